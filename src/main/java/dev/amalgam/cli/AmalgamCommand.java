@@ -1,0 +1,42 @@
+package dev.amalgam.cli;
+
+import dev.amalgam.BadInputException;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.UncheckedIOException;
+
+/** The {@code amalgam} entry point: one picocli subcommand class per verb. */
+@Command(name = "amalgam", mixinStandardHelpOptions = true, versionProvider = AmalgamVersion.class,
+        description = "Evolutionary merge-recipe search for large language models.",
+        subcommands = {AutoComplete.GenerateCompletion.class})
+public final class AmalgamCommand implements Runnable {
+    /** Exit code for bad input (a file, field or tensor the user gave). */
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests to run commands in-process. */
+    public static CommandLine newCommandLine() {
+        CommandLine cli = new CommandLine(new AmalgamCommand());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof BadInputException || ex instanceof UncheckedIOException) {
+                cmd.getErr().println("amalgam: error: " + ex.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            throw ex;
+        });
+        return cli;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.amalgam.merge;
+
+import ai.djl.ndarray.NDArray;
+
+import java.util.List;
+
+/**
+ * A merge method: the math that turns one tensor from each input model into one output tensor.
+ * The set is closed (mergekit's registry), so the interface is sealed; each method declares its
+ * parameters as data ({@link #parameters()}), which the recipe validator and the evolve genome read.
+ *
+ * <p>Contract for {@link #merge}: every input is fp32 and already rectified to a common shape by
+ * the kernel (see {@link #embeddingRectification()}); the result is fp32, attached to
+ * {@code ctx.manager()}, and has the output shape. Inputs must not be modified in place (they may
+ * be zero-copy views of read-only memory maps).
+ */
+public interface MergeMethod { // TODO(merge-methods): seal with "permits" once the method classes exist
+    /** The mergekit registry name, e.g. {@code dare_ties}. */
+    String name();
+
+    BaseRequirement baseRequirement();
+
+    /** Fewest non-base models this method accepts (after the base is taken out when it needs one). */
+    int minModels();
+
+    /** Most non-base models, or {@link Integer#MAX_VALUE}. */
+    int maxModels();
+
+    /** Global and per-model parameters with their defaults and bounds. */
+    List<ParameterSpec> parameters();
+
+    /** How the kernel reconciles embedding / lm_head matrices of different vocabulary sizes. */
+    EmbeddingRectification embeddingRectification();
+
+    /** True if the method draws random masks (DARE, DELLA): its result depends on the seed. */
+    default boolean isRandom() {
+        return false;
+    }
+
+    NDArray merge(TensorMergeContext ctx);
+
+    enum BaseRequirement {
+        /** No base: a listed base model is just another input in {@code ctx.models()}. */
+        NONE,
+        /** Uses {@code ctx.base()} when the recipe names one. */
+        OPTIONAL,
+        /** {@code ctx.base()} is never null. */
+        REQUIRED
+    }
+
+    enum EmbeddingRectification {
+        /** Cut every 2-D embedding to the largest common sub-matrix (min rows, min cols). */
+        COMMON_SUBMATRIX,
+        /** Cut each model's embedding to the base's shape (fails if a model is smaller). */
+        BASE_SHAPE,
+        /** No rectification: a shape mismatch is an error. */
+        NONE
+    }
+}

@@ -1,0 +1,185 @@
+package dev.amalgam.safetensors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.amalgam.BadInputException;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One memory-mapped .safetensors file. The header is validated on open; tensors are handed out as
+ * slices of the mapping (no copy). Mapping through the FFM API lifts the 2 GiB limit of
+ * {@code MappedByteBuffer}. Everything sliced from this file is invalid once it is closed.
+ */
+public final class SafetensorsFile implements AutoCloseable {
+    /** Headers above this size are treated as corrupt (the reference implementation uses 100 MB). */
+    static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path path;
+    private final Arena arena;
+    private final MemorySegment mapping;
+    private final long dataStart;
+    private final Map<String, TensorInfo> tensors;
+    private final Map<String, String> metadata;
+
+    private SafetensorsFile(Path path, Arena arena, MemorySegment mapping, long dataStart,
+                            Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+        this.path = path;
+        this.arena = arena;
+        this.mapping = mapping;
+        this.dataStart = dataStart;
+        this.tensors = tensors;
+        this.metadata = metadata;
+    }
+
+    public static SafetensorsFile open(Path path) {
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) {
+                throw new BadInputException(path + ": not a safetensors file (" + size + " bytes, expected an 8-byte header length)");
+            }
+            MemorySegment map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            long headerLen = map.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+            if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
+                throw new BadInputException(path + ": header length " + headerLen + " is beyond the file ("
+                        + size + " bytes); the file is truncated or not safetensors");
+            }
+            byte[] header = map.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
+            long dataStart = 8 + headerLen;
+            var parsed = parseHeader(path, header, size - dataStart);
+            return new SafetensorsFile(path, arena, map, dataStart, parsed.tensors, parsed.metadata);
+        } catch (NoSuchFileException e) {
+            arena.close();
+            throw new BadInputException(path + ": file not found");
+        } catch (IOException e) {
+            arena.close();
+            throw new BadInputException(path + ": cannot read (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+    }
+
+    private static Header parseHeader(Path path, byte[] header, long dataBytes) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(new String(header, StandardCharsets.UTF_8).trim());
+        } catch (IOException e) {
+            throw new BadInputException(path + ": header is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new BadInputException(path + ": header is not a JSON object");
+        }
+        Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String name = e.getKey();
+            JsonNode v = e.getValue();
+            if (name.equals("__metadata__")) {
+                v.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                continue;
+            }
+            String where = path + ": tensor '" + name + "'";
+            JsonNode dt = v.get("dtype");
+            JsonNode sh = v.get("shape");
+            JsonNode off = v.get("data_offsets");
+            if (dt == null || sh == null || off == null || !sh.isArray() || !off.isArray() || off.size() != 2) {
+                throw new BadInputException(where + ": expected fields dtype, shape and data_offsets [begin, end]");
+            }
+            DType dtype = DType.fromHeader(dt.asText(), where);
+            long[] shape = new long[sh.size()];
+            for (int i = 0; i < shape.length; i++) {
+                if (!sh.get(i).canConvertToLong() || sh.get(i).asLong() < 0) {
+                    throw new BadInputException(where + ": shape " + sh + " must hold non-negative integers");
+                }
+                shape[i] = sh.get(i).asLong();
+            }
+            long begin = off.get(0).asLong();
+            long end = off.get(1).asLong();
+            if (begin < 0 || end < begin || end > dataBytes) {
+                throw new BadInputException(where + ": data_offsets [" + begin + ", " + end
+                        + "] lie outside the data section (" + dataBytes + " bytes); the file is truncated or corrupt");
+            }
+            long expected;
+            try {
+                expected = Math.multiplyExact(TensorInfo.numel(shape), dtype.byteSize());
+            } catch (ArithmeticException ex) {
+                throw new BadInputException(where + ": shape " + sh + " overflows");
+            }
+            if (expected != end - begin) {
+                throw new BadInputException(where + ": shape " + sh + " x " + dtype + " is " + expected
+                        + " bytes but data_offsets span " + (end - begin));
+            }
+            tensors.put(name, new TensorInfo(name, dtype, shape, begin, end));
+        }
+        List<TensorInfo> byOffset = new ArrayList<>(tensors.values());
+        byOffset.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        for (int i = 1; i < byOffset.size(); i++) {
+            TensorInfo prev = byOffset.get(i - 1);
+            TensorInfo cur = byOffset.get(i);
+            if (cur.begin() < prev.end() && cur.byteLength() > 0 && prev.byteLength() > 0) {
+                throw new BadInputException(path + ": tensors '" + prev.name() + "' [" + prev.begin() + ", " + prev.end()
+                        + ") and '" + cur.name() + "' [" + cur.begin() + ", " + cur.end() + ") overlap");
+            }
+        }
+        return new Header(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Tensor entries in header order. */
+    public Map<String, TensorInfo> tensors() {
+        return tensors;
+    }
+
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** The raw bytes of one tensor: a slice of the mapping, valid until {@link #close()}. */
+    public TensorSlice slice(String name) {
+        TensorInfo info = tensors.get(name);
+        if (info == null) {
+            throw new BadInputException(path + ": no tensor named '" + name + "'");
+        }
+        return new TensorSlice(info, mapping.asSlice(dataStart + info.begin(), info.byteLength()), path);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    /** True if {@code path} exists and starts like a safetensors file (used for quick checks). */
+    public static boolean looksValid(Path path) {
+        try (SafetensorsFile ignored = open(path)) {
+            return true;
+        } catch (BadInputException e) {
+            return false;
+        }
+    }
+}

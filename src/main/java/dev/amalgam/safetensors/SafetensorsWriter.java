@@ -1,0 +1,222 @@
+package dev.amalgam.safetensors;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Streams tensors into one or more .safetensors shards. The full plan (names, dtypes, shapes) is
+ * known up front, so each shard's header is written first and every tensor lands at its final offset
+ * as it arrives, in any order, without buffering a whole shard. Shards are cut so each holds at most
+ * {@code maxShardBytes} of data (a tensor larger than that gets a shard of its own), named like
+ * HF/mergekit ({@code model-00001-of-00003.safetensors}) with {@code model.safetensors.index.json};
+ * a single shard is {@code model.safetensors}. The caller makes the folder atomic (see
+ * {@code StagedDirectory}); this class only writes into it.
+ */
+public final class SafetensorsWriter implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Placement(int shard, long absoluteOffset, TensorSpec spec, int ordinal) {
+    }
+
+    private final Path folder;
+    private final List<Path> shardPaths = new ArrayList<>();
+    private final List<FileChannel> channels = new ArrayList<>();
+    private final Map<String, Placement> placements = new HashMap<>();
+    private final BitSet written = new BitSet();
+    private final long totalBytes;
+    private boolean finished;
+
+    public SafetensorsWriter(Path folder, List<TensorSpec> plan, long maxShardBytes, Map<String, String> metadata) {
+        if (maxShardBytes <= 0) {
+            throw new IllegalArgumentException("maxShardBytes must be positive");
+        }
+        this.folder = folder;
+        List<List<TensorSpec>> shards = new ArrayList<>();
+        List<TensorSpec> current = new ArrayList<>();
+        long currentBytes = 0;
+        long total = 0;
+        for (TensorSpec t : plan) {
+            if (!current.isEmpty() && currentBytes + t.byteLength() > maxShardBytes) {
+                shards.add(current);
+                current = new ArrayList<>();
+                currentBytes = 0;
+            }
+            current.add(t);
+            currentBytes += t.byteLength();
+            total += t.byteLength();
+        }
+        if (!current.isEmpty() || shards.isEmpty()) {
+            shards.add(current);
+        }
+        this.totalBytes = total;
+        try {
+            Files.createDirectories(folder);
+            int ordinal = 0;
+            for (int s = 0; s < shards.size(); s++) {
+                String fileName = shards.size() == 1 ? SafetensorsModel.SINGLE_FILE
+                        : String.format("model-%05d-of-%05d.safetensors", s + 1, shards.size());
+                Path path = folder.resolve(fileName);
+                byte[] header = header(shards.get(s), metadata);
+                FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE, StandardOpenOption.READ);
+                channels.add(ch);
+                shardPaths.add(path);
+                writeFully(ch, ByteBuffer.wrap(header), 0);
+                long offset = header.length;
+                for (TensorSpec t : shards.get(s)) {
+                    if (placements.put(t.name(), new Placement(s, offset, t, ordinal++)) != null) {
+                        throw new IllegalArgumentException("tensor '" + t.name() + "' planned twice");
+                    }
+                    offset += t.byteLength();
+                }
+            }
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("cannot create shards in " + folder, e);
+        }
+    }
+
+    /** The 8-byte length, then the JSON header padded with spaces to a multiple of 8 bytes. */
+    private static byte[] header(List<TensorSpec> tensors, Map<String, String> metadata) {
+        ObjectNode root = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode meta = root.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        for (TensorSpec t : tensors) {
+            ObjectNode node = root.putObject(t.name());
+            node.put("dtype", t.dtype().headerName());
+            ArrayNode shape = node.putArray("shape");
+            for (long d : t.shape()) {
+                shape.add(d);
+            }
+            node.putArray("data_offsets").add(offset).add(offset + t.byteLength());
+            offset += t.byteLength();
+        }
+        byte[] json = root.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer buf = ByteBuffer.allocate(8 + padded).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        buf.putLong(padded);
+        buf.put(json);
+        while (buf.hasRemaining()) {
+            buf.put((byte) ' ');
+        }
+        return buf.array();
+    }
+
+    /** Writes one tensor's bytes, already in its planned dtype. */
+    public void write(String name, MemorySegment bytes) {
+        Placement p = placement(name);
+        if (bytes.byteSize() != p.spec().byteLength()) {
+            throw new IllegalArgumentException("tensor '" + name + "': " + bytes.byteSize() + " bytes given, "
+                    + p.spec().byteLength() + " planned");
+        }
+        try {
+            writeFully(channels.get(p.shard()), bytes.asByteBuffer(), p.absoluteOffset());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write tensor '" + name + "' to " + shardPaths.get(p.shard()), e);
+        }
+        written.set(p.ordinal());
+    }
+
+    /** Writes one tensor given as little-endian fp32, narrowing it to the planned dtype. */
+    public void writeFloat32(String name, MemorySegment f32) {
+        Placement p = placement(name);
+        DType dtype = p.spec().dtype();
+        if (dtype == DType.F32) {
+            write(name, f32);
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(p.spec().byteLength());
+            FloatCodec.narrowFromF32(dtype, f32, out, p.spec().numel());
+            write(name, out);
+        }
+    }
+
+    public DType plannedDtype(String name) {
+        return placement(name).spec().dtype();
+    }
+
+    private Placement placement(String name) {
+        if (finished) {
+            throw new IllegalStateException("writer already finished");
+        }
+        Placement p = placements.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("tensor '" + name + "' is not in the write plan");
+        }
+        return p;
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            pos += ch.write(buf, pos);
+        }
+    }
+
+    public long totalBytes() {
+        return totalBytes;
+    }
+
+    /** Checks every planned tensor was written, writes the index for sharded output and syncs. */
+    public void finish() {
+        if (written.cardinality() != placements.size()) {
+            List<String> missing = placements.values().stream().filter(p -> !written.get(p.ordinal()))
+                    .map(p -> p.spec().name()).limit(5).toList();
+            throw new IllegalStateException("tensors never written: " + missing);
+        }
+        try {
+            for (FileChannel ch : channels) {
+                ch.force(true);
+            }
+            if (shardPaths.size() > 1) {
+                ObjectNode index = JSON.createObjectNode();
+                index.putObject("metadata").put("total_size", totalBytes);
+                ObjectNode map = index.putObject("weight_map");
+                Map<String, String> sorted = new LinkedHashMap<>();
+                placements.values().stream().sorted(java.util.Comparator.comparingInt(Placement::ordinal))
+                        .forEach(p -> sorted.put(p.spec().name(), shardPaths.get(p.shard()).getFileName().toString()));
+                sorted.forEach(map::put);
+                Files.writeString(folder.resolve(SafetensorsModel.INDEX_FILE),
+                        JSON.writerWithDefaultPrettyPrinter().writeValueAsString(index));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot finish shards in " + folder, e);
+        }
+        finished = true;
+        close();
+    }
+
+    @Override
+    public void close() {
+        for (FileChannel ch : channels) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing after a failure: the staged folder is discarded anyway
+            }
+        }
+        channels.clear();
+    }
+}

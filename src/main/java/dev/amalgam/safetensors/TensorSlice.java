@@ -1,0 +1,75 @@
+package dev.amalgam.safetensors;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/**
+ * One tensor's bytes inside a mapped file (little-endian, row-major), plus where they came from.
+ * Valid only while the owning {@link SafetensorsFile} is open.
+ */
+public record TensorSlice(TensorInfo info, MemorySegment data, Path file) {
+
+    public String name() {
+        return info.name();
+    }
+
+    public DType dtype() {
+        return info.dtype();
+    }
+
+    public long[] shape() {
+        return info.shape();
+    }
+
+    /**
+     * The tensor as an fp32 NDArray in {@code manager}. F32 data is handed to DJL as a direct view of
+     * the mapping (zero-copy on CPU: the array must not be written in place and must be closed before
+     * the file); F16/BF16/F64 are widened in Java into a fresh direct buffer.
+     */
+    public NDArray toFloat32(NDManager manager) {
+        if (!info.dtype().isFloating()) {
+            throw new IllegalStateException(info.name() + ": " + info.dtype() + " is not a floating type");
+        }
+        long n = info.numel();
+        Shape shape = new Shape(info.shape());
+        if (n * 4 > Integer.MAX_VALUE) {
+            throw new UnsupportedOperationException(file + ": tensor '" + info.name()
+                    + "' is over 2 GiB as fp32, which DJL's buffer API cannot take");
+        }
+        ByteBuffer buffer;
+        if (info.dtype() == DType.F32) {
+            buffer = data.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        } else {
+            buffer = ByteBuffer.allocateDirect((int) (n * 4)).order(ByteOrder.LITTLE_ENDIAN);
+            FloatCodec.widenToF32(info.dtype(), data, MemorySegment.ofBuffer(buffer), n);
+        }
+        return manager.create(buffer, shape, DataType.FLOAT32);
+    }
+
+    /** A heap copy as fp32 (for reference implementations and tests). */
+    public float[] toFloatArray() {
+        long n = info.numel();
+        float[] out = new float[Math.toIntExact(n)];
+        if (info.dtype() == DType.F32) {
+            MemorySegment.copy(data, FloatCodec.FLOAT_LE, 0, out, 0, out.length);
+        } else {
+            MemorySegment tmp = MemorySegment.ofArray(new byte[out.length * 4]);
+            FloatCodec.widenToF32(info.dtype(), data, tmp, n);
+            MemorySegment.copy(tmp, FloatCodec.FLOAT_LE, 0, out, 0, out.length);
+        }
+        return out;
+    }
+
+    /** A copy of the raw bytes (for pass-through of tensors a merge leaves alone). */
+    public byte[] toByteArray() {
+        return data.toArray(ValueLayout.JAVA_BYTE);
+    }
+}
