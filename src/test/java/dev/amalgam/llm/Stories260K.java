@@ -19,7 +19,7 @@ final class Stories260K {
     }
 
     record Generation(String name, String prompt, int[] promptTokens, int steps, double temperature, int[] tokens,
-                      boolean stoppedOnBos, List<PositionLogits> logits) {
+                      String text, boolean stoppedOnBos, List<PositionLogits> logits) {
     }
 
     record Encoding(String prompt, int[] promptTokens) {
@@ -50,7 +50,7 @@ final class Stories260K {
                 logits.add(new PositionLogits(l.get("pos").intValue(), l.get("input_token").intValue(), values));
             }
             out.add(new Generation(g.get("name").asText(), g.get("prompt").asText(), ints(g.get("prompt_tokens")),
-                    g.get("steps").intValue(), g.get("temperature").doubleValue(), ints(g.get("tokens")),
+                    g.get("steps").intValue(), g.get("temperature").doubleValue(), ints(g.get("tokens")), g.get("text").asText(),
                     g.get("stopped_on_bos").booleanValue(), logits));
         }
         return out;
