@@ -47,7 +47,7 @@ public final class Zoo {
         if (problem.isEmpty()) {
             return layout(spec, false);
         }
-        build(spec, recipe, problem.get(), progress);
+        TorchThreads.singleThreaded(() -> build(spec, recipe, problem.get(), progress));
         return layout(spec, true);
     }
 
