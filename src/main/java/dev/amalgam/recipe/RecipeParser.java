@@ -11,6 +11,7 @@ import dev.amalgam.safetensors.DType;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -50,6 +51,8 @@ public final class RecipeParser {
         String text;
         try {
             text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file + ": recipe file not found", e);
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read the recipe (" + e.getMessage() + ")", e);
         }
