@@ -101,6 +101,30 @@ public record MergeRecipe(String mergeMethod, ModelRef baseModel, List<ModelEntr
         return Optional.ofNullable(parameters.get(name));
     }
 
+    /** Every parameter setting in the recipe, in document order (models/slices first, then top level). */
+    public List<ParameterSite> parameterSites() {
+        List<ParameterSite> sites = new ArrayList<>();
+        if (models != null) {
+            for (int i = 0; i < models.size(); i++) {
+                addSites(sites, "models[" + i + "].parameters", models.get(i).parameters(), true);
+            }
+        } else {
+            for (int j = 0; j < slices.size(); j++) {
+                SliceSpec slice = slices.get(j);
+                for (int k = 0; k < slice.sources().size(); k++) {
+                    addSites(sites, "slices[" + j + "].sources[" + k + "].parameters", slice.sources().get(k).parameters(), true);
+                }
+                addSites(sites, "slices[" + j + "].parameters", slice.parameters(), false);
+            }
+        }
+        addSites(sites, "parameters", parameters, false);
+        return sites;
+    }
+
+    private static void addSites(List<ParameterSite> sites, String path, Map<String, ParameterValue> values, boolean perModel) {
+        values.forEach((name, value) -> sites.add(new ParameterSite(path + "." + name, name, value, perModel)));
+    }
+
     /**
      * Every model the recipe names (base, models, slice sources and bases, a model tokenizer source),
      * resolved to its local folder; errors name the recipe file and the key where the model appears.

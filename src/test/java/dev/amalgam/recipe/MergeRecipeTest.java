@@ -39,6 +39,22 @@ class MergeRecipeTest {
     }
 
     @Test
+    void parameterSitesListEverySettingWithItsKeyPath() {
+        MergeRecipe r = RecipeParserTest.parse(RecipeParserTest.EXAMPLE_C.replace("dtype: bfloat16", "parameters: {x: 1}"));
+        List<ParameterSite> sites = r.parameterSites();
+        assertEquals(List.of("slices[1].sources[0].parameters.scale", "parameters.x"),
+                sites.stream().map(ParameterSite::keyPath).toList());
+        assertEquals(List.of(true, false), sites.stream().map(ParameterSite::perModel).toList());
+        assertEquals(r.slices().get(1).sources().getFirst().parameters().get("scale"), sites.getFirst().value());
+
+        List<ParameterSite> a = RecipeParserTest.parse(RecipeParserTest.EXAMPLE_A).parameterSites();
+        assertEquals(List.of("models[0].parameters.weight", "models[0].parameters.density", "models[1].parameters.weight",
+                        "models[1].parameters.density", "parameters.normalize", "parameters.int8_mask", "parameters.lambda"),
+                a.stream().map(ParameterSite::keyPath).toList());
+        assertEquals("lambda", a.getLast().name());
+    }
+
+    @Test
     void modelsRecipeBecomesOneFullDepthSliceWithTheBaseAppended() {
         MergeRecipe r = RecipeParserTest.parse("""
                 merge_method: ties

@@ -46,7 +46,7 @@ class RecipeYamlTest {
         MergeRecipe r = new MergeRecipe("dare_ties", new ModelRef("./base"),
                 List.of(new ModelEntry(new ModelRef("./a"), p), new ModelEntry(new ModelRef("/abs/b c"), Map.of())),
                 null, Map.of("lambda", ParameterValue.of(0.9)), DType.F32, DType.BF16, "./a", 1234567890123L,
-                "{% for m in messages %}{{ m.content }}{% endfor %}", Path.of("code"));
+                "{% for m in messages %}\n  {{ m.content }}: #x\n{% endfor %}", Path.of("code"));
         assertRoundTrip(r);
         assertRoundTrip(new MergeRecipe("passthrough", null, null,
                 List.of(new SliceSpec(List.of(new SliceSource(new ModelRef("m"), 3, 4, Map.of())), new ModelRef("m"), p)),
