@@ -1,7 +1,6 @@
 package dev.amalgam.merge;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.files.StagedDirectory;
 import dev.amalgam.recipe.MergeRecipe;
@@ -108,8 +107,7 @@ public final class MergeJob implements AutoCloseable {
     /** config.json, tokenizer files and the recipe itself, so the folder is a usable HF model. */
     private void writeSidecars(Path dir) {
         try {
-            Files.writeString(dir.resolve("config.json"),
-                    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(plan.outputConfig()));
+            Files.writeString(dir.resolve("config.json"), plan.outputConfig());
             if (plan.tokenizerFrom() != null) {
                 for (String f : TOKENIZER_FILES) {
                     Path src = plan.tokenizerFrom().resolve(f);

@@ -1,7 +1,5 @@
 package dev.amalgam.merge;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.nio.file.Path;
 import java.util.List;
 
@@ -12,12 +10,12 @@ import java.util.List;
  * @param method       the merge method
  * @param modelPaths   distinct input model folders, indexed by {@code PlannedInput.modelIndex}
  * @param tensors      output tensors in write order
- * @param outputConfig config.json for the output folder (layer count and dtype updated)
+ * @param outputConfig config.json text for the output folder (layer count and dtype updated)
  * @param tokenizerFrom the folder whose tokenizer files are copied, or null
  * @param seed         seed of random methods
  */
 public record MergePlan(MergeMethod method, List<Path> modelPaths, List<PlannedTensor> tensors,
-                        ObjectNode outputConfig, Path tokenizerFrom, long seed) {
+                        String outputConfig, Path tokenizerFrom, long seed) {
     public MergePlan {
         modelPaths = List.copyOf(modelPaths);
         tensors = List.copyOf(tensors);

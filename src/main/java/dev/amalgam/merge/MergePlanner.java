@@ -1,6 +1,5 @@
 package dev.amalgam.merge;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.BadInputException;
 import dev.amalgam.DidYouMean;
 import dev.amalgam.arch.Architecture;
@@ -8,9 +7,8 @@ import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.arch.TensorRole;
 import dev.amalgam.recipe.LayerPosition;
 import dev.amalgam.recipe.MergeRecipe;
-import dev.amalgam.recipe.ModelEntry;
 import dev.amalgam.recipe.ModelRef;
-import dev.amalgam.recipe.ParameterValue;
+import dev.amalgam.recipe.ParameterSite;
 import dev.amalgam.recipe.SliceSource;
 import dev.amalgam.recipe.SliceSpec;
 import dev.amalgam.safetensors.DType;
@@ -22,10 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -46,15 +42,23 @@ public final class MergePlanner {
         ModelConfig config(Path folder);
     }
 
-    private record Source(int model, String ref, int layerStart, int layerEnd, Map<String, ParameterValue> params) {
+    private record Source(int model, SliceSource spec) {
+        int layerStart() {
+            return spec.layerStart();
+        }
+
         int length() {
-            return layerEnd - layerStart;
+            return spec.length();
+        }
+
+        String ref() {
+            return spec.model().text();
         }
     }
 
-    private record Slice(List<Source> inputs, Source base, Map<String, ParameterValue> params, String where) {
+    private record Slice(List<Source> inputs, Source base, SliceSpec spec, String where) {
         int length() {
-            return (base != null ? base : inputs.getFirst()).length();
+            return spec.length();
         }
 
         /** The source whose tensor names are enumerated (the base when there is one). */
@@ -68,9 +72,9 @@ public final class MergePlanner {
     private final ModelSource source;
     private final Consumer<String> warnings;
     private final String file;
+    private final Map<ModelRef, Path> folders;
     private final List<Path> paths = new ArrayList<>();
     private final Map<Path, Integer> indexOf = new HashMap<>();
-    private final Set<String> declared = new LinkedHashSet<>();
 
     private MergePlanner(MergeRecipe recipe, MergeMethod method, ModelSource source, Consumer<String> warnings) {
         this.recipe = recipe;
@@ -78,7 +82,7 @@ public final class MergePlanner {
         this.source = source;
         this.warnings = warnings;
         this.file = String.valueOf(recipe.sourceFile().getFileName());
-        method.parameters().forEach(p -> declared.add(p.name()));
+        this.folders = recipe.resolveModels();
     }
 
     public static MergePlan plan(MergeRecipe recipe, ModelSource source, Long seedOverride, Consumer<String> warnings) {
@@ -86,58 +90,23 @@ public final class MergePlanner {
         return new MergePlanner(recipe, method, source, warnings).plan(seedOverride);
     }
 
-    private Path recipeDir() {
-        Path parent = recipe.sourceFile().toAbsolutePath().getParent();
-        return parent == null ? Path.of(".") : parent;
-    }
-
-    private int modelIndex(ModelRef ref, String where) {
-        Path p = ref.resolve(recipeDir(), file + ": " + where);
-        return indexOf.computeIfAbsent(p, k -> {
+    private int modelIndex(ModelRef ref) {
+        return indexOf.computeIfAbsent(folders.get(ref), k -> {
             paths.add(k);
             return paths.size() - 1;
         });
     }
 
-    private int layers(int model) {
-        return source.config(paths.get(model)).numHiddenLayers();
+    private int layers(ModelRef ref) {
+        return source.config(folders.get(ref)).numHiddenLayers();
     }
 
     private MergePlan plan(Long seedOverride) {
-        checkParameterNames(recipe.parameters(), "parameters");
-        boolean usesBase = method.baseRequirement() != MergeMethod.BaseRequirement.NONE;
-        Integer recipeBase = recipe.baseModel() == null ? null : modelIndex(recipe.baseModel(), "base_model");
+        checkParameterNames();
+        List<SliceSpec> specs = recipe.effectiveSlices(this::layers);
         List<Slice> slices = new ArrayList<>();
-        if (recipe.models() != null) {
-            List<Source> sources = new ArrayList<>();
-            for (int i = 0; i < recipe.models().size(); i++) {
-                ModelEntry e = recipe.models().get(i);
-                String where = "models[" + i + "]";
-                int m = modelIndex(e.model(), where + ".model");
-                checkParameterNames(e.parameters(), where + ".parameters");
-                sources.add(new Source(m, e.model().text(), 0, layers(m), e.parameters()));
-            }
-            slices.add(slice(sources, recipeBase, usesBase, Map.of(), "models"));
-        } else {
-            for (int s = 0; s < recipe.slices().size(); s++) {
-                SliceSpec spec = recipe.slices().get(s);
-                String where = "slices[" + s + "]";
-                checkParameterNames(spec.parameters(), where + ".parameters");
-                List<Source> sources = new ArrayList<>();
-                for (int i = 0; i < spec.sources().size(); i++) {
-                    SliceSource src = spec.sources().get(i);
-                    String w = where + ".sources[" + i + "]";
-                    int m = modelIndex(src.model(), w + ".model");
-                    checkParameterNames(src.parameters(), w + ".parameters");
-                    if (src.layerEnd() > layers(m)) {
-                        throw new BadInputException(file + ": " + w + ".layer_range [" + src.layerStart() + ", " + src.layerEnd()
-                                + "] is beyond model '" + src.model().text() + "', which has " + layers(m) + " layers");
-                    }
-                    sources.add(new Source(m, src.model().text(), src.layerStart(), src.layerEnd(), src.parameters()));
-                }
-                Integer base = spec.baseModel() != null ? Integer.valueOf(modelIndex(spec.baseModel(), where + ".base_model")) : recipeBase;
-                slices.add(slice(sources, base, usesBase, spec.parameters(), where));
-            }
+        for (int s = 0; s < specs.size(); s++) {
+            slices.add(slice(specs.get(s), recipe.slices() == null ? "models" : "slices[" + s + "]"));
         }
         Slice first = slices.getFirst();
         Path referencePath = paths.get(first.reference().model());
@@ -158,43 +127,38 @@ public final class MergePlanner {
             var layer = arch.layerIndex(name);
             if (layer.isPresent()) {
                 byLayer.computeIfAbsent(layer.getAsInt(), k -> new ArrayList<>()).add(name);
-            } else if (arch.role(name) == TensorRole.FINAL_NORM || arch.role(name) == TensorRole.LM_HEAD) {
+            } else if (arch.role(name).isPostWeight()) {
                 post.add(name);
             } else {
-                pre.add(name);
+                pre.add(name); // embeddings and any tensor the layout does not name
             }
         }
         for (String name : pre) {
-            out.add(tensor(arch, first, name, name, name, -1, LayerPosition.PRE_WEIGHTS));
+            out.add(tensor(arch, first, name, name, -1, LayerPosition.PRE_WEIGHTS));
         }
         int outLayer = 0;
         for (Slice s : slices) {
-            Source ref = s.reference();
             for (int j = 0; j < s.length(); j++) {
                 double t = LayerPosition.t(j, s.length());
-                List<String> names = byLayerOf(s, arch, ref.layerStart() + j, byLayer, first);
-                for (String refName : names) {
-                    out.add(tensor(arch, s, refName, arch.withLayer(refName, outLayer + j), refName, j, t));
+                for (String refName : byLayerOf(s, arch, s.reference().layerStart() + j, byLayer, first)) {
+                    out.add(tensor(arch, s, refName, arch.withLayer(refName, outLayer + j), j, t));
                 }
             }
             outLayer += s.length();
         }
         Slice last = slices.getLast();
         for (String name : post) {
-            out.add(tensor(arch, last, name, name, name, -1, LayerPosition.POST_WEIGHTS));
+            out.add(tensor(arch, last, name, name, -1, LayerPosition.POST_WEIGHTS));
         }
 
-        ObjectNode config = referenceConfig.json().deepCopy();
-        config.put(arch.layerCountKey(), outLayer);
-        DType outDtype = recipe.outDtype() != null ? recipe.outDtype() : recipe.dtype();
-        if (outDtype != null) {
-            config.put("torch_dtype", outDtype.torchName());
-        }
+        Integer vocab = null;
         for (PlannedTensor t : out) {
-            if (arch.role(t.outputName()) == TensorRole.EMBEDDING && t.outShape().length == 2 && config.has("vocab_size")) {
-                config.put("vocab_size", t.outShape()[0]);
+            if (arch.role(t.outputName()) == TensorRole.EMBEDDING && t.outShape().length == 2) {
+                vocab = Math.toIntExact(t.outShape()[0]);
             }
         }
+        DType configDtype = recipe.outputDtype() != null ? recipe.outputDtype() : out.getFirst().outDtype();
+        String config = referenceConfig.updatedJson(arch.layerCountKey(), outLayer, configDtype, vocab);
         long seed = seedOverride != null ? seedOverride : recipe.randomSeed() != null ? recipe.randomSeed() : 0L;
         return new MergePlan(method, paths, out, config, tokenizerSource(first), seed);
     }
@@ -213,38 +177,53 @@ public final class MergePlanner {
         return names;
     }
 
-    private Slice slice(List<Source> sources, Integer base, boolean usesBase, Map<String, ParameterValue> params, String where) {
-        if (!usesBase) {
-            checkCount(sources.size(), where);
-            return new Slice(sources, null, params, where);
+    private Slice slice(SliceSpec spec, String where) {
+        List<Source> sources = new ArrayList<>();
+        for (int i = 0; i < spec.sources().size(); i++) {
+            SliceSource src = spec.sources().get(i);
+            if (src.layerEnd() > layers(src.model())) {
+                throw new BadInputException(file + ": " + where + ".sources[" + i + "].layer_range [" + src.layerStart() + ", "
+                        + src.layerEnd() + "] is beyond model '" + src.model().text() + "', which has " + layers(src.model()) + " layers");
+            }
+            sources.add(new Source(modelIndex(src.model()), src));
         }
-        if (base == null) {
+        ModelRef baseRef = recipe.baseFor(spec);
+        if (method.baseRequirement() == MergeMethod.BaseRequirement.NONE) {
+            // A base that recipe.models() does not list was appended by effectiveSlices (mergekit's
+            // rule for methods with a base); methods without one leave it out.
+            if (baseRef != null && recipe.models() != null && recipe.models().stream().noneMatch(e -> e.model().equals(baseRef))) {
+                sources.removeIf(src -> src.spec().model().equals(baseRef));
+            }
+            checkCount(sources.size(), where);
+            return new Slice(sources, null, spec, where);
+        }
+        if (baseRef == null) {
             if (method.baseRequirement() == MergeMethod.BaseRequirement.REQUIRED) {
                 throw new BadInputException(file + ": merge_method " + method.name() + " needs base_model");
             }
             checkCount(sources.size(), where);
-            return new Slice(sources, null, params, where);
+            return new Slice(sources, null, spec, where);
         }
-        Source baseSource = null;
+        Source base = null;
         List<Source> others = new ArrayList<>();
         for (Source s : sources) {
-            if (s.model() == base && baseSource == null) {
-                baseSource = s;
+            if (base == null && s.spec().model().equals(baseRef)) {
+                base = s;
             } else {
                 others.add(s);
             }
         }
-        if (baseSource == null) {
-            // mergekit appends the base over the same layers as the slice's sources.
-            Source f = sources.getFirst();
-            if (f.layerEnd() > layers(base)) {
-                throw new BadInputException(file + ": " + where + ": base_model has " + layers(base)
+        if (base == null) {
+            // mergekit takes the base over the same layers as the slice's first source.
+            SliceSource f = spec.sources().getFirst();
+            if (f.layerEnd() > layers(baseRef)) {
+                throw new BadInputException(file + ": " + where + ": base_model '" + baseRef.text() + "' has " + layers(baseRef)
                         + " layers, fewer than the layer_range [" + f.layerStart() + ", " + f.layerEnd() + "]");
             }
-            baseSource = new Source(base, paths.get(base).toString(), f.layerStart(), f.layerEnd(), Map.of());
+            base = new Source(modelIndex(baseRef), new SliceSource(baseRef, f.layerStart(), f.layerEnd(), Map.of()));
         }
         checkCount(others.size(), where);
-        return new Slice(others, baseSource, params, where);
+        return new Slice(others, base, spec, where);
     }
 
     private void checkCount(int n, String where) {
@@ -258,11 +237,19 @@ public final class MergePlanner {
         }
     }
 
-    private void checkParameterNames(Map<String, ParameterValue> params, String where) {
-        for (String key : params.keySet()) {
-            if (!declared.contains(key)) {
-                throw new BadInputException(file + ": " + where + "." + key + ": merge_method " + method.name()
-                        + " has no parameter '" + key + "'" + DidYouMean.hint(key, declared) + "; it takes " + declared);
+    /** Every parameter the recipe sets must be one the method declares, with the right type and range. */
+    private void checkParameterNames() {
+        Map<String, ParameterSpec> declared = new LinkedHashMap<>();
+        method.parameters().forEach(p -> declared.put(p.name(), p));
+        for (ParameterSite site : recipe.parameterSites()) {
+            ParameterSpec spec = declared.get(site.name());
+            String where = file + ": " + site.keyPath();
+            if (spec == null) {
+                throw new BadInputException(where + ": merge_method " + method.name() + " has no parameter '" + site.name()
+                        + "'" + DidYouMean.hint(site.name(), declared.keySet()) + "; it takes " + declared.keySet());
+            }
+            for (Object leaf : site.value().leaves()) {
+                check(spec, leaf, where, null);
             }
         }
     }
@@ -297,17 +284,13 @@ public final class MergePlanner {
         }
     }
 
-    private PlannedTensor tensor(Architecture arch, Slice s, String refName, String outName, String paramName, int j, double t) {
-        Source ref = s.reference();
+    private PlannedTensor tensor(Architecture arch, Slice s, String refName, String outName, int j, double t) {
         String where = file + ": " + s.where();
-        ParameterValues global = resolve(ParameterSpec.Scope.GLOBAL, null, s, paramName, t, false, where);
-        PlannedTensor.PlannedInput base = null;
-        if (s.base() != null) {
-            base = input(arch, s.base(), ref, refName, j, s, t, true, where);
-        }
+        ParameterValues global = resolve(ParameterSpec.Scope.GLOBAL, null, s, refName, t, false, where);
+        PlannedTensor.PlannedInput base = s.base() == null ? null : input(arch, s.base(), refName, j, s, t, true, where);
         List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
         for (Source src : s.inputs()) {
-            inputs.add(input(arch, src, ref, refName, j, s, t, false, where));
+            inputs.add(input(arch, src, refName, j, s, t, false, where));
         }
         List<PlannedTensor.PlannedInput> all = new ArrayList<>(inputs);
         if (base != null) {
@@ -315,12 +298,12 @@ public final class MergePlanner {
         }
         TensorInfo first = source.model(paths.get(all.getFirst().modelIndex())).info(all.getFirst().tensorName());
         long[] shape = outShape(arch, outName, all, base);
-        DType dtype = recipe.outDtype() != null ? recipe.outDtype() : recipe.dtype() != null ? recipe.dtype() : first.dtype();
         boolean raw = !first.dtype().isFloating();
-        return new PlannedTensor(outName, shape, raw ? first.dtype() : dtype, base, inputs, global, raw);
+        DType dtype = raw || recipe.outputDtype() == null ? first.dtype() : recipe.outputDtype();
+        return new PlannedTensor(outName, shape, dtype, base, inputs, global, raw);
     }
 
-    private PlannedTensor.PlannedInput input(Architecture arch, Source src, Source ref, String refName, int j,
+    private PlannedTensor.PlannedInput input(Architecture arch, Source src, String refName, int j,
                                             Slice s, double t, boolean isBase, String where) {
         String name = j < 0 ? refName : arch.withLayer(refName, src.layerStart() + j);
         ParameterValues params = resolve(ParameterSpec.Scope.PER_MODEL, src, s, refName, t, isBase,
@@ -374,8 +357,8 @@ public final class MergePlanner {
     }
 
     /**
-     * Parameter values for one tensor: source parameters, then the slice's, then the recipe's, then
-     * the method default. A filter list with no matching entry falls through to the next level.
+     * Parameter values for one tensor by mergekit's precedence (source, slice, top level), evaluated
+     * at the tensor's name and layer position; a filter list with no matching entry means the default.
      */
     private ParameterValues resolve(ParameterSpec.Scope scope, Source src, Slice s, String tensorName, double t,
                                     boolean isBase, String where) {
@@ -384,19 +367,8 @@ public final class MergePlanner {
             if (spec.scope() != scope) {
                 continue;
             }
-            Object v = null;
-            List<Map<String, ParameterValue>> levels = new ArrayList<>();
-            if (src != null) {
-                levels.add(src.params());
-            }
-            levels.add(s.params());
-            levels.add(recipe.parameters());
-            for (Map<String, ParameterValue> level : levels) {
-                ParameterValue pv = level.get(spec.name());
-                if (pv != null && (v = pv.evaluate(tensorName, t)) != null) {
-                    break;
-                }
-            }
+            Object v = recipe.parameter(spec.name(), s.spec(), src == null ? null : src.spec())
+                    .map(pv -> pv.evaluate(tensorName, t)).orElse(null);
             if (v == null) {
                 if (spec.required() && !isBase) {
                     throw new BadInputException(where + ": missing required parameter '" + spec.name()
@@ -404,15 +376,17 @@ public final class MergePlanner {
                 }
                 v = spec.defaultValue();
             }
-            values.put(spec.name(), check(spec, v, where, tensorName));
+            values.put(spec.name(), v == null ? unusedBaseValue(spec) : check(spec, v, where, tensorName));
         }
         return ParameterValues.of(values);
     }
 
+    /** The base model need not set a required per-model parameter; methods never read it. */
+    private static Object unusedBaseValue(ParameterSpec spec) {
+        return spec.type() == ParameterSpec.Type.NUMBER ? (Object) 0.0 : Boolean.FALSE;
+    }
+
     private static Object check(ParameterSpec spec, Object v, String where, String tensorName) {
-        if (v == null) {
-            return spec.type() == ParameterSpec.Type.NUMBER ? 0.0 : Boolean.FALSE; // base model's unused required parameter
-        }
         if (spec.type() == ParameterSpec.Type.BOOLEAN) {
             if (v instanceof Boolean b) {
                 return b;
@@ -425,7 +399,7 @@ public final class MergePlanner {
         double d = n.doubleValue();
         if (!(d >= spec.min() && d <= spec.max())) {
             throw new BadInputException(where + ": parameter '" + spec.name() + "' = " + d + " is outside ["
-                    + spec.min() + ", " + spec.max() + "] (tensor '" + tensorName + "')");
+                    + spec.min() + ", " + spec.max() + "]" + (tensorName == null ? "" : " (tensor '" + tensorName + "')"));
         }
         return d;
     }
@@ -438,6 +412,6 @@ public final class MergePlanner {
         if (ts.equals("union")) {
             throw new BadInputException(file + ": tokenizer_source: union is not supported yet (use base or a model)");
         }
-        return paths.get(modelIndex(new ModelRef(ts), "tokenizer_source"));
+        return folders.get(new ModelRef(ts));
     }
 }
