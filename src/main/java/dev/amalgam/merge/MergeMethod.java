@@ -14,7 +14,9 @@ import java.util.List;
  * {@code ctx.manager()}, and has the output shape. Inputs must not be modified in place (they may
  * be zero-copy views of read-only memory maps).
  */
-public interface MergeMethod { // TODO(merge-methods): seal with "permits" once the method classes exist
+public sealed interface MergeMethod
+        permits LinearMerge, SlerpMerge, NuslerpMerge, MultislerpMerge, KarcherMerge, TaskArithmeticFamily,
+        ModelStockMerge, SceMerge, PassthroughMerge {
     /** The mergekit registry name, e.g. {@code dare_ties}. */
     String name();
 
