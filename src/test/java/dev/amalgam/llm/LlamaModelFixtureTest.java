@@ -61,13 +61,18 @@ class LlamaModelFixtureTest {
         GreedyGenerator generator = new GreedyGenerator(model);
         List<Stories260K.Generation> greedy = Stories260K.generations().stream().filter(g -> g.temperature() == 0).toList();
         assertEquals(5, greedy.size());
-        for (Stories260K.Generation g : greedy) {
-            // run.c makes `steps` forward passes over BOS + prompt + generated tokens, so at most steps + 1 tokens.
-            int maxNew = g.steps() + 1 - g.promptTokens().length;
-            int[] got = generator.generate(g.promptTokens(), maxNew, Stories260K.BOS);
-            assertArrayEquals(g.tokens(), got, g.name());
-            assertEquals(g.stoppedOnBos(), got.length < g.steps() + 1, g.name());
+        int[][] prompts = greedy.stream().map(Stories260K.Generation::promptTokens).toArray(int[][]::new);
+        // run.c makes `steps` forward passes over BOS + prompt + generated tokens: at most steps + 1 tokens.
+        int[] maxNew = greedy.stream().mapToInt(g -> g.steps() + 1 - g.promptTokens().length).toArray();
+        int[][] together = generator.generate(prompts, maxNew, Stories260K.BOS);
+        for (int i = 0; i < greedy.size(); i++) {
+            Stories260K.Generation g = greedy.get(i);
+            assertArrayEquals(g.tokens(), together[i], g.name());
+            assertEquals(g.stoppedOnBos(), together[i].length < g.steps() + 1, g.name());
         }
+        Stories260K.Generation lily = greedy.stream().filter(g -> g.name().equals("greedy_lily_ball_48")).findFirst().orElseThrow();
+        assertArrayEquals(lily.tokens(), generator.generate(lily.promptTokens(), lily.steps() + 1 - lily.promptTokens().length,
+                Stories260K.BOS), "alone");
     }
 
     @Test
