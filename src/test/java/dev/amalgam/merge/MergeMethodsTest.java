@@ -43,8 +43,12 @@ class MergeMethodsTest {
         PARAMETERS.put("breadcrumbs_ties", gta + ", normalize GLOBAL false, rescale GLOBAL false, gamma PER_MODEL 0.01");
         PARAMETERS.put("della", gta + ", normalize GLOBAL true, rescale GLOBAL true, epsilon PER_MODEL 0.15");
         PARAMETERS.put("della_linear", gta + ", normalize GLOBAL false, rescale GLOBAL true, epsilon PER_MODEL 0.15");
-        PARAMETERS.put("model_stock", "filter_wise GLOBAL false");
         PARAMETERS.put("sce", "select_topk GLOBAL 1.0, int8_mask GLOBAL false");
+        PARAMETERS.put("ram", "epsilon GLOBAL 1.0E-5");
+        PARAMETERS.put("ramplus_tl", "epsilon GLOBAL 1.0E-5, r GLOBAL 0.1, alpha GLOBAL 0.2");
+        PARAMETERS.put("model_stock", "filter_wise GLOBAL false");
+        PARAMETERS.put("nearswap", "t GLOBAL required");
+        PARAMETERS.put("arcee_fusion", "");
         PARAMETERS.put("passthrough", "scale PER_MODEL 1.0");
     }
 
@@ -68,20 +72,12 @@ class MergeMethodsTest {
     }
 
     @Test
-    void optionalMethodsAreNamedAsNotSupportedYet() {
-        for (String name : List.of("ram", "ramplus_tl", "nearswap", "arcee_fusion")) {
-            BadInputException e = assertThrows(BadInputException.class, () -> MergeMethods.byName(name, "r.yaml"));
-            assertTrue(e.getMessage().contains("not supported by Amalgam yet"), e.getMessage());
-        }
-    }
-
-    @Test
     void everyParameterHasTheSpecDefaultAndScope() {
         for (MergeMethod m : MergeMethods.all()) {
             String declared = m.parameters().stream()
                     .map(p -> p.name() + " " + p.scope() + " " + (p.required() ? "required" : p.defaultValue()))
                     .sorted().collect(Collectors.joining(", "));
-            String expected = List.of(PARAMETERS.get(m.name()).split(", ")).stream().sorted()
+            String expected = PARAMETERS.get(m.name()).isEmpty() ? "" : List.of(PARAMETERS.get(m.name()).split(", ")).stream().sorted()
                     .collect(Collectors.joining(", "));
             assertEquals(expected, declared, m.name());
         }
@@ -101,12 +97,12 @@ class MergeMethodsTest {
                         assertEquals(0.0, p.min());
                         assertEquals(1.0, p.max());
                     }
-                    case "t" -> {
-                        assertEquals(Gene.T, p.gene());
+                    case "t" -> { // slerp's interpolation factor; nearswap's t is a distance threshold
+                        assertEquals(m.name().equals("slerp") ? Gene.T : Gene.NONE, p.gene());
                         assertEquals(0.0, p.min());
-                        assertEquals(1.0, p.max());
+                        assertEquals(m.name().equals("slerp") ? 1.0 : Double.POSITIVE_INFINITY, p.max());
                     }
-                    case "gamma", "epsilon", "select_topk" -> {
+                    case "gamma", "select_topk" -> {
                         assertEquals(0.0, p.min());
                         assertEquals(1.0, p.max());
                     }
@@ -130,6 +126,10 @@ class MergeMethodsTest {
         }
         expected.put("model_stock", "REQUIRED 2 inf COMMON_SUBMATRIX");
         expected.put("sce", "REQUIRED 1 inf NONE");
+        expected.put("ram", "REQUIRED 1 inf NONE");
+        expected.put("ramplus_tl", "REQUIRED 1 inf NONE");
+        expected.put("nearswap", "REQUIRED 1 1 NONE");
+        expected.put("arcee_fusion", "REQUIRED 1 1 COMMON_SUBMATRIX");
         expected.put("passthrough", "NONE 1 1 NONE");
         for (MergeMethod m : MergeMethods.all()) {
             String actual = m.baseRequirement() + " " + m.minModels() + " "
@@ -171,7 +171,7 @@ class MergeMethodsTest {
                 models.add(h.model(m, i + 1, x.clone(), shape, params));
             }
             ModelTensor base = withBase ? h.base(m, 0, x.clone(), shape) : null;
-            Map<String, Object> global = m.name().equals("slerp") ? Map.of("t", 0.4) : Map.of();
+            Map<String, Object> global = m.name().equals("slerp") || m.name().equals("nearswap") ? Map.of("t", 0.4) : Map.of();
             assertClose(x, merge(m, base, models, global), m.name());
         }
     }

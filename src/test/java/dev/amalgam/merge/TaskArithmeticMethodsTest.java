@@ -237,7 +237,7 @@ class TaskArithmeticMethodsTest {
     @Test
     void deterministicMethodsAreNotRandom() {
         for (MergeMethod m : MergeMethods.all()) {
-            boolean random = Set.of("dare_ties", "dare_linear", "della", "della_linear").contains(m.name());
+            boolean random = Set.of("dare_ties", "dare_linear", "della", "della_linear", "arcee_fusion").contains(m.name());
             assertTrue(m.isRandom() == random, m.name());
         }
     }
