@@ -21,6 +21,7 @@ import static dev.amalgam.merge.MergeHarness.merge;
 import static dev.amalgam.merge.MergeHarness.refs;
 import static dev.amalgam.merge.MergeHarness.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,6 +114,18 @@ class TaskArithmeticMethodsTest {
         List<ModelTensor> models = List.of(h.model(m, 1, b.clone(), SHAPE, Map.of("weight", 0.5, "density", 0.5)),
                 h.model(m, 2, b.clone(), SHAPE, Map.of("weight", 0.5, "density", 0.4)));
         assertArrayEquals(b, merge(m, base, models, Map.of()), m.name());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("family")
+    void densityZeroKeepsNothingExceptWithoutSparsification(Case c) {
+        MergeMethod m = c.method();
+        ModelTensor base = h.base(m, 0, h.gaussian(NUMEL), SHAPE);
+        List<ModelTensor> models = List.of(h.model(m, 1, h.gaussian(NUMEL), SHAPE, Map.of("weight", 0.8, "density", 0.0)),
+                h.model(m, 2, h.gaussian(NUMEL), SHAPE, Map.of("weight", 0.4, "density", 0.0)));
+        float[] actual = merge(m, base, models, Map.of());
+        assertEquals(c.sparsify() != Sparsify.NONE, Arrays.equals(values(base), actual), m.name());
+        assertMatches(c, base, models, INT_SHAPE, Map.of(), "model.layers.0.mlp.down_proj.weight");
     }
 
     @ParameterizedTest
