@@ -2,7 +2,6 @@ package dev.amalgam.merge;
 
 import dev.amalgam.BadInputException;
 import dev.amalgam.merge.MergeMethod.BaseRequirement;
-import dev.amalgam.merge.MergeMethod.EmbeddingRectification;
 import dev.amalgam.merge.ParameterSpec.Gene;
 import dev.amalgam.merge.ParameterSpec.Scope;
 import org.junit.jupiter.api.Test;
