@@ -16,7 +16,7 @@ import java.util.List;
  */
 public sealed interface MergeMethod
         permits LinearMerge, SlerpMerge, NuslerpMerge, MultislerpMerge, KarcherMerge, TaskArithmeticFamily,
-        ModelStockMerge, SceMerge, PassthroughMerge {
+        ModelStockMerge, SceMerge, RamMerge, RamPlusTensorLocalMerge, NearswapMerge, ArceeFusionMerge, PassthroughMerge {
     /** The mergekit registry name, e.g. {@code dare_ties}. */
     String name();
 
