@@ -209,16 +209,26 @@ class MergeCommandEndToEndTest {
     void everyMethodMergingTheRealModelWithItselfGivesItBack(@TempDir Path tmp) throws IOException {
         for (MergeMethod method : MergeMethods.all()) {
             String name = method.name();
-            String yaml = switch (name) {
-                case "passthrough" -> "merge_method: passthrough\nmodels:\n  - model: $STORIES\n";
-                case "slerp" -> "merge_method: slerp\nbase_model: $STORIES\nmodels:\n  - model: $STORIES\n  - model: "
-                        + STORIES + "/./\nparameters: {t: 0.3}\n";
-                default -> "merge_method: " + name + "\n"
-                        + (method.baseRequirement() == MergeMethod.BaseRequirement.NONE ? "" : "base_model: $STORIES\n")
-                        + "models:\n  - model: $STORIES/.\n    parameters: {weight: 0.3}\n  - model: $STORIES/./.\n    parameters: {weight: 0.7}\n";
-            };
-            if (name.equals("karcher") || name.equals("sce") || name.equals("model_stock")) {
-                yaml = yaml.replace("    parameters: {weight: 0.3}\n", "").replace("    parameters: {weight: 0.7}\n", "");
+            // The recipe is derived from the method's declarations: as many copies as it accepts (2 if it
+            // can), a value for every required parameter.
+            int copies = Math.min(Math.max(2, method.minModels()), method.maxModels());
+            StringBuilder yaml = new StringBuilder("merge_method: " + name + "\n");
+            if (method.baseRequirement() != MergeMethod.BaseRequirement.NONE) {
+                yaml.append("base_model: $STORIES\n");
+            }
+            yaml.append("models:\n");
+            for (int i = 0; i < copies; i++) {
+                yaml.append("  - model: $STORIES").append("/.".repeat(i + 1)).append("\n");
+                for (ParameterSpec p : method.parameters()) {
+                    if (p.required() && p.scope() == ParameterSpec.Scope.PER_MODEL) {
+                        yaml.append("    parameters: {").append(p.name()).append(": ").append(0.3 + 0.4 * i).append("}\n");
+                    }
+                }
+            }
+            for (ParameterSpec p : method.parameters()) {
+                if (p.required() && p.scope() == ParameterSpec.Scope.GLOBAL) {
+                    yaml.append("parameters: {").append(p.name()).append(": 0.3}\n");
+                }
             }
             Path out = tmp.resolve(name);
             Run r = merge(recipe(tmp, yaml + "dtype: float32\n"), out);
