@@ -15,40 +15,14 @@ import java.util.List;
 public record ArceeFusionMerge() implements MergeMethod {
     static final int QUANTILE_SAMPLE = 1_000_000;
     private static final float SOFTMAX_EPS = 1e-8f;
+    private static final MethodSignature SIGNATURE = new MethodSignature(
+            "arcee_fusion", BaseRequirement.REQUIRED, 1, 1,
+            List.of(),
+            EmbeddingRectification.COMMON_SUBMATRIX, true); // random for tensors over 1e6 elements (the subsample)
 
     @Override
-    public String name() {
-        return "arcee_fusion";
-    }
-
-    @Override
-    public BaseRequirement baseRequirement() {
-        return BaseRequirement.REQUIRED;
-    }
-
-    @Override
-    public int minModels() {
-        return 1;
-    }
-
-    @Override
-    public int maxModels() {
-        return 1;
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.COMMON_SUBMATRIX;
-    }
-
-    @Override
-    public boolean isRandom() {
-        return true; // only tensors over 1e6 elements, through the subsample
+    public MethodSignature signature() {
+        return SIGNATURE;
     }
 
     @Override

@@ -14,37 +14,14 @@ import java.util.List;
  */
 public record NearswapMerge() implements MergeMethod {
     private static final float DISTANCE_MIN = 1e-6f;
-    private static final List<ParameterSpec> PARAMETERS = List.of(
-            ParameterSpec.number("t", Scope.GLOBAL, null, 0, Double.POSITIVE_INFINITY, Gene.NONE));
+    private static final MethodSignature SIGNATURE = new MethodSignature(
+            "nearswap", BaseRequirement.REQUIRED, 1, 1,
+            List.of(ParameterSpec.number("t", Scope.GLOBAL, null, 0, Double.POSITIVE_INFINITY, Gene.NONE)),
+            EmbeddingRectification.NONE, false);
 
     @Override
-    public String name() {
-        return "nearswap";
-    }
-
-    @Override
-    public BaseRequirement baseRequirement() {
-        return BaseRequirement.REQUIRED;
-    }
-
-    @Override
-    public int minModels() {
-        return 1;
-    }
-
-    @Override
-    public int maxModels() {
-        return 1;
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.NONE;
+    public MethodSignature signature() {
+        return SIGNATURE;
     }
 
     @Override

@@ -11,37 +11,14 @@ import java.util.List;
  * {@link ReinforcedAgentMerging}.
  */
 public record RamMerge() implements MergeMethod {
-    private static final List<ParameterSpec> PARAMETERS = List.of(
-            ParameterSpec.number("epsilon", Scope.GLOBAL, 1e-5, 0, Double.POSITIVE_INFINITY, Gene.NONE));
+    private static final MethodSignature SIGNATURE = new MethodSignature(
+            "ram", BaseRequirement.REQUIRED, 1, Integer.MAX_VALUE,
+            List.of(ParameterSpec.number("epsilon", Scope.GLOBAL, 1e-5, 0, Double.POSITIVE_INFINITY, Gene.NONE)),
+            EmbeddingRectification.NONE, false);
 
     @Override
-    public String name() {
-        return "ram";
-    }
-
-    @Override
-    public BaseRequirement baseRequirement() {
-        return BaseRequirement.REQUIRED;
-    }
-
-    @Override
-    public int minModels() {
-        return 1;
-    }
-
-    @Override
-    public int maxModels() {
-        return Integer.MAX_VALUE;
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.NONE;
+    public MethodSignature signature() {
+        return SIGNATURE;
     }
 
     @Override

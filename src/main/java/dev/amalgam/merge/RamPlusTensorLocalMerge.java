@@ -11,39 +11,17 @@ import java.util.List;
  * math is in {@link ReinforcedAgentMerging}.
  */
 public record RamPlusTensorLocalMerge() implements MergeMethod {
-    private static final List<ParameterSpec> PARAMETERS = List.of(
-            ParameterSpec.number("epsilon", Scope.GLOBAL, 1e-5, 0, Double.POSITIVE_INFINITY, Gene.NONE),
-            ParameterSpec.number("r", Scope.GLOBAL, 0.1, 0, Double.POSITIVE_INFINITY, Gene.NONE),
-            ParameterSpec.number("alpha", Scope.GLOBAL, 0.2, 0, Double.POSITIVE_INFINITY, Gene.NONE));
+    private static final MethodSignature SIGNATURE = new MethodSignature(
+            "ramplus_tl", BaseRequirement.REQUIRED, 1, Integer.MAX_VALUE,
+            List.of(
+                    ParameterSpec.number("epsilon", Scope.GLOBAL, 1e-5, 0, Double.POSITIVE_INFINITY, Gene.NONE),
+                    ParameterSpec.number("r", Scope.GLOBAL, 0.1, 0, Double.POSITIVE_INFINITY, Gene.NONE),
+                    ParameterSpec.number("alpha", Scope.GLOBAL, 0.2, 0, Double.POSITIVE_INFINITY, Gene.NONE)),
+            EmbeddingRectification.NONE, false);
 
     @Override
-    public String name() {
-        return "ramplus_tl";
-    }
-
-    @Override
-    public BaseRequirement baseRequirement() {
-        return BaseRequirement.REQUIRED;
-    }
-
-    @Override
-    public int minModels() {
-        return 1;
-    }
-
-    @Override
-    public int maxModels() {
-        return Integer.MAX_VALUE;
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.NONE;
+    public MethodSignature signature() {
+        return SIGNATURE;
     }
 
     @Override
