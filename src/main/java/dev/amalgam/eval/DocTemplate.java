@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
 public final class DocTemplate {
     private static final Jinjava JINJAVA = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
     private static final Pattern SINGLE_EXPRESSION = Pattern.compile("\\A\\{\\{(.*)}}\\z", Pattern.DOTALL);
+    private static final Pattern TOP_LEVEL_NAME = Pattern.compile("(?<![.\\w'\"])[A-Za-z_]\\w*");
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final Path file;      // the task YAML, for messages
@@ -62,11 +63,11 @@ public final class DocTemplate {
         try {
             result = JINJAVA.renderForResult(source, doc);
         } catch (InterpretException e) {
-            throw failure(e, row);
+            throw failure(e, doc, row);
         }
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw failure(error.getException() != null ? error.getException() : new RuntimeException(error.getMessage()), row);
+                throw failure(error.getException() != null ? error.getException() : new RuntimeException(error.getMessage()), doc, row);
             }
         }
         return result.getOutput();
@@ -80,18 +81,18 @@ public final class DocTemplate {
             Object value = interpreter.resolveELExpression(expression, 1);
             for (TemplateError error : interpreter.getErrorsCopy()) {
                 if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                    throw failure(error.getException() != null ? error.getException() : new RuntimeException(error.getMessage()), row);
+                    throw failure(error.getException() != null ? error.getException() : new RuntimeException(error.getMessage()), doc, row);
                 }
             }
             return value;
         } catch (InterpretException e) {
-            throw failure(e, row);
+            throw failure(e, doc, row);
         } finally {
             JinjavaInterpreter.popCurrent();
         }
     }
 
-    private BadInputException failure(Throwable e, RowRef row) {
+    private BadInputException failure(Throwable e, Map<String, Object> doc, RowRef row) {
         Throwable cause = e;
         while (cause != null && !(cause instanceof UnknownTokenException)) {
             cause = cause.getCause();
@@ -105,16 +106,24 @@ public final class DocTemplate {
         }
         if (cause instanceof UnknownTokenException unknown) {
             return row == null
-                    ? new BadInputException(file + ": " + field + ": undefined variable '" + unknownToken(unknown) + "'")
-                    : new BadInputException(row + ": missing field '" + unknownToken(unknown) + "' used by " + field + " of " + file);
+                    ? new BadInputException(file + ": " + field + ": undefined variable '" + missingName(unknown, doc) + "'")
+                    : new BadInputException(row + ": missing field '" + missingName(unknown, doc) + "' used by " + field + " of " + file);
         }
         return new BadInputException(file + ": " + field + ": template error: " + oneLine(e.getMessage()) + " in '" + oneLine(source) + "'", e);
     }
 
-    private static String unknownToken(UnknownTokenException e) {
+    /** The first top-level name in the unknown expression (e.g. {@code q} of {@code q.strip()}) that the document lacks. */
+    private static String missingName(UnknownTokenException e, Map<String, Object> doc) {
         String message = e.getMessage();
         int colon = message.lastIndexOf(':');
-        return colon >= 0 ? message.substring(colon + 1).strip() : message;
+        String token = colon >= 0 ? message.substring(colon + 1).strip() : message;
+        Matcher names = TOP_LEVEL_NAME.matcher(token);
+        while (names.find()) {
+            if (!doc.containsKey(names.group())) {
+                return names.group();
+            }
+        }
+        return token;
     }
 
     private static String oneLine(String s) {

@@ -42,6 +42,7 @@ public final class TaskDocuments {
                     + task.fewshotSourceSplit() + "' has only " + fewshotRows.size() + " documents");
         }
         PythonRandom rnd = task.sampler() instanceof FewshotSampler.Seeded(long seed) ? new PythonRandom(seed) : null;
+        Map<Row, String> examples = new java.util.IdentityHashMap<>(); // rendered few-shot examples, reused across documents
         List<McDocument> docs = new ArrayList<>();
         for (int docId : selection.pick(evalRows.size())) {
             Row row = evalRows.get(docId);
@@ -49,8 +50,8 @@ public final class TaskDocuments {
             task.description().ifPresent(d -> context.append(d.render(withVars(task, row.doc()), row.ref())));
             if (task.numFewshot() > 0) {
                 for (Row example : fewshotExamples(task, fewshotRows, sameSplit ? row : null, rnd)) {
-                    context.append(text(task, example)).append(task.targetDelimiter())
-                            .append(goldText(task, example)).append(task.fewshotDelimiter());
+                    context.append(examples.computeIfAbsent(example, e -> text(task, e) + task.targetDelimiter()
+                            + goldText(task, e) + task.fewshotDelimiter()));
                 }
             }
             context.append(text(task, row));
@@ -62,11 +63,12 @@ public final class TaskDocuments {
 
     private static List<Row> fewshotExamples(TaskDefinition task, List<Row> pool, Row self, PythonRandom rnd) {
         int n = task.numFewshot();
+        // As lm-eval ([x for x in fewshotex if x != doc]): rows equal to the scored document are dropped.
         return switch (task.sampler()) {
-            case FewshotSampler.FirstN() -> pool.stream().filter(r -> r != self).limit(n).toList();
+            case FewshotSampler.FirstN() -> pool.stream().filter(r -> self == null || !r.doc().equals(self.doc())).limit(n).toList();
             // lm-eval samples n+1 when drawing from the scored split, then drops the document itself
             case FewshotSampler.Seeded(long seed) -> rnd.sample(pool, self != null ? n + 1 : n).stream()
-                    .filter(r -> r != self).limit(n).toList();
+                    .filter(r -> self == null || !r.doc().equals(self.doc())).limit(n).toList();
         };
     }
 

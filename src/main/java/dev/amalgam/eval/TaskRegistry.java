@@ -222,7 +222,7 @@ public final class TaskRegistry {
         }
         checkFields(ds, DATASET_FIELDS, file, "dataset.");
         Path base = dataDir.orElse(file.toAbsolutePath().getParent());
-        Path dir = base.resolve(substitute(ds.path("path").asText("."), vars, file, "dataset.path"));
+        Path dir = base.resolve(substitute(ds.path("path").asText("."), vars, file, "dataset.path")).normalize();
         JsonNode filesNode = ds.get("files");
         if (filesNode == null || !filesNode.isObject() || filesNode.isEmpty()) {
             throw new BadInputException(file + ": dataset.files: expected a mapping of split names to files, e.g. {test: test.jsonl}");
