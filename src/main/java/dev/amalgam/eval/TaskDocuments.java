@@ -56,7 +56,8 @@ public final class TaskDocuments {
             }
             context.append(text(task, row));
             List<String> choices = task.docToChoice().choices(withVars(task, row.doc()), row.ref());
-            docs.add(new McDocument(docId, context.toString(), choices, golds(task, row, choices)));
+            Object target = task.docToTarget().evaluate(withVars(task, row.doc()), row.ref());
+            docs.add(new McDocument(docId, context.toString(), choices, golds(task, row, target, choices)));
         }
         return docs;
     }
@@ -80,11 +81,10 @@ public final class TaskDocuments {
     private static String goldText(TaskDefinition task, Row row) {
         Object target = task.docToTarget().evaluate(withVars(task, row.doc()), row.ref());
         List<String> choices = task.docToChoice().choices(withVars(task, row.doc()), row.ref());
-        List<Integer> golds = golds(task, row, choices);
-        if (target instanceof String s && !isInteger(s) && !choices.contains(s)) {
+        if (target instanceof String s && !isInteger(s.strip()) && !choices.contains(s)) {
             return s;
         }
-        int gold = golds.getFirst();
+        int gold = golds(task, row, target, choices).getFirst();
         if (gold < 0 || gold >= choices.size()) {
             throw new BadInputException(row.ref() + ": doc_to_target " + gold + " is out of range for " + choices.size() + " choices (" + task.file() + ")");
         }
@@ -92,8 +92,7 @@ public final class TaskDocuments {
     }
 
     /** Gold indices: a number, a numeric string, a choice string, or a list of those (lm-eval's multiple golds). */
-    private static List<Integer> golds(TaskDefinition task, Row row, List<String> choices) {
-        Object target = task.docToTarget().evaluate(withVars(task, row.doc()), row.ref());
+    private static List<Integer> golds(TaskDefinition task, Row row, Object target, List<String> choices) {
         List<?> targets = target instanceof List<?> list ? list : List.of(Objects.requireNonNullElse(target, ""));
         List<Integer> golds = new ArrayList<>();
         for (Object t : targets) {

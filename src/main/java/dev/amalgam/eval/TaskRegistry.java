@@ -175,10 +175,8 @@ public final class TaskRegistry {
             for (JsonNode m : list(root.get("metric_list"), file, "metric_list")) {
                 checkFields(m, METRIC_FIELDS, file, "metric_list.");
                 String key = m.path("metric").asText();
-                Metric metric = Metric.byKey(key);
-                if (metric == null) {
-                    throw new BadInputException(file + ": metric_list: unknown metric '" + key + "'" + DidYouMean.hint(key, Metric.keys()) + "; supported: " + String.join(", ", Metric.keys()));
-                }
+                Metric metric = Metric.byKey(key).orElseThrow(() -> new BadInputException(file + ": metric_list: unknown metric '"
+                        + key + "'" + DidYouMean.hint(key, Metric.keys()) + "; supported: " + String.join(", ", Metric.keys())));
                 String aggregation = m.path("aggregation").asText("mean");
                 if (!aggregation.equals("mean")) {
                     throw new BadInputException(file + ": metric_list: aggregation '" + aggregation + "' is not supported (only mean)");
