@@ -199,7 +199,11 @@ public final class TaskRegistry {
         ChoiceSource choices = root.path("doc_to_choice").isArray()
                 ? new ChoiceSource.Fixed(list(root.get("doc_to_choice"), file, "doc_to_choice").stream().map(JsonNode::asText).toList())
                 : new ChoiceSource.Templated(template(root, "doc_to_choice", file));
-        int numFewshot = root.path("num_fewshot").asInt(0);
+        JsonNode fewshot = root.path("num_fewshot");
+        if (!fewshot.isMissingNode() && !fewshot.canConvertToInt()) {
+            throw new BadInputException(file + ": num_fewshot: expected an integer, got '" + fewshot.asText() + "'");
+        }
+        int numFewshot = fewshot.asInt(0);
         try {
             return new TaskDefinition(name, file, dataset(root, file, vars),
                     optionalText(root, "test_split"), optionalText(root, "validation_split"),

@@ -132,6 +132,7 @@ class ScoringTest {
         MetricValue acc = report.group("mmlu3").orElseThrow().metrics().get("acc");
         assertEquals(9, acc.n());
         assertEquals(correct / 9.0, acc.value(), 1e-12);
+        assertEquals(acc.value(), report.value("mmlu3", "acc"));
     }
 
     /** ARC (2 docs, 4 multi-token choices) and MMLU anatomy (1 doc, 5-shot, letters). */
