@@ -138,9 +138,15 @@ public final class DocTemplate {
         }
     }
 
-    /** The list value of a {@code doc_to_choice} template, or an error naming the file and field. */
+    /**
+     * The list value of a {@code doc_to_choice} template, or an error naming the file and field. As lm-eval applies
+     * {@code ast.literal_eval} to the rendered text, text that is a list literal ({@code ["A", "B"]}) is parsed.
+     */
     public List<String> evaluateList(Map<String, Object> doc, RowRef row) {
         Object value = evaluate(doc, row);
+        if (value instanceof String text && text.strip().startsWith("[") && text.strip().endsWith("]")) {
+            value = new DocTemplate(file, field, "{{" + text.strip() + "}}").evaluate(Map.of(), row);
+        }
         if (value instanceof List<?> list) {
             return list.stream().map(String::valueOf).toList();
         }

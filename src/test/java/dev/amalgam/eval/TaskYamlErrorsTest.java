@@ -48,6 +48,15 @@ class TaskYamlErrorsTest {
     }
 
     @Test
+    void choiceListLiteralsYieldLists() throws IOException {
+        for (String choices : List.of("'[\"yes\", \"no\"]'", "\"{{ ['yes', 'no'] }}\"", "[\"yes\", \"no\"]")) {
+            Path file = task(VALID.replace("\"{{options}}\"", choices));
+            McDocument doc = new TaskDocuments().render(TaskRegistry.loadTaskFile(file, Optional.empty()), DocumentSelection.first(1)).getFirst();
+            assertEquals(List.of("yes", "no"), doc.choices(), choices);
+        }
+    }
+
+    @Test
     void unknownFieldIsNamedWithSuggestion() throws IOException {
         Path file = task(VALID.replace("doc_to_text", "doc_to_txt"));
         BadInputException e = assertThrows(BadInputException.class, () -> TaskRegistry.loadTaskFile(file, Optional.empty()));
