@@ -27,7 +27,10 @@ import java.util.regex.Pattern;
  * errors, never empty strings.
  */
 public final class DocTemplate {
-    private static final Jinjava JINJAVA = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
+    // As lm-eval's jinja2 environment: undefined names fail (StrictUndefined), and field values are data, never
+    // templates themselves (Jinjava would otherwise render "{{" inside a question).
+    private static final Jinjava JINJAVA = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true)
+            .withNestedInterpretationEnabled(false).build());
     private static final Pattern SINGLE_EXPRESSION = Pattern.compile("\\A\\{\\{(.*)}}\\z", Pattern.DOTALL);
     private static final Pattern TOP_LEVEL_NAME = Pattern.compile("(?<![.\\w'\"])[A-Za-z_]\\w*");
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -40,7 +43,7 @@ public final class DocTemplate {
     public DocTemplate(Path file, String field, String source) {
         this.file = Objects.requireNonNull(file);
         this.field = Objects.requireNonNull(field);
-        this.source = Objects.requireNonNull(source);
+        this.source = Objects.requireNonNull(source); // trailing newlines kept, as lm-eval's keep_trailing_newline=True
         Matcher m = SINGLE_EXPRESSION.matcher(source.strip());
         this.expression = m.matches() && !m.group(1).contains("{{") && !m.group(1).contains("}}") ? m.group(1).strip() : null;
     }

@@ -48,6 +48,14 @@ class TaskYamlErrorsTest {
     }
 
     @Test
+    void fieldValuesAreNotInterpretedAndTrailingNewlinesKeptAsLmEval() throws IOException {
+        Path file = task(VALID.replace("doc_to_text: \"Q: {{q.strip()}}\"", "doc_to_text: |\n  Q: {{q}}\n"));
+        Files.writeString(dir.resolve("data.jsonl"), "{\"q\": \"x {{ 1 + 1 }} y\", \"options\": [\"a\", \"b\"], \"label\": 0}\n");
+        McDocument doc = new TaskDocuments().render(TaskRegistry.loadTaskFile(file, Optional.empty()), DocumentSelection.first(1)).getFirst();
+        assertEquals("Q: x {{ 1 + 1 }} y\n", doc.context());
+    }
+
+    @Test
     void choiceListLiteralsYieldLists() throws IOException {
         for (String choices : List.of("'[\"yes\", \"no\"]'", "\"{{ ['yes', 'no'] }}\"", "[\"yes\", \"no\"]")) {
             Path file = task(VALID.replace("\"{{options}}\"", choices));
