@@ -44,7 +44,7 @@ public final class DocTemplate {
         this.file = Objects.requireNonNull(file);
         this.field = Objects.requireNonNull(field);
         this.source = Objects.requireNonNull(source); // trailing newlines kept, as lm-eval's keep_trailing_newline=True
-        Matcher m = SINGLE_EXPRESSION.matcher(source.strip());
+        Matcher m = SINGLE_EXPRESSION.matcher(source); // exact: surrounding text (even a newline) makes it text
         this.expression = m.matches() && !m.group(1).contains("{{") && !m.group(1).contains("}}") ? m.group(1).strip() : null;
     }
 
@@ -60,7 +60,15 @@ public final class DocTemplate {
         return expression != null ? resolve(doc, row) : render(doc, row);
     }
 
-    /** The rendered text for {@code doc} (a non-string value is rendered as Jinja would print it). */
+    /** Text, as lm-eval's {@code doc_to_text} and {@code description}: a bare field's value, else the rendered template. */
+    public String text(Map<String, Object> doc, RowRef row) {
+        if (FIELD_NAME.matcher(source).matches() && doc.containsKey(source)) {
+            return String.valueOf(doc.get(source));
+        }
+        return render(doc, row);
+    }
+
+    /** The rendered text for {@code doc}. */
     public String render(Map<String, Object> doc, RowRef row) {
         RenderResult result;
         try {

@@ -74,7 +74,7 @@ public final class TaskDocuments {
     }
 
     private static String text(TaskDefinition task, Row row) {
-        return String.valueOf(task.docToText().evaluate(withVars(task, row.doc()), row.ref()));
+        return task.docToText().text(withVars(task, row.doc()), row.ref());
     }
 
     /**

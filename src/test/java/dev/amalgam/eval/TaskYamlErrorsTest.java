@@ -49,10 +49,10 @@ class TaskYamlErrorsTest {
 
     @Test
     void fieldValuesAreNotInterpretedAndTrailingNewlinesKeptAsLmEval() throws IOException {
-        Path file = task(VALID.replace("doc_to_text: \"Q: {{q.strip()}}\"", "doc_to_text: |\n  Q: {{q}}\n"));
+        Path file = task(VALID.replace("doc_to_text: \"Q: {{q.strip()}}\"", "doc_to_text: |\n  {{q}}\n"));
         Files.writeString(dir.resolve("data.jsonl"), "{\"q\": \"x {{ 1 + 1 }} y\", \"options\": [\"a\", \"b\"], \"label\": 0}\n");
         McDocument doc = new TaskDocuments().render(TaskRegistry.loadTaskFile(file, Optional.empty()), DocumentSelection.first(1)).getFirst();
-        assertEquals("Q: x {{ 1 + 1 }} y\n", doc.context());
+        assertEquals("x {{ 1 + 1 }} y\n", doc.context());
     }
 
     @Test
