@@ -55,7 +55,7 @@ record RunConfig(String yamlText, String strategy, Optional<String> seed, List<G
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw new BadInputException(file + (at == null ? "" : " line " + at.getLineNr()) + ": not valid YAML: "
-                    + e.getOriginalMessage(), e);
+                    + e.getOriginalMessage().replaceAll("\\s+", " "), e);
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
         }
