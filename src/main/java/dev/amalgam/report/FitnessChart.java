@@ -1,5 +1,6 @@
 package dev.amalgam.report;
 
+import dev.amalgam.BadInputException;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -8,15 +9,21 @@ import java.awt.Color;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * {@code fitness.png/svg}: the first run's fitness per generation (best, mean, 10th-90th percentile band), the
  * per-task scores of each generation's best, and with several runs their best-so-far curves against evaluations
- * (not generations, so strategies with different population sizes compare fairly).
+ * (not generations, so strategies with different population sizes compare fairly). Non-finite values (a
+ * generation whose candidates failed) are left out of the lines instead of breaking the axes.
  */
 final class FitnessChart {
     static final String FITNESS_AXIS = "fitness (weighted task score, 0-1)";
+    private static final Color BAND = new Color(70, 130, 180, 70);
+    private static final Color MEAN = new Color(70, 130, 180);
+    private static final Color BEST = new Color(200, 60, 40);
 
     private FitnessChart() {
     }
@@ -30,34 +37,46 @@ final class FitnessChart {
         return new ChartGrid(panels, 2);
     }
 
+    /** A line over the generations where {@code y} is finite; empty if it is finite nowhere. */
+    private static Optional<XYSeries> line(XYChart chart, String name, List<GenerationStats> gens,
+                                           ToDoubleFunction<GenerationStats> y) {
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (GenerationStats g : gens) {
+            if (Double.isFinite(y.applyAsDouble(g))) {
+                xs.add((double) g.generation());
+                ys.add(y.applyAsDouble(g));
+            }
+        }
+        return xs.isEmpty() ? Optional.empty() : Optional.of(chart.addSeries(name, xs, ys));
+    }
+
     private static XYChart fitness(RunJournal run) {
-        List<GenerationStats> gens = run.generations();
         XYChart chart = ChartPanels.xy(run.name() + " (" + run.config().strategy() + "): fitness per generation",
                 "generation", FITNESS_AXIS);
         chart.getStyler().setXAxisDecimalPattern("0");
         // The band is one polygon: along the 90th percentile forwards, back along the 10th.
-        List<Double> bandX = new ArrayList<>();
-        List<Double> bandY = new ArrayList<>();
-        for (GenerationStats g : gens) {
-            bandX.add((double) g.generation());
-            bandY.add(g.p90());
+        List<GenerationStats> banded = run.generations().stream()
+                .filter(g -> Double.isFinite(g.p10()) && Double.isFinite(g.p90())).toList();
+        if (!banded.isEmpty()) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            banded.forEach(g -> { x.add((double) g.generation()); y.add(g.p90()); });
+            banded.reversed().forEach(g -> { x.add((double) g.generation()); y.add(g.p10()); });
+            XYSeries band = chart.addSeries("10th-90th percentile", x, y);
+            band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+            band.setFillColor(BAND);
+            band.setLineColor(new Color(0, 0, 0, 0));
+            band.setMarker(SeriesMarkers.NONE);
         }
-        for (GenerationStats g : gens.reversed()) {
-            bandX.add((double) g.generation());
-            bandY.add(g.p10());
-        }
-        XYSeries band = chart.addSeries("10th-90th percentile", bandX, bandY);
-        band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
-        band.setFillColor(new Color(70, 130, 180, 70));
-        band.setLineColor(new Color(70, 130, 180, 0));
-        band.setMarker(SeriesMarkers.NONE);
-        List<Double> x = gens.stream().map(g -> (double) g.generation()).toList();
-        XYSeries mean = chart.addSeries("mean", x, gens.stream().map(GenerationStats::mean).toList());
-        mean.setLineColor(new Color(70, 130, 180));
-        mean.setMarker(SeriesMarkers.NONE);
-        XYSeries best = chart.addSeries("best", x, gens.stream().map(GenerationStats::best).toList());
-        best.setLineColor(new Color(200, 60, 40));
-        best.setMarkerColor(new Color(200, 60, 40));
+        line(chart, "mean", run.generations(), GenerationStats::mean).ifPresent(mean -> {
+            mean.setLineColor(MEAN);
+            mean.setMarker(SeriesMarkers.NONE);
+        });
+        XYSeries best = line(chart, "best", run.generations(), GenerationStats::best).orElseThrow(() ->
+                new BadInputException(run.dir().resolve("generations.csv") + ": no generation has a finite best fitness"));
+        best.setLineColor(BEST);
+        best.setMarkerColor(BEST);
         best.setMarker(SeriesMarkers.CIRCLE);
         return chart;
     }
@@ -67,12 +86,11 @@ final class FitnessChart {
         XYChart chart = ChartPanels.xy(run.name() + ": task scores of each generation's best", "generation",
                 "search-split task score (0-1)");
         chart.getStyler().setXAxisDecimalPattern("0");
-        List<Double> x = gens.stream().map(g -> (double) g.generation()).toList();
         for (String task : gens.getFirst().bestTaskScores().keySet()) {
-            chart.addSeries(task, x, gens.stream().map(g -> g.bestTaskScores().get(task)).toList());
+            line(chart, task, gens, g -> g.bestTaskScores().get(task));
         }
         if (chart.getSeriesMap().isEmpty()) {
-            chart.addSeries("best fitness (no task columns)", x, gens.stream().map(GenerationStats::best).toList());
+            line(chart, "best fitness (no task scores)", gens, GenerationStats::best);
         }
         return chart;
     }
@@ -91,11 +109,17 @@ final class FitnessChart {
             List<Double> y = new ArrayList<>();
             double bestSoFar = Double.NEGATIVE_INFINITY;
             for (GenerationStats g : run.generations()) {
-                bestSoFar = Math.max(bestSoFar, g.best());
-                x.add((double) g.evaluations());
-                y.add(bestSoFar);
+                if (Double.isFinite(g.best())) {
+                    bestSoFar = Math.max(bestSoFar, g.best());
+                }
+                if (Double.isFinite(bestSoFar)) {
+                    x.add((double) g.evaluations());
+                    y.add(bestSoFar);
+                }
             }
-            chart.addSeries(name, x, y).setMarker(SeriesMarkers.NONE);
+            if (!x.isEmpty()) {
+                chart.addSeries(name, x, y).setMarker(SeriesMarkers.NONE);
+            }
         }
         return chart;
     }

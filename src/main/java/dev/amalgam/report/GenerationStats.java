@@ -1,5 +1,7 @@
 package dev.amalgam.report;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,6 +15,6 @@ record GenerationStats(int generation, long evaluations, double best, double mea
         if (generation < 0 || evaluations < 0) {
             throw new IllegalArgumentException("generation and evaluations must be >= 0");
         }
-        bestTaskScores = Map.copyOf(bestTaskScores);
+        bestTaskScores = Collections.unmodifiableMap(new LinkedHashMap<>(bestTaskScores)); // journal column order
     }
 }

@@ -53,10 +53,11 @@ final class JournalCsv {
                         + header.length);
             }
         }
-        // Every cell is read as text: the typed accessors below parse it and can name the line of a bad cell.
+        // Every cell is read as text: the typed accessors below parse it and can name the line of a bad cell. Only
+        // an empty cell is missing: Tablesaw's default would also blank "NaN", which the writer uses for failures.
         Table table = Table.read().usingOptions(CsvReadOptions.builderFromString(String.join("\n", lines) + "\n")
                 .tableName(file.getFileName().toString()).header(true).separator(',')
-                .columnTypes(name -> ColumnType.STRING));
+                .columnTypes(name -> ColumnType.STRING).missingValueIndicator(""));
         return new JournalCsv(file, table);
     }
 

@@ -8,6 +8,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import java.awt.Color;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code pareto.png} for NSGA-II runs: every evaluated candidate and the final front over two task objectives,
@@ -49,20 +50,20 @@ final class ParetoChart {
         String b = objectives.get(1);
         XYChart chart = ChartPanels.xy(run.name() + ": final Pareto front (" + run.pareto().size() + " candidates)",
                 a + " score (search split, 0-1)", b + " score (search split, 0-1)");
-        XYSeries all = chart.addSeries("evaluated candidates",
-                run.candidates().stream().map(c -> c.taskScores().get(a)).toList(),
-                run.candidates().stream().map(c -> c.taskScores().get(b)).toList());
+        List<Candidate> scored = run.candidates().stream().filter(c -> finite(c.taskScores(), a, b)).toList();
+        XYSeries all = chart.addSeries("evaluated candidates", scored.stream().map(c -> c.taskScores().get(a)).toList(),
+                scored.stream().map(c -> c.taskScores().get(b)).toList());
         all.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         all.setMarkerColor(new Color(170, 170, 170));
         all.setMarker(SeriesMarkers.CIRCLE);
-        List<ParetoPoint> front = run.pareto().stream()
+        List<ParetoPoint> front = run.pareto().stream().filter(p -> finite(p.taskScores(), a, b))
                 .sorted(Comparator.comparingDouble(p -> p.taskScores().get(a))).toList();
         XYSeries line = chart.addSeries("Pareto front", front.stream().map(p -> p.taskScores().get(a)).toList(),
                 front.stream().map(p -> p.taskScores().get(b)).toList());
         line.setLineColor(new Color(70, 130, 180));
         line.setMarkerColor(new Color(70, 130, 180));
         line.setMarker(SeriesMarkers.SQUARE);
-        for (ParetoPoint p : run.pareto()) {
+        for (ParetoPoint p : front) {
             if (p.exported()) {
                 XYSeries exported = chart.addSeries("exported: " + p.candidateId(), List.of(p.taskScores().get(a)),
                         List.of(p.taskScores().get(b)));
@@ -73,5 +74,10 @@ final class ParetoChart {
         }
         chart.getStyler().setMarkerSize(9);
         return new ChartGrid(List.of(chart), 1);
+    }
+
+    private static boolean finite(Map<String, Double> scores, String a, String b) {
+        return scores.containsKey(a) && scores.containsKey(b) && Double.isFinite(scores.get(a))
+                && Double.isFinite(scores.get(b));
     }
 }

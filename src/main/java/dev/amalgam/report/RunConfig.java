@@ -22,7 +22,7 @@ import java.util.OptionalDouble;
  * The parts of {@code run.yaml} the report uses, plus its text for the HTML page. Fields a running or older
  * search may not have written yet are optional; {@code parents} are the input models scored as-is.
  */
-record RunConfig(String yamlText, String strategy, Optional<String> seed, List<GeneBounds> genes,
+record RunConfig(String yamlText, String strategy, List<GeneBounds> genes,
                  List<ParentScore> parents) {
     static final String UNKNOWN = "unknown";
 
@@ -74,8 +74,10 @@ record RunConfig(String yamlText, String strategy, Optional<String> seed, List<G
                     number(file, parent, "parents[].fitness"),
                     heldout.isNumber() ? OptionalDouble.of(heldout.asDouble()) : OptionalDouble.empty()));
         }
-        return new RunConfig(text, root.path("strategy").asText(UNKNOWN),
-                root.hasNonNull("seed") ? Optional.of(root.get("seed").asText()) : Optional.empty(), genes, parents);
+        // The contract puts strategy at the top level; the resolved config also has it under search:.
+        String strategy = root.hasNonNull("strategy") ? root.get("strategy").asText()
+                : root.path("search").path("strategy").asText(UNKNOWN);
+        return new RunConfig(text, strategy, genes, parents);
     }
 
     private static JsonNode required(Path file, JsonNode node, String field) {

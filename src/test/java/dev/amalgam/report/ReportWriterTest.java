@@ -1,5 +1,6 @@
 package dev.amalgam.report;
 
+import dev.amalgam.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -13,8 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReportWriterTest {
@@ -39,7 +44,7 @@ class ReportWriterTest {
         assertEquals(width, image.getWidth(), file + " width");
         assertEquals(height, image.getHeight(), file + " height");
         // A rendered chart is not one flat colour: count distinct pixels in a coarse sample.
-        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        Set<Integer> colours = new HashSet<>();
         for (int y = 0; y < height; y += 7) {
             for (int x = 0; x < width; x += 7) {
                 colours.add(image.getRGB(x, y));
@@ -106,10 +111,10 @@ class ReportWriterTest {
         for (int r = 0; r < HandMadeJournal.HELDOUT_K.length; r++) {
             int k = HandMadeJournal.HELDOUT_K[r];
             List<String> expected = new ArrayList<>(List.of(String.valueOf(r + 1), HandMadeJournal.id(k),
-                    String.format(java.util.Locale.ROOT, "%.4f", HandMadeJournal.FITNESS[k]),
-                    String.format(java.util.Locale.ROOT, "%.4f", HandMadeJournal.HELDOUT_FITNESS[r])));
+                    String.format(Locale.ROOT, "%.4f", HandMadeJournal.FITNESS[k]),
+                    String.format(Locale.ROOT, "%.4f", HandMadeJournal.HELDOUT_FITNESS[r])));
             for (int j = 0; j < HandMadeJournal.GENES.size(); j++) {
-                expected.add(String.format(java.util.Locale.ROOT, "%.4f", HandMadeJournal.gene(k, j)));
+                expected.add(String.format(Locale.ROOT, "%.4f", HandMadeJournal.gene(k, j)));
             }
             assertEquals(expected, top.get(r + 1));
         }
@@ -146,5 +151,40 @@ class ReportWriterTest {
         assertEquals(List.of("arc_easy", "mmlu"), ParetoChart.objectives(journal, List.of()));
         ReportWriter.write(new ReportWriter.Options(List.of(run), Optional.empty(), List.of("mmlu", "arc_easy")));
         assertSize(run.resolve("report/pareto.png"), 800, 500);
+    }
+
+    /** Failed candidates (NaN or -Infinity scores) leave gaps in the plots, not errors. */
+    @Test
+    void nonFiniteScoresAreSkipped() throws Exception {
+        Path run = HandMadeJournal.write(tmp.resolve("failing"), true);
+        List<String> candidates = Files.readAllLines(run.resolve("candidates.csv"));
+        String[] header = candidates.getFirst().split(",");
+        String[] failed = candidates.get(3).split(","); // g0-c2
+        failed[List.of(header).indexOf("fitness")] = "NaN";
+        failed[List.of(header).indexOf("task:mmlu")] = "-Infinity";
+        candidates.set(3, String.join(",", failed));
+        Files.write(run.resolve("candidates.csv"), candidates);
+        List<String> generations = Files.readAllLines(run.resolve("generations.csv"));
+        String[] row = generations.get(1).split(",");
+        row[3] = "NaN";        // mean
+        row[6] = "-Infinity";  // p10
+        generations.set(1, String.join(",", row));
+        Files.write(run.resolve("generations.csv"), generations);
+
+        ReportWriter.Report report = ReportWriter.write(new ReportWriter.Options(List.of(run), Optional.empty(),
+                List.of()));
+        assertSize(report.folder().resolve("fitness.png"), 1600, 500);
+        assertSize(report.folder().resolve("pareto.png"), 800, 500);
+        assertTrue(report.summary().get(1).startsWith("  best search fitness 0.7100 (g2-c2)"));
+
+        for (int g = 1; g < generations.size(); g++) {
+            String[] r = generations.get(g).split(",");
+            r[2] = "NaN"; // best
+            generations.set(g, String.join(",", r));
+        }
+        Files.write(run.resolve("generations.csv"), generations);
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> ReportWriter.write(new ReportWriter.Options(List.of(run), Optional.empty(), List.of())));
+        assertEquals(run.resolve("generations.csv") + ": no generation has a finite best fitness", e.getMessage());
     }
 }

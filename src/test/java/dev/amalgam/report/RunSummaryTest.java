@@ -81,6 +81,10 @@ class RunSummaryTest {
         RunJournal journal = RunJournal.read(run);
         assertEquals(14, journal.candidates().size(), "the torn last row is not read");
         assertEquals(3, journal.generations().size());
+        assertEquals(List.of("arc_easy", "mmlu"), List.copyOf(journal.generations().get(1).bestTaskScores().keySet()),
+                "tasks keep journal column order (legend order)");
+        assertEquals(HandMadeJournal.GENES,
+                List.copyOf(journal.candidates().get(5).genes().keySet()));
         RunSummary summary = RunSummary.of(journal);
         assertEquals("live (cmaes): 3 generations complete, 14 evaluations (12 in complete generations)",
                 summary.lines().get(0));
