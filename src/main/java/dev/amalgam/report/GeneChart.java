@@ -52,7 +52,7 @@ final class GeneChart {
     private static CategoryChart panel(RunJournal run, Candidate best, String parameter,
                                        Map<String, Map<String, Double>> byModel, double[] bounds,
                                        List<String> models) {
-        CategoryChart chart = ChartPanels.bars(run.name() + ": " + parameter + " of " + best.id()
+        CategoryChart chart = ChartPanels.bars(run.name() + ": " + parameter + " of exported " + best.id()
                 + " per layer group", "layer group", parameter + " (gene value, unitless)");
         TreeSet<String> groups = new TreeSet<>(LAYER_ORDER);
         byModel.values().forEach(values -> groups.addAll(values.keySet()));

@@ -112,10 +112,6 @@ final class JournalCsv {
         return file;
     }
 
-    Table table() {
-        return table;
-    }
-
     int rows() {
         return table.rowCount();
     }

@@ -168,10 +168,4 @@ record RunJournal(Path dir, RunConfig config, List<GenerationStats> generations,
         return candidate(marked.or(() -> bestByHeldout().map(HeldoutScore::candidateId))
                 .orElseGet(() -> bestBySearch().id()));
     }
-
-    /** Task names in journal column order. */
-    List<String> tasks() {
-        return List.copyOf(candidates.isEmpty() ? generations.getFirst().bestTaskScores().keySet()
-                : candidates.getFirst().taskScores().keySet());
-    }
 }
