@@ -28,7 +28,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: <first RUN>/report)")
     Path out;
 
-    @Option(names = "--objectives", split = ",", paramLabel = "TASK,TASK",
+    @Option(names = "--objectives", split = ",", paramLabel = "TASK,TASK", hideParamSyntax = true,
             description = "the two tasks on the Pareto plot of an NSGA-II run (default: the first two)")
     List<String> objectives;
 
