@@ -19,6 +19,9 @@ final class ChartPanels {
         XYChart chart = new XYChartBuilder().width(ChartGrid.PANEL_WIDTH).height(ChartGrid.PANEL_HEIGHT)
                 .title(title).xAxisTitle(xAxis).yAxisTitle(yAxis).build();
         style(chart.getStyler());
+        // Scores are fractions of 32 or 64 questions on small splits: three decimals, not 0.53125.
+        chart.getStyler().setXAxisDecimalPattern("0.0##");
+        chart.getStyler().setYAxisDecimalPattern("0.0##");
         return chart;
     }
 

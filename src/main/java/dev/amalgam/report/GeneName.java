@@ -19,8 +19,12 @@ record GeneName(String full, String parameter, String model, String group, Strin
                 parts.length > 3 ? parts[3] : "");
     }
 
-    /** The panel this gene is drawn in: one per parameter and tensor filter. */
+    /** The panel this gene is drawn in: one per parameter and tensor filter ({@code *}: the other tensors). */
     String panel() {
-        return filter.isEmpty() ? parameter : parameter + " [" + filter + "]";
+        return switch (filter) {
+            case "" -> parameter;
+            case "*" -> parameter + " [other tensors]";
+            default -> parameter + " [" + filter + "]";
+        };
     }
 }

@@ -15,6 +15,7 @@ class GeneNameTest {
         assertEquals("density [mlp]", GeneName.parse("density/ft-b/g1/mlp").panel());
         assertEquals(new GeneName("weight/ft-a/g0", "weight", "ft-a", "g0", ""), GeneName.parse("weight/ft-a/g0"));
         assertEquals("weight", GeneName.parse("weight/ft-a/g0").panel());
+        assertEquals("weight [other tensors]", GeneName.parse("weight/ft-a/g0/*").panel());
         assertEquals(new GeneName("t", "t", "all", "all", ""), GeneName.parse("t"));
         assertEquals(new GeneName("weight/ft-a", "weight", "ft-a", "all", ""), GeneName.parse("weight/ft-a"));
     }

@@ -22,15 +22,15 @@ class RunSummaryTest {
     @Test
     void numbersEqualThoseComputedFromTheCsvs() throws IOException {
         Path run = HandMadeJournal.write(tmp.resolve("run"), false);
-        List<String[]> candidates = HandMadeJournal.rows(run.resolve("candidates.csv"));
-        List<String[]> generations = HandMadeJournal.rows(run.resolve("generations.csv"));
-        List<String[]> heldout = HandMadeJournal.rows(run.resolve("heldout.csv"));
-        int fitness = HandMadeJournal.column(candidates, "fitness");
-        int merge = HandMadeJournal.column(candidates, "merge_seconds");
-        int score = HandMadeJournal.column(candidates, "score_seconds");
+        List<String[]> candidates = PlainCsv.rows(run.resolve("candidates.csv"));
+        List<String[]> generations = PlainCsv.rows(run.resolve("generations.csv"));
+        List<String[]> heldout = PlainCsv.rows(run.resolve("heldout.csv"));
+        int fitness = PlainCsv.column(candidates, "fitness");
+        int merge = PlainCsv.column(candidates, "merge_seconds");
+        int score = PlainCsv.column(candidates, "score_seconds");
         String[] best = candidates.stream().skip(1).max((a, b) -> Double.compare(Double.parseDouble(a[fitness]),
                 Double.parseDouble(b[fitness]))).orElseThrow();
-        int heldoutFitness = HandMadeJournal.column(heldout, "heldout_fitness");
+        int heldoutFitness = PlainCsv.column(heldout, "heldout_fitness");
         String[] bestHeldout = heldout.stream().skip(1).max((a, b) -> Double.compare(
                 Double.parseDouble(a[heldoutFitness]), Double.parseDouble(b[heldoutFitness]))).orElseThrow();
         double mergeSum = candidates.stream().skip(1).mapToDouble(r -> Double.parseDouble(r[merge])).sum();
