@@ -66,12 +66,18 @@ final class FitnessChart {
             XYSeries band = chart.addSeries("10th-90th percentile", x, y);
             band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
             band.setFillColor(BAND);
-            band.setLineColor(new Color(0, 0, 0, 0));
+            if (banded.size() == 1) {
+                band.setLineColor(BAND); // over one generation the band is only its outline: a thick bar
+                band.setLineWidth(6);
+            } else {
+                band.setLineColor(new Color(0, 0, 0, 0));
+            }
             band.setMarker(SeriesMarkers.NONE);
         }
         line(chart, "mean", run.generations(), GenerationStats::mean).ifPresent(mean -> {
             mean.setLineColor(MEAN);
-            mean.setMarker(SeriesMarkers.NONE);
+            mean.setMarkerColor(MEAN);
+            mean.setMarker(run.generations().size() == 1 ? SeriesMarkers.DIAMOND : SeriesMarkers.NONE);
         });
         XYSeries best = line(chart, "best", run.generations(), GenerationStats::best).orElseThrow(() ->
                 new BadInputException(run.dir().resolve("generations.csv") + ": no generation has a finite best fitness"));

@@ -5,6 +5,7 @@ import org.knowm.xchart.CategoryChart;
 import java.awt.Color;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,15 +30,16 @@ final class GeneChart {
         // panel -> model -> layer group -> value
         Map<String, Map<String, Map<String, Double>>> panels = new LinkedHashMap<>();
         Map<String, double[]> bounds = new LinkedHashMap<>(); // panel -> {min, max} of its genes' search bounds
+        Map<String, RunConfig.GeneBounds> boundsByGene = new HashMap<>();
+        run.config().genes().forEach(b -> boundsByGene.put(b.name(), b));
         for (Map.Entry<String, Double> gene : best.genes().entrySet()) {
             GeneName name = GeneName.parse(gene.getKey());
             panels.computeIfAbsent(name.panel(), k -> new LinkedHashMap<>())
                     .computeIfAbsent(name.model(), k -> new LinkedHashMap<>()).put(name.group(), gene.getValue());
-            for (RunConfig.GeneBounds b : run.config().genes()) {
-                if (b.name().equals(gene.getKey())) {
-                    bounds.merge(name.panel(), new double[]{b.min(), b.max()},
-                            (a, c) -> new double[]{Math.min(a[0], c[0]), Math.max(a[1], c[1])});
-                }
+            RunConfig.GeneBounds b = boundsByGene.get(gene.getKey());
+            if (b != null) {
+                bounds.merge(name.panel(), new double[]{b.min(), b.max()},
+                        (x, y) -> new double[]{Math.min(x[0], y[0]), Math.max(x[1], y[1])});
             }
         }
         // One colour per model across panels, in the order models first appear among the genes.
