@@ -71,10 +71,13 @@ final class HtmlReport {
         List<TopCandidate> top = topCandidates(run);
         html.append("<h2>Top candidates</h2>\n<p>").append(run.heldout().isEmpty()
                 ? "By search fitness (no held-out re-scoring yet)." : "Re-scored on the held-out split, by rank.")
-                .append(" Fitness is the weighted task score, 0-1.</p>\n");
+                .append(" Fitness is the weighted task score, 0-1; task columns are search-split scores;")
+                .append(" genes are the recipe parameters per model and layer group.</p>\n");
         List<String> genes = List.copyOf(run.candidates().getFirst().genes().keySet());
+        List<String> tasks = List.copyOf(run.candidates().getFirst().taskScores().keySet());
         html.append("<div class=\"scroll\"><table id=\"top-candidates\">\n<tr><th>rank</th><th>candidate</th>")
                 .append("<th>search fitness</th><th>held-out fitness</th>");
+        tasks.forEach(t -> html.append("<th>search ").append(escape(t)).append("</th>"));
         genes.forEach(g -> html.append("<th>").append(escape(g)).append("</th>"));
         html.append("</tr>\n");
         for (TopCandidate t : top) {
@@ -82,6 +85,7 @@ final class HtmlReport {
                     .append(escape(t.candidate().id())).append("</td><td>").append(number(t.candidate().fitness()))
                     .append("</td><td>").append(t.heldoutFitness().map(HtmlReport::number).orElse("n/a"))
                     .append("</td>");
+            tasks.forEach(k -> html.append("<td>").append(number(t.candidate().taskScores().get(k))).append("</td>"));
             genes.forEach(g -> html.append("<td>").append(number(t.candidate().genes().get(g))).append("</td>"));
             html.append("</tr>\n");
         }

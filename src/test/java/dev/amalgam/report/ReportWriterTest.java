@@ -105,14 +105,17 @@ class ReportWriterTest {
         assertEquals(List.of("fitness.png", "genes.png", "pareto.png"), inlined);
 
         List<List<String>> top = tableRows(html, "top-candidates");
-        assertEquals(List.of("rank", "candidate", "search fitness", "held-out fitness", "weight/ft-a/g0",
+        assertEquals(List.of("rank", "candidate", "search fitness", "held-out fitness", "search arc_easy",
+                "search mmlu", "weight/ft-a/g0",
                 "weight/ft-a/g1", "weight/ft-b/g0", "weight/ft-b/g1", "density/ft-b/g1/mlp"), top.getFirst());
         assertEquals(1 + HandMadeJournal.HELDOUT_K.length, top.size());
         for (int r = 0; r < HandMadeJournal.HELDOUT_K.length; r++) {
             int k = HandMadeJournal.HELDOUT_K[r];
             List<String> expected = new ArrayList<>(List.of(String.valueOf(r + 1), HandMadeJournal.id(k),
                     String.format(Locale.ROOT, "%.4f", HandMadeJournal.FITNESS[k]),
-                    String.format(Locale.ROOT, "%.4f", HandMadeJournal.HELDOUT_FITNESS[r])));
+                    String.format(Locale.ROOT, "%.4f", HandMadeJournal.HELDOUT_FITNESS[r]),
+                    String.format(Locale.ROOT, "%.4f", HandMadeJournal.FITNESS[k] + 0.05),
+                    String.format(Locale.ROOT, "%.4f", HandMadeJournal.FITNESS[k] - 0.05)));
             for (int j = 0; j < HandMadeJournal.GENES.size(); j++) {
                 expected.add(String.format(Locale.ROOT, "%.4f", HandMadeJournal.gene(k, j)));
             }

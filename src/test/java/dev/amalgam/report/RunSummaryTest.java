@@ -96,7 +96,7 @@ class RunSummaryTest {
                 List.of()));
         String html = Files.readString(report.folder().resolve("report.html"));
         assertTrue(html.contains("By search fitness (no held-out re-scoring yet)."));
-        assertTrue(html.contains("<tr><td>1</td><td class=\"id\">g2-c2</td><td>0.7100</td><td>n/a</td>"), html);
+        assertTrue(html.contains("<tr><td>1</td><td class=\"id\">g2-c2</td><td>0.7100</td><td>n/a</td><td>0.7600</td>"), html);
         assertFalse(Files.exists(report.folder().resolve("pareto.png")));
     }
 
