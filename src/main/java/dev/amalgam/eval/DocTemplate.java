@@ -27,8 +27,12 @@ import java.util.regex.Pattern;
  * errors, never empty strings.
  */
 public final class DocTemplate {
-    private static final Jinjava JINJAVA = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
+    // As lm-eval's jinja2 environment: undefined names fail (StrictUndefined), and field values are data, never
+    // templates themselves (Jinjava would otherwise render "{{" inside a question).
+    private static final Jinjava JINJAVA = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true)
+            .withNestedInterpretationEnabled(false).build());
     private static final Pattern SINGLE_EXPRESSION = Pattern.compile("\\A\\{\\{(.*)}}\\z", Pattern.DOTALL);
+    private static final Pattern TOP_LEVEL_NAME = Pattern.compile("(?<![.\\w'\"])[A-Za-z_]\\w*");
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final Path file;      // the task YAML, for messages
@@ -39,8 +43,8 @@ public final class DocTemplate {
     public DocTemplate(Path file, String field, String source) {
         this.file = Objects.requireNonNull(file);
         this.field = Objects.requireNonNull(field);
-        this.source = Objects.requireNonNull(source);
-        Matcher m = SINGLE_EXPRESSION.matcher(source.strip());
+        this.source = Objects.requireNonNull(source); // trailing newlines kept, as lm-eval's keep_trailing_newline=True
+        Matcher m = SINGLE_EXPRESSION.matcher(source); // exact: surrounding text (even a newline) makes it text
         this.expression = m.matches() && !m.group(1).contains("{{") && !m.group(1).contains("}}") ? m.group(1).strip() : null;
     }
 
@@ -56,17 +60,25 @@ public final class DocTemplate {
         return expression != null ? resolve(doc, row) : render(doc, row);
     }
 
-    /** The rendered text for {@code doc} (a non-string value is rendered as Jinja would print it). */
+    /** Text, as lm-eval's {@code doc_to_text} and {@code description}: a bare field's value, else the rendered template. */
+    public String text(Map<String, Object> doc, RowRef row) {
+        if (FIELD_NAME.matcher(source).matches() && doc.containsKey(source)) {
+            return String.valueOf(doc.get(source));
+        }
+        return render(doc, row);
+    }
+
+    /** The rendered text for {@code doc}. */
     public String render(Map<String, Object> doc, RowRef row) {
         RenderResult result;
         try {
             result = JINJAVA.renderForResult(source, doc);
         } catch (InterpretException e) {
-            throw failure(e, row);
+            throw failure(e, doc, row);
         }
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw failure(error.getException() != null ? error.getException() : new RuntimeException(error.getMessage()), row);
+                throw failure(error.getException() != null ? error.getException() : new RuntimeException(error.getMessage()), doc, row);
             }
         }
         return result.getOutput();
@@ -80,18 +92,18 @@ public final class DocTemplate {
             Object value = interpreter.resolveELExpression(expression, 1);
             for (TemplateError error : interpreter.getErrorsCopy()) {
                 if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                    throw failure(error.getException() != null ? error.getException() : new RuntimeException(error.getMessage()), row);
+                    throw failure(error.getException() != null ? error.getException() : new RuntimeException(error.getMessage()), doc, row);
                 }
             }
             return value;
         } catch (InterpretException e) {
-            throw failure(e, row);
+            throw failure(e, doc, row);
         } finally {
             JinjavaInterpreter.popCurrent();
         }
     }
 
-    private BadInputException failure(Throwable e, RowRef row) {
+    private BadInputException failure(Throwable e, Map<String, Object> doc, RowRef row) {
         Throwable cause = e;
         while (cause != null && !(cause instanceof UnknownTokenException)) {
             cause = cause.getCause();
@@ -105,16 +117,24 @@ public final class DocTemplate {
         }
         if (cause instanceof UnknownTokenException unknown) {
             return row == null
-                    ? new BadInputException(file + ": " + field + ": undefined variable '" + unknownToken(unknown) + "'")
-                    : new BadInputException(row + ": missing field '" + unknownToken(unknown) + "' used by " + field + " of " + file);
+                    ? new BadInputException(file + ": " + field + ": undefined variable '" + missingName(unknown, doc) + "'")
+                    : new BadInputException(row + ": missing field '" + missingName(unknown, doc) + "' used by " + field + " of " + file);
         }
         return new BadInputException(file + ": " + field + ": template error: " + oneLine(e.getMessage()) + " in '" + oneLine(source) + "'", e);
     }
 
-    private static String unknownToken(UnknownTokenException e) {
+    /** The first top-level name in the unknown expression (e.g. {@code q} of {@code q.strip()}) that the document lacks. */
+    private static String missingName(UnknownTokenException e, Map<String, Object> doc) {
         String message = e.getMessage();
         int colon = message.lastIndexOf(':');
-        return colon >= 0 ? message.substring(colon + 1).strip() : message;
+        String token = colon >= 0 ? message.substring(colon + 1).strip() : message;
+        Matcher names = TOP_LEVEL_NAME.matcher(token);
+        while (names.find()) {
+            if (!doc.containsKey(names.group())) {
+                return names.group();
+            }
+        }
+        return token;
     }
 
     private static String oneLine(String s) {
@@ -129,9 +149,15 @@ public final class DocTemplate {
         }
     }
 
-    /** The list value of a {@code doc_to_choice} template, or an error naming the file and field. */
+    /**
+     * The list value of a {@code doc_to_choice} template, or an error naming the file and field. As lm-eval applies
+     * {@code ast.literal_eval} to the rendered text, text that is a list literal ({@code ["A", "B"]}) is parsed.
+     */
     public List<String> evaluateList(Map<String, Object> doc, RowRef row) {
         Object value = evaluate(doc, row);
+        if (value instanceof String text && text.strip().startsWith("[") && text.strip().endsWith("]")) {
+            value = new DocTemplate(file, field, "{{" + text.strip() + "}}").evaluate(Map.of(), row);
+        }
         if (value instanceof List<?> list) {
             return list.stream().map(String::valueOf).toList();
         }

@@ -39,6 +39,11 @@ public record ParameterSpec(String name, Scope scope, Type type, Object defaultV
         return number(name, scope, defaultValue, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Gene.NONE);
     }
 
+    /** The required, unbounded per-model {@code weight} that the search tunes as a WEIGHT gene. */
+    public static ParameterSpec modelWeight() {
+        return number("weight", Scope.PER_MODEL, null, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Gene.WEIGHT);
+    }
+
     public static ParameterSpec flag(String name, boolean defaultValue) {
         return new ParameterSpec(name, Scope.GLOBAL, Type.BOOLEAN, defaultValue,
                 Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Gene.NONE);

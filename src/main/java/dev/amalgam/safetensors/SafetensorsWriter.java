@@ -130,8 +130,11 @@ public final class SafetensorsWriter implements AutoCloseable {
             throw new IllegalArgumentException("tensor '" + name + "': " + bytes.byteSize() + " bytes given, "
                     + p.spec().byteLength() + " planned");
         }
-        try {
-            writeFully(channels.get(p.shard()), bytes.asByteBuffer(), p.absoluteOffset());
+        try (Arena arena = Arena.ofConfined()) {
+            // Only native and byte[]-backed segments can be viewed as a ByteBuffer: copy the others.
+            boolean viewable = bytes.heapBase().map(base -> base instanceof byte[]).orElse(true);
+            MemorySegment source = viewable ? bytes : arena.allocate(bytes.byteSize()).copyFrom(bytes);
+            writeFully(channels.get(p.shard()), source.asByteBuffer(), p.absoluteOffset());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write tensor '" + name + "' to " + shardPaths.get(p.shard()), e);
         }

@@ -94,8 +94,9 @@ class ShippedTasksTest {
 
     @Test
     void mmluSubjectsCoverTheWholeTestFile() {
+        TaskDocuments renderer = new TaskDocuments(); // parses the combined test file once
         int total = EvalFixtures.shippedTasks().select(List.of("mmlu")).tasks().stream()
-                .mapToInt(t -> new TaskDocuments().render(t.withNumFewshot(0), DocumentSelection.ALL).size()).sum();
+                .mapToInt(t -> renderer.render(t.withNumFewshot(0), DocumentSelection.ALL).size()).sum();
         assertEquals(14079, total); // SOURCE.md: test rows over 57 subjects
     }
 

@@ -1,0 +1,25 @@
+package dev.amalgam.bench;
+
+import java.util.Arrays;
+
+/**
+ * {@code ./build bench merge [--dir D]} or {@code ./build bench eval [--items N]}: runs a benchmark and prints figures as ratios against a
+ * baseline measured in the same process.
+ */
+public final class Benchmarks {
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String which = args.length > 0 && !args[0].startsWith("--") ? args[0] : "merge";
+        String[] rest = args.length > 0 && !args[0].startsWith("--") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        switch (which) {
+            case "merge" -> MergeBenchmark.main(rest);
+            case "eval" -> EvalBenchmark.main(rest);
+            default -> {
+                System.err.println("usage: ./build bench merge [--dir DIR] | eval [--items N]");
+                System.exit(2);
+            }
+        }
+    }
+}

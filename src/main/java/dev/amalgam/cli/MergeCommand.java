@@ -1,0 +1,66 @@
+package dev.amalgam.cli;
+
+import dev.amalgam.merge.MergeJob;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code amalgam merge RECIPE.yaml OUT_DIR}: runs a mergekit-style recipe and writes an HF model folder. */
+@Command(name = "merge", mixinStandardHelpOptions = true,
+        description = {"Merge models with a mergekit-compatible recipe and write a Hugging Face model folder.",
+                "The folder is built under a hidden temporary name and renamed when complete."})
+public final class MergeCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "RECIPE.yaml", description = "mergekit merge YAML")
+    Path recipe;
+
+    @Parameters(index = "1", paramLabel = "OUT_DIR", description = "output model folder (replaced if it exists)")
+    Path out;
+
+    @Option(names = "--out-shard-size", paramLabel = "SIZE", defaultValue = "5B", converter = ByteSizeConverter.class,
+            description = "largest shard, e.g. 5B (bytes, like mergekit: 5 billion), 500M, 2G, 1000K (default: ${DEFAULT-VALUE})")
+    long shardBytes;
+
+    @Option(names = "--device", paramLabel = "cpu|gpu", description = "where the merge math runs (default: gpu when DJL sees one, else cpu)")
+    DeviceChoice device;
+
+    @Option(names = "--seed", description = "seed for random methods (dare_*, della*); overrides the recipe's random_seed (default 0)")
+    Long seed;
+
+    @Option(names = "--no-progress", description = "do not draw a progress bar")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        MergeJob.Options options = new MergeJob.Options(recipe, out, shardBytes, DeviceChoice.resolve(device), seed);
+        MergeJob.Result result;
+        try (MergeJob job = MergeJob.prepare(options)) {
+            result = run(job);
+        }
+        System.out.printf("merged %d tensors (%s, %.1f MB) with %s in %.1f s -> %s%n", result.tensors(), result.dtypes(),
+                result.outputBytes() / 1e6, result.method(), result.seconds(), result.folder());
+        return 0;
+    }
+
+    private MergeJob.Result run(MergeJob job) {
+        MergeJob.Result result;
+        if (noProgress) {
+            result = job.run((t, b) -> { });
+        } else {
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("merge").setInitialMax(job.inputBytes())
+                    .setUnit(" MB", 1 << 20).setStyle(ProgressBarStyle.ASCII).showSpeed().continuousUpdate().build()) {
+                result = job.run((t, bytes) -> {
+                    bar.stepBy(bytes);
+                    bar.setExtraMessage(" " + t.outputName());
+                });
+                bar.setExtraMessage("");
+            }
+        }
+        return result;
+    }
+}

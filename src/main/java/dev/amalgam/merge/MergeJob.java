@@ -1,0 +1,155 @@
+package dev.amalgam.merge;
+
+import ai.djl.Device;
+import dev.amalgam.arch.ModelConfig;
+import dev.amalgam.files.StagedDirectory;
+import dev.amalgam.recipe.MergeRecipe;
+import dev.amalgam.recipe.RecipeParser;
+import dev.amalgam.recipe.RecipeYaml;
+import dev.amalgam.safetensors.SafetensorsModel;
+import dev.amalgam.safetensors.SafetensorsWriter;
+import dev.amalgam.safetensors.TensorSpec;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * {@code amalgam merge}: recipe in, HF model folder out. {@link #prepare} parses, opens and plans
+ * (every validation error surfaces here, before any output exists); {@link #run} streams the merge
+ * into a staged folder and renames it when complete.
+ */
+public final class MergeJob implements AutoCloseable {
+    /** Files copied from the tokenizer source, when present. */
+    static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt", "added_tokens.json");
+    public static final String RECIPE_FILE = "amalgam_recipe.yaml";
+
+    public record Options(Path recipe, Path out, long shardBytes, Device device, Long seed) {
+        public Options {
+            if (shardBytes <= 0) {
+                throw new IllegalArgumentException("shardBytes must be positive");
+            }
+        }
+    }
+
+    public record Result(Path folder, String method, int tensors, long outputBytes, String dtypes, double seconds) {
+    }
+
+    private final Options options;
+    private final MergeRecipe recipe;
+    private final OpenModels models;
+    private final MergePlan plan;
+
+    private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan) {
+        this.options = options;
+        this.recipe = recipe;
+        this.models = models;
+        this.plan = plan;
+    }
+
+    public static MergeJob prepare(Options options) {
+        MergeRecipe recipe = RecipeParser.parse(options.recipe());
+        OpenModels models = new OpenModels();
+        try {
+            MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), w -> System.err.println("amalgam: warning: " + w));
+            return new MergeJob(options, recipe, models, plan);
+        } catch (RuntimeException e) {
+            models.close();
+            throw e;
+        }
+    }
+
+    public MergePlan plan() {
+        return plan;
+    }
+
+    /** Bytes of input tensor data the merge reads (for progress). */
+    public long inputBytes() {
+        long n = 0;
+        for (PlannedTensor t : plan.tensors()) {
+            for (PlannedTensor.PlannedInput in : t.allInputs()) {
+                n += models.model(plan.modelPaths().get(in.modelIndex())).info(in.tensorName()).byteLength();
+            }
+        }
+        return n;
+    }
+
+    public Result run(MergeKernel.Progress progress) {
+        long start = System.nanoTime();
+        List<TensorSpec> specs = new ArrayList<>();
+        TreeSet<String> dtypes = new TreeSet<>();
+        for (PlannedTensor t : plan.tensors()) {
+            specs.add(new TensorSpec(t.outputName(), t.outDtype(), t.outShape()));
+            dtypes.add(t.outDtype().name());
+        }
+        List<SafetensorsModel> inputs = plan.modelPaths().stream().map(models::model).toList();
+        long written;
+        try (StagedDirectory staged = new StagedDirectory(options.out())) {
+            try (SafetensorsWriter writer = new SafetensorsWriter(staged.path(), specs, options.shardBytes(), Map.of("format", "pt"))) {
+                new MergeKernel(plan.method(), inputs, options.device(), plan.seed()).run(plan.tensors(), new SafetensorsSink(writer), progress);
+                writer.finish();
+                written = writer.totalBytes();
+            }
+            writeSidecars(staged.path());
+            staged.commit();
+        }
+        return new Result(options.out().toAbsolutePath().normalize(), plan.method().name(), specs.size(), written,
+                String.join("+", dtypes), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** config.json, tokenizer files and the recipe itself, so the folder is a usable HF model. */
+    private void writeSidecars(Path dir) {
+        try {
+            Files.writeString(dir.resolve("config.json"), plan.outputConfig());
+            if (plan.tokenizerFrom() != null) {
+                for (String f : TOKENIZER_FILES) {
+                    Path src = plan.tokenizerFrom().resolve(f);
+                    if (Files.isRegularFile(src)) {
+                        Files.copy(src, dir.resolve(f));
+                    }
+                }
+                Path generation = plan.tokenizerFrom().resolve("generation_config.json");
+                if (Files.isRegularFile(generation)) {
+                    Files.copy(generation, dir.resolve("generation_config.json"));
+                }
+            }
+            Files.writeString(dir.resolve(RECIPE_FILE), RecipeYaml.toYaml(recipe));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        models.close();
+    }
+
+    /** Input models opened once each, closed with the job. */
+    static final class OpenModels implements MergePlanner.ModelSource, AutoCloseable {
+        private final Map<Path, SafetensorsModel> open = new HashMap<>();
+        private final Map<Path, ModelConfig> configs = new HashMap<>();
+
+        @Override
+        public SafetensorsModel model(Path folder) {
+            return open.computeIfAbsent(folder, SafetensorsModel::open);
+        }
+
+        @Override
+        public ModelConfig config(Path folder) {
+            return configs.computeIfAbsent(folder, ModelConfig::read);
+        }
+
+        @Override
+        public void close() {
+            open.values().forEach(SafetensorsModel::close);
+            open.clear();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.amalgam.merge;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.amalgam.safetensors.SafetensorsModel;
+import dev.amalgam.safetensors.TensorInfo;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The one streaming merge executor. For each planned tensor it maps the input slices, widens them to
+ * fp32 on the chosen device, runs the method's math, and hands the result to a {@link TensorSink};
+ * then the tensor's NDManager is closed. Only one output tensor is alive at a time, so peak memory
+ * stays near (inputs + 2) x the largest tensor whatever the model size.
+ */
+public final class MergeKernel {
+    private final MergeMethod method;
+    private final List<SafetensorsModel> models; // indexed by PlannedInput.modelIndex
+    private final Device device;
+    private final long seed;
+
+    /** Progress callback: one call per finished tensor with the input bytes it read. */
+    public interface Progress {
+        void tensorDone(PlannedTensor tensor, long inputBytes);
+
+        Progress NONE = (t, b) -> {
+        };
+    }
+
+    public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed) {
+        this.method = method;
+        this.models = List.copyOf(models);
+        this.device = device;
+        this.seed = seed;
+    }
+
+    /** Merges every planned tensor into {@code sink}, in plan order. */
+    public void run(List<PlannedTensor> plan, TensorSink sink, Progress progress) {
+        try (NDManager root = NDManager.newBaseManager(device)) {
+            for (PlannedTensor t : plan) {
+                long bytes = 0;
+                for (PlannedTensor.PlannedInput in : t.allInputs()) {
+                    bytes += models.get(in.modelIndex()).info(in.tensorName()).byteLength();
+                }
+                if (t.copyRaw()) {
+                    PlannedTensor.PlannedInput first = t.allInputs().getFirst();
+                    sink.acceptRaw(t, models.get(first.modelIndex()).slice(first.tensorName()));
+                } else {
+                    // Declared first, closed last: the arena backs widened inputs the manager's arrays wrap.
+                    try (Arena scratch = Arena.ofConfined(); NDManager m = root.newSubManager()) {
+                        sink.accept(t, mergeOne(m, scratch, t));
+                    }
+                }
+                progress.tensorDone(t, bytes);
+            }
+        }
+    }
+
+    /** Merges one tensor; the result belongs to {@code m}. */
+    NDArray mergeOne(NDManager m, Arena scratch, PlannedTensor t) {
+        ModelTensor base = t.base() == null ? null : load(m, scratch, t.base(), t);
+        List<ModelTensor> inputs = new ArrayList<>(t.inputs().size());
+        for (PlannedTensor.PlannedInput in : t.inputs()) {
+            inputs.add(load(m, scratch, in, t));
+        }
+        NDArray merged = method.merge(new TensorMergeContext(m, t.outputName(), base, inputs, t.global(), seed));
+        if (!Arrays.equals(merged.getShape().getShape(), t.outShape())) {
+            throw new IllegalStateException(method.name() + " returned shape " + merged.getShape() + " for '"
+                    + t.outputName() + "', expected " + new Shape(t.outShape()));
+        }
+        return merged;
+    }
+
+    /**
+     * Loads one input as fp32 and, when its shape exceeds the planned output shape (embeddings of a
+     * larger vocabulary), cuts it to the leading sub-matrix, as mergekit's rectification does.
+     */
+    private ModelTensor load(NDManager m, Arena scratch, PlannedTensor.PlannedInput in, PlannedTensor t) {
+        SafetensorsModel model = models.get(in.modelIndex());
+        TensorInfo info = model.info(in.tensorName());
+        NDArray x = model.slice(in.tensorName()).toFloat32(m, scratch);
+        long[] want = t.outShape();
+        if (!Arrays.equals(info.shape(), want)) {
+            if (info.rank() != want.length) {
+                throw new IllegalStateException("'" + in.tensorName() + "' has rank " + info.rank() + ", planned " + want.length);
+            }
+            StringJoiner index = new StringJoiner(",");
+            for (long d : want) {
+                index.add(":" + d);
+            }
+            x = x.get(new NDIndex(index.toString()));
+        }
+        return new ModelTensor(in.modelIndex(), x, in.params());
+    }
+}

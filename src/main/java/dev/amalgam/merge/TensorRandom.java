@@ -1,0 +1,62 @@
+package dev.amalgam.merge;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+
+/**
+ * Per-tensor uniform random numbers for the random masks (DARE, DELLA) and arcee_fusion's subsample. The stream is seeded from
+ * (merge seed, model index, tensor name) alone, so a mask is reproducible, does not depend on the
+ * order in which tensors are merged (mergekit's global torch RNG does), and can be recomputed
+ * outside DJL. A mask is then {@code u < p}.
+ */
+public final class TensorRandom {
+    private TensorRandom() {
+    }
+
+    /** {@code count} floats uniform in [0, 1), each a multiple of 2^-24 (exact in fp32). */
+    public static float[] uniform(long seed, int modelIndex, String tensorName, int count) {
+        SplittableRandom random = new SplittableRandom(streamKey(seed, modelIndex, tensorName));
+        float[] u = new float[count];
+        for (int i = 0; i < count; i++) {
+            u[i] = (random.nextLong() >>> 40) * 0x1.0p-24f; // top 24 bits: every value representable
+        }
+        return u;
+    }
+
+    /** {@code count} indices uniform in [0, bound), drawn with replacement (for subsampling a tensor). */
+    public static long[] indices(long seed, int modelIndex, String tensorName, int count, long bound) {
+        SplittableRandom random = new SplittableRandom(streamKey(seed, modelIndex, tensorName));
+        long[] indices = new long[count];
+        for (int i = 0; i < count; i++) {
+            indices[i] = random.nextLong(bound);
+        }
+        return indices;
+    }
+
+    /** The same numbers as {@link #uniform(long, int, String, int)}, row-major in {@code shape}. */
+    public static NDArray uniform(NDManager manager, long seed, int modelIndex, String tensorName, Shape shape) {
+        return manager.create(uniform(seed, modelIndex, tensorName, Math.toIntExact(shape.size())), shape);
+    }
+
+    /** Mixes the three inputs; the name goes through a 64-bit hash of its UTF-8 bytes (not String.hashCode). */
+    static long streamKey(long seed, int modelIndex, String tensorName) {
+        long nameHash = 0xcbf29ce484222325L; // FNV-1a 64
+        for (byte b : tensorName.getBytes(StandardCharsets.UTF_8)) {
+            nameHash = (nameHash ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        long key = mix64(seed);
+        key = mix64(key ^ (0x9e3779b97f4a7c15L * (modelIndex + 1L)));
+        return mix64(key ^ mix64(nameHash));
+    }
+
+    /** Stafford's variant 13 of the MurmurHash3 finalizer: a bijection with full avalanche. */
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}

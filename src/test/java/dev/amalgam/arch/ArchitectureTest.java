@@ -1,0 +1,130 @@
+package dev.amalgam.arch;
+
+import dev.amalgam.BadInputException;
+import dev.amalgam.safetensors.SafetensorsModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ArchitectureTest {
+    static final Path STORIES = Path.of("../shared/fixtures/stories260K/hf");
+
+    static ModelConfig config(Path dir, String json) throws IOException {
+        Files.writeString(dir.resolve("config.json"), json);
+        return ModelConfig.read(dir);
+    }
+
+    @Test
+    void classifiesTheRealStoriesModel() {
+        ModelConfig cfg = ModelConfig.read(STORIES);
+        try (SafetensorsModel model = SafetensorsModel.open(STORIES)) {
+            List<String> names = model.tensorNames();
+            Architecture arch = Architecture.forConfig(cfg, names);
+            assertTrue(arch.known());
+            assertEquals("LlamaForCausalLM", arch.name());
+            assertEquals("num_hidden_layers", arch.layerCountKey());
+            // the fixture ties its embeddings (no lm_head.weight): the expected set must match exactly
+            assertEquals(new HashSet<>(arch.expectedTensors(cfg.numHiddenLayers(), cfg.tieWordEmbeddings())), new HashSet<>(names));
+            int layerTensors = 0;
+            for (String n : names) {
+                TensorRole role = arch.role(n);
+                switch (n) {
+                    case "model.embed_tokens.weight" -> assertEquals(TensorRole.EMBEDDING, role);
+                    case "model.norm.weight" -> assertEquals(TensorRole.FINAL_NORM, role);
+                    default -> {
+                        assertEquals(TensorRole.LAYER, role, n);
+                        int layer = arch.layerIndex(n).orElseThrow();
+                        assertTrue(layer >= 0 && layer < cfg.numHiddenLayers(), n);
+                        assertTrue(n.startsWith("model.layers." + layer + "."), n);
+                        layerTensors++;
+                    }
+                }
+            }
+            assertEquals(5 * 9, layerTensors);
+            assertTrue(arch.isEmbedding("model.embed_tokens.weight"));
+            assertTrue(arch.isEmbedding("lm_head.weight"));
+            assertFalse(arch.isEmbedding("model.layers.0.mlp.up_proj.weight"));
+            assertEquals(TensorRole.LM_HEAD, arch.role("lm_head.weight"));
+            assertTrue(arch.role("lm_head.weight").isPostWeight());
+            assertFalse(arch.role("model.embed_tokens.weight").isPostWeight());
+        }
+    }
+
+    @Test
+    void qwenLayouts(@TempDir Path dir) throws IOException {
+        Architecture qwen2 = Architecture.forConfig(config(dir, "{\"architectures\": [\"Qwen2ForCausalLM\"]}"), List.of());
+        List<String> q2 = qwen2.expectedTensors(2, false);
+        assertTrue(q2.containsAll(List.of("model.layers.1.self_attn.q_proj.bias", "model.layers.1.self_attn.k_proj.bias",
+                "model.layers.1.self_attn.v_proj.bias", "lm_head.weight")), q2.toString());
+        assertFalse(q2.contains("model.layers.0.self_attn.o_proj.bias"));
+        assertEquals(1 + 2 * 12 + 2, q2.size());
+
+        Architecture qwen3 = Architecture.forConfig(config(dir, "{\"architectures\": [\"Qwen3ForCausalLM\"]}"), List.of());
+        List<String> q3 = qwen3.expectedTensors(3, true);
+        assertTrue(q3.containsAll(List.of("model.layers.2.self_attn.q_norm.weight", "model.layers.2.self_attn.k_norm.weight")));
+        assertFalse(q3.contains("lm_head.weight"));
+        assertFalse(q3.stream().anyMatch(n -> n.endsWith(".bias")));
+        assertEquals(1 + 3 * 11 + 1, q3.size());
+        assertEquals("model.embed_tokens.weight", q3.getFirst());
+        assertEquals("model.norm.weight", q3.getLast());
+        assertEquals(TensorRole.LAYER, qwen3.role("model.layers.2.self_attn.k_norm.weight"));
+
+        Architecture mistral = Architecture.forConfig(config(dir, "{\"architectures\": [\"MistralForCausalLM\"]}"), List.of());
+        assertTrue(mistral.known());
+        assertEquals(Set.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM"),
+                Architecture.knownNames());
+    }
+
+    @Test
+    void layerIndexAndWithLayer(@TempDir Path dir) throws IOException {
+        Architecture llama = Architecture.forConfig(config(dir, "{\"architectures\": [\"LlamaForCausalLM\"]}"), List.of());
+        assertEquals(OptionalInt.of(12), llama.layerIndex("model.layers.12.mlp.up_proj.weight"));
+        assertEquals(OptionalInt.empty(), llama.layerIndex("model.norm.weight"));
+        assertEquals(OptionalInt.empty(), llama.layerIndex("model.layers.x.mlp.up_proj.weight"));
+        assertEquals(OptionalInt.empty(), llama.layerIndex("model.layers.12"));
+        assertEquals(OptionalInt.empty(), llama.layerIndex("vision.model.layers.1.mlp.weight"));
+        assertEquals("model.layers.3.self_attn.o_proj.weight", llama.withLayer("model.layers.17.self_attn.o_proj.weight", 3));
+        assertEquals("model.layers.120.input_layernorm.weight", llama.withLayer("model.layers.0.input_layernorm.weight", 120));
+        assertThrows(IllegalArgumentException.class, () -> llama.withLayer("model.norm.weight", 1));
+        assertEquals(TensorRole.OTHER, llama.role("model.rotary_emb.inv_freq"));
+    }
+
+    @Test
+    void infersAGenericLayoutForUnknownArchitectures(@TempDir Path dir) throws IOException {
+        ModelConfig cfg = config(dir, "{\"architectures\": [\"FancyForCausalLM\"], \"n_layer\": 2}");
+        List<String> names = List.of("transformer.wte.weight", "transformer.layers.0.attn.weight",
+                "transformer.layers.0.mlp.weight", "transformer.layers.1.attn.weight", "transformer.layers.1.mlp.weight",
+                "transformer.ln_f.weight", "lm_head.weight", "transformer.pos_bias");
+        Architecture arch = Architecture.forConfig(cfg, names);
+        assertFalse(arch.known());
+        assertEquals("FancyForCausalLM", arch.name());
+        assertEquals("n_layer", arch.layerCountKey());
+        assertEquals("transformer.layers.", arch.layerPrefix());
+        assertEquals(List.of("attn.weight", "mlp.weight"), arch.layerWeights());
+        assertEquals(TensorRole.EMBEDDING, arch.role("transformer.wte.weight"));
+        assertEquals(TensorRole.FINAL_NORM, arch.role("transformer.ln_f.weight"));
+        assertEquals(TensorRole.LM_HEAD, arch.role("lm_head.weight"));
+        assertEquals(TensorRole.OTHER, arch.role("transformer.pos_bias"));
+        assertEquals(OptionalInt.of(1), arch.layerIndex("transformer.layers.1.mlp.weight"));
+        assertEquals("transformer.layers.5.mlp.weight", arch.withLayer("transformer.layers.1.mlp.weight", 5));
+        assertEquals(new HashSet<>(names), new HashSet<>(arch.expectedTensors(2, false)));
+        assertFalse(arch.expectedTensors(2, true).contains("lm_head.weight"));
+
+        ModelConfig noLayers = config(dir, "{\"architectures\": [\"Blob\"]}");
+        String msg = assertThrows(BadInputException.class, () -> Architecture.forConfig(noLayers, List.of("w"))).getMessage();
+        assertEquals(dir.resolve("config.json") + ": unknown architecture 'Blob' (known: LlamaForCausalLM, MistralForCausalLM,"
+                + " Qwen2ForCausalLM, Qwen3ForCausalLM) and no tensor names like '...layers.<n>....' to infer its layers from", msg);
+    }
+}

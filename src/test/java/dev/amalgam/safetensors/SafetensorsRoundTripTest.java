@@ -1,0 +1,132 @@
+package dev.amalgam.safetensors;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.amalgam.files.StagedDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SafetensorsRoundTripTest {
+    static final Path STORIES = Path.of("../shared/fixtures/stories260K/hf");
+
+    @Test
+    void readsTheRealFixture() {
+        try (SafetensorsModel m = SafetensorsModel.open(STORIES)) {
+            assertEquals(2 + 5 * 9, m.tensorNames().size(), "embed + norm + 5 layers x 9 tensors");
+            assertArrayEquals(new long[] {512, 64}, m.info("model.embed_tokens.weight").shape());
+            assertArrayEquals(new long[] {32, 64}, m.info("model.layers.0.self_attn.k_proj.weight").shape());
+            assertEquals(DType.F32, m.info("model.norm.weight").dtype());
+            // File size = 8 + header + data: the data section must account for every byte after the header.
+            assertTrue(m.totalBytes() > 1_000_000 && m.totalBytes() < 1_044_992);
+        }
+    }
+
+    /** Writes the fixture's tensors in {@code dtype} into many small shards and reads them back. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
+    void roundTripThroughShardsOfTheRealModel(DType dtype, @TempDir Path tmp) {
+        Path out = tmp.resolve("out");
+        Map<String, float[]> original = new LinkedHashMap<>();
+        try (SafetensorsModel m = SafetensorsModel.open(STORIES)) {
+            List<TensorSpec> plan = new ArrayList<>();
+            for (String name : m.tensorNames()) {
+                plan.add(new TensorSpec(name, dtype, m.info(name).shape()));
+                original.put(name, m.slice(name).toFloatArray());
+            }
+            try (StagedDirectory staged = new StagedDirectory(out);
+                 SafetensorsWriter w = new SafetensorsWriter(staged.path(), plan, 40_000, Map.of("format", "pt"))) {
+                // Write in reverse order: placement is planned, so order must not matter.
+                for (String name : m.tensorNames().reversed()) {
+                    w.writeFloat32(name, MemorySegment.ofArray(toLittleEndianBytes(original.get(name))));
+                }
+                w.finish();
+                staged.commit();
+            }
+        }
+        assertTrue(Files.exists(out.resolve(SafetensorsModel.INDEX_FILE)), "many shards need an index");
+        try (SafetensorsModel back = SafetensorsModel.open(out)) {
+            assertEquals(new ArrayList<>(original.keySet()), back.tensorNames());
+            for (var e : original.entrySet()) {
+                assertEquals(dtype, back.info(e.getKey()).dtype());
+                float[] got = back.slice(e.getKey()).toFloatArray();
+                float[] want = e.getValue();
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(ScalarNarrowing.roundTrip(dtype, want[i]), got[i], 0f, e.getKey() + "[" + i + "]");
+                }
+            }
+        }
+    }
+
+    @Test
+    void bf16RoundsToNearestEven() {
+        // 1 + 2^-8 lies exactly halfway between bf16 neighbours 1 and 1 + 2^-7: ties go to the even one (1).
+        assertEquals(1.0f, FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(1f + 0x1p-8f)));
+        // 1 + 3*2^-8 lies halfway between 1 + 2^-7 (odd) and 1 + 2^-6 (even): rounds up.
+        assertEquals(1f + 0x1p-6f, FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(1f + 3 * 0x1p-8f)));
+        // Just above halfway rounds up.
+        assertEquals(1f + 0x1p-7f, FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(1f + 0x1p-8f + 0x1p-20f)));
+        assertTrue(Float.isNaN(FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(Float.NaN))));
+        assertEquals(Float.NEGATIVE_INFINITY, FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(Float.NEGATIVE_INFINITY)));
+        Random r = new Random(7);
+        for (int i = 0; i < 100_000; i++) {
+            float f = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(10) - 5));
+            assertEquals(ScalarNarrowing.roundTrip(DType.BF16, f), FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(f)), 0f);
+        }
+    }
+
+    @Test
+    void widenedNdArrayEqualsScalarWidening(@TempDir Path tmp) {
+        float[] values = new float[1000];
+        Random r = new Random(3);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) r.nextGaussian();
+        }
+        for (DType dtype : List.of(DType.F32, DType.F16, DType.BF16)) {
+            try (SafetensorsWriter w = new SafetensorsWriter(tmp, List.of(new TensorSpec("x", dtype, new long[] {10, 100})), 1 << 20, Map.of())) {
+                w.writeFloat32("x", MemorySegment.ofArray(toLittleEndianBytes(values)));
+                w.finish();
+            }
+            try (SafetensorsFile f = SafetensorsFile.open(tmp.resolve(SafetensorsModel.SINGLE_FILE));
+                 NDManager m = NDManager.newBaseManager()) {
+                NDArray a = f.slice("x").toFloat32(m);
+                assertArrayEquals(new long[] {10, 100}, a.getShape().getShape());
+                float[] got = a.toFloatArray();
+                for (int i = 0; i < values.length; i++) {
+                    assertEquals(ScalarNarrowing.roundTrip(dtype, values[i]), got[i], 0f, dtype + "[" + i + "]");
+                }
+            }
+        }
+    }
+
+    @Test
+    void unfinishedStagedFolderLeavesNothing(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("merged");
+        try (StagedDirectory staged = new StagedDirectory(out)) {
+            Files.writeString(staged.path().resolve("config.json"), "{}");
+        }
+        try (var s = Files.list(tmp)) {
+            assertEquals(0, s.count(), "no final and no partial folder after a failed job");
+        }
+    }
+
+    static byte[] toLittleEndianBytes(float[] v) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            b.putFloat(f);
+        }
+        return b.array();
+    }
+}
