@@ -4,6 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import dev.amalgam.BadInputException;
 import dev.amalgam.cli.AmalgamCommand;
 import dev.amalgam.llm.LlamaModel;
+import dev.amalgam.llm.TextTokenizer;
 import dev.amalgam.safetensors.SafetensorsModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -167,8 +168,41 @@ class ZooBuildTest {
         assertTrue(text.contains("specialist pets"), text);
     }
 
+    /**
+     * What the zoo is for: a plain task-arithmetic merge of the two specialists (the project's merge command) beats
+     * every parent on the mean validation accuracy over both skills, so a merge search has something to find.
+     */
     @Test
     @Order(6)
+    void aSimpleMergeBeatsEveryParent() throws IOException {
+        Path recipe = tmp.resolve("task-arithmetic.yaml");
+        Files.writeString(recipe, String.join("\n",
+                "merge_method: task_arithmetic",
+                "base_model: " + zoo.base(),
+                "models:",
+                "  - model: " + zoo.specialists().get(ARITHMETIC),
+                "    parameters: {weight: 1.0}",
+                "  - model: " + zoo.specialists().get(PETS),
+                "    parameters: {weight: 1.0}",
+                "dtype: float32", ""));
+        Path merged = tmp.resolve("merged");
+        assertEquals(0, AmalgamCommand.newCommandLine().execute("merge", recipe.toString(), merged.toString(), "--no-progress"));
+        Map<String, Double> mergedAcc;
+        try (TextTokenizer tokenizer = TextTokenizer.load(zoo.base()); LlamaModel model = LlamaModel.load(merged, ai.djl.Device.cpu())) {
+            mergedAcc = SkillEvaluation.prepare(zoo.taskFiles(), zoo.dataDir(), Split.VALIDATION, tokenizer).accuracy(model);
+        }
+        double mergedMean = mean(mergedAcc);
+        System.out.printf("task-arithmetic merge: %s (mean %.3f)%n", mergedAcc, mergedMean);
+        zoo.validationAccuracy().forEach((model, row) ->
+                assertTrue(mergedMean > mean(row) + 0.05, "the merge (" + mergedAcc + ") does not beat " + model + " (" + row + ")"));
+    }
+
+    private static double mean(Map<String, Double> row) {
+        return row.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+
+    @Test
+    @Order(7)
     void everyKindOfDamageIsDetected() throws IOException {
         String hash = Zoo.recipe(spec).hash();
         Map<String, Consumer<Path>> damages = new HashMap<>();
@@ -195,7 +229,7 @@ class ZooBuildTest {
 
     /** Runs last: it damages the shared zoo and checks the rebuild is the same build (same seed, same files). */
     @Test
-    @Order(7)
+    @Order(8)
     void aDamagedZooIsRebuiltToTheSameContent() throws IOException {
         Map<String, byte[]> data = new HashMap<>();
         for (String skill : List.of(ARITHMETIC, PETS)) {
