@@ -53,6 +53,9 @@ public final class Zoo {
 
     /** Empty when {@code dir} holds a complete, unmodified zoo of the recipe with this hash; else what is wrong. */
     static Optional<String> problem(Path dir, String recipeHash) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new BadInputException(dir + ": is a file, not a zoo folder; refusing to replace it");
+        }
         if (!Files.isDirectory(dir)) {
             return Optional.of("no zoo at " + dir);
         }
