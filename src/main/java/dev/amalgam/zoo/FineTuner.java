@@ -52,42 +52,46 @@ public final class FineTuner {
             throw new IllegalArgumentException("trained-tensor pattern '" + recipe.trainedTensors() + "' matches no tensor");
         }
         trained.forEach(name -> weights.get(name).setRequiresGradient(true));
-        Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) recipe.learningRate()))
-                .optClipGrad(GRADIENT_CLIP).build();
-        Random random = new Random(seed);
-        List<Integer> order = new ArrayList<>();
-        double loss = Double.NaN;
-        for (int step = 0; step < recipe.steps(); step++) {
-            List<TokenRequest> batch = new ArrayList<>(recipe.batchSize());
-            for (int i = 0; i < recipe.batchSize(); i++) {
-                if (order.isEmpty()) {
-                    IntStream.range(0, requests.size()).forEach(order::add);
-                    Collections.shuffle(order, random);
+        try {
+            Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) recipe.learningRate()))
+                    .optClipGrad(GRADIENT_CLIP).build();
+            Random random = new Random(seed);
+            List<Integer> order = new ArrayList<>();
+            double loss = Double.NaN;
+            for (int step = 0; step < recipe.steps(); step++) {
+                List<TokenRequest> batch = new ArrayList<>(recipe.batchSize());
+                for (int i = 0; i < recipe.batchSize(); i++) {
+                    if (order.isEmpty()) {
+                        IntStream.range(0, requests.size()).forEach(order::add);
+                        Collections.shuffle(order, random);
+                    }
+                    batch.add(requests.get(order.removeLast()));
                 }
-                batch.add(requests.get(order.removeLast()));
-            }
-            try (NDManager scope = NDManager.newBaseManager(model.device())) {
-                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    NDArray batchLoss = loss(scope, batch);
-                    collector.backward(batchLoss);
-                    loss = batchLoss.getFloat();
-                }
-                if (!Double.isFinite(loss)) {
-                    throw new IllegalStateException("fine-tuning diverged: loss " + loss + " at step " + (step + 1));
-                }
-                // Updates run after the collector closed: in-place writes to a leaf that requires grad are
-                // only allowed with gradient recording off.
-                for (String name : trained) {
-                    NDArray weight = weights.get(name);
-                    try (NDArray gradient = weight.getGradient()) {
-                        adam.update(name, weight, gradient);
-                        gradient.muli(0); // PyTorch accumulates gradients across backward calls
+                try (NDManager scope = NDManager.newBaseManager(model.device())) {
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        NDArray batchLoss = loss(scope, batch);
+                        collector.backward(batchLoss);
+                        loss = batchLoss.getFloat();
+                    }
+                    if (!Double.isFinite(loss)) {
+                        throw new IllegalStateException("fine-tuning diverged: loss " + loss + " at step " + (step + 1));
+                    }
+                    // Updates run after the collector closed: in-place writes to a leaf that requires grad are
+                    // only allowed with gradient recording off.
+                    for (String name : trained) {
+                        NDArray weight = weights.get(name);
+                        try (NDArray gradient = weight.getGradient()) {
+                            adam.update(name, weight, gradient);
+                            gradient.muli(0); // PyTorch accumulates gradients across backward calls
+                        }
                     }
                 }
+                onStep.accept(step + 1);
             }
-            onStep.accept(step + 1);
+            return loss;
+        } finally {
+            trained.forEach(name -> weights.get(name).setRequiresGradient(false));
         }
-        return loss;
     }
 
     /**
