@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import dev.amalgam.eval.RequestEncoder;
 import dev.amalgam.eval.TokenRequest;
 import dev.amalgam.llm.LlamaModel;
@@ -52,9 +50,8 @@ public final class FineTuner {
             throw new IllegalArgumentException("trained-tensor pattern '" + recipe.trainedTensors() + "' matches no tensor");
         }
         trained.forEach(name -> weights.get(name).setRequiresGradient(true));
-        try {
-            Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) recipe.learningRate()))
-                    .optClipGrad(GRADIENT_CLIP).build();
+        try (NDManager optimizerState = NDManager.newBaseManager(model.device())) {
+            AdamOptimizer adam = new AdamOptimizer(optimizerState, (float) recipe.learningRate(), GRADIENT_CLIP);
             Random random = new Random(seed);
             List<Integer> order = new ArrayList<>();
             double loss = Double.NaN;
