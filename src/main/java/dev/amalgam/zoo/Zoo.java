@@ -47,7 +47,10 @@ public final class Zoo {
         if (problem.isEmpty()) {
             return layout(spec, false);
         }
-        TorchThreads.singleThreaded(() -> build(spec, recipe, problem.get(), progress));
+        // No thread-count tuning here: changing PyTorch's intra-op thread count mid-process made later builds in the
+        // same JVM differ in their last bits (kernels set up under one count are reused under another), and a
+        // rebuild must reproduce the build exactly. With OMP_WAIT_POLICY=PASSIVE the default count costs ~10 s.
+        build(spec, recipe, problem.get(), progress);
         return layout(spec, true);
     }
 
