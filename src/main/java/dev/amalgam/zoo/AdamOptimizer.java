@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Adam (Kingma and Ba, 2015) with bias correction and an element-wise gradient clip, written with plain NDArray ops.
  * DJL's {@code Optimizer.adam()} (PyTorch's native {@code adamUpdate}) gave different weights when the same seeded
- * fine-tune ran twice in one process (measured); these ops are bit-reproducible, so a zoo rebuild is the same build.
+ * fine-tune ran twice in one process (measured: 90% then 84% validation accuracy); with these ops the two runs
+ * gave the same accuracies.
  * Moments live in {@code manager}; updates write the weight in place, so call {@link #update} with gradient
  * recording off.
  */
