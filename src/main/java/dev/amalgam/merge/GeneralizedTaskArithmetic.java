@@ -80,15 +80,24 @@ record GeneralizedTaskArithmetic(MethodSignature signature, Sparsification spars
             }
         }
         NDArray stacked = NDArrays.stack(weighted); // [models, ...]
+        weighted.close(); // stacking copied them: free before the consensus temporaries pile up
         NDArray mixed; // [...]
         NDArray divisor; // [...] or scalar
         if (consensus) {
-            NDArray mask = SignConsensus.mask(stacked); // [models, ...]
-            mixed = stacked.mul(mask).sum(new int[]{0});
-            divisor = mask.mul(ModelAxis.column(ctx.manager(), weights, base.getShape().dimension())).sum(new int[]{0});
-            divisor = divisor.add(divisor.eq(0f).toType(DataType.FLOAT32, false)); // 0 -> 1
+            // The election's temporaries ([models, ...] each) live in a scope of their own, so the peak
+            // stays a few tensor copies instead of every intermediate until the tensor is done.
+            try (NDManager scope = ctx.manager().newSubManager()) {
+                stacked.attach(scope);
+                NDArray mask = SignConsensus.mask(stacked); // [models, ...]
+                mixed = stacked.mul(mask).sum(new int[]{0});
+                divisor = mask.mul(ModelAxis.column(scope, weights, base.getShape().dimension())).sum(new int[]{0});
+                divisor = divisor.add(divisor.eq(0f).toType(DataType.FLOAT32, false)); // 0 -> 1
+                mixed.attach(ctx.manager());
+                divisor.attach(ctx.manager());
+            }
         } else {
             mixed = stacked.sum(new int[]{0});
+            stacked.close();
             double sum = 0;
             for (float w : weights) {
                 sum += w;

@@ -17,8 +17,10 @@ public final class SafetensorsSink implements TensorSink {
 
     @Override
     public void accept(PlannedTensor tensor, NDArray merged) {
-        // toByteBuffer copies to host memory (also from a GPU); the bytes are little-endian fp32.
-        MemorySegment f32 = MemorySegment.ofBuffer(merged.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+        // On the CPU, toByteBuffer(true) views the tensor's own memory (valid while `merged` lives, which
+        // spans this call); from a GPU it copies to the host. A plain toByteBuffer() would allocate a
+        // GC-managed copy per tensor that lingers until a collection. The bytes are little-endian fp32.
+        MemorySegment f32 = MemorySegment.ofBuffer(merged.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN));
         writer.writeFloat32(tensor.outputName(), f32);
     }
 
