@@ -1,0 +1,149 @@
+package dev.amalgam.eval;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.FatalTemplateErrorsException;
+import com.hubspot.jinjava.interpret.InterpretException;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.interpret.UnknownTokenException;
+import dev.amalgam.BadInputException;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One lm-eval template field ({@code doc_to_text}, {@code doc_to_choice}, {@code doc_to_target}, {@code description}),
+ * evaluated against a document with Jinjava. As in lm-eval, a template that is exactly a field name yields that field.
+ * A template that is a single {@code {{ expression }}} is evaluated as an expression, so it keeps its type: a list
+ * ({@code {{choices.text}}}, {@code {{ ["A","B"] }}}) or a number ({@code {{choices.label.index(answerKey)}}}).
+ * Python-style calls work because Jinjava strings are Java strings ({@code strip()}, {@code replace(a, b)}) and
+ * Jinjava lists are {@code PyList}s ({@code index(x)}). Anything else renders as text. Missing document fields are
+ * errors, never empty strings.
+ */
+public final class DocTemplate {
+    private static final Jinjava JINJAVA = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
+    private static final Pattern SINGLE_EXPRESSION = Pattern.compile("\\A\\{\\{(.*)}}\\z", Pattern.DOTALL);
+    private static final Pattern TOP_LEVEL_NAME = Pattern.compile("(?<![.\\w'\"])[A-Za-z_]\\w*");
+    private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    private final Path file;      // the task YAML, for messages
+    private final String field;   // e.g. "doc_to_text"
+    private final String source;
+    private final String expression; // the inside of a single {{ ... }}, or null
+
+    public DocTemplate(Path file, String field, String source) {
+        this.file = Objects.requireNonNull(file);
+        this.field = Objects.requireNonNull(field);
+        this.source = Objects.requireNonNull(source);
+        Matcher m = SINGLE_EXPRESSION.matcher(source.strip());
+        this.expression = m.matches() && !m.group(1).contains("{{") && !m.group(1).contains("}}") ? m.group(1).strip() : null;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** The value for {@code doc}: a field, an expression's typed value, or rendered text. */
+    public Object evaluate(Map<String, Object> doc, RowRef row) {
+        if (FIELD_NAME.matcher(source).matches() && doc.containsKey(source)) {
+            return doc.get(source);
+        }
+        return expression != null ? resolve(doc, row) : render(doc, row);
+    }
+
+    /** The rendered text for {@code doc} (a non-string value is rendered as Jinja would print it). */
+    public String render(Map<String, Object> doc, RowRef row) {
+        RenderResult result;
+        try {
+            result = JINJAVA.renderForResult(source, doc);
+        } catch (InterpretException e) {
+            throw failure(e, doc, row);
+        }
+        for (TemplateError error : result.getErrors()) {
+            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw failure(error.getException() != null ? error.getException() : new RuntimeException(error.getMessage()), doc, row);
+            }
+        }
+        return result.getOutput();
+    }
+
+    private Object resolve(Map<String, Object> doc, RowRef row) {
+        JinjavaInterpreter interpreter = JINJAVA.newInterpreter();
+        interpreter.getContext().putAll(doc);
+        JinjavaInterpreter.pushCurrent(interpreter);
+        try {
+            Object value = interpreter.resolveELExpression(expression, 1);
+            for (TemplateError error : interpreter.getErrorsCopy()) {
+                if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+                    throw failure(error.getException() != null ? error.getException() : new RuntimeException(error.getMessage()), doc, row);
+                }
+            }
+            return value;
+        } catch (InterpretException e) {
+            throw failure(e, doc, row);
+        } finally {
+            JinjavaInterpreter.popCurrent();
+        }
+    }
+
+    private BadInputException failure(Throwable e, Map<String, Object> doc, RowRef row) {
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof UnknownTokenException)) {
+            cause = cause.getCause();
+        }
+        if (e instanceof FatalTemplateErrorsException fatal) {
+            for (TemplateError error : fatal.getErrors()) {
+                if (error.getException() instanceof UnknownTokenException unknown) {
+                    cause = unknown;
+                }
+            }
+        }
+        if (cause instanceof UnknownTokenException unknown) {
+            return row == null
+                    ? new BadInputException(file + ": " + field + ": undefined variable '" + missingName(unknown, doc) + "'")
+                    : new BadInputException(row + ": missing field '" + missingName(unknown, doc) + "' used by " + field + " of " + file);
+        }
+        return new BadInputException(file + ": " + field + ": template error: " + oneLine(e.getMessage()) + " in '" + oneLine(source) + "'", e);
+    }
+
+    /** The first top-level name in the unknown expression (e.g. {@code q} of {@code q.strip()}) that the document lacks. */
+    private static String missingName(UnknownTokenException e, Map<String, Object> doc) {
+        String message = e.getMessage();
+        int colon = message.lastIndexOf(':');
+        String token = colon >= 0 ? message.substring(colon + 1).strip() : message;
+        Matcher names = TOP_LEVEL_NAME.matcher(token);
+        while (names.find()) {
+            if (!doc.containsKey(names.group())) {
+                return names.group();
+            }
+        }
+        return token;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replace("\n", "\\n");
+    }
+
+    /** Which data row a document came from, for messages: "data.jsonl row 3" (1-based). */
+    public record RowRef(Path file, int row) {
+        @Override
+        public String toString() {
+            return file + " row " + row;
+        }
+    }
+
+    /** The list value of a {@code doc_to_choice} template, or an error naming the file and field. */
+    public List<String> evaluateList(Map<String, Object> doc, RowRef row) {
+        Object value = evaluate(doc, row);
+        if (value instanceof List<?> list) {
+            return list.stream().map(String::valueOf).toList();
+        }
+        throw new BadInputException(file + ": " + field + " must give a list for " + row + ", got '" + value + "'");
+    }
+}

@@ -1,0 +1,97 @@
+package dev.amalgam.llm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import dev.amalgam.BadInputException;
+import dev.amalgam.safetensors.SafetensorsModel;
+import dev.amalgam.safetensors.TensorSlice;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A model's tensors by Hugging Face name, each an fp32 NDArray owned by the model's manager (on the
+ * model's device). {@link #overwrite} writes new values into an existing tensor in place, so an evolve
+ * loop can try merge candidates without reloading or reallocating the model.
+ */
+public final class ModelWeights {
+    private final Map<String, NDArray> tensors; // HF name -> fp32, HF shape ([out, in] for linear layers)
+
+    private ModelWeights(Map<String, NDArray> tensors) {
+        this.tensors = tensors;
+    }
+
+    /**
+     * Reads the named tensors (every one must exist with exactly the given shape; others in the files
+     * are ignored) as fp32 copies owned by {@code manager}.
+     */
+    static ModelWeights read(SafetensorsModel source, Map<String, long[]> expected, NDManager manager) {
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        for (var e : expected.entrySet()) {
+            String name = e.getKey();
+            if (!source.has(name)) {
+                throw new BadInputException(source.location() + ": tensor '" + name + "' is missing");
+            }
+            TensorSlice slice = source.slice(name);
+            if (!Arrays.equals(slice.shape(), e.getValue())) {
+                throw new BadInputException(slice.file() + ": tensor '" + name + "' has shape "
+                        + Arrays.toString(slice.shape()) + ", expected " + Arrays.toString(e.getValue()));
+            }
+            if (!slice.dtype().isFloating()) {
+                throw new BadInputException(slice.file() + ": tensor '" + name + "' has dtype " + slice.dtype()
+                        + ", expected a floating type");
+            }
+            try (NDManager scope = manager.newSubManager()) {
+                // F32 comes back as a view of the read-only mapping: copy it so the model owns writable memory
+                // that outlives the file.
+                NDArray owned = slice.toFloat32(scope).duplicate().toDevice(manager.getDevice(), false);
+                owned.attach(manager);
+                tensors.put(name, owned);
+            }
+        }
+        return new ModelWeights(tensors);
+    }
+
+    /** The live tensor (do not close it; writes to it change the model). */
+    public NDArray get(String name) {
+        NDArray t = tensors.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no weight named '" + name + "'");
+        }
+        return t;
+    }
+
+    /** Tensor names in load order. */
+    public Set<String> names() {
+        return Collections.unmodifiableSet(tensors.keySet());
+    }
+
+    public long[] shape(String name) {
+        return get(name).getShape().getShape();
+    }
+
+    /** Copies {@code src}'s values into the named tensor in place; shapes must match exactly. */
+    public void overwrite(String name, NDArray src) {
+        NDArray target = get(name);
+        if (!target.getShape().equals(src.getShape())) {
+            throw new IllegalArgumentException("weight '" + name + "' has shape " + target.getShape()
+                    + ", cannot overwrite it with " + src.getShape());
+        }
+        if (src.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("weight '" + name + "' is fp32, cannot overwrite it with " + src.getDataType());
+        }
+        try (NDManager scope = target.getManager().newSubManager()) {
+            NDArray value = src.toDevice(target.getDevice(), false);
+            // Indexed assignment is a device-side in-place copy (no host round trip, no reallocation).
+            target.set(new NDIndex("..."), value);
+            if (value != src) {
+                value.attach(scope);
+            }
+        }
+    }
+}
