@@ -1,6 +1,7 @@
 package dev.amalgam.evolve;
 
 import dev.amalgam.BadInputException;
+import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.merge.MergeMethod;
 import dev.amalgam.merge.MergeMethods;
 import dev.amalgam.merge.ParameterSpec;
@@ -127,6 +128,40 @@ public final class Genome {
             labels.add(label);
         }
         return labels;
+    }
+
+    /** The folder of the first genome model: the scoring model's architecture and initial weights. */
+    public Path scoringModel() {
+        return Path.of(models.getFirst().text());
+    }
+
+    /** The folder whose tokenizer scores candidates: a model tokenizer_source, else the base, else the first model. */
+    public Path tokenizerModel() {
+        String source = spec.tokenizerSource();
+        if (source != null && !source.equals("base") && !source.equals("union")) {
+            return anchor.toAbsolutePath().getParent().resolve(source).normalize();
+        }
+        return Path.of((baseModel != null ? baseModel : models.getFirst()).text());
+    }
+
+    /** The genome of a search config: model folders resolved against the config file, layer count from config.json. */
+    public static Genome of(SearchConfig config) {
+        GenomeSpec spec = config.genome();
+        Path dir = config.file().toAbsolutePath().getParent();
+        List<ModelRef> resolved = new ArrayList<>();
+        for (int i = 0; i < spec.models().size(); i++) {
+            resolved.add(new ModelRef(spec.models().get(i).resolve(dir, config.file() + ": genome.models[" + i + "]").toString()));
+        }
+        ModelRef base = spec.baseModel() == null ? null
+                : new ModelRef(spec.baseModel().resolve(dir, config.file() + ": genome.base_model").toString());
+        int layers = ModelConfig.read(Path.of(resolved.getFirst().text())).numHiddenLayers();
+        for (int i = 1; i < resolved.size(); i++) {
+            int other = ModelConfig.read(Path.of(resolved.get(i).text())).numHiddenLayers();
+            if (other != layers) {
+                throw new BadInputException(config.file() + ": genome.models[" + i + "] has " + other + " layers but models[0] has " + layers);
+            }
+        }
+        return new Genome(spec, resolved, base, layers, config.search().seed(), config.file());
     }
 
     public List<Gene> genes() {
