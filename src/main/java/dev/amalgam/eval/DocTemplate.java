@@ -27,7 +27,10 @@ import java.util.regex.Pattern;
  * errors, never empty strings.
  */
 public final class DocTemplate {
-    private static final Jinjava JINJAVA = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
+    // As lm-eval's jinja2 environment: undefined names fail (StrictUndefined), and field values are data, never
+    // templates themselves (Jinjava would otherwise render "{{" inside a question).
+    private static final Jinjava JINJAVA = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true)
+            .withNestedInterpretationEnabled(false).build());
     private static final Pattern SINGLE_EXPRESSION = Pattern.compile("\\A\\{\\{(.*)}}\\z", Pattern.DOTALL);
     private static final Pattern TOP_LEVEL_NAME = Pattern.compile("(?<![.\\w'\"])[A-Za-z_]\\w*");
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -40,8 +43,8 @@ public final class DocTemplate {
     public DocTemplate(Path file, String field, String source) {
         this.file = Objects.requireNonNull(file);
         this.field = Objects.requireNonNull(field);
-        this.source = Objects.requireNonNull(source);
-        Matcher m = SINGLE_EXPRESSION.matcher(source.strip());
+        this.source = Objects.requireNonNull(source); // trailing newlines kept, as lm-eval's keep_trailing_newline=True
+        Matcher m = SINGLE_EXPRESSION.matcher(source); // exact: surrounding text (even a newline) makes it text
         this.expression = m.matches() && !m.group(1).contains("{{") && !m.group(1).contains("}}") ? m.group(1).strip() : null;
     }
 
@@ -57,7 +60,15 @@ public final class DocTemplate {
         return expression != null ? resolve(doc, row) : render(doc, row);
     }
 
-    /** The rendered text for {@code doc} (a non-string value is rendered as Jinja would print it). */
+    /** Text, as lm-eval's {@code doc_to_text} and {@code description}: a bare field's value, else the rendered template. */
+    public String text(Map<String, Object> doc, RowRef row) {
+        if (FIELD_NAME.matcher(source).matches() && doc.containsKey(source)) {
+            return String.valueOf(doc.get(source));
+        }
+        return render(doc, row);
+    }
+
+    /** The rendered text for {@code doc}. */
     public String render(Map<String, Object> doc, RowRef row) {
         RenderResult result;
         try {
@@ -138,9 +149,15 @@ public final class DocTemplate {
         }
     }
 
-    /** The list value of a {@code doc_to_choice} template, or an error naming the file and field. */
+    /**
+     * The list value of a {@code doc_to_choice} template, or an error naming the file and field. As lm-eval applies
+     * {@code ast.literal_eval} to the rendered text, text that is a list literal ({@code ["A", "B"]}) is parsed.
+     */
     public List<String> evaluateList(Map<String, Object> doc, RowRef row) {
         Object value = evaluate(doc, row);
+        if (value instanceof String text && text.strip().startsWith("[") && text.strip().endsWith("]")) {
+            value = new DocTemplate(file, field, "{{" + text.strip() + "}}").evaluate(Map.of(), row);
+        }
         if (value instanceof List<?> list) {
             return list.stream().map(String::valueOf).toList();
         }

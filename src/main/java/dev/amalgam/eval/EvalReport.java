@@ -28,4 +28,12 @@ public record EvalReport(List<TaskResult> tasks, List<GroupResult> groups, Stats
     public Optional<GroupResult> group(String name) {
         return groups.stream().filter(g -> g.name().equals(name)).findFirst();
     }
+
+    /** The value of {@code metric} for a group or task named {@code name} (a fitness for the search). */
+    public double value(String name, String metric) {
+        MetricValue value = group(name).map(g -> g.metrics().get(metric))
+                .or(() -> task(name).map(t -> t.metrics().get(metric)))
+                .orElseThrow(() -> new IllegalArgumentException("no metric " + metric + " for task or group " + name));
+        return value.value();
+    }
 }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Multiple-choice evaluation with lm-evaluation-harness semantics. For repeated scoring (the search), call
@@ -17,7 +18,10 @@ public final class Evaluator {
     private Evaluator() {
     }
 
-    /** Renders and tokenises every task's documents; reusable for every model sharing {@code tokenizer}. */
+    /**
+     * Renders and tokenises every task's documents; reusable for every model sharing {@code tokenizer}.
+     * The tokenizer is called from several threads (Hugging Face tokenizers are thread-safe).
+     */
     public static PreparedSuite prepare(TaskSelection selection, TextTokenizer tokenizer, EvalOptions options) {
         TaskSelection chosen = options.numFewshot().isPresent() ? selection.withNumFewshot(options.numFewshot().getAsInt()) : selection;
         TaskDocuments renderer = new TaskDocuments();
@@ -25,22 +29,30 @@ public final class Evaluator {
         List<PreparedTask> prepared = new ArrayList<>();
         for (TaskDefinition task : chosen.tasks()) {
             List<McDocument> docs = renderer.render(task, options.documents());
+            // Tokenisation dominates preparation (each choice encodes the whole prompt): documents in parallel.
+            List<List<TokenRequest>> perDocument = IntStream.range(0, docs.size()).parallel()
+                    .mapToObj(d -> encode(encoder, docs.get(d), task.targetDelimiter())).toList();
             List<TokenRequest> requests = new ArrayList<>();
             int[] first = new int[docs.size()];
             for (int d = 0; d < docs.size(); d++) {
-                McDocument doc = docs.get(d);
                 first[d] = requests.size();
-                // The context is the same for every choice: encode it once per document.
-                String movedContext = RequestEncoder.moveTrailingWhitespace(doc.context(), "")[0];
-                int[] contextTokens = encoder.encodeContext(movedContext);
-                for (String choice : doc.choices()) {
-                    String[] pair = RequestEncoder.moveTrailingWhitespace(doc.context(), task.targetDelimiter() + choice);
-                    requests.add(encoder.encode(pair[0], pair[1], contextTokens));
-                }
+                requests.addAll(perDocument.get(d));
             }
             prepared.add(new PreparedTask(task, docs, requests, first));
         }
         return new PreparedSuite(prepared, chosen.groups());
+    }
+
+    /** One request per choice: (context, target delimiter + choice), the context encoded once. */
+    private static List<TokenRequest> encode(RequestEncoder encoder, McDocument doc, String targetDelimiter) {
+        String movedContext = RequestEncoder.moveTrailingWhitespace(doc.context(), "")[0];
+        int[] contextTokens = encoder.encodeContext(movedContext);
+        List<TokenRequest> requests = new ArrayList<>();
+        for (String choice : doc.choices()) {
+            String[] pair = RequestEncoder.moveTrailingWhitespace(doc.context(), targetDelimiter + choice);
+            requests.add(encoder.encode(pair[0], pair[1], contextTokens));
+        }
+        return requests;
     }
 
     /** Prepares and scores in one go (the CLI's path). */

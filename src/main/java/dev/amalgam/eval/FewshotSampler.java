@@ -21,12 +21,12 @@ public sealed interface FewshotSampler {
     long DEFAULT_SEED = 1234;
 
     /** Names accepted in {@code fewshot_config.sampler}. */
-    List<String> NAMES = List.of("default", "random", "first_n");
+    List<String> NAMES = List.of("default", "first_n");
 
     static FewshotSampler named(String name, long seed) {
         return switch (name) {
             case "first_n" -> new FirstN();
-            case "default", "random" -> new Seeded(seed);
+            case "default" -> new Seeded(seed);
             default -> throw new IllegalArgumentException(name);
         };
     }

@@ -11,8 +11,9 @@ public record GroupResult(String name, List<String> tasks, boolean weightBySize,
     }
 
     /**
-     * Weighted by size: lm-eval's micro-average with {@code pooled_sample_stderr}. Otherwise: the plain mean of task
-     * values with the standard error of a mean of independent estimates, sqrt(sum se^2) / k.
+     * lm-eval's {@code aggregate_subtask_metrics}: weighted by size, the micro-average over documents; otherwise the
+     * plain mean of task values. The standard error is lm-eval's {@code pooled_sample_stderr} over the real sizes
+     * in both cases.
      */
     static GroupResult aggregate(TaskGroup group, Map<String, TaskResult> results) {
         List<TaskResult> members = group.tasks().stream().map(t -> results.get(t.name())).toList();
@@ -23,15 +24,13 @@ public record GroupResult(String name, List<String> tasks, boolean weightBySize,
             }
             List<MetricValue> values = members.stream().map(r -> r.metrics().get(metric)).toList();
             int n = values.stream().mapToInt(MetricValue::n).sum();
-            if (group.weightBySize()) {
-                double mean = values.stream().mapToDouble(v -> v.value() * v.n()).sum() / n;
-                double pooledVariance = values.stream().mapToDouble(v -> (v.n() - 1) * v.stderr() * v.stderr() * v.n()).sum() / (n - values.size());
-                metrics.put(metric, new MetricValue(mean, Math.sqrt(pooledVariance / n), n));
-            } else {
-                double mean = values.stream().mapToDouble(MetricValue::value).average().orElseThrow();
-                double se = Math.sqrt(values.stream().mapToDouble(v -> v.stderr() * v.stderr()).sum()) / values.size();
-                metrics.put(metric, new MetricValue(mean, se, n));
-            }
+            double mean = group.weightBySize()
+                    ? values.stream().mapToDouble(v -> v.value() * v.n()).sum() / n
+                    : values.stream().mapToDouble(MetricValue::value).average().orElseThrow();
+            // (size - 1) * stderr^2 * size is the task's sum of squared deviations; a one-document task adds 0.
+            double pooledVariance = values.stream().filter(v -> v.n() > 1)
+                    .mapToDouble(v -> (v.n() - 1) * v.stderr() * v.stderr() * v.n()).sum() / (n - values.size());
+            metrics.put(metric, new MetricValue(mean, n > values.size() ? Math.sqrt(pooledVariance / n) : Double.NaN, n));
         }
         return new GroupResult(group.name(), group.tasks().stream().map(TaskDefinition::name).toList(), group.weightBySize(), metrics);
     }

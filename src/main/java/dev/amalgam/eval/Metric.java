@@ -3,6 +3,7 @@ package dev.amalgam.eval;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /** Multiple-choice metrics of lm-evaluation-harness: which normalisation picks the predicted choice. */
 public enum Metric {
@@ -24,9 +25,9 @@ public enum Metric {
         return key;
     }
 
-    /** The metric named {@code key}, or empty-handed: null if unknown. */
-    static Metric byKey(String key) {
-        return Arrays.stream(values()).filter(m -> m.key.equals(key)).findFirst().orElse(null);
+    /** The metric named {@code key} in task YAML. */
+    static Optional<Metric> byKey(String key) {
+        return Arrays.stream(values()).filter(m -> m.key.equals(key)).findFirst();
     }
 
     static List<String> keys() {

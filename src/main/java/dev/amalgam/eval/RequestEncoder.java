@@ -1,5 +1,6 @@
 package dev.amalgam.eval;
 
+import dev.amalgam.BadInputException;
 import dev.amalgam.llm.TextTokenizer;
 
 import java.util.Arrays;
@@ -60,7 +61,8 @@ public final class RequestEncoder {
             continuation = Arrays.copyOfRange(whole, Math.min(contextTokens.length, whole.length), whole.length);
         }
         if (continuation.length == 0) {
-            throw new IllegalArgumentException("continuation '" + movedContinuation + "' encodes to no tokens after context '" + tail(movedContext) + "'");
+            // lm-eval would score an empty continuation as 0; it only happens when a choice merges into the context.
+            throw new BadInputException("choice continuation '" + movedContinuation + "' encodes to no tokens after context '" + tail(movedContext) + "'");
         }
         int[] tokens = Arrays.copyOf(contextTokens, contextTokens.length + continuation.length);
         System.arraycopy(continuation, 0, tokens, contextTokens.length, continuation.length);

@@ -36,8 +36,10 @@ public final class TaskDocuments {
     public List<McDocument> render(TaskDefinition task, DocumentSelection selection) {
         List<Row> evalRows = rows(task, task.evalSplit());
         List<Row> fewshotRows = task.numFewshot() > 0 ? rows(task, task.fewshotSourceSplit()) : List.of();
-        boolean sameSplit = task.fewshotSourceSplit().equals(task.evalSplit());
-        if (task.numFewshot() > fewshotRows.size() - (sameSplit ? 1 : 0) && task.numFewshot() > 0) {
+        // lm-eval draws one extra example when fewshot_split == test_split (as configured, so two unset splits count
+        // as equal), then drops any example equal to the scored document, whichever split it came from.
+        int drawn = task.numFewshot() + (task.fewshotSplit().equals(task.testSplit()) ? 1 : 0);
+        if (task.numFewshot() > 0 && drawn > fewshotRows.size()) {
             throw new BadInputException(task.file() + ": num_fewshot " + task.numFewshot() + " but split '"
                     + task.fewshotSourceSplit() + "' has only " + fewshotRows.size() + " documents");
         }
@@ -49,42 +51,46 @@ public final class TaskDocuments {
             StringBuilder context = new StringBuilder();
             task.description().ifPresent(d -> context.append(d.render(withVars(task, row.doc()), row.ref())));
             if (task.numFewshot() > 0) {
-                for (Row example : fewshotExamples(task, fewshotRows, sameSplit ? row : null, rnd)) {
+                for (Row example : fewshotExamples(task, fewshotRows, drawn, row, rnd)) {
                     context.append(examples.computeIfAbsent(example, e -> text(task, e) + task.targetDelimiter()
                             + goldText(task, e) + task.fewshotDelimiter()));
                 }
             }
             context.append(text(task, row));
             List<String> choices = task.docToChoice().choices(withVars(task, row.doc()), row.ref());
-            docs.add(new McDocument(docId, context.toString(), choices, golds(task, row, choices)));
+            Object target = task.docToTarget().evaluate(withVars(task, row.doc()), row.ref());
+            docs.add(new McDocument(docId, context.toString(), choices, golds(task, row, target, choices)));
         }
         return docs;
     }
 
-    private static List<Row> fewshotExamples(TaskDefinition task, List<Row> pool, Row self, PythonRandom rnd) {
-        int n = task.numFewshot();
-        // As lm-eval ([x for x in fewshotex if x != doc]): rows equal to the scored document are dropped.
-        return switch (task.sampler()) {
-            case FewshotSampler.FirstN() -> pool.stream().filter(r -> self == null || !r.doc().equals(self.doc())).limit(n).toList();
-            // lm-eval samples n+1 when drawing from the scored split, then drops the document itself
-            case FewshotSampler.Seeded(long seed) -> rnd.sample(pool, self != null ? n + 1 : n).stream()
-                    .filter(r -> self == null || !r.doc().equals(self.doc())).limit(n).toList();
+    private static List<Row> fewshotExamples(TaskDefinition task, List<Row> pool, int drawn, Row self, PythonRandom rnd) {
+        List<Row> sample = switch (task.sampler()) {
+            case FewshotSampler.FirstN() -> pool.subList(0, drawn);
+            case FewshotSampler.Seeded(long seed) -> rnd.sample(pool, drawn);
         };
+        // As lm-eval ([x for x in fewshotex if x != doc][:num_fewshot]): rows equal to the scored document are dropped.
+        return sample.stream().filter(r -> !r.doc().equals(self.doc())).limit(task.numFewshot()).toList();
     }
 
     private static String text(TaskDefinition task, Row row) {
-        return String.valueOf(task.docToText().evaluate(withVars(task, row.doc()), row.ref()));
+        return task.docToText().text(withVars(task, row.doc()), row.ref());
     }
 
-    /** The gold continuation of a few-shot example: the first gold choice, or the target itself when it is text. */
+    /**
+     * The target text of a few-shot example, as lm-eval: the first element of a list target, a text target as is,
+     * else the choice at the target index.
+     */
     private static String goldText(TaskDefinition task, Row row) {
         Object target = task.docToTarget().evaluate(withVars(task, row.doc()), row.ref());
-        List<String> choices = task.docToChoice().choices(withVars(task, row.doc()), row.ref());
-        List<Integer> golds = golds(task, row, choices);
-        if (target instanceof String s && !isInteger(s) && !choices.contains(s)) {
+        if (target instanceof List<?> list && !list.isEmpty()) {
+            return String.valueOf(list.getFirst());
+        }
+        if (target instanceof String s && !isInteger(s.strip())) {
             return s;
         }
-        int gold = golds.getFirst();
+        List<String> choices = task.docToChoice().choices(withVars(task, row.doc()), row.ref());
+        int gold = golds(task, row, target, choices).getFirst();
         if (gold < 0 || gold >= choices.size()) {
             throw new BadInputException(row.ref() + ": doc_to_target " + gold + " is out of range for " + choices.size() + " choices (" + task.file() + ")");
         }
@@ -92,8 +98,7 @@ public final class TaskDocuments {
     }
 
     /** Gold indices: a number, a numeric string, a choice string, or a list of those (lm-eval's multiple golds). */
-    private static List<Integer> golds(TaskDefinition task, Row row, List<String> choices) {
-        Object target = task.docToTarget().evaluate(withVars(task, row.doc()), row.ref());
+    private static List<Integer> golds(TaskDefinition task, Row row, Object target, List<String> choices) {
         List<?> targets = target instanceof List<?> list ? list : List.of(Objects.requireNonNullElse(target, ""));
         List<Integer> golds = new ArrayList<>();
         for (Object t : targets) {

@@ -175,10 +175,8 @@ public final class TaskRegistry {
             for (JsonNode m : list(root.get("metric_list"), file, "metric_list")) {
                 checkFields(m, METRIC_FIELDS, file, "metric_list.");
                 String key = m.path("metric").asText();
-                Metric metric = Metric.byKey(key);
-                if (metric == null) {
-                    throw new BadInputException(file + ": metric_list: unknown metric '" + key + "'" + DidYouMean.hint(key, Metric.keys()) + "; supported: " + String.join(", ", Metric.keys()));
-                }
+                Metric metric = Metric.byKey(key).orElseThrow(() -> new BadInputException(file + ": metric_list: unknown metric '"
+                        + key + "'" + DidYouMean.hint(key, Metric.keys()) + "; supported: " + String.join(", ", Metric.keys())));
                 String aggregation = m.path("aggregation").asText("mean");
                 if (!aggregation.equals("mean")) {
                     throw new BadInputException(file + ": metric_list: aggregation '" + aggregation + "' is not supported (only mean)");
@@ -201,7 +199,11 @@ public final class TaskRegistry {
         ChoiceSource choices = root.path("doc_to_choice").isArray()
                 ? new ChoiceSource.Fixed(list(root.get("doc_to_choice"), file, "doc_to_choice").stream().map(JsonNode::asText).toList())
                 : new ChoiceSource.Templated(template(root, "doc_to_choice", file));
-        int numFewshot = root.path("num_fewshot").asInt(0);
+        JsonNode fewshot = root.path("num_fewshot");
+        if (!fewshot.isMissingNode() && !fewshot.canConvertToInt()) {
+            throw new BadInputException(file + ": num_fewshot: expected an integer, got '" + fewshot.asText() + "'");
+        }
+        int numFewshot = fewshot.asInt(0);
         try {
             return new TaskDefinition(name, file, dataset(root, file, vars),
                     optionalText(root, "test_split"), optionalText(root, "validation_split"),

@@ -3,11 +3,14 @@ package dev.amalgam.llm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Greedy (argmax, first maximum on ties) decoding. Each step reruns the full forward pass over the
- * sequence so far: simple and exact, fine for short generations.
+ * sequences so far, batched over the prompts still running: simple and exact, fine for short
+ * generations.
  */
 public record GreedyGenerator(CausalLanguageModel model) {
 
@@ -18,34 +21,86 @@ public record GreedyGenerator(CausalLanguageModel model) {
      * @return the prompt followed by the generated tokens
      */
     public int[] generate(int[] prompt, int maxNewTokens, int... stopIds) {
-        if (prompt.length == 0) {
-            throw new IllegalArgumentException("the prompt must hold at least one token (e.g. BOS)");
-        }
-        int limit = Math.min(model.contextLength(), prompt.length + maxNewTokens);
-        int[] seq = Arrays.copyOf(prompt, Math.max(limit, prompt.length));
-        int length = prompt.length;
-        while (length < limit) {
-            int next = nextToken(Arrays.copyOf(seq, length));
-            if (Arrays.stream(stopIds).anyMatch(s -> s == next)) {
-                break;
-            }
-            seq[length++] = next;
-        }
-        return Arrays.copyOf(seq, length);
+        return generate(new int[][]{prompt}, new int[]{maxNewTokens}, stopIds)[0];
     }
 
-    /** The argmax of the last position's logits. */
-    private int nextToken(int[] sequence) {
-        try (NDManager scope = NDManager.newBaseManager()) {
-            NDArray logits = model.logits(scope, new int[][]{sequence}, new int[]{sequence.length});
-            float[] last = logits.get(0, sequence.length - 1).toFloatArray();
-            int best = 0;
-            for (int i = 1; i < last.length; i++) {
-                if (last[i] > last[best]) {
-                    best = i;
+    /**
+     * {@link #generate(int[], int, int...)} for several prompts at once (row r gets up to
+     * {@code maxNewTokens[r]} tokens), as one right-padded batch per step.
+     */
+    public int[][] generate(int[][] prompts, int[] maxNewTokens, int... stopIds) {
+        if (maxNewTokens.length != prompts.length) {
+            throw new IllegalArgumentException(prompts.length + " prompts but " + maxNewTokens.length + " token limits");
+        }
+        int[][] sequences = new int[prompts.length][];
+        int[] lengths = new int[prompts.length];
+        int[] limits = new int[prompts.length];
+        List<Integer> running = new ArrayList<>();
+        for (int r = 0; r < prompts.length; r++) {
+            if (maxNewTokens[r] < 0) {
+                throw new IllegalArgumentException("maxNewTokens[" + r + "] must be >= 0, got " + maxNewTokens[r]);
+            }
+            if (prompts[r].length == 0 || prompts[r].length > model.contextLength()) {
+                throw new IllegalArgumentException("prompt " + r + " has " + prompts[r].length
+                        + " tokens, expected 1.." + model.contextLength() + " (e.g. BOS for an empty prompt)");
+            }
+            lengths[r] = prompts[r].length;
+            limits[r] = (int) Math.min(model.contextLength(), (long) lengths[r] + maxNewTokens[r]);
+            sequences[r] = Arrays.copyOf(prompts[r], limits[r]);
+            if (lengths[r] < limits[r]) {
+                running.add(r);
+            }
+        }
+        while (!running.isEmpty()) {
+            int[] next = nextTokens(running, sequences, lengths);
+            List<Integer> still = new ArrayList<>();
+            for (int i = 0; i < next.length; i++) {
+                int r = running.get(i);
+                int token = next[i];
+                if (Arrays.stream(stopIds).anyMatch(s -> s == token)) {
+                    continue;
+                }
+                sequences[r][lengths[r]++] = token;
+                if (lengths[r] < limits[r]) {
+                    still.add(r);
                 }
             }
-            return best;
+            running = still;
         }
+        int[][] out = new int[prompts.length][];
+        for (int r = 0; r < prompts.length; r++) {
+            out[r] = Arrays.copyOf(sequences[r], lengths[r]);
+        }
+        return out;
+    }
+
+    /** The argmax of each running row's last real position. */
+    private int[] nextTokens(List<Integer> running, int[][] sequences, int[] lengths) {
+        int seq = running.stream().mapToInt(r -> lengths[r]).max().orElseThrow();
+        int[][] batch = new int[running.size()][];
+        int[] batchLengths = new int[running.size()];
+        for (int i = 0; i < batch.length; i++) {
+            int r = running.get(i);
+            batch[i] = Arrays.copyOf(sequences[r], seq); // zeros past the real length: padding
+            batchLengths[i] = lengths[r];
+        }
+        int[] next = new int[batch.length];
+        try (NDManager scope = NDManager.newBaseManager()) {
+            NDArray logits = model.logits(scope, batch, batchLengths); // [batch, seq, vocab]
+            for (int i = 0; i < batch.length; i++) {
+                next[i] = argmax(logits.get(i, batchLengths[i] - 1).toFloatArray());
+            }
+        }
+        return next;
+    }
+
+    private static int argmax(float[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 }

@@ -204,7 +204,7 @@ public final class LlamaModel implements CausalLanguageModel {
         v = v.transpose(0, 2, 1, 3); // [batch, kvHeads, seq, dim]
         int group = heads / kvHeads;
         NDArray scores = q.reshape(batch, kvHeads, group * seq, dim).matMul(k.transpose(0, 1, 3, 2))
-                .reshape(batch, heads, seq, seq).add(mask).softmax(-1); // [batch, heads, seq, seq]
+                .reshape(batch, heads, seq, seq).addi(mask).softmax(-1); // [batch, heads, seq, seq], mask added in place
         NDArray context = scores.reshape(batch, kvHeads, group * seq, seq).matMul(v)
                 .reshape(batch, heads, seq, dim).transpose(0, 2, 1, 3).reshape(batch, seq, (long) heads * dim);
         return linear(scope, context, p + "self_attn.o_proj", config.outputBias());

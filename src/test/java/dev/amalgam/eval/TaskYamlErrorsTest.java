@@ -48,6 +48,23 @@ class TaskYamlErrorsTest {
     }
 
     @Test
+    void fieldValuesAreNotInterpretedAndTrailingNewlinesKeptAsLmEval() throws IOException {
+        Path file = task(VALID.replace("doc_to_text: \"Q: {{q.strip()}}\"", "doc_to_text: |\n  {{q}}\n"));
+        Files.writeString(dir.resolve("data.jsonl"), "{\"q\": \"x {{ 1 + 1 }} y\", \"options\": [\"a\", \"b\"], \"label\": 0}\n");
+        McDocument doc = new TaskDocuments().render(TaskRegistry.loadTaskFile(file, Optional.empty()), DocumentSelection.first(1)).getFirst();
+        assertEquals("x {{ 1 + 1 }} y\n", doc.context());
+    }
+
+    @Test
+    void choiceListLiteralsYieldLists() throws IOException {
+        for (String choices : List.of("'[\"yes\", \"no\"]'", "\"{{ ['yes', 'no'] }}\"", "[\"yes\", \"no\"]")) {
+            Path file = task(VALID.replace("\"{{options}}\"", choices));
+            McDocument doc = new TaskDocuments().render(TaskRegistry.loadTaskFile(file, Optional.empty()), DocumentSelection.first(1)).getFirst();
+            assertEquals(List.of("yes", "no"), doc.choices(), choices);
+        }
+    }
+
+    @Test
     void unknownFieldIsNamedWithSuggestion() throws IOException {
         Path file = task(VALID.replace("doc_to_text", "doc_to_txt"));
         BadInputException e = assertThrows(BadInputException.class, () -> TaskRegistry.loadTaskFile(file, Optional.empty()));
@@ -117,27 +134,37 @@ class TaskYamlErrorsTest {
 
     @Test
     void randomFewshotFollowsLmEvalsSeededStreamAndSkipsTheDocumentItself() throws IOException {
+        // CPython: r = random.Random(1234); per doc d in order: [x for x in r.sample(docs, 4) if x != d][:3]
+        List<List<Integer>> expected = List.of(List.of(3, 4, 5), List.of(4, 0, 5), List.of(1, 0, 3), List.of(0, 2, 4), List.of(3, 1, 0), List.of(0, 4, 2));
+        assertEquals(expected, fewshotIds(VALID + "num_fewshot: 3\nfewshot_split: test\n"));
+    }
+
+    @Test
+    void withoutFewshotSplitLmEvalDrawsNoExtraExampleSoTheDocumentCanCostOne() throws IOException {
+        // fewshot_split unset != test_split: CPython [x for x in r.sample(docs, 3) if x != d][:3]
+        List<List<Integer>> expected = List.of(List.of(3, 4), List.of(0, 4, 5), List.of(5, 0, 4), List.of(2, 1, 0), List.of(0, 5, 2), List.of(4, 3));
+        assertEquals(expected, fewshotIds(VALID + "num_fewshot: 3\n"));
+    }
+
+    /** Renders 6 documents q0..q5 and returns, per document, the indices of its few-shot examples. */
+    private List<List<Integer>> fewshotIds(String yaml) throws IOException {
+        Path file = task(yaml);
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < 6; i++) {
             rows.append("{\"q\": \"q").append(i).append("\", \"options\": [\"a\", \"b\"], \"label\": 0}\n");
         }
-        Path file = task(VALID + "num_fewshot: 3\n");
         Files.writeString(dir.resolve("data.jsonl"), rows);
-        List<McDocument> docs = new TaskDocuments().render(TaskRegistry.loadTaskFile(file, Optional.empty()), DocumentSelection.ALL);
-        // CPython: r = random.Random(1234); per doc d in order: [x for x in r.sample(docs, 4) if x != d][:3]
-        int[][] expected = {{3, 4, 5}, {4, 0, 5}, {1, 0, 3}, {0, 2, 4}, {3, 1, 0}, {0, 4, 2}};
-        for (McDocument doc : docs) {
-            int[] e = expected[doc.docId()];
-            assertEquals("Q: q" + e[0] + " a\n\nQ: q" + e[1] + " a\n\nQ: q" + e[2] + " a\n\nQ: q" + doc.docId(), doc.context());
-        }
-        for (McDocument doc : docs) {
+        List<List<Integer>> ids = new java.util.ArrayList<>();
+        for (McDocument doc : new TaskDocuments().render(TaskRegistry.loadTaskFile(file, Optional.empty()), DocumentSelection.ALL)) {
             String[] parts = doc.context().split("\n\n");
-            assertEquals(4, parts.length, doc.context());
-            String self = "Q: q" + doc.docId();
-            assertEquals(self, parts[3]);
-            for (int k = 0; k < 3; k++) {
-                assertTrue(parts[k].endsWith(" a") && !parts[k].equals(self + " a"), doc.context());
+            assertEquals("Q: q" + doc.docId(), parts[parts.length - 1]);
+            List<Integer> examples = new java.util.ArrayList<>();
+            for (int k = 0; k < parts.length - 1; k++) {
+                assertTrue(parts[k].matches("Q: q\\d a"), parts[k]);
+                examples.add(parts[k].charAt(4) - '0');
             }
+            ids.add(examples);
         }
+        return ids;
     }
 }

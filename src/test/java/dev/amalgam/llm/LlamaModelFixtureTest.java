@@ -3,6 +3,7 @@ package dev.amalgam.llm;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,8 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The real stories260K model against llama2.c run.c's reference logits and greedy generations. */
@@ -58,13 +61,18 @@ class LlamaModelFixtureTest {
         GreedyGenerator generator = new GreedyGenerator(model);
         List<Stories260K.Generation> greedy = Stories260K.generations().stream().filter(g -> g.temperature() == 0).toList();
         assertEquals(5, greedy.size());
-        for (Stories260K.Generation g : greedy) {
-            // run.c makes `steps` forward passes over BOS + prompt + generated tokens, so at most steps + 1 tokens.
-            int maxNew = g.steps() + 1 - g.promptTokens().length;
-            int[] got = generator.generate(g.promptTokens(), maxNew, Stories260K.BOS);
-            assertArrayEquals(g.tokens(), got, g.name());
-            assertEquals(g.stoppedOnBos(), got.length < g.steps() + 1, g.name());
+        int[][] prompts = greedy.stream().map(Stories260K.Generation::promptTokens).toArray(int[][]::new);
+        // run.c makes `steps` forward passes over BOS + prompt + generated tokens: at most steps + 1 tokens.
+        int[] maxNew = greedy.stream().mapToInt(g -> g.steps() + 1 - g.promptTokens().length).toArray();
+        int[][] together = generator.generate(prompts, maxNew, Stories260K.BOS);
+        for (int i = 0; i < greedy.size(); i++) {
+            Stories260K.Generation g = greedy.get(i);
+            assertArrayEquals(g.tokens(), together[i], g.name());
+            assertEquals(g.stoppedOnBos(), together[i].length < g.steps() + 1, g.name());
         }
+        Stories260K.Generation lily = greedy.stream().filter(g -> g.name().equals("greedy_lily_ball_48")).findFirst().orElseThrow();
+        assertArrayEquals(lily.tokens(), generator.generate(lily.promptTokens(), lily.steps() + 1 - lily.promptTokens().length,
+                Stories260K.BOS), "alone");
     }
 
     @Test
@@ -97,18 +105,35 @@ class LlamaModelFixtureTest {
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             float[] before = model.logits(m, tokens, lengths).toFloatArray();
             for (String name : List.of("model.layers.2.mlp.up_proj.weight", LlamaModel.EMBED)) {
-                NDArray original = weights.get(name).duplicate();
+                NDArray live = weights.get(name);
+                NDArray original = live.duplicate();
                 original.attach(m);
                 weights.overwrite(name, original.mul(0.5f));
+                assertSame(live, weights.get(name), "overwrite must write into the existing tensor");
                 float[] changed = model.logits(m, tokens, lengths).toFloatArray();
                 assertFalse(maxAbsDiff(before, changed) < 1e-3, name + " overwrite had no effect");
                 weights.overwrite(name, original);
                 assertArrayEquals(before, model.logits(m, tokens, lengths).toFloatArray(), 0f, name);
             }
         }
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray wrong = m.zeros(new Shape(64, 512));
+            assertThrows(IllegalArgumentException.class, () -> weights.overwrite(LlamaModel.EMBED, wrong));
+        }
         assertTrue(weights.names().contains(LlamaModel.EMBED));
         assertFalse(weights.names().contains(LlamaModel.LM_HEAD), "tied: the head is embed_tokens");
         assertArrayEquals(new long[]{512, 64}, weights.shape(LlamaModel.EMBED));
+    }
+
+    @Test
+    void aForwardPassLeavesNoArraysBehindInTheModelOrTheCaller() {
+        NDManager modelManager = model.weights().get(LlamaModel.EMBED).getManager();
+        int before = modelManager.getManagedArrays().size();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            model.logits(m, new int[][]{{1, 403, 407}, {1, 2, 0}}, new int[]{3, 2});
+            assertEquals(1, m.getManagedArrays().size(), "only the logits belong to the caller");
+        }
+        assertEquals(before, modelManager.getManagedArrays().size());
     }
 
     private static double maxAbsDiff(float[] a, float[] b) {
