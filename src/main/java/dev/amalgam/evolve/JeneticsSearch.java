@@ -5,7 +5,7 @@ import io.jenetics.DoubleGene;
 import io.jenetics.EliteSelector;
 import io.jenetics.GaussianMutator;
 import io.jenetics.Genotype;
-import io.jenetics.LineCrossover;
+import io.jenetics.IntermediateCrossover;
 import io.jenetics.Phenotype;
 import io.jenetics.TournamentSelector;
 import io.jenetics.engine.Engine;
@@ -27,8 +27,11 @@ import java.util.random.RandomGeneratorFactory;
  * The Jenetics strategies on one {@code DoubleChromosome} over the unit cube (one gene per searched number, so
  * crossover mixes whole candidates): the GA on the weighted fitness, and NSGA-II with one objective per task.
  *
- * <p>GA defaults (see the README for the measurement): elitism of 2 plus tournament(3) survivors, tournament(3)
- * offspring selection, {@link LineCrossover} (p 0.5) and {@link GaussianMutator} (p 0.15). Jenetics runs on the
+ * <p>GA defaults: elitism of 2 plus tournament(3) survivors, tournament(3) offspring selection,
+ * {@link IntermediateCrossover} (p 0.5) and {@link GaussianMutator} (p 0.15). Measured on the synthetic 36-gene problem
+ * of the tests (population 16, 15 generations, mean final best over 10 seeds, initial 0.9212): intermediate 0.9643,
+ * line 0.9630, mean alterer 0.9619, mutation 0.05 / 0.4: 0.9632 / 0.9642, no elitism 0.9608. The differences are small;
+ * elitism and a blending crossover are what count. Jenetics runs on the
  * calling thread ({@code executor(Runnable::run)}) inside {@code RandomRegistry.with(rng)}, so runs are reproducible.
  *
  * @param <C> the fitness type: Double (GA) or a task-score Vec (NSGA-II)
@@ -57,7 +60,7 @@ public final class JeneticsSearch<C extends Comparable<? super C>> implements Se
         this.factory = Genotype.of(DoubleChromosome.of(0, 1, dims));
         this.engine = selectors.apply(new Engine.Builder<>(this::evaluate, factory))
                 .populationSize(population)
-                .alterers(new LineCrossover<>(CROSSOVER), new GaussianMutator<>(MUTATION))
+                .alterers(new IntermediateCrossover<>(CROSSOVER), new GaussianMutator<>(MUTATION))
                 .executor(Runnable::run)
                 .maximizing()
                 .build();
