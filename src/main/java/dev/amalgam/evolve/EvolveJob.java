@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * {@code amalgam evolve}: a search from a config into a new run folder, or the resume of a run folder; then the
@@ -55,8 +56,8 @@ public final class EvolveJob {
     public static Result start(SearchConfig config, Options options, SearchRun.Listener listener) {
         Genome genome = Genome.of(config);
         Path dir = runDir(config);
-        SearchJournal journal = SearchJournal.create(dir, runYaml(config, genome), geneNames(genome), taskNames(config));
-        return execute(config, genome, journal, options, listener);
+        return execute(config, genome, () -> SearchJournal.create(dir, runYaml(config, genome), geneNames(genome), taskNames(config)),
+                options, listener);
     }
 
     /** Continues the run in {@code dir} from its last complete generation. */
@@ -67,8 +68,7 @@ public final class EvolveJob {
         }
         SearchConfig config = SearchConfigYaml.parseRun(runFile);
         Genome genome = Genome.of(config);
-        SearchJournal journal = SearchJournal.open(dir, geneNames(genome), taskNames(config));
-        return execute(config, genome, journal, options, listener);
+        return execute(config, genome, () -> SearchJournal.open(dir, geneNames(genome), taskNames(config)), options, listener);
     }
 
     static List<String> geneNames(Genome genome) {
@@ -97,12 +97,15 @@ public final class EvolveJob {
         return SearchConfigYaml.write(root);
     }
 
-    private static Result execute(SearchConfig config, Genome genome, SearchJournal journal, Options options, SearchRun.Listener listener) {
+    /** Loads and prepares everything (where bad input surfaces) before the journal is created or opened. */
+    private static Result execute(SearchConfig config, Genome genome, Supplier<SearchJournal> journalSource, Options options,
+                                  SearchRun.Listener listener) {
         try (CandidateModel candidates = new CandidateModel(genome, options.device(), options.warnings());
              TextTokenizer tokenizer = TextTokenizer.load(candidates.tokenizerFolder())) {
             EvaluationSettings e = config.evaluation();
             TaskSuite search = TaskSuite.prepare(config, e.searchSplit(), tokenizer, true, options.allowTestSplit());
             TaskSuite heldout = e.rescoreTopK() > 0 ? TaskSuite.prepare(config, e.heldoutSplit(), tokenizer, false, true) : null;
+            SearchJournal journal = journalSource.get();
             SearchRun.Outcome outcome = SearchRun.run(config, genome, search.evaluator(candidates), journal, listener);
             List<HeldoutRow> rows = new ArrayList<>();
             if (heldout != null) {

@@ -3,7 +3,9 @@ package dev.amalgam.evolve;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.amalgam.BadInputException;
 import dev.amalgam.cli.AmalgamCommand;
+import dev.amalgam.llm.TextTokenizer;
 import dev.amalgam.history.SearchJournal;
 import dev.amalgam.safetensors.SafetensorsModel;
 import org.junit.jupiter.api.Test;
@@ -17,12 +19,30 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A tiny real search (merging and scoring real tensors): journal contents and export equality. */
 class EvolveEndToEndTest {
     @TempDir
     Path dir;
+
+    @Test
+    void aTasksTestSplitIsRefusedAsTheSearchObjectiveUnlessAllowed() throws Exception {
+        Path config = TinyZoo.write(dir, "ga", 6, 2, 8, "run");
+        Files.writeString(config, Files.readString(config).replace("search_split: validation", "search_split: test")
+                .replace("heldout_split: test", "heldout_split: validation"));
+        SearchConfig parsed = SearchConfigYaml.parse(config);
+        try (TextTokenizer tokenizer = TextTokenizer.load(TinyZoo.STORIES)) {
+            BadInputException e = assertThrows(BadInputException.class, () -> TaskSuite.prepare(parsed, "test", tokenizer, true, false));
+            assertTrue(e.getMessage().contains("evaluation.search_split: 'test' is the test split of task alpha"), e.getMessage());
+            assertTrue(e.getMessage().contains("--allow-test-split"), e.getMessage());
+            assertEquals(2 * 8 * 3, TaskSuite.prepare(parsed, "test", tokenizer, true, true).requests());
+            assertEquals(2 * 8 * 3, TaskSuite.prepare(parsed, "test", tokenizer, false, false).requests(), "held-out scoring may use it");
+        }
+        assertEquals(AmalgamCommand.EXIT_BAD_INPUT, AmalgamCommand.newCommandLine().execute("evolve", config.toString(), "--no-progress"));
+        assertTrue(Files.notExists(parsed.output().dir().resolve("run")), "a refused search leaves no run folder");
+    }
 
     @Test
     void searchJournalsEveryCandidateOnceAndExportMergesToTheScoredTensors() throws Exception {
