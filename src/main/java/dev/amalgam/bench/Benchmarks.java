@@ -3,7 +3,7 @@ package dev.amalgam.bench;
 import java.util.Arrays;
 
 /**
- * {@code ./build bench [merge] [--dir D]}: runs the benchmarks and prints figures as ratios against a
+ * {@code ./build bench [merge|evolve] [--dir D]}: runs the benchmarks and prints figures as ratios against a
  * baseline measured in the same process.
  */
 public final class Benchmarks {
@@ -15,8 +15,9 @@ public final class Benchmarks {
         String[] rest = args.length > 0 && !args[0].startsWith("--") ? Arrays.copyOfRange(args, 1, args.length) : args;
         switch (which) {
             case "merge" -> MergeBenchmark.main(rest);
+            case "evolve" -> EvolveBenchmark.main(rest);
             default -> {
-                System.err.println("usage: ./build bench [merge] [--dir DIR]");
+                System.err.println("usage: ./build bench [merge|evolve] [--dir DIR]");
                 System.exit(2);
             }
         }
