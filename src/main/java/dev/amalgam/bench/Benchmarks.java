@@ -3,7 +3,8 @@ package dev.amalgam.bench;
 import java.util.Arrays;
 
 /**
- * {@code ./build bench [merge|evolve] [--dir D]}: runs the benchmarks and prints figures as ratios against a
+ * {@code ./build bench merge [--dir D]}, {@code ./build bench eval [--items N]} or {@code ./build bench evolve [--dir D]}: runs a
+ * benchmark and prints figures as ratios against a
  * baseline measured in the same process.
  */
 public final class Benchmarks {
@@ -15,9 +16,10 @@ public final class Benchmarks {
         String[] rest = args.length > 0 && !args[0].startsWith("--") ? Arrays.copyOfRange(args, 1, args.length) : args;
         switch (which) {
             case "merge" -> MergeBenchmark.main(rest);
+            case "eval" -> EvalBenchmark.main(rest);
             case "evolve" -> EvolveBenchmark.main(rest);
             default -> {
-                System.err.println("usage: ./build bench [merge|evolve] [--dir DIR]");
+                System.err.println("usage: ./build bench merge [--dir DIR] | eval [--items N] | evolve [--dir DIR]");
                 System.exit(2);
             }
         }

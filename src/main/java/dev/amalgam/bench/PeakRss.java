@@ -3,30 +3,58 @@ package dev.amalgam.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Linux resident-set figures from /proc/self: current RSS, and the peak since the last reset. */
-final class PeakRss {
-    private PeakRss() {
+/**
+ * Peak anonymous resident memory (Java heap + native allocations, RssAnon in /proc/self/status)
+ * while a piece of work runs, sampled every few milliseconds. File-backed pages of memory-mapped
+ * inputs are left out: the kernel can drop them at any time, so they are not the merge's footprint.
+ */
+final class PeakRss implements AutoCloseable {
+    private final AtomicLong peak = new AtomicLong();
+    private final long before;
+    private final Thread sampler;
+    private volatile boolean running = true;
+
+    PeakRss() {
+        before = anonymous();
+        peak.set(before);
+        sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (running) {
+                peak.accumulateAndGet(anonymous(), Math::max);
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
     }
 
-    /** Resets the peak (writing 5 to clear_refs) and returns the current RSS in bytes. */
-    static long resetAndCurrent() {
+    /** Anonymous RSS when sampling started, in bytes. */
+    long before() {
+        return before;
+    }
+
+    /** Highest anonymous RSS seen so far, in bytes. */
+    long peak() {
+        return peak.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
         try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        } catch (IOException ignored) {
-            // not permitted: the peak then covers the whole process, an overestimate
+            sampler.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return field("VmRSS:");
     }
 
-    static long peak() {
-        return field("VmHWM:");
-    }
-
-    private static long field(String name) {
+    static long anonymous() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(name)) {
+                if (line.startsWith("RssAnon:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }

@@ -95,24 +95,19 @@ public final class LoglikelihoodScorer {
             System.arraycopy(input, 0, tokens[r], 0, input.length);
             lengths[r] = input.length;
         }
-        NDArray logits = model.logits(scope, tokens, lengths); // [batch, seq, vocab]
-        int vocab = (int) logits.getShape().get(2);
-
-        // Only the positions that predict continuation tokens matter: slice them per row into one block.
+        // Only the positions that predict continuation tokens matter: the model computes logits just there.
         int[] blockStart = new int[batch.size()]; // first block row of each batch row
         int[] firstPosition = new int[batch.size()]; // sequence position of that block row
-        NDList slices = new NDList();
         int blockRows = 0;
         for (int r = 0; r < batch.size(); r++) {
             Row row = batch.get(r);
             int longest = row.members().stream().mapToInt(m -> requests.get(m).continuationLength()).max().orElseThrow();
-            int length = row.input().length;
-            firstPosition[r] = length - longest;
+            firstPosition[r] = row.input().length - longest;
             blockStart[r] = blockRows;
-            slices.add(logits.get(new NDIndex().addIndices(r).addSliceDim(length - longest, length)));
             blockRows += longest;
         }
-        NDArray block = slices.size() == 1 ? slices.head() : NDArrays.concat(slices, 0); // [blockRows, vocab]
+        NDArray block = model.logitsAt(scope, tokens, lengths, firstPosition); // [blockRows, vocab]
+        int vocab = (int) block.getShape().get(1);
         NDArray logSoftmax = block.toType(DataType.FLOAT32, false).logSoftmax(1);      // [blockRows, vocab]
         long[] argmax = logSoftmax.argMax(1).toType(DataType.INT64, false).toLongArray(); // [blockRows]
 

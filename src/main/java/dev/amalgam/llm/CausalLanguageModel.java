@@ -18,6 +18,15 @@ public interface CausalLanguageModel extends AutoCloseable {
      */
     NDArray logits(NDManager manager, int[][] tokens, int[] lengths);
 
+    /**
+     * Logits at chosen positions only: for each row r, positions [from[r], lengths[r]), rows
+     * concatenated in order. Scoring needs just the continuation's positions, and skipping the others
+     * saves most of the vocabulary projection.
+     *
+     * @return [sum over rows of (lengths[r] - from[r]), vocab] fp32 logits
+     */
+    NDArray logitsAt(NDManager manager, int[][] tokens, int[] lengths, int[] from);
+
     /** Longest input the model accepts (max_position_embeddings). */
     int contextLength();
 

@@ -118,6 +118,24 @@ public final class LlamaModel implements CausalLanguageModel {
 
     @Override
     public NDArray logits(NDManager caller, int[][] tokens, int[] lengths) {
+        return forward(caller, tokens, lengths, null);
+    }
+
+    @Override
+    public NDArray logitsAt(NDManager caller, int[][] tokens, int[] lengths, int[] from) {
+        if (from.length != tokens.length) {
+            throw new IllegalArgumentException("need one start position per row, got " + from.length + " for " + tokens.length + " rows");
+        }
+        return forward(caller, tokens, lengths, from);
+    }
+
+    /**
+     * The decoder. With {@code from == null}: logits at every position, [batch, seq, vocab]. Otherwise
+     * only rows r's positions [from[r], lengths[r]), concatenated: [sum of (lengths - from), vocab].
+     * Scoring needs only the continuation's positions, and the head is the largest matmul for a big
+     * vocabulary, so gathering the hidden states first saves most of it.
+     */
+    private NDArray forward(NDManager caller, int[][] tokens, int[] lengths, int[] from) {
         int batch = tokens.length;
         int seq = checkBatch(tokens, lengths);
         try (NDManager scope = manager.newSubManager()) {
@@ -136,12 +154,34 @@ public final class LlamaModel implements CausalLanguageModel {
                 x = x.add(attention(scope, rmsNorm(x, p + "input_layernorm.weight"), p, cosSin, mask));
                 x = x.add(mlp(scope, rmsNorm(x, p + "post_attention_layernorm.weight"), p));
             }
+            if (from != null) {
+                x = x.reshape((long) batch * seq, config.hiddenSize()).get(new NDIndex("{}", scope.create(positions(from, lengths, seq))));
+            }
             NDArray head = weights.get(config.tieWordEmbeddings() ? EMBED : LM_HEAD);
-            NDArray logits = rmsNorm(x, FINAL_NORM).matMul(scoped(scope, head.transpose())); // [batch, seq, vocab]
+            NDArray logits = rmsNorm(x, FINAL_NORM).matMul(scoped(scope, head.transpose())); // [batch, seq, vocab] or [n, vocab]
             NDArray out = logits.toDevice(caller.getDevice(), false);
             out.attach(caller);
             return out;
         }
+    }
+
+    /** Flat indices r * seq + t of the positions [from[r], lengths[r]) of every row, in row order. */
+    private static long[] positions(int[] from, int[] lengths, int seq) {
+        int n = 0;
+        for (int r = 0; r < from.length; r++) {
+            if (from[r] < 0 || from[r] >= lengths[r]) {
+                throw new IllegalArgumentException("row " + r + ": start " + from[r] + " outside 0.." + (lengths[r] - 1));
+            }
+            n += lengths[r] - from[r];
+        }
+        long[] flat = new long[n];
+        int k = 0;
+        for (int r = 0; r < from.length; r++) {
+            for (int t = from[r]; t < lengths[r]; t++) {
+                flat[k++] = (long) r * seq + t;
+            }
+        }
+        return flat;
     }
 
     /** Checks shapes and ids; returns the padded sequence length. */

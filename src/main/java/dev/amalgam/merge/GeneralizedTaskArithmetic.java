@@ -16,17 +16,29 @@ import java.util.List;
  * optionally elect signs, sum, normalise, scale by lambda and add to the base. The methods differ
  * only in the data held here.
  *
- * @param name             the registry name
- * @param sparsification   how each delta is thinned
- * @param consensus        TIES "sum" sign consensus (otherwise a plain weighted sum)
- * @param defaultNormalize default of the global {@code normalize}
- * @param defaultRescale   default of the global {@code rescale}
+ * @param signature      what the method declares: base required, one or more models, base-shaped embeddings
+ * @param sparsification how each delta is thinned
+ * @param consensus      TIES "sum" sign consensus (otherwise a plain weighted sum)
  */
-record GeneralizedTaskArithmetic(String name, Sparsification sparsification, boolean consensus,
-                                 boolean defaultNormalize, boolean defaultRescale) {
+record GeneralizedTaskArithmetic(MethodSignature signature, Sparsification sparsification, boolean consensus) {
     private static final double DIVISOR_EPS = 1e-8;
 
-    List<ParameterSpec> parameters() {
+    /**
+     * @param name             the registry name
+     * @param defaultNormalize default of the global {@code normalize}
+     * @param defaultRescale   default of the global {@code rescale}
+     */
+    GeneralizedTaskArithmetic(String name, Sparsification sparsification, boolean consensus,
+                              boolean defaultNormalize, boolean defaultRescale) {
+        this(new MethodSignature(name, MergeMethod.BaseRequirement.REQUIRED, 1, Integer.MAX_VALUE,
+                        parameters(sparsification, defaultNormalize, defaultRescale),
+                        MergeMethod.EmbeddingRectification.BASE_SHAPE,
+                        sparsification == Sparsification.RANDOM || sparsification == Sparsification.DELLA_MAGPRUNE),
+                sparsification, consensus);
+    }
+
+    private static List<ParameterSpec> parameters(Sparsification sparsification, boolean defaultNormalize,
+                                                  boolean defaultRescale) {
         List<ParameterSpec> specs = new ArrayList<>(List.of(
                 ParameterSpec.flag("int8_mask", false),
                 ParameterSpec.flag("normalize", defaultNormalize),
@@ -42,7 +54,7 @@ record GeneralizedTaskArithmetic(String name, Sparsification sparsification, boo
         if (sparsification == Sparsification.DELLA_MAGPRUNE) {
             specs.add(ParameterSpec.number("epsilon", Scope.PER_MODEL, 0.15, 0, 1, Gene.NONE));
         }
-        return List.copyOf(specs);
+        return specs;
     }
 
     /** The result is fp32 [base shape]; {@code int8_mask} only changes mergekit's mask storage, not the values. */

@@ -13,38 +13,16 @@ import java.util.List;
  * give no direction but still count in the scale.
  */
 public record KarcherMerge() implements MergeMethod {
-    private static final List<ParameterSpec> PARAMETERS = List.of(
-            ParameterSpec.number("max_iter", Scope.GLOBAL, 10.0, 0, Double.POSITIVE_INFINITY, Gene.NONE),
-            ParameterSpec.number("tol", Scope.GLOBAL, 1e-5, 0, Double.POSITIVE_INFINITY, Gene.NONE));
+    private static final MethodSignature SIGNATURE = new MethodSignature(
+            "karcher", BaseRequirement.NONE, 2, Integer.MAX_VALUE,
+            List.of(
+                    ParameterSpec.number("max_iter", Scope.GLOBAL, 10.0, 0, Double.POSITIVE_INFINITY, Gene.NONE),
+                    ParameterSpec.number("tol", Scope.GLOBAL, 1e-5, 0, Double.POSITIVE_INFINITY, Gene.NONE)),
+            EmbeddingRectification.COMMON_SUBMATRIX, false);
 
     @Override
-    public String name() {
-        return "karcher";
-    }
-
-    @Override
-    public BaseRequirement baseRequirement() {
-        return BaseRequirement.NONE;
-    }
-
-    @Override
-    public int minModels() {
-        return 2;
-    }
-
-    @Override
-    public int maxModels() {
-        return Integer.MAX_VALUE;
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.COMMON_SUBMATRIX;
+    public MethodSignature signature() {
+        return SIGNATURE;
     }
 
     @Override

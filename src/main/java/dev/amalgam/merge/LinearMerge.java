@@ -9,38 +9,16 @@ import java.util.List;
  * no guard for sum w_i = 0 (the result is inf or NaN).
  */
 public record LinearMerge() implements MergeMethod {
-    private static final List<ParameterSpec> PARAMETERS = List.of(
-            ParameterSpec.modelWeight(),
-            ParameterSpec.flag("normalize", true));
+    private static final MethodSignature SIGNATURE = new MethodSignature(
+            "linear", BaseRequirement.NONE, 1, Integer.MAX_VALUE,
+            List.of(
+                    ParameterSpec.modelWeight(),
+                    ParameterSpec.flag("normalize", true)),
+            EmbeddingRectification.COMMON_SUBMATRIX, false);
 
     @Override
-    public String name() {
-        return "linear";
-    }
-
-    @Override
-    public BaseRequirement baseRequirement() {
-        return BaseRequirement.NONE;
-    }
-
-    @Override
-    public int minModels() {
-        return 1;
-    }
-
-    @Override
-    public int maxModels() {
-        return Integer.MAX_VALUE;
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.COMMON_SUBMATRIX;
+    public MethodSignature signature() {
+        return SIGNATURE;
     }
 
     @Override

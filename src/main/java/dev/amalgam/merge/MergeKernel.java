@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorInfo;
 
+import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,8 +53,9 @@ public final class MergeKernel {
                     PlannedTensor.PlannedInput first = t.allInputs().getFirst();
                     sink.acceptRaw(t, models.get(first.modelIndex()).slice(first.tensorName()));
                 } else {
-                    try (NDManager m = root.newSubManager()) {
-                        sink.accept(t, mergeOne(m, t));
+                    // Declared first, closed last: the arena backs widened inputs the manager's arrays wrap.
+                    try (Arena scratch = Arena.ofConfined(); NDManager m = root.newSubManager()) {
+                        sink.accept(t, mergeOne(m, scratch, t));
                     }
                 }
                 progress.tensorDone(t, bytes);
@@ -62,11 +64,11 @@ public final class MergeKernel {
     }
 
     /** Merges one tensor; the result belongs to {@code m}. */
-    NDArray mergeOne(NDManager m, PlannedTensor t) {
-        ModelTensor base = t.base() == null ? null : load(m, t.base(), t);
+    NDArray mergeOne(NDManager m, Arena scratch, PlannedTensor t) {
+        ModelTensor base = t.base() == null ? null : load(m, scratch, t.base(), t);
         List<ModelTensor> inputs = new ArrayList<>(t.inputs().size());
         for (PlannedTensor.PlannedInput in : t.inputs()) {
-            inputs.add(load(m, in, t));
+            inputs.add(load(m, scratch, in, t));
         }
         NDArray merged = method.merge(new TensorMergeContext(m, t.outputName(), base, inputs, t.global(), seed));
         if (!Arrays.equals(merged.getShape().getShape(), t.outShape())) {
@@ -80,10 +82,10 @@ public final class MergeKernel {
      * Loads one input as fp32 and, when its shape exceeds the planned output shape (embeddings of a
      * larger vocabulary), cuts it to the leading sub-matrix, as mergekit's rectification does.
      */
-    private ModelTensor load(NDManager m, PlannedTensor.PlannedInput in, PlannedTensor t) {
+    private ModelTensor load(NDManager m, Arena scratch, PlannedTensor.PlannedInput in, PlannedTensor t) {
         SafetensorsModel model = models.get(in.modelIndex());
         TensorInfo info = model.info(in.tensorName());
-        NDArray x = model.slice(in.tensorName()).toFloat32(m);
+        NDArray x = model.slice(in.tensorName()).toFloat32(m, scratch);
         long[] want = t.outShape();
         if (!Arrays.equals(info.shape(), want)) {
             if (info.rank() != want.length) {

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * A merge method: the math that turns one tensor from each input model into one output tensor.
  * The set is closed (mergekit's registry), so the interface is sealed; each method declares its
- * parameters as data ({@link #parameters()}), which the recipe validator and the evolve genome read.
+ * signature as data ({@link #signature()}), which the recipe validator and the evolve genome read.
  *
  * <p>Contract for {@link #merge}: every input is fp32 and already rectified to a common shape by
  * the kernel (see {@link #embeddingRectification()}); the result is fp32, attached to
@@ -16,27 +16,42 @@ import java.util.List;
  */
 public sealed interface MergeMethod
         permits LinearMerge, SlerpMerge, NuslerpMerge, MultislerpMerge, KarcherMerge, TaskArithmeticFamily,
-        ModelStockMerge, SceMerge, PassthroughMerge {
-    /** The mergekit registry name, e.g. {@code dare_ties}. */
-    String name();
+        ModelStockMerge, SceMerge, RamMerge, RamPlusTensorLocalMerge, NearswapMerge, ArceeFusionMerge, PassthroughMerge {
+    /** Name, base requirement, model count, parameters, embedding handling and randomness, as data. */
+    MethodSignature signature();
 
-    BaseRequirement baseRequirement();
+    /** The mergekit registry name, e.g. {@code dare_ties}. */
+    default String name() {
+        return signature().name();
+    }
+
+    default BaseRequirement baseRequirement() {
+        return signature().baseRequirement();
+    }
 
     /** Fewest non-base models this method accepts (after the base is taken out when it needs one). */
-    int minModels();
+    default int minModels() {
+        return signature().minModels();
+    }
 
     /** Most non-base models, or {@link Integer#MAX_VALUE}. */
-    int maxModels();
+    default int maxModels() {
+        return signature().maxModels();
+    }
 
     /** Global and per-model parameters with their defaults and bounds. */
-    List<ParameterSpec> parameters();
+    default List<ParameterSpec> parameters() {
+        return signature().parameters();
+    }
 
     /** How the kernel reconciles embedding / lm_head matrices of different vocabulary sizes. */
-    EmbeddingRectification embeddingRectification();
+    default EmbeddingRectification embeddingRectification() {
+        return signature().embeddingRectification();
+    }
 
-    /** True if the method draws random masks (DARE, DELLA): its result depends on the seed. */
+    /** True if the method draws random masks or samples (DARE, DELLA, arcee_fusion): the result depends on the seed. */
     default boolean isRandom() {
-        return false;
+        return signature().random();
     }
 
     NDArray merge(TensorMergeContext ctx);

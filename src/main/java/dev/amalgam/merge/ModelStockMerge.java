@@ -12,36 +12,14 @@ import java.util.List;
  */
 public record ModelStockMerge() implements MergeMethod {
     private static final double NORM_PRODUCT_MIN = 1e-6;
-    private static final List<ParameterSpec> PARAMETERS = List.of(ParameterSpec.flag("filter_wise", false));
+    private static final MethodSignature SIGNATURE = new MethodSignature(
+            "model_stock", BaseRequirement.REQUIRED, 2, Integer.MAX_VALUE,
+            List.of(ParameterSpec.flag("filter_wise", false)),
+            EmbeddingRectification.COMMON_SUBMATRIX, false);
 
     @Override
-    public String name() {
-        return "model_stock";
-    }
-
-    @Override
-    public BaseRequirement baseRequirement() {
-        return BaseRequirement.REQUIRED;
-    }
-
-    @Override
-    public int minModels() {
-        return 2;
-    }
-
-    @Override
-    public int maxModels() {
-        return Integer.MAX_VALUE;
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.COMMON_SUBMATRIX;
+    public MethodSignature signature() {
+        return SIGNATURE;
     }
 
     /** A tensor only the base has passes through; one with a single fine-tuned model is an error. */

@@ -12,39 +12,17 @@ import java.util.List;
  * u_i - (u_i.m) m, scaled by the weighted mean norm.
  */
 public record MultislerpMerge() implements MergeMethod {
-    private static final List<ParameterSpec> PARAMETERS = List.of(
-            ParameterSpec.modelWeight(),
-            ParameterSpec.flag("normalize_weights", true),
-            ParameterSpec.number("eps", Scope.GLOBAL, 1e-8, 0, Double.POSITIVE_INFINITY, ParameterSpec.Gene.NONE));
+    private static final MethodSignature SIGNATURE = new MethodSignature(
+            "multislerp", BaseRequirement.OPTIONAL, 2, Integer.MAX_VALUE,
+            List.of(
+                    ParameterSpec.modelWeight(),
+                    ParameterSpec.flag("normalize_weights", true),
+                    ParameterSpec.number("eps", Scope.GLOBAL, 1e-8, 0, Double.POSITIVE_INFINITY, ParameterSpec.Gene.NONE)),
+            EmbeddingRectification.NONE, false);
 
     @Override
-    public String name() {
-        return "multislerp";
-    }
-
-    @Override
-    public BaseRequirement baseRequirement() {
-        return BaseRequirement.OPTIONAL;
-    }
-
-    @Override
-    public int minModels() {
-        return 2;
-    }
-
-    @Override
-    public int maxModels() {
-        return Integer.MAX_VALUE;
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.NONE;
+    public MethodSignature signature() {
+        return SIGNATURE;
     }
 
     @Override

@@ -16,39 +16,17 @@ public record NuslerpMerge() implements MergeMethod {
     private static final double NORM_CLAMP = 1e-7;
     private static final double COLINEAR_SIN = 1e-8;
     private static final double WEIGHT_SUM_EPS = 1e-6;
-    private static final List<ParameterSpec> PARAMETERS = List.of(
-            ParameterSpec.modelWeight(),
-            ParameterSpec.flag("nuslerp_flatten", true),
-            ParameterSpec.flag("nuslerp_row_wise", false));
+    private static final MethodSignature SIGNATURE = new MethodSignature(
+            "nuslerp", BaseRequirement.OPTIONAL, 2, 2,
+            List.of(
+                    ParameterSpec.modelWeight(),
+                    ParameterSpec.flag("nuslerp_flatten", true),
+                    ParameterSpec.flag("nuslerp_row_wise", false)),
+            EmbeddingRectification.COMMON_SUBMATRIX, false);
 
     @Override
-    public String name() {
-        return "nuslerp";
-    }
-
-    @Override
-    public BaseRequirement baseRequirement() {
-        return BaseRequirement.OPTIONAL;
-    }
-
-    @Override
-    public int minModels() {
-        return 2;
-    }
-
-    @Override
-    public int maxModels() {
-        return 2;
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.COMMON_SUBMATRIX;
+    public MethodSignature signature() {
+        return SIGNATURE;
     }
 
     @Override

@@ -17,38 +17,16 @@ import java.util.List;
 public record SceMerge() implements MergeMethod {
     private static final double WEIGHT_SUM_MIN = 1e-6;
     private static final float DIVISOR_MIN = 1e-6f;
-    private static final List<ParameterSpec> PARAMETERS = List.of(
-            ParameterSpec.number("select_topk", Scope.GLOBAL, 1.0, 0, 1, Gene.NONE),
-            ParameterSpec.flag("int8_mask", false));
+    private static final MethodSignature SIGNATURE = new MethodSignature(
+            "sce", BaseRequirement.REQUIRED, 1, Integer.MAX_VALUE,
+            List.of(
+                    ParameterSpec.number("select_topk", Scope.GLOBAL, 1.0, 0, 1, Gene.NONE),
+                    ParameterSpec.flag("int8_mask", false)),
+            EmbeddingRectification.NONE, false);
 
     @Override
-    public String name() {
-        return "sce";
-    }
-
-    @Override
-    public BaseRequirement baseRequirement() {
-        return BaseRequirement.REQUIRED;
-    }
-
-    @Override
-    public int minModels() {
-        return 1;
-    }
-
-    @Override
-    public int maxModels() {
-        return Integer.MAX_VALUE;
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.NONE;
+    public MethodSignature signature() {
+        return SIGNATURE;
     }
 
     @Override

@@ -14,37 +14,14 @@ import java.util.List;
 public record SlerpMerge() implements MergeMethod {
     private static final double COLINEAR = 0.9995;
     private static final double NORM_EPS = 1e-8;
-    private static final List<ParameterSpec> PARAMETERS = List.of(
-            ParameterSpec.number("t", Scope.GLOBAL, null, 0, 1, Gene.T));
+    private static final MethodSignature SIGNATURE = new MethodSignature(
+            "slerp", BaseRequirement.REQUIRED, 1, 1,
+            List.of(ParameterSpec.number("t", Scope.GLOBAL, null, 0, 1, Gene.T)),
+            EmbeddingRectification.COMMON_SUBMATRIX, false);
 
     @Override
-    public String name() {
-        return "slerp";
-    }
-
-    @Override
-    public BaseRequirement baseRequirement() {
-        return BaseRequirement.REQUIRED;
-    }
-
-    @Override
-    public int minModels() {
-        return 1;
-    }
-
-    @Override
-    public int maxModels() {
-        return 1;
-    }
-
-    @Override
-    public List<ParameterSpec> parameters() {
-        return PARAMETERS;
-    }
-
-    @Override
-    public EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.COMMON_SUBMATRIX;
+    public MethodSignature signature() {
+        return SIGNATURE;
     }
 
     @Override

@@ -2,8 +2,6 @@ package dev.amalgam.merge;
 
 import ai.djl.ndarray.NDArray;
 
-import java.util.List;
-
 /** The eight generalised task-arithmetic methods: each is a name bound to a {@link GeneralizedTaskArithmetic}. */
 sealed interface TaskArithmeticFamily extends MergeMethod
         permits TaskArithmeticMerge, TiesMerge, DareTiesMerge, DareLinearMerge, BreadcrumbsMerge,
@@ -12,39 +10,8 @@ sealed interface TaskArithmeticFamily extends MergeMethod
     GeneralizedTaskArithmetic math();
 
     @Override
-    default String name() {
-        return math().name();
-    }
-
-    @Override
-    default BaseRequirement baseRequirement() {
-        return BaseRequirement.REQUIRED;
-    }
-
-    @Override
-    default int minModels() {
-        return 1;
-    }
-
-    @Override
-    default int maxModels() {
-        return Integer.MAX_VALUE;
-    }
-
-    @Override
-    default List<ParameterSpec> parameters() {
-        return math().parameters();
-    }
-
-    @Override
-    default EmbeddingRectification embeddingRectification() {
-        return EmbeddingRectification.BASE_SHAPE;
-    }
-
-    @Override
-    default boolean isRandom() {
-        return math().sparsification() == Sparsification.RANDOM
-                || math().sparsification() == Sparsification.DELLA_MAGPRUNE;
+    default MethodSignature signature() {
+        return math().signature();
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
- * Per-tensor uniform random numbers for the random masks (DARE, DELLA). The stream is seeded from
+ * Per-tensor uniform random numbers for the random masks (DARE, DELLA) and arcee_fusion's subsample. The stream is seeded from
  * (merge seed, model index, tensor name) alone, so a mask is reproducible, does not depend on the
  * order in which tensors are merged (mergekit's global torch RNG does), and can be recomputed
  * outside DJL. A mask is then {@code u < p}.
@@ -25,6 +25,16 @@ public final class TensorRandom {
             u[i] = (random.nextLong() >>> 40) * 0x1.0p-24f; // top 24 bits: every value representable
         }
         return u;
+    }
+
+    /** {@code count} indices uniform in [0, bound), drawn with replacement (for subsampling a tensor). */
+    public static long[] indices(long seed, int modelIndex, String tensorName, int count, long bound) {
+        SplittableRandom random = new SplittableRandom(streamKey(seed, modelIndex, tensorName));
+        long[] indices = new long[count];
+        for (int i = 0; i < count; i++) {
+            indices[i] = random.nextLong(bound);
+        }
+        return indices;
     }
 
     /** The same numbers as {@link #uniform(long, int, String, int)}, row-major in {@code shape}. */

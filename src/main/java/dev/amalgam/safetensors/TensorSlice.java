@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -35,6 +36,16 @@ public record TensorSlice(TensorInfo info, MemorySegment data, Path file) {
      * the file); F16/BF16/F64 are widened in Java into a fresh direct buffer.
      */
     public NDArray toFloat32(NDManager manager) {
+        return toFloat32(manager, null);
+    }
+
+    /**
+     * As {@link #toFloat32(NDManager)}, but widened data goes into {@code scratch} (when not null)
+     * instead of a GC-managed direct buffer. DJL wraps a direct buffer without copying, so the arena
+     * must outlive the array: close the manager first, then the arena. This frees widened inputs
+     * deterministically, which a GC-managed buffer does not (it lingers until a collection).
+     */
+    public NDArray toFloat32(NDManager manager, Arena scratch) {
         if (!info.dtype().isFloating()) {
             throw new IllegalStateException(info.name() + ": " + info.dtype() + " is not a floating type");
         }
@@ -48,8 +59,10 @@ public record TensorSlice(TensorInfo info, MemorySegment data, Path file) {
         if (info.dtype() == DType.F32) {
             buffer = data.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         } else {
-            buffer = ByteBuffer.allocateDirect((int) (n * 4)).order(ByteOrder.LITTLE_ENDIAN);
-            FloatCodec.widenToF32(info.dtype(), data, MemorySegment.ofBuffer(buffer), n);
+            MemorySegment widened = scratch != null ? scratch.allocate(n * 4, 64)
+                    : MemorySegment.ofBuffer(ByteBuffer.allocateDirect((int) (n * 4)));
+            FloatCodec.widenToF32(info.dtype(), data, widened, n);
+            buffer = widened.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         }
         return manager.create(buffer, shape, DataType.FLOAT32);
     }

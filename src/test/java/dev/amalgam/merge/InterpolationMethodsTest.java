@@ -110,6 +110,17 @@ class InterpolationMethodsTest {
         assertClose(expected, actual, "nuslerp");
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void nuslerpOn3dTensorsUsesTheRightAxis(boolean rowWise) {
+        MergeMethod m = new NuslerpMerge();
+        long[] shape = {3, 4, 5};
+        ModelTensor a = h.model(m, 0, h.gaussian(60), shape, Map.of("weight", 0.4));
+        ModelTensor b = h.model(m, 1, h.gaussian(60), shape, Map.of("weight", 0.6));
+        float[] actual = merge(m, null, List.of(a, b), Map.of("nuslerp_flatten", false, "nuslerp_row_wise", rowWise));
+        assertClose(ScalarReference.nuslerp(null, ref(a), ref(b), new int[]{3, 4, 5}, false, rowWise), actual, "3-D");
+    }
+
     @Test
     void nuslerpOn1dAndColinearRowsFallsBackToLerp() {
         MergeMethod m = new NuslerpMerge();

@@ -209,16 +209,26 @@ class MergeCommandEndToEndTest {
     void everyMethodMergingTheRealModelWithItselfGivesItBack(@TempDir Path tmp) throws IOException {
         for (MergeMethod method : MergeMethods.all()) {
             String name = method.name();
-            String yaml = switch (name) {
-                case "passthrough" -> "merge_method: passthrough\nmodels:\n  - model: $STORIES\n";
-                case "slerp" -> "merge_method: slerp\nbase_model: $STORIES\nmodels:\n  - model: $STORIES\n  - model: "
-                        + STORIES + "/./\nparameters: {t: 0.3}\n";
-                default -> "merge_method: " + name + "\n"
-                        + (method.baseRequirement() == MergeMethod.BaseRequirement.NONE ? "" : "base_model: $STORIES\n")
-                        + "models:\n  - model: $STORIES/.\n    parameters: {weight: 0.3}\n  - model: $STORIES/./.\n    parameters: {weight: 0.7}\n";
-            };
-            if (name.equals("karcher") || name.equals("sce") || name.equals("model_stock")) {
-                yaml = yaml.replace("    parameters: {weight: 0.3}\n", "").replace("    parameters: {weight: 0.7}\n", "");
+            // The recipe is derived from the method's declarations: as many copies as it accepts (2 if it
+            // can), a value for every required parameter.
+            int copies = Math.min(Math.max(2, method.minModels()), method.maxModels());
+            StringBuilder yaml = new StringBuilder("merge_method: " + name + "\n");
+            if (method.baseRequirement() != MergeMethod.BaseRequirement.NONE) {
+                yaml.append("base_model: $STORIES\n");
+            }
+            yaml.append("models:\n");
+            for (int i = 0; i < copies; i++) {
+                yaml.append("  - model: $STORIES").append("/.".repeat(i + 1)).append("\n");
+                for (ParameterSpec p : method.parameters()) {
+                    if (p.required() && p.scope() == ParameterSpec.Scope.PER_MODEL) {
+                        yaml.append("    parameters: {").append(p.name()).append(": ").append(0.3 + 0.4 * i).append("}\n");
+                    }
+                }
+            }
+            for (ParameterSpec p : method.parameters()) {
+                if (p.required() && p.scope() == ParameterSpec.Scope.GLOBAL) {
+                    yaml.append("parameters: {").append(p.name()).append(": 0.3}\n");
+                }
             }
             Path out = tmp.resolve(name);
             Run r = merge(recipe(tmp, yaml + "dtype: float32\n"), out);
@@ -230,6 +240,69 @@ class MergeCommandEndToEndTest {
                 }
             }
         }
+    }
+
+    /**
+     * Every method through the CLI (planner, kernel, writer) on base + two fine-tunes gives, tensor by
+     * tensor, what the method computes when called directly on the same inputs (the methods themselves
+     * are checked against the scalar reference in their unit tests).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("methodNames")
+    void everyMethodThroughTheCliEqualsADirectCall(String name, @TempDir Path tmp) throws IOException {
+        MergeMethod method = MergeMethods.byName(name, "test");
+        int copies = Math.min(Math.max(2, method.minModels()), method.maxModels());
+        boolean withBase = method.baseRequirement() != MergeMethod.BaseRequirement.NONE;
+        List<Path> inputs = List.of(ftA, ftB).subList(0, copies);
+        List<Map<String, Object>> perModel = new ArrayList<>();
+        StringBuilder yaml = new StringBuilder("merge_method: " + name + "\nrandom_seed: 3\ndtype: float32\n");
+        if (withBase) {
+            yaml.append("base_model: $BASE\n");
+        }
+        yaml.append("models:\n");
+        for (int i = 0; i < copies; i++) {
+            Map<String, Object> params = new java.util.LinkedHashMap<>();
+            for (ParameterSpec p : method.parameters()) {
+                if (p.scope() == ParameterSpec.Scope.PER_MODEL && p.name().equals("weight")) {
+                    params.put("weight", i == 0 ? 0.6 : 0.4);
+                } else if (p.scope() == ParameterSpec.Scope.PER_MODEL && p.name().equals("density")) {
+                    params.put("density", 0.5);
+                }
+            }
+            perModel.add(params);
+            yaml.append("  - model: ").append(inputs.get(i)).append('\n');
+            if (!params.isEmpty()) {
+                yaml.append("    parameters: ").append(params.toString().replace("=", ": ")).append('\n');
+            }
+        }
+        Map<String, Object> global = new java.util.LinkedHashMap<>();
+        for (ParameterSpec p : method.parameters()) {
+            if (p.scope() == ParameterSpec.Scope.GLOBAL && p.required()) {
+                global.put(p.name(), 0.3);
+            }
+        }
+        if (!global.isEmpty()) {
+            yaml.append("parameters: ").append(global.toString().replace("=", ": ")).append('\n');
+        }
+        Path out = tmp.resolve("out");
+        Run r = merge(recipe(tmp, yaml.toString()), out);
+        assertEquals(0, r.exit(), name + ": " + r.err());
+        try (MergeHarness h = new MergeHarness(0)) {
+            for (TensorSpec t : SHAPE.tensors(DType.F32)) {
+                // The planner numbers models in order of appearance: the listed models, then the appended base.
+                List<ModelTensor> models = new ArrayList<>();
+                for (int i = 0; i < copies; i++) {
+                    models.add(h.model(method, i, read(inputs.get(i), t.name()), t.shape(), perModel.get(i)));
+                }
+                ModelTensor b = withBase ? h.base(method, copies, read(base, t.name()), t.shape()) : null;
+                float[] want = MergeHarness.merge(method, t.name(), b, models, global, 3);
+                MergeHarness.assertClose(ScalarReference.toDouble(want), read(out, t.name()), name + " " + t.name());
+            }
+        }
+    }
+
+    static List<String> methodNames() {
+        return MergeMethods.all().stream().map(MergeMethod::name).toList();
     }
 
     @Test

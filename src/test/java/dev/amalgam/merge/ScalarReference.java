@@ -487,6 +487,110 @@ final class ScalarReference {
         return o;
     }
 
+    // ---------------------------------------------------------------- ram, nearswap, arcee_fusion
+
+    static double[] nearswap(float[] base, float[] x, double t) {
+        double[] r = new double[base.length];
+        for (int i = 0; i < r.length; i++) {
+            double w = Math.max(0, Math.min(1, t / Math.max(Math.abs((double) base[i] - x[i]), 1e-6)));
+            r[i] = w * x[i] + (1 - w) * base[i];
+        }
+        return r;
+    }
+
+    /** RAM, or RAM+ tensor-local when {@code plus} (then r and alpha apply). */
+    static double[] ram(float[] base, List<float[]> inputs, double epsilon, boolean plus, double r, double alpha) {
+        int n = base.length;
+        int k = inputs.size();
+        double[][] tau = new double[k][n];
+        boolean[][] active = new boolean[k][n];
+        int[] count = new int[n];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < n; j++) {
+                tau[i][j] = (float) (inputs.get(i)[j] - base[j]);
+                active[i][j] = Math.abs(tau[i][j]) > (float) epsilon;
+                count[j] += active[i][j] ? 1 : 0;
+            }
+        }
+        double[] boost = new double[k];
+        for (int i = 0; i < k; i++) {
+            int shared = 0;
+            int unique = 0;
+            for (int j = 0; j < n; j++) {
+                if (active[i][j]) {
+                    shared += count[j] > 1 ? 1 : 0;
+                    unique += count[j] == 1 ? 1 : 0;
+                }
+            }
+            double rho = shared / Math.max(unique, epsilon);
+            boost[i] = plus ? 1 + r * Math.max(0, Math.min(alpha, rho)) : 1;
+        }
+        double[] out = new double[n];
+        for (int j = 0; j < n; j++) {
+            double merged = 0;
+            for (int i = 0; i < k; i++) {
+                if (active[i][j]) {
+                    merged += count[j] == 1 ? boost[i] * tau[i][j] : tau[i][j] / count[j];
+                }
+            }
+            out[j] = base[j] + merged;
+        }
+        return out;
+    }
+
+    /** arcee_fusion's result with the importance scores and threshold it used. */
+    record Fusion(double[] result, double[] importance, double threshold) {
+    }
+
+    /** @param sample indices to take the quantiles over, or null for all elements */
+    static Fusion arceeFusion(float[] base, float[] x, int[] shape, long[] sample) {
+        int n = base.length;
+        int len = shape[shape.length - 1];
+        double[] importance = new double[n];
+        for (int row = 0; row < n / len; row++) {
+            double[] p = softmax(x, row * len, len);
+            double[] q = softmax(base, row * len, len);
+            double kl = 0;
+            for (int j = 0; j < len; j++) {
+                kl += (p[j] + 1e-8) * Math.log((p[j] + 1e-8) / (q[j] + 1e-8));
+            }
+            for (int j = 0; j < len; j++) {
+                int i = row * len + j;
+                importance[i] = Math.abs((double) x[i] - base[i]) * kl;
+            }
+        }
+        double[] values = sample == null ? importance.clone()
+                : Arrays.stream(sample).mapToDouble(i -> importance[(int) i]).toArray();
+        Arrays.sort(values);
+        int m = values.length;
+        double q1 = values[(int) Math.floor(0.25 * (m - 1))];
+        double median = values[(int) Math.floor(0.5 * (m - 1))];
+        double q3 = values[(int) Math.floor(0.75 * (m - 1))];
+        double threshold = median + 1.5 * (q3 - q1);
+        double[] r = new double[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = importance[i] >= threshold ? x[i] : base[i];
+        }
+        return new Fusion(r, importance, threshold);
+    }
+
+    private static double[] softmax(float[] v, int from, int len) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < len; j++) {
+            max = Math.max(max, v[from + j]);
+        }
+        double[] e = new double[len];
+        double sum = 0;
+        for (int j = 0; j < len; j++) {
+            e[j] = Math.exp(v[from + j] - max);
+            sum += e[j];
+        }
+        for (int j = 0; j < len; j++) {
+            e[j] /= sum;
+        }
+        return e;
+    }
+
     // ---------------------------------------------------------------- vector helpers
 
     static double[] toDouble(float[] x) {

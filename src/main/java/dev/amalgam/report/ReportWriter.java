@@ -1,0 +1,83 @@
+package dev.amalgam.report;
+
+import dev.amalgam.BadInputException;
+import dev.amalgam.files.AtomicFile;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Writes the report of one or more search folders: {@code fitness.png/svg}, {@code genes.png}, {@code pareto.png}
+ * (NSGA-II runs), {@code report.html}, and returns the text summary. The first run is the one reported in
+ * detail; the others join the fitness comparison and the summary.
+ */
+public final class ReportWriter {
+    private ReportWriter() {
+    }
+
+    /**
+     * What to report.
+     *
+     * @param runs       search folders {@code results/<run>}, at least one
+     * @param out        output folder, default {@code <first run>/report}
+     * @param objectives two task names for the Pareto plot, or empty for the first two
+     */
+    public record Options(List<Path> runs, Optional<Path> out, List<String> objectives) {
+        public Options {
+            runs = List.copyOf(runs);
+            objectives = List.copyOf(objectives);
+            if (runs.isEmpty()) {
+                throw new BadInputException("report: give at least one search folder results/<run>");
+            }
+        }
+    }
+
+    /** The written report: its folder, the files in it, and the summary lines for stdout. */
+    public record Report(Path folder, List<Path> files, List<String> summary) {
+        public Report {
+            files = List.copyOf(files);
+            summary = List.copyOf(summary);
+        }
+    }
+
+    public static Report write(Options options) {
+        List<RunJournal> runs = options.runs().stream().map(RunJournal::read).toList();
+        RunJournal first = runs.getFirst();
+        Path folder = options.out().orElse(first.dir().resolve("report"));
+        List<String> notes = new ArrayList<>();
+        Map<String, byte[]> pngs = new LinkedHashMap<>();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        ChartGrid fitness = FitnessChart.of(runs);
+        pngs.put("fitness.png", fitness.png());
+        files.put("fitness.svg", fitness.svg());
+        pngs.put("genes.png", GeneChart.of(first).png());
+        if (!first.pareto().isEmpty()) {
+            pngs.put("pareto.png", ParetoChart.of(first, ParetoChart.objectives(first, options.objectives())).png());
+        } else if (!options.objectives().isEmpty()) {
+            throw new BadInputException("--objectives: " + first.dir().resolve("pareto.csv")
+                    + " is missing (only NSGA-II runs write a Pareto front)");
+        } else {
+            notes.add("no pareto.png: " + first.name() + " has no pareto.csv (not an NSGA-II run, or not finished)");
+        }
+        List<RunSummary> summaries = runs.stream().map(RunSummary::of).toList();
+        files.putAll(pngs);
+        files.put("report.html", HtmlReport.render(first, summaries, pngs).getBytes(StandardCharsets.UTF_8));
+        List<Path> written = new ArrayList<>();
+        for (Map.Entry<String, byte[]> file : files.entrySet()) {
+            Path path = folder.resolve(file.getKey());
+            AtomicFile.write(path, file.getValue());
+            written.add(path);
+        }
+        List<String> summary = new ArrayList<>();
+        summaries.forEach(s -> summary.addAll(s.lines()));
+        summary.addAll(notes);
+        summary.add("report: " + folder.resolve("report.html") + " (with " + String.join(", ",
+                files.keySet().stream().filter(n -> !n.equals("report.html")).toList()) + ")");
+        return new Report(folder, written, summary);
+    }
+}

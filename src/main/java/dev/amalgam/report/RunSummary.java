@@ -1,0 +1,60 @@
+package dev.amalgam.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The headline numbers of one run, computed from its journal: complete generations, evaluations, best search and
+ * held-out fitness, improvement over the best parent (when {@code run.yaml} lists parent scores) and time spent.
+ */
+record RunSummary(String run, String strategy, int generations, int evaluations, long evaluationsInGenerations,
+                  Candidate bestSearch, Optional<HeldoutScore> bestHeldout, Optional<RunConfig.ParentScore> bestParent,
+                  double mergeSeconds, double scoreSeconds, double wallSeconds) {
+
+    static RunSummary of(RunJournal journal) {
+        List<Candidate> all = journal.candidates();
+        return new RunSummary(journal.name(), journal.config().strategy(), journal.generations().size(), all.size(),
+                journal.generations().getLast().evaluations(), journal.bestBySearch(), journal.bestByHeldout(),
+                journal.config().bestParent(), all.stream().mapToDouble(Candidate::mergeSeconds).sum(),
+                all.stream().mapToDouble(Candidate::scoreSeconds).sum(),
+                journal.generations().getLast().elapsedSeconds());
+    }
+
+    /** Best search fitness minus the best parent's, if the parents were scored. */
+    OptionalDouble searchImprovement() {
+        return bestParent.map(p -> OptionalDouble.of(bestSearch.fitness() - p.fitness())).orElse(OptionalDouble.empty());
+    }
+
+    /** Best held-out fitness minus the best parent's held-out fitness, if both exist. */
+    OptionalDouble heldoutImprovement() {
+        if (bestHeldout.isEmpty() || bestParent.isEmpty() || bestParent.get().heldoutFitness().isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(bestHeldout.get().heldoutFitness() - bestParent.get().heldoutFitness().getAsDouble());
+    }
+
+    /** The summary as a few lines of plain text, numbers with 4 decimals. */
+    List<String> lines() {
+        List<String> out = new ArrayList<>();
+        String pending = evaluations > evaluationsInGenerations
+                ? " (" + evaluationsInGenerations + " in complete generations)" : "";
+        out.add(String.format(Locale.ROOT, "%s (%s): %d generations complete, %d evaluations%s", run, strategy,
+                generations, evaluations, pending));
+        out.add(String.format(Locale.ROOT, "  best search fitness %.4f (%s), best held-out fitness %s", bestSearch.fitness(),
+                bestSearch.id(), bestHeldout.map(h -> String.format(Locale.ROOT, "%.4f (%s)", h.heldoutFitness(),
+                        h.candidateId())).orElse("n/a (not re-scored yet)")));
+        out.add("  improvement over best parent: " + bestParent.map(p -> String.format(Locale.ROOT,
+                "%s search (parent %s: %.4f), %s held-out", signed(searchImprovement()), p.model(), p.fitness(),
+                signed(heldoutImprovement()))).orElse("n/a (run.yaml has no parent scores)"));
+        out.add(String.format(Locale.ROOT, "  time: %.1f s merging + %.1f s scoring (sums over evaluations), %.1f s wall clock",
+                mergeSeconds, scoreSeconds, wallSeconds));
+        return out;
+    }
+
+    private static String signed(OptionalDouble value) {
+        return value.isPresent() ? String.format(Locale.ROOT, "%+.4f", value.getAsDouble()) : "n/a";
+    }
+}
