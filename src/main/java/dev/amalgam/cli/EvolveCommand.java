@@ -1,11 +1,15 @@
 package dev.amalgam.cli;
 
+import dev.amalgam.evolve.Baselines;
 import dev.amalgam.evolve.EvolveJob;
 import dev.amalgam.evolve.GenerationSummary;
 import dev.amalgam.evolve.SearchConfig;
 import dev.amalgam.evolve.SearchConfigYaml;
 import dev.amalgam.evolve.SearchRun;
 import dev.amalgam.history.SearchJournal;
+import dev.amalgam.zoo.Zoo;
+import dev.amalgam.zoo.ZooProgress;
+import dev.amalgam.zoo.ZooSpec;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -22,7 +26,9 @@ import java.util.concurrent.Callable;
         description = {"Search merge recipes with an evolutionary strategy (ga, nsga2, cmaes) and journal every candidate under results/.",
                 "A killed run continues with --resume and ends as an uninterrupted one would."})
 public final class EvolveCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", defaultValue = "search-configs/demo.yaml",
+    static final String DEMO = "search-configs/demo.yaml";
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", defaultValue = DEMO,
             description = "search config YAML (default: ${DEFAULT-VALUE})")
     Path config;
 
@@ -49,6 +55,19 @@ public final class EvolveCommand implements Callable<Integer> {
                 System.out.println("resuming " + resume);
                 r = EvolveJob.resume(resume, options, display);
             } else {
+                if (config.toAbsolutePath().normalize().equals(ZooSpec.home().resolve(DEMO).normalize())) {
+                    // The demo's models and data are the zoo's: build (or verify) it first.
+                    Zoo.ensureBuilt(ZooSpec.defaults(), new ZooProgress() {
+                        @Override
+                        public void rebuilding(String reason, long totalUnits) {
+                            System.out.println("building the demo zoo first (" + reason + ")...");
+                        }
+
+                        @Override
+                        public void advance(String stage, long units) {
+                        }
+                    });
+                }
                 SearchConfig parsed = SearchConfigYaml.parse(config);
                 display.generations = parsed.search().generations();
                 System.out.println("searching " + config + " (" + parsed.search().strategy().key() + ", seed " + parsed.search().seed()
@@ -63,6 +82,12 @@ public final class EvolveCommand implements Callable<Integer> {
         System.out.println("recipe:   " + r.bestRecipe() + "   (amalgam merge " + r.bestRecipe() + " OUT_DIR)");
         if (!r.heldout().isEmpty()) {
             System.out.println("held-out: " + r.runDir().resolve(SearchJournal.HELDOUT));
+        }
+        if (!r.comparison().isEmpty()) {
+            System.out.println("held-out comparison (fitness +- standard error; " + r.runDir().resolve(SearchJournal.BASELINES) + "):");
+            for (Baselines.Scored s : r.comparison()) {
+                System.out.printf(Locale.ROOT, "  %-28s %.4f +- %.4f%n", s.name(), s.fitness(), s.fitnessStderr());
+            }
         }
         return 0;
     }

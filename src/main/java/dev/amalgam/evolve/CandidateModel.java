@@ -51,7 +51,12 @@ public final class CandidateModel implements AutoCloseable {
 
     /** Merges candidate {@code x} into the scoring model's weights. */
     public void materialise(double[] x) {
-        MergePlan plan = plan(x);
+        materialise(genome.decode(x));
+    }
+
+    /** Merges {@code recipe} (over models of the scoring model's architecture) into the scoring model's weights. */
+    public void materialise(MergeRecipe recipe) {
+        MergePlan plan = plan(recipe);
         WeightsSink sink = new WeightsSink(model.weights());
         new MergeKernel(plan.method(), plan.modelPaths().stream().map(sources::model).toList(), device, plan.seed())
                 .run(plan.tensors(), sink, MergeKernel.Progress.NONE);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.BadInputException;
 import dev.amalgam.cli.AmalgamVersion;
+import dev.amalgam.eval.MetricValue;
 import dev.amalgam.history.SearchJournal;
 import dev.amalgam.history.SearchJournal.HeldoutRow;
 import dev.amalgam.llm.TextTokenizer;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -24,7 +26,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code amalgam evolve}: a search from a config into a new run folder, or the resume of a run folder; then the
- * held-out re-score of the top-k, {@code best.yaml} and (NSGA-II) {@code pareto.csv}.
+ * held-out re-score of the top-k, {@code best.yaml}, (NSGA-II) {@code pareto.csv}, and {@code baselines.csv}: the exported
+ * best against the base, each genome model, their uniform linear average and default TIES on the held-out split.
  */
 public final class EvolveJob {
     /**
@@ -36,7 +39,7 @@ public final class EvolveJob {
 
     /** Where the run went and what it found. */
     public record Result(Path runDir, Candidate best, Double bestHeldout, Path bestRecipe, String stopReason, int lastGeneration,
-                         int evaluations, List<HeldoutRow> heldout) {
+                         int evaluations, List<HeldoutRow> heldout, List<Baselines.Scored> comparison) {
     }
 
     private EvolveJob() {
@@ -122,11 +125,23 @@ public final class EvolveJob {
                     .thenComparing(Comparator.comparingInt(HeldoutRow::rank).reversed())).orElse(null);
             Candidate best = bestRow != null ? bestRow.candidate() : outcome.ranked().getFirst();
             journal.best(RecipeYaml.toYaml(genome.decode(best.genes())));
+            List<Baselines.Scored> comparison = new ArrayList<>();
+            if (heldout != null) {
+                candidates.materialise(best.genes());
+                comparison.add(Baselines.score("best " + best.id(), candidates, heldout, config));
+                for (Baselines.Baseline b : Baselines.of(genome)) {
+                    candidates.materialise(b.recipe());
+                    comparison.add(Baselines.score(b.name(), candidates, heldout, config));
+                }
+                journal.baselines(comparison.stream().map(c -> new SearchJournal.BaselineRow(c.name(), c.fitness(), c.fitnessStderr(),
+                        Arrays.stream(c.tasks()).mapToDouble(MetricValue::value).toArray(),
+                        Arrays.stream(c.tasks()).mapToDouble(MetricValue::stderr).toArray())).toList());
+            }
             if (config.search().strategy() == Strategy.NSGA2) {
                 journal.pareto(SearchRun.paretoFront(outcome.ranked(), config), best.id());
             }
             return new Result(journal.dir(), best, bestRow == null ? null : bestRow.heldoutFitness(), journal.dir().resolve(SearchJournal.BEST),
-                    outcome.stopReason(), outcome.lastGeneration(), outcome.ranked().size(), rows);
+                    outcome.stopReason(), outcome.lastGeneration(), outcome.ranked().size(), rows, comparison);
         }
     }
 }

@@ -130,6 +130,25 @@ public final class Genome {
         return labels;
     }
 
+    /** The genome's models (absolute folders), in gene order. */
+    public List<ModelRef> models() {
+        return models;
+    }
+
+    /** The base model (absolute folder), or null. */
+    public ModelRef baseModel() {
+        return baseModel;
+    }
+
+    public GenomeSpec spec() {
+        return spec;
+    }
+
+    /** A recipe over this genome's models, in its dtype and tokenizer, attributed to the run (for baselines). */
+    MergeRecipe recipe(String method, ModelRef base, List<ModelEntry> entries, Map<String, ParameterValue> parameters) {
+        return new MergeRecipe(method, base, entries, null, parameters, spec.dtype(), null, spec.tokenizerSource(), randomSeed, null, anchor);
+    }
+
     /** The folder of the first genome model: the scoring model's architecture and initial weights. */
     public Path scoringModel() {
         return Path.of(models.getFirst().text());

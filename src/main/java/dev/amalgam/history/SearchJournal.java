@@ -39,6 +39,7 @@ public final class SearchJournal {
     public static final String HELDOUT = "heldout.csv";
     public static final String PARETO = "pareto.csv";
     public static final String BEST = "best.yaml";
+    public static final String BASELINES = "baselines.csv";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
@@ -295,6 +296,29 @@ public final class SearchJournal {
             append(t, row);
         }
         save(t, PARETO);
+    }
+
+    /** A held-out comparison row: fitness with its standard error, per task value and stderr ([tasks] each). */
+    public record BaselineRow(String name, double fitness, double fitnessStderr, double[] tasks, double[] taskStderrs) {
+    }
+
+    /** {@code baselines.csv}: {@code name,heldout_fitness,heldout_stderr,task:<t>,stderr:<t>...}. */
+    public void baselines(List<BaselineRow> rows) {
+        List<String> header = new ArrayList<>(List.of("name", "heldout_fitness", "heldout_stderr"));
+        tasks.forEach(t -> header.add("task:" + t));
+        tasks.forEach(t -> header.add("stderr:" + t));
+        Table t = table(BASELINES, header);
+        for (BaselineRow r : rows) {
+            List<String> row = new ArrayList<>(List.of(r.name(), num(r.fitness()), num(r.fitnessStderr())));
+            for (double v : r.tasks()) {
+                row.add(num(v));
+            }
+            for (double v : r.taskStderrs()) {
+                row.add(num(v));
+            }
+            append(t, row);
+        }
+        save(t, BASELINES);
     }
 
     public void best(String recipeYaml) {
