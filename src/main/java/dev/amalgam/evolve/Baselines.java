@@ -6,6 +6,7 @@ import dev.amalgam.recipe.ModelEntry;
 import dev.amalgam.recipe.ModelRef;
 import dev.amalgam.recipe.ParameterValue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,15 +38,23 @@ public final class Baselines {
         if (base != null) {
             out.add(new Baseline("base", alone(genome, base)));
         }
-        List<String> labels = genome.genes().stream().filter(g -> g.model() >= 0).map(g -> g.name().split("/")[1]).distinct().toList();
-        for (int m = 0; m < genome.models().size(); m++) {
-            out.add(new Baseline("model:" + (labels.isEmpty() ? genome.models().get(m).text() : labels.get(m)), alone(genome, genome.models().get(m))));
-        }
+        out.addAll(parents(genome));
         double w = 1.0 / genome.models().size();
         List<ModelEntry> uniform = genome.models().stream().map(m -> new ModelEntry(m, Map.of("weight", ParameterValue.of(w)))).toList();
         out.add(new Baseline("linear-uniform", genome.recipe("linear", null, uniform, Map.of())));
         if (base != null && genome.models().size() > 1) {
             out.add(new Baseline("ties-default-density", genome.recipe("ties", base, uniform, Map.of())));
+        }
+        return out;
+    }
+
+    /** Each genome model alone, named {@code model:<label>} with the label its genes use. */
+    static List<Baseline> parents(Genome genome) {
+        List<String> labels = genome.genes().stream().filter(g -> g.model() >= 0).map(g -> g.name().split("/")[1]).distinct().toList();
+        List<Baseline> out = new ArrayList<>();
+        for (int m = 0; m < genome.models().size(); m++) {
+            out.add(new Baseline("model:" + (labels.isEmpty() ? Path.of(genome.models().get(m).text()).getFileName() : labels.get(m)),
+                    alone(genome, genome.models().get(m))));
         }
         return out;
     }

@@ -22,7 +22,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * {@code amalgam evolve}: a search from a config into a new run folder, or the resume of a run folder; then the
@@ -59,8 +59,8 @@ public final class EvolveJob {
     public static Result start(SearchConfig config, Options options, SearchRun.Listener listener) {
         Genome genome = Genome.of(config);
         Path dir = runDir(config);
-        return execute(config, genome, () -> SearchJournal.create(dir, runYaml(config, genome), geneNames(genome), taskNames(config)),
-                options, listener);
+        return execute(config, genome, parents -> SearchJournal.create(dir, runYaml(config, genome, parents), geneNames(genome), taskNames(config)),
+                true, options, listener);
     }
 
     /** Continues the run in {@code dir} from its last complete generation. */
@@ -71,7 +71,7 @@ public final class EvolveJob {
         }
         SearchConfig config = SearchConfigYaml.parseRun(runFile);
         Genome genome = Genome.of(config);
-        return execute(config, genome, () -> SearchJournal.open(dir, geneNames(genome), taskNames(config)), options, listener);
+        return execute(config, genome, parents -> SearchJournal.open(dir, geneNames(genome), taskNames(config)), false, options, listener);
     }
 
     static List<String> geneNames(Genome genome) {
@@ -82,8 +82,12 @@ public final class EvolveJob {
         return config.tasks().stream().map(TaskObjective::name).toList();
     }
 
+    /** A genome model scored as is before the search ({@code parents:} of run.yaml, read by {@code amalgam report}). */
+    record Parent(String model, double fitness, Double heldoutFitness) {
+    }
+
     /** The resolved config plus the run's metadata (see the journal format). */
-    static String runYaml(SearchConfig config, Genome genome) {
+    static String runYaml(SearchConfig config, Genome genome, List<Parent> parents) {
         ObjectNode root = SearchConfigYaml.toTree(config);
         root.put("amalgam_version", AmalgamVersion.version());
         root.put("java_version", Runtime.version().toString());
@@ -97,18 +101,34 @@ public final class EvolveJob {
         }
         root.put("population", config.search().populationFor(genome.size()));
         root.put("generations", config.search().generations());
+        ArrayNode parentNodes = root.putArray("parents");
+        for (Parent p : parents) {
+            ObjectNode node = parentNodes.addObject().put("model", p.model()).put("fitness", p.fitness());
+            if (p.heldoutFitness() != null) {
+                node.put("heldout_fitness", p.heldoutFitness());
+            }
+        }
         return SearchConfigYaml.write(root);
     }
 
     /** Loads and prepares everything (where bad input surfaces) before the journal is created or opened. */
-    private static Result execute(SearchConfig config, Genome genome, Supplier<SearchJournal> journalSource, Options options,
-                                  SearchRun.Listener listener) {
+    private static Result execute(SearchConfig config, Genome genome, Function<List<Parent>, SearchJournal> journalSource, boolean fresh,
+                                  Options options, SearchRun.Listener listener) {
         try (CandidateModel candidates = new CandidateModel(genome, options.device(), options.warnings());
              TextTokenizer tokenizer = TextTokenizer.load(candidates.tokenizerFolder())) {
             EvaluationSettings e = config.evaluation();
             TaskSuite search = TaskSuite.prepare(config, e.searchSplit(), tokenizer, true, options.allowTestSplit());
             TaskSuite heldout = e.rescoreTopK() > 0 ? TaskSuite.prepare(config, e.heldoutSplit(), tokenizer, false, true) : null;
-            SearchJournal journal = journalSource.get();
+            List<Parent> parents = new ArrayList<>();
+            if (fresh) {
+                for (Baselines.Baseline p : Baselines.parents(genome)) {
+                    candidates.materialise(p.recipe());
+                    double fitness = config.fitness(search.score(candidates.model()));
+                    parents.add(new Parent(p.name().substring("model:".length()), fitness,
+                            heldout == null ? null : config.fitness(heldout.score(candidates.model()))));
+                }
+            }
+            SearchJournal journal = journalSource.apply(parents);
             SearchRun.Outcome outcome = SearchRun.run(config, genome, search.evaluator(candidates), journal, listener);
             List<HeldoutRow> rows = new ArrayList<>();
             if (heldout != null) {
