@@ -69,7 +69,6 @@ public final class EvolveCommand implements Callable<Integer> {
                     });
                 }
                 SearchConfig parsed = SearchConfigYaml.parse(config);
-                display.generations = parsed.search().generations();
                 System.out.println("searching " + config + " (" + parsed.search().strategy().key() + ", seed " + parsed.search().seed()
                         + ") -> " + EvolveJob.runDir(parsed));
                 r = EvolveJob.start(parsed, options, display);
@@ -96,16 +95,18 @@ public final class EvolveCommand implements Callable<Integer> {
     private static final class Display implements SearchRun.Listener, AutoCloseable {
         private final boolean bar;
         private ProgressBar progress;
-        private int generations = -1;
+        private int generations;
         private long start = System.nanoTime();
-        private int evaluationsAtStart = -1;
+        private int evaluationsAtStart;
+        private int sessionGenerations; // generations scored (not replayed) in this process
 
         Display(boolean bar) {
             this.bar = bar;
         }
 
         @Override
-        public void generationStarted(int generation, int population) {
+        public void generationStarted(int generation, int population, int lastGeneration) {
+            generations = lastGeneration;
             if (bar) {
                 progress = new ProgressBarBuilder().setTaskName("gen " + generation).setInitialMax(population)
                         .setStyle(ProgressBarStyle.ASCII).setUnit(" cand", 1).continuousUpdate().build();
@@ -128,14 +129,11 @@ public final class EvolveCommand implements Callable<Integer> {
                 evaluationsAtStart = s.evaluations();
                 return;
             }
-            if (evaluationsAtStart < 0) {
-                evaluationsAtStart = 0;
-            }
+            sessionGenerations++;
             double seconds = (System.nanoTime() - start) / 1e9;
             double rate = (s.evaluations() - evaluationsAtStart) / Math.max(seconds, 1e-9);
-            String eta = generations > 0 && s.generation() > 0
-                    ? String.format(Locale.ROOT, "  ETA %s", duration(seconds / (s.generation() + 1) * (generations - s.generation())))
-                    : "";
+            // At most this many generations remain (a steady-fitness or budget stop may come earlier).
+            String eta = String.format(Locale.ROOT, "  ETA %s", duration(seconds / sessionGenerations * (generations - s.generation())));
             System.out.printf(Locale.ROOT, "gen %3d  best %.4f  mean %.4f  diversity %.3f  evals %d (%.2f/s)%s%n", s.generation(),
                     s.bestFitness(), s.mean(), s.diversity(), s.evaluations(), rate, eta);
         }

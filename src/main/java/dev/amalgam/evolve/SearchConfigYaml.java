@@ -41,7 +41,7 @@ public final class SearchConfigYaml {
             "limit", "num_fewshot", "shuffle", "random_init", "apply_chat_template", "fewshot_as_multiturn", "task_search_path");
     /** Keys {@code run.yaml} adds to the resolved config (see the journal format). */
     static final List<String> RUN_KEYS = List.of("amalgam_version", "java_version", "djl_version", "seed", "strategy",
-            "started_at", "genes", "population", "generations");
+            "started_at", "genes", "population", "generations", "parents");
     private static final List<String> GENOME_KEYS = List.of("models", "merge_method", "base_model", "tokenizer_source",
             "layer_granularity", "normalize", "allow_negative_weights", "filters", "smooth", "dtype");
     private static final List<String> TASK_KEYS = List.of("name", "weight", "metric");

@@ -20,8 +20,8 @@ public final class SearchRun {
         Listener NONE = new Listener() {
         };
 
-        /** A generation is about to be bred and scored. */
-        default void generationStarted(int generation, int population) {
+        /** A generation is about to be bred and scored ({@code generations}: the configured last generation). */
+        default void generationStarted(int generation, int population, int generations) {
         }
 
         /** One more candidate of the current generation was scored. */
@@ -57,7 +57,7 @@ public final class SearchRun {
         int steady = 0;
         for (int gen = 0; ; gen++) {
             boolean replay = gen <= lastComplete;
-            listener.generationStarted(gen, population);
+            listener.generationStarted(gen, population, s.generations());
             List<Candidate> pop = gen == 0 ? strategy.start(eval) : strategy.next(gen, eval);
             double elapsed = replay ? elapsedBefore : elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
             GenerationSummary summary = GenerationSummary.of(gen, eval.evaluationsThrough(gen), pop, genome, elapsed);
