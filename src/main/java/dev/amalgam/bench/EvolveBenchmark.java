@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * {@code ./build bench evolve}: seconds per search candidate when its merge is materialised in memory (the scoring
  * model's weights overwritten in place) against writing the merge to disk with {@code amalgam merge}'s job and
  * loading it back; and how a candidate's time splits between merging and scoring (arc_challenge, 20 documents).
- * Models: three synthetic bf16 Llamas (vocab 512, the stories260K tokenizer), dare_ties, 2 layer groups, 2 filters.
+ * Models: three synthetic bf16 Llamas (vocab 512, the stories260K tokenizer); linear and dare_ties genomes, 2 layer
+ * groups, 2 filters.
  */
 final class EvolveBenchmark {
     private static final SyntheticLlama SHAPE = new SyntheticLlama(512, 1376, 8, 8, 4, 512, false);
@@ -54,16 +55,23 @@ final class EvolveBenchmark {
                 }
             }
         }
+        for (String method : List.of("linear", "dare_ties")) {
+            measure(dir, method);
+        }
+    }
+
+    private static void measure(Path dir, String method) throws IOException {
+        ModelRef base = method.equals("linear") ? null : new ModelRef(dir.resolve("base").toString());
         GenomeSpec spec = new GenomeSpec(List.of(new ModelRef(dir.resolve("ft-a").toString()), new ModelRef(dir.resolve("ft-b").toString())),
-                "dare_ties", new ModelRef(dir.resolve("base").toString()), null, 4, null, false, List.of("self_attn", "mlp"), false, DType.BF16);
+                method, base, null, 4, null, false, List.of("self_attn", "mlp"), false, DType.BF16);
         SearchConfig config = new SearchConfig(spec, List.of(new TaskObjective("arc_challenge", 1, "acc")),
                 new SearchSettings(Strategy.GA, 0, 1, 0, null, 7, 0),
                 new EvaluationSettings(Path.of("eval-tasks").toAbsolutePath(), Path.of("../shared/fixtures/eval").toAbsolutePath(), 20, null, 0, 0,
                         "test", null, 0),
                 new OutputSettings(dir, "bench"), dir.resolve("bench.yaml"));
         Genome genome = Genome.of(config);
-        System.out.printf("models: 3 x %.0f MB bf16 (%d layers, hidden %d); genome %d genes; arc_challenge, 20 documents%n",
-                SHAPE.bytes(DType.BF16) / 1e6, SHAPE.layers(), SHAPE.hidden(), genome.size());
+        System.out.printf("%s: models 3 x %.0f MB bf16 (%d layers, hidden %d); genome %d genes; arc_challenge, 20 documents%n",
+                method, SHAPE.bytes(DType.BF16) / 1e6, SHAPE.layers(), SHAPE.hidden(), genome.size());
         Random random = new Random(3);
         double memoryMerge = 0;
         double score = 0;
