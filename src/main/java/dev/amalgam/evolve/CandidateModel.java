@@ -36,11 +36,6 @@ public final class CandidateModel implements AutoCloseable {
         return model;
     }
 
-    /** The merge plan of gene values {@code x}. */
-    public MergePlan plan(double[] x) {
-        return plan(genome.decode(x));
-    }
-
     MergePlan plan(MergeRecipe recipe) {
         return MergePlanner.plan(recipe, sources, null, w -> {
             if (warned.add(w)) {

@@ -50,11 +50,6 @@ public final class GenerationEvaluator {
         return Integer.parseInt(c.id().substring(1, c.id().indexOf('-')));
     }
 
-    /** Distinct candidates evaluated so far (including journalled ones). */
-    public int evaluations() {
-        return cache.size();
-    }
-
     /** Distinct candidates first evaluated in generations 0..{@code generation} (resume-proof: ignores journalled later ones). */
     public int evaluationsThrough(int generation) {
         return keysByGeneration.entrySet().stream().filter(e -> e.getKey() <= generation).mapToInt(e -> e.getValue().size()).sum();
@@ -63,10 +58,6 @@ public final class GenerationEvaluator {
     /** Every distinct candidate so far. */
     public List<Candidate> all() {
         return List.copyOf(cache.values());
-    }
-
-    public Genome genome() {
-        return genome;
     }
 
     /**

@@ -51,7 +51,6 @@ public final class Genome {
     private final MergeMethod method;
     private final List<ModelRef> models;  // absolute folders, so a decoded recipe merges from anywhere
     private final ModelRef baseModel;     // absolute, or null
-    private final int layers;
     private final int[] groupStart;       // [G + 1] layer boundaries
     private final List<Gene> genes = new ArrayList<>();
     private final long randomSeed;
@@ -67,7 +66,6 @@ public final class Genome {
         this.method = MergeMethods.byName(spec.mergeMethod(), "genome.merge_method");
         this.models = List.copyOf(resolvedModels);
         this.baseModel = resolvedBase;
-        this.layers = layers;
         this.randomSeed = randomSeed;
         this.anchor = anchor;
         if (layers < 1) {
@@ -140,10 +138,6 @@ public final class Genome {
         return baseModel;
     }
 
-    public GenomeSpec spec() {
-        return spec;
-    }
-
     /** A recipe over this genome's models, in its dtype and tokenizer, attributed to the run (for baselines). */
     MergeRecipe recipe(String method, ModelRef base, List<ModelEntry> entries, Map<String, ParameterValue> parameters) {
         return new MergeRecipe(method, base, entries, null, parameters, spec.dtype(), null, spec.tokenizerSource(), randomSeed, null, anchor);
@@ -198,10 +192,6 @@ public final class Genome {
     /** Layers [start, end) of group {@code i}. */
     public int[] groupLayers(int i) {
         return new int[]{groupStart[i], groupStart[i + 1]};
-    }
-
-    public int layers() {
-        return layers;
     }
 
     /** Maps a point of the unit cube onto the genes' bounds. */

@@ -28,13 +28,11 @@ public final class TaskSuite {
     private final SearchConfig config;
     private final PreparedSuite suite;
     private final EvalOptions options;
-    private final String split;
 
-    private TaskSuite(SearchConfig config, PreparedSuite suite, EvalOptions options, String split) {
+    private TaskSuite(SearchConfig config, PreparedSuite suite, EvalOptions options) {
         this.config = config;
         this.suite = suite;
         this.options = options;
-        this.split = split;
     }
 
     /**
@@ -66,7 +64,7 @@ public final class TaskSuite {
         if (e.batchSize() > 0) {
             options = options.withBatchSize(new BatchSize.Fixed(e.batchSize()));
         }
-        return new TaskSuite(config, Evaluator.prepare(onSplit, tokenizer, options), options, split);
+        return new TaskSuite(config, Evaluator.prepare(onSplit, tokenizer, options), options);
     }
 
     /** The task scoring {@code split}: its documents come from that split, few-shot examples from where they did. */
@@ -79,10 +77,6 @@ public final class TaskSuite {
         return new TaskDefinition(t.name(), t.file(), t.dataset(), Optional.of(split), t.validationSplit(), t.trainingSplit(),
                 fewshot, t.docToText(), t.docToChoice(), t.docToTarget(), t.description(), t.targetDelimiter(), t.fewshotDelimiter(),
                 t.numFewshot(), t.sampler(), t.metrics(), t.vars());
-    }
-
-    public String split() {
-        return split;
     }
 
     public int requests() {
