@@ -55,7 +55,9 @@ public final class EvolveCommand implements Callable<Integer> {
                 System.out.println("resuming " + resume);
                 r = EvolveJob.resume(resume, options, display);
             } else {
-                if (config.toAbsolutePath().normalize().equals(ZooSpec.home().resolve(DEMO).normalize())) {
+                if (config.equals(Path.of(DEMO))) {
+                    config = ZooSpec.home().resolve(DEMO); // the launcher's folder, wherever amalgam is run from
+
                     // The demo's models and data are the zoo's: build (or verify) it first.
                     Zoo.ensureBuilt(ZooSpec.defaults(), new ZooProgress() {
                         @Override
