@@ -256,7 +256,7 @@ public final class SearchConfigYaml {
         }
         Long subsample = e.hasNonNull("subsample_seed") ? longValue(e, "evaluation.subsample_seed", "subsample_seed", 0L) : null;
         return new EvaluationSettings(path(e, "evaluation.tasks_dir", "tasks_dir", "eval-tasks", true),
-                e.hasNonNull("data_dir") ? path(e, "evaluation.data_dir", "data_dir", null, true) : null, limit, subsample, fewshot, batch,
+                e.hasNonNull("data_dir") ? path(e, "evaluation.data_dir", "data_dir", null, false) : null, limit, subsample, fewshot, batch,
                 text(e, "search_split", "validation"), e.has("heldout_split") ? text(e, "heldout_split", null) : "test",
                 integer(e, "evaluation.rescore_top_k", "rescore_top_k", 3));
     }

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,6 +75,15 @@ class SearchConfigYamlTest {
         assertEquals(99L, c.evaluation().subsampleSeed());
         assertEquals(0, c.evaluation().batchSize(), "auto");
         assertEquals("acc_norm", c.tasks().get(0).metric());
+    }
+
+    @Test
+    void shippedDemoConfigValidates() {
+        SearchConfig c = SearchConfigYaml.parse(Path.of("search-configs/demo.yaml"));
+        assertEquals(List.of("demo_arithmetic", "demo_pets"), c.tasks().stream().map(TaskObjective::name).toList());
+        assertEquals(Path.of("eval-tasks/demo").toAbsolutePath().normalize(), c.evaluation().tasksDir());
+        assertEquals(Path.of("results").toAbsolutePath().normalize(), c.output().dir());
+        assertEquals(Strategy.GA, c.search().strategy());
     }
 
     @Test
