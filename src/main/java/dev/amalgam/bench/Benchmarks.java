@@ -3,7 +3,8 @@ package dev.amalgam.bench;
 import java.util.Arrays;
 
 /**
- * {@code ./build bench merge [--dir D]} or {@code ./build bench eval [--items N]}: runs a benchmark and prints figures as ratios against a
+ * {@code ./build bench merge [--dir D]}, {@code ./build bench eval [--items N]} or {@code ./build bench evolve [--dir D]}: runs a
+ * benchmark and prints figures as ratios against a
  * baseline measured in the same process.
  */
 public final class Benchmarks {
@@ -16,8 +17,9 @@ public final class Benchmarks {
         switch (which) {
             case "merge" -> MergeBenchmark.main(rest);
             case "eval" -> EvalBenchmark.main(rest);
+            case "evolve" -> EvolveBenchmark.main(rest);
             default -> {
-                System.err.println("usage: ./build bench merge [--dir DIR] | eval [--items N]");
+                System.err.println("usage: ./build bench merge [--dir DIR] | eval [--items N] | evolve [--dir DIR]");
                 System.exit(2);
             }
         }

@@ -10,7 +10,8 @@ import java.io.UncheckedIOException;
 /** The {@code amalgam} entry point: one picocli subcommand class per verb. */
 @Command(name = "amalgam", mixinStandardHelpOptions = true, versionProvider = AmalgamVersion.class,
         description = "Evolutionary merge-recipe search for large language models.",
-        subcommands = {MergeCommand.class, EvalCommand.class, ReportCommand.class, ZooCommand.class, AutoComplete.GenerateCompletion.class})
+        subcommands = {MergeCommand.class, EvalCommand.class, EvolveCommand.class, ExportCommand.class, ReportCommand.class,
+                ZooCommand.class, AutoComplete.GenerateCompletion.class})
 public final class AmalgamCommand implements Runnable {
     /** Exit code for bad input (a file, field or tensor the user gave). */
     public static final int EXIT_BAD_INPUT = 2;

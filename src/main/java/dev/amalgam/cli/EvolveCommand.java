@@ -1,0 +1,156 @@
+package dev.amalgam.cli;
+
+import dev.amalgam.evolve.Baselines;
+import dev.amalgam.evolve.EvolveJob;
+import dev.amalgam.evolve.GenerationSummary;
+import dev.amalgam.evolve.SearchConfig;
+import dev.amalgam.evolve.SearchConfigYaml;
+import dev.amalgam.evolve.SearchRun;
+import dev.amalgam.history.SearchJournal;
+import dev.amalgam.zoo.Zoo;
+import dev.amalgam.zoo.ZooProgress;
+import dev.amalgam.zoo.ZooSpec;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code amalgam evolve [CONFIG] | --resume RUN_DIR}: the evolutionary recipe search. */
+@Command(name = "evolve", mixinStandardHelpOptions = true,
+        description = {"Search merge recipes with an evolutionary strategy (ga, nsga2, cmaes) and journal every candidate under results/.",
+                "A killed run continues with --resume and ends as an uninterrupted one would."})
+public final class EvolveCommand implements Callable<Integer> {
+    static final String DEMO = "search-configs/demo.yaml";
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", defaultValue = DEMO,
+            description = "search config YAML (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue this run folder from its last complete generation")
+    Path resume;
+
+    @Option(names = "--allow-test-split", description = "allow a benchmark's test split as the search objective (it overfits the benchmark)")
+    boolean allowTestSplit;
+
+    @Option(names = "--device", paramLabel = "cpu|gpu", description = "where merging and scoring run (default: gpu when DJL sees one, else cpu)")
+    DeviceChoice device;
+
+    @Option(names = "--no-progress", description = "do not draw a progress bar within a generation")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        EvolveJob.Options options = new EvolveJob.Options(allowTestSplit, DeviceChoice.resolve(device),
+                w -> System.err.println("amalgam: warning: " + w));
+        Display display = new Display(!noProgress);
+        EvolveJob.Result r;
+        try (display) {
+            if (resume != null) {
+                System.out.println("resuming " + resume);
+                r = EvolveJob.resume(resume, options, display);
+            } else {
+                if (config.equals(Path.of(DEMO))) {
+                    config = ZooSpec.home().resolve(DEMO); // the launcher's folder, wherever amalgam is run from
+
+                    // The demo's models and data are the zoo's: build (or verify) it first.
+                    Zoo.ensureBuilt(ZooSpec.defaults(), new ZooProgress() {
+                        @Override
+                        public void rebuilding(String reason, long totalUnits) {
+                            System.out.println("building the demo zoo first (" + reason + ")...");
+                        }
+
+                        @Override
+                        public void advance(String stage, long units) {
+                        }
+                    });
+                }
+                SearchConfig parsed = SearchConfigYaml.parse(config);
+                System.out.println("searching " + config + " (" + parsed.search().strategy().key() + ", seed " + parsed.search().seed()
+                        + ") -> " + EvolveJob.runDir(parsed));
+                r = EvolveJob.start(parsed, options, display);
+            }
+        }
+        System.out.printf(Locale.ROOT, "stopped after generation %d (%s), %d candidates evaluated%n", r.lastGeneration(), r.stopReason(), r.evaluations());
+        System.out.printf(Locale.ROOT, "best: %s  search fitness %.4f%s%n", r.best().id(), r.best().fitness(),
+                r.bestHeldout() == null ? "" : String.format(Locale.ROOT, "  held-out fitness %.4f", r.bestHeldout()));
+        System.out.println("journal:  " + r.runDir());
+        System.out.println("recipe:   " + r.bestRecipe() + "   (amalgam merge " + r.bestRecipe() + " OUT_DIR)");
+        if (!r.heldout().isEmpty()) {
+            System.out.println("held-out: " + r.runDir().resolve(SearchJournal.HELDOUT));
+        }
+        if (!r.comparison().isEmpty()) {
+            System.out.println("held-out comparison (fitness +- standard error; " + r.runDir().resolve(SearchJournal.BASELINES) + "):");
+            for (Baselines.Scored s : r.comparison()) {
+                System.out.printf(Locale.ROOT, "  %-28s %.4f +- %.4f%n", s.name(), s.fitness(), s.fitnessStderr());
+            }
+        }
+        return 0;
+    }
+
+    /** One line per generation, a progress bar within one. */
+    private static final class Display implements SearchRun.Listener, AutoCloseable {
+        private final boolean bar;
+        private ProgressBar progress;
+        private int generations;
+        private long start = System.nanoTime();
+        private int evaluationsAtStart;
+        private int sessionGenerations; // generations scored (not replayed) in this process
+
+        Display(boolean bar) {
+            this.bar = bar;
+        }
+
+        @Override
+        public void generationStarted(int generation, int population, int lastGeneration) {
+            generations = lastGeneration;
+            if (bar) {
+                progress = new ProgressBarBuilder().setTaskName("gen " + generation).setInitialMax(population)
+                        .setStyle(ProgressBarStyle.ASCII).setUnit(" cand", 1).continuousUpdate().build();
+            }
+        }
+
+        @Override
+        public void candidateScored() {
+            if (progress != null) {
+                progress.step();
+            }
+        }
+
+        @Override
+        public void generationDone(GenerationSummary s, boolean replayed) {
+            close();
+            if (replayed) {
+                System.out.printf(Locale.ROOT, "gen %3d  replayed from the journal  best %.4f%n", s.generation(), s.bestFitness());
+                start = System.nanoTime();
+                evaluationsAtStart = s.evaluations();
+                return;
+            }
+            sessionGenerations++;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double rate = (s.evaluations() - evaluationsAtStart) / Math.max(seconds, 1e-9);
+            // At most this many generations remain (a steady-fitness or budget stop may come earlier).
+            String eta = String.format(Locale.ROOT, "  ETA %s", duration(seconds / sessionGenerations * (generations - s.generation())));
+            System.out.printf(Locale.ROOT, "gen %3d  best %.4f  mean %.4f  diversity %.3f  evals %d (%.2f/s)%s%n", s.generation(),
+                    s.bestFitness(), s.mean(), s.diversity(), s.evaluations(), rate, eta);
+        }
+
+        private static String duration(double seconds) {
+            long s = Math.round(seconds);
+            return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60) : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+        }
+
+        @Override
+        public void close() {
+            if (progress != null) {
+                progress.close();
+                progress = null;
+            }
+        }
+    }
+}
