@@ -5,6 +5,7 @@ import dev.amalgam.llm.LlamaModel;
 import dev.amalgam.merge.MergeKernel;
 import dev.amalgam.merge.MergePlan;
 import dev.amalgam.merge.MergePlanner;
+import dev.amalgam.merge.OpenModels;
 import dev.amalgam.recipe.MergeRecipe;
 
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import java.util.function.Consumer;
  */
 public final class CandidateModel implements AutoCloseable {
     private final Genome genome;
-    private final SourceModels sources = new SourceModels();
+    private final OpenModels sources = new OpenModels();
     private final LlamaModel model;
     private final Device device;
     private final Set<String> warned = new LinkedHashSet<>();

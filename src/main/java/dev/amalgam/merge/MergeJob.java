@@ -1,7 +1,6 @@
 package dev.amalgam.merge;
 
 import ai.djl.Device;
-import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.files.StagedDirectory;
 import dev.amalgam.recipe.MergeRecipe;
 import dev.amalgam.recipe.RecipeParser;
@@ -15,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -129,27 +127,5 @@ public final class MergeJob implements AutoCloseable {
     @Override
     public void close() {
         models.close();
-    }
-
-    /** Input models opened once each, closed with the job. */
-    static final class OpenModels implements MergePlanner.ModelSource, AutoCloseable {
-        private final Map<Path, SafetensorsModel> open = new HashMap<>();
-        private final Map<Path, ModelConfig> configs = new HashMap<>();
-
-        @Override
-        public SafetensorsModel model(Path folder) {
-            return open.computeIfAbsent(folder, SafetensorsModel::open);
-        }
-
-        @Override
-        public ModelConfig config(Path folder) {
-            return configs.computeIfAbsent(folder, ModelConfig::read);
-        }
-
-        @Override
-        public void close() {
-            open.values().forEach(SafetensorsModel::close);
-            open.clear();
-        }
     }
 }

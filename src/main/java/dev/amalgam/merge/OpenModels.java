@@ -1,15 +1,17 @@
-package dev.amalgam.evolve;
+package dev.amalgam.merge;
 
 import dev.amalgam.arch.ModelConfig;
-import dev.amalgam.merge.MergePlanner;
 import dev.amalgam.safetensors.SafetensorsModel;
 
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The search's input models, each opened (memory-mapped) once per run and kept open for every candidate. */
-final class SourceModels implements MergePlanner.ModelSource, AutoCloseable {
+/**
+ * Input models opened (memory-mapped) once each and kept open until closed: one merge job, or a whole
+ * search run in which every candidate reads the same sources.
+ */
+public final class OpenModels implements MergePlanner.ModelSource, AutoCloseable {
     private final Map<Path, SafetensorsModel> open = new HashMap<>();
     private final Map<Path, ModelConfig> configs = new HashMap<>();
 
