@@ -11,7 +11,9 @@ import dev.amalgam.safetensors.TensorInfo;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 
 /**
@@ -25,6 +27,7 @@ public final class MergeKernel {
     private final List<SafetensorsModel> models; // indexed by PlannedInput.modelIndex
     private final Device device;
     private final long seed;
+    private final SourceCache cache; // null: read every input from the mapped files
 
     /** Progress callback: one call per finished tensor with the input bytes it read. */
     public interface Progress {
@@ -35,10 +38,16 @@ public final class MergeKernel {
     }
 
     public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed) {
+        this(method, models, device, seed, null);
+    }
+
+    /** With a {@link SourceCache}, inputs come from ready fp32 copies (a search run's candidates). */
+    public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed, SourceCache cache) {
         this.method = method;
         this.models = List.copyOf(models);
         this.device = device;
         this.seed = seed;
+        this.cache = cache;
     }
 
     /** Merges every planned tensor into {@code sink}, in plan order. */
@@ -65,10 +74,11 @@ public final class MergeKernel {
 
     /** Merges one tensor; the result belongs to {@code m}. */
     NDArray mergeOne(NDManager m, Arena scratch, PlannedTensor t) {
-        ModelTensor base = t.base() == null ? null : load(m, scratch, t.base(), t);
+        Map<NDArray, Boolean> lent = new IdentityHashMap<>(); // cached arrays already lent to m
+        ModelTensor base = t.base() == null ? null : load(m, scratch, lent, t.base(), t);
         List<ModelTensor> inputs = new ArrayList<>(t.inputs().size());
         for (PlannedTensor.PlannedInput in : t.inputs()) {
-            inputs.add(load(m, scratch, in, t));
+            inputs.add(load(m, scratch, lent, in, t));
         }
         NDArray merged = method.merge(new TensorMergeContext(m, t.outputName(), base, inputs, t.global(), seed));
         if (!Arrays.equals(merged.getShape().getShape(), t.outShape())) {
@@ -82,10 +92,20 @@ public final class MergeKernel {
      * Loads one input as fp32 and, when its shape exceeds the planned output shape (embeddings of a
      * larger vocabulary), cuts it to the leading sub-matrix, as mergekit's rectification does.
      */
-    private ModelTensor load(NDManager m, Arena scratch, PlannedTensor.PlannedInput in, PlannedTensor t) {
+    private ModelTensor load(NDManager m, Arena scratch, Map<NDArray, Boolean> lent, PlannedTensor.PlannedInput in, PlannedTensor t) {
         SafetensorsModel model = models.get(in.modelIndex());
         TensorInfo info = model.info(in.tensorName());
-        NDArray x = model.slice(in.tensorName()).toFloat32(m, scratch);
+        NDArray x;
+        if (cache == null) {
+            x = model.slice(in.tensorName()).toFloat32(m, scratch);
+        } else {
+            x = cache.fp32(model, in.tensorName());
+            // DJL puts an op's result in its first operand's manager: lend the cached array to this
+            // tensor's manager so every temporary is freed with it, and the array returns to the cache.
+            if (lent.put(x, Boolean.TRUE) == null) {
+                x.tempAttach(m);
+            }
+        }
         long[] want = t.outShape();
         if (!Arrays.equals(info.shape(), want)) {
             if (info.rank() != want.length) {
