@@ -272,7 +272,7 @@ class ZooBuildTest {
         for (var e : data.entrySet()) {
             assertArrayEquals(e.getValue(), Files.readAllBytes(rebuilt.dataDir().resolve(e.getKey())), e.getKey());
         }
-        // Accuracies must agree within a point (the first build ran in this JVM after other tests).
+        // Same seed, another process: accuracies must agree within a point.
         zoo.validationAccuracy().forEach((model, row) -> row.forEach((task, acc) ->
                 assertEquals(acc, rebuilt.validationAccuracy().get(model).get(task), 0.01 + 1e-9, model + " on " + task)));
         assertEquals(Optional.empty(), Zoo.problem(spec.dir(), Zoo.recipe(spec).hash()));
