@@ -74,7 +74,8 @@ record GeneralizedTaskArithmetic(MethodSignature signature, Sparsification spars
             try (NDManager scope = ctx.manager().newSubManager()) {
                 NDArray delta = model.tensor().sub(base); // [...]
                 delta.attach(scope);
-                NDArray contribution = sparsification.apply(delta, model, ctx, rescale).mul(weights[i]);
+                // apply() returns delta itself or a fresh array: either is ours to scale in place.
+                NDArray contribution = sparsification.apply(delta, model, ctx, rescale).muli(weights[i]);
                 contribution.attach(ctx.manager());
                 weighted.add(contribution);
             }
@@ -89,8 +90,8 @@ record GeneralizedTaskArithmetic(MethodSignature signature, Sparsification spars
             try (NDManager scope = ctx.manager().newSubManager()) {
                 stacked.attach(scope);
                 NDArray mask = SignConsensus.mask(stacked); // [models, ...]
-                mixed = stacked.mul(mask).sum(new int[]{0});
-                divisor = mask.mul(ModelAxis.column(scope, weights, base.getShape().dimension())).sum(new int[]{0});
+                mixed = stacked.muli(mask).sum(new int[]{0}); // stacked is ours: mask it in place
+                divisor = mask.muli(ModelAxis.column(scope, weights, base.getShape().dimension())).sum(new int[]{0});
                 divisor = divisor.add(divisor.eq(0f).toType(DataType.FLOAT32, false)); // 0 -> 1
                 mixed.attach(ctx.manager());
                 divisor.attach(ctx.manager());

@@ -1,6 +1,7 @@
 package dev.amalgam.merge;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 
 /**
  * k-th largest value of a flat array by partial selection (torch.topk), never a full sort. Pruning
@@ -21,10 +22,12 @@ final class KthLargest {
         if (k < 1 || k > n) {
             throw new IllegalArgumentException("k = " + k + " outside [1, " + n + "]");
         }
-        // Select the smaller side: the k-th largest is the (n-k+1)-th smallest.
-        if (k <= n - k + 1) {
-            return flat.topK(Math.toIntExact(k), 0, true, false).get(0).min().getFloat();
+        // Select the smaller side: the k-th largest is the (n-k+1)-th smallest. The selected values and
+        // their int64 indices are up to 1.5x the input's size: free them at once.
+        boolean largest = k <= n - k + 1;
+        try (NDList selected = flat.topK(Math.toIntExact(largest ? k : n - k + 1), 0, largest, false);
+             NDArray edge = largest ? selected.get(0).min() : selected.get(0).max()) {
+            return edge.getFloat();
         }
-        return flat.topK(Math.toIntExact(n - k + 1), 0, false, false).get(0).max().getFloat();
     }
 }

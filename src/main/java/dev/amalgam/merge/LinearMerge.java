@@ -23,14 +23,21 @@ public record LinearMerge() implements MergeMethod {
 
     @Override
     public NDArray merge(TensorMergeContext ctx) {
+        // Accumulates in place into the one array this method owns and frees each term at once, so a
+        // merge holds the inputs plus two tensor-sized arrays, not one temporary per model.
         NDArray sum = null; // [...]
         double weightSum = 0;
         for (ModelTensor model : ctx.models()) {
             double w = model.params().number("weight");
             NDArray term = model.tensor().mul((float) w);
-            sum = sum == null ? term : sum.add(term);
+            if (sum == null) {
+                sum = term;
+            } else {
+                sum.addi(term);
+                term.close();
+            }
             weightSum += w;
         }
-        return ctx.global().flag("normalize") ? sum.div((float) weightSum) : sum;
+        return ctx.global().flag("normalize") ? sum.divi((float) weightSum) : sum;
     }
 }

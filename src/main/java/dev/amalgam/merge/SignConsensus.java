@@ -17,7 +17,13 @@ final class SignConsensus {
      * @return [models, ...] fp32 mask of 0 and 1
      */
     static NDArray mask(NDArray stacked) {
-        NDArray majority = stacked.sum(new int[]{0}).gte(0f).toType(DataType.FLOAT32, false).mul(2f).sub(1f); // [...]
-        return stacked.sign().eq(majority).toType(DataType.FLOAT32, false);
+        // Temporaries are closed as soon as they are used: this runs on every tensor of a merge.
+        NDArray majority; // [...] +1 or -1
+        try (NDArray sum = stacked.sum(new int[]{0}); NDArray nonNegative = sum.gte(0f)) {
+            majority = nonNegative.toType(DataType.FLOAT32, false).muli(2f).subi(1f);
+        }
+        try (majority; NDArray sign = stacked.sign(); NDArray agree = sign.eq(majority)) {
+            return agree.toType(DataType.FLOAT32, false);
+        }
     }
 }

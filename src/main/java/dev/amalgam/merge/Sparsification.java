@@ -44,15 +44,23 @@ enum Sparsification {
             case DELLA_MAGPRUNE -> dellaMask(delta, density, model, ctx);
         };
         NDArray kept = delta.mul(mask);
+        mask.close(); // temporaries are freed as soon as they are used, to keep the tensor's peak memory low
         if (!rescale) {
             return kept;
         }
-        double before = delta.abs().sum().getFloat();
-        double after = kept.abs().sum().getFloat();
+        double before = absSum(delta);
+        double after = absSum(kept);
         if (before < RESCALE_EPS || after < RESCALE_EPS) {
             return kept;
         }
-        return kept.mul((float) (before / after));
+        return kept.muli((float) (before / after));
+    }
+
+    /** sum(|x|), without keeping |x| around. */
+    private static double absSum(NDArray x) {
+        try (NDArray abs = x.abs(); NDArray sum = abs.sum()) {
+            return sum.getFloat();
+        }
     }
 
     private static NDArray magnitudeMask(NDArray delta, double density) {
@@ -85,13 +93,24 @@ enum Sparsification {
         if (count <= 0) {
             return manager.zeros(delta.getShape());
         }
-        NDArray magnitude = delta.abs(); // [...]
-        NDArray flat = magnitude.flatten(); // [numel]
-        NDArray keep = magnitude.gte(KthLargest.of(flat, skipTop + count));
-        if (skipTop > 0) {
-            keep = keep.logicalAnd(magnitude.lt(KthLargest.of(flat, skipTop)));
+        float lower;
+        float upper = Float.POSITIVE_INFINITY;
+        NDArray keep; // [...] boolean
+        try (NDArray magnitude = delta.abs(); NDArray flat = magnitude.flatten()) { // [...], [numel]
+            lower = KthLargest.of(flat, skipTop + count);
+            if (skipTop > 0) {
+                upper = KthLargest.of(flat, skipTop);
+            }
+            keep = magnitude.gte(lower);
+            if (skipTop > 0) {
+                try (NDArray below = magnitude.lt(upper); NDArray atOrAboveLower = keep) {
+                    keep = atOrAboveLower.logicalAnd(below);
+                }
+            }
         }
-        return keep.toType(DataType.FLOAT32, false);
+        NDArray mask = keep.toType(DataType.FLOAT32, false);
+        keep.close();
+        return mask;
     }
 
     private static NDArray dellaMask(NDArray delta, double density, ModelTensor model, TensorMergeContext ctx) {
