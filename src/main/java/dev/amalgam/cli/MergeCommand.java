@@ -54,9 +54,11 @@ public final class MergeCommand implements Callable<Integer> {
         } else {
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("merge").setInitialMax(job.inputBytes())
                     .setUnit(" MB", 1 << 20).setStyle(ProgressBarStyle.ASCII).showSpeed().continuousUpdate().build()) {
+                int total = job.plan().tensors().size();
+                int[] done = {0};
                 result = job.run((t, bytes) -> {
                     bar.stepBy(bytes);
-                    bar.setExtraMessage(" " + t.outputName());
+                    bar.setExtraMessage(" tensor " + ++done[0] + "/" + total + " " + t.outputName());
                 });
                 bar.setExtraMessage("");
             }
