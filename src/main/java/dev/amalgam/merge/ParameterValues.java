@@ -31,8 +31,4 @@ public record ParameterValues(Map<String, Object> values) {
         }
         throw new IllegalStateException("parameter '" + name + "' is not a resolved boolean: " + v);
     }
-
-    public boolean has(String name) {
-        return values.containsKey(name);
-    }
 }

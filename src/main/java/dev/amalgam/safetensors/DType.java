@@ -1,6 +1,5 @@
 package dev.amalgam.safetensors;
 
-import ai.djl.ndarray.types.DataType;
 import dev.amalgam.BadInputException;
 
 import java.util.Arrays;
@@ -67,24 +66,6 @@ public enum DType {
             case I8 -> "int8";
             case U8 -> "uint8";
             case BOOL -> "bool";
-        };
-    }
-
-    /**
-     * The DJL type for types DJL PyTorch can create safely. BF16 and I16 have none: the JNI aborts
-     * the JVM on them, so they are converted in Java instead.
-     */
-    public DataType djlType() {
-        return switch (this) {
-            case F64 -> DataType.FLOAT64;
-            case F32 -> DataType.FLOAT32;
-            case F16 -> DataType.FLOAT16;
-            case I64 -> DataType.INT64;
-            case I32 -> DataType.INT32;
-            case I8 -> DataType.INT8;
-            case U8 -> DataType.UINT8;
-            case BOOL -> DataType.BOOLEAN;
-            case BF16, I16 -> throw new IllegalStateException(this + " must not reach DJL (JNI abort)");
         };
     }
 }

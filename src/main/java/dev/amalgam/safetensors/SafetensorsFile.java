@@ -173,13 +173,4 @@ public final class SafetensorsFile implements AutoCloseable {
     public void close() {
         arena.close();
     }
-
-    /** True if {@code path} exists and starts like a safetensors file (used for quick checks). */
-    public static boolean looksValid(Path path) {
-        try (SafetensorsFile ignored = open(path)) {
-            return true;
-        } catch (BadInputException e) {
-            return false;
-        }
-    }
 }

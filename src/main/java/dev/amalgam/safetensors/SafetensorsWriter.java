@@ -156,10 +156,6 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
     }
 
-    public DType plannedDtype(String name) {
-        return placement(name).spec().dtype();
-    }
-
     private Placement placement(String name) {
         if (finished) {
             throw new IllegalStateException("writer already finished");

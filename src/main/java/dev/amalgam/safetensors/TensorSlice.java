@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -81,8 +80,4 @@ public record TensorSlice(TensorInfo info, MemorySegment data, Path file) {
         return out;
     }
 
-    /** A copy of the raw bytes (for pass-through of tensors a merge leaves alone). */
-    public byte[] toByteArray() {
-        return data.toArray(ValueLayout.JAVA_BYTE);
-    }
 }
