@@ -47,13 +47,7 @@ final class EvolveBenchmark {
         Files.createDirectories(dir);
         List<String> names = List.of("base", "ft-a", "ft-b");
         for (int i = 0; i < names.size(); i++) {
-            Path m = dir.resolve(names.get(i));
-            if (!Files.exists(m.resolve("config.json"))) {
-                SHAPE.write(m, DType.BF16, 1, 100 + i, i == 0 ? 0f : 0.5f, 1L << 30);
-                for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
-                    Files.copy(STORIES.resolve(f), m.resolve(f));
-                }
-            }
+            SHAPE.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : 0.5f, STORIES);
         }
         for (String method : List.of("linear", "dare_ties")) {
             measure(dir, method);

@@ -87,6 +87,26 @@ public record SyntheticLlama(int hidden, int intermediate, int layers, int heads
         }
     }
 
+    /**
+     * Writes the model into {@code dir} unless a previous run already did, with the tokenizer files of
+     * {@code tokenizerFrom} (the stories260K tokenizer: its ids are valid in any vocabulary of 512 or more),
+     * so the folder loads and scores like a real checkpoint. Returns {@code dir}.
+     */
+    public Path writeScorable(Path dir, DType dtype, long seed, long deltaSeed, float deltaScale, Path tokenizerFrom) {
+        if (Files.exists(dir.resolve("config.json"))) {
+            return dir;
+        }
+        write(dir, dtype, seed, deltaSeed, deltaScale, 1L << 30);
+        try {
+            for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
+                Files.copy(tokenizerFrom.resolve(f), dir.resolve(f));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy tokenizer files into " + dir, e);
+        }
+        return dir;
+    }
+
     /** The tensor's values: norms near 1, matrices ~ N(0, 0.02^2), plus the scaled delta noise. */
     static float[] values(TensorSpec t, long seed, long deltaSeed, float deltaScale) {
         int n = Math.toIntExact(t.numel());
