@@ -8,6 +8,8 @@ import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.TensorSlice;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -39,13 +41,16 @@ final class WeightsSink implements TensorSink {
         if (dtype == DType.F32) {
             return merged;
         }
+        if (dtype != DType.BF16 && dtype != DType.F16) {
+            throw new IllegalArgumentException("cannot score tensors saved as " + dtype);
+        }
+        // The writer's narrowing and the reader's widening, so the values are those of the saved file.
         float[] v = merged.toFloatArray(); // [numel]
-        for (int i = 0; i < v.length; i++) {
-            v[i] = switch (dtype) {
-                case BF16 -> FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(v[i]));
-                case F16 -> FloatCodec.f16ToFloat(FloatCodec.floatToF16(v[i]));
-                default -> throw new IllegalArgumentException("cannot score tensors saved as " + dtype);
-            };
+        MemorySegment f32 = MemorySegment.ofArray(v);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment saved = arena.allocate((long) v.length * dtype.byteSize());
+            FloatCodec.narrowFromF32(dtype, f32, saved, v.length);
+            FloatCodec.widenToF32(dtype, saved, f32, v.length);
         }
         return merged.getManager().create(v, merged.getShape());
     }
