@@ -1,6 +1,7 @@
 package dev.amalgam.merge;
 
 import ai.djl.Device;
+import dev.amalgam.files.FileContent;
 import dev.amalgam.files.StagedDirectory;
 import dev.amalgam.recipe.MergeRecipe;
 import dev.amalgam.recipe.RecipeParser;
@@ -26,7 +27,8 @@ import java.util.TreeSet;
 public final class MergeJob implements AutoCloseable {
     /** Files copied from the tokenizer source, when present. */
     static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
-            "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt", "added_tokens.json");
+            "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt", "added_tokens.json",
+            "generation_config.json");
     public static final String RECIPE_FILE = "amalgam_recipe.yaml";
 
     public record Options(Path recipe, Path out, long shardBytes, Device device, Long seed) {
@@ -110,12 +112,8 @@ public final class MergeJob implements AutoCloseable {
                 for (String f : TOKENIZER_FILES) {
                     Path src = plan.tokenizerFrom().resolve(f);
                     if (Files.isRegularFile(src)) {
-                        Files.copy(src, dir.resolve(f));
+                        FileContent.copy(src, dir.resolve(f));
                     }
-                }
-                Path generation = plan.tokenizerFrom().resolve("generation_config.json");
-                if (Files.isRegularFile(generation)) {
-                    Files.copy(generation, dir.resolve("generation_config.json"));
                 }
             }
             Files.writeString(dir.resolve(RECIPE_FILE), RecipeYaml.toYaml(recipe));

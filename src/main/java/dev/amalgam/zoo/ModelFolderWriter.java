@@ -4,17 +4,15 @@ import ai.djl.ndarray.NDArray;
 import dev.amalgam.llm.LlamaModel;
 import dev.amalgam.llm.ModelWeights;
 import dev.amalgam.safetensors.DType;
+import dev.amalgam.files.FileContent;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.SafetensorsWriter;
 import dev.amalgam.safetensors.TensorSpec;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -57,16 +55,11 @@ public record ModelFolderWriter(long maxShardBytes) {
 
     /** Copies the regular files of {@code from} whose name passes {@code keep} into the existing {@code to}. */
     static void copyFiles(Path from, Path to, Predicate<String> keep) {
-        try {
-            for (Path file : ContentHash.regularFiles(from)) {
-                String name = file.getFileName().toString();
-                if (keep.test(name)) {
-                    // Bytes, not Files.copy: that keeps the source's mode, and fixtures are read-only.
-                    Files.write(to.resolve(name), Files.readAllBytes(file));
-                }
+        for (Path file : ContentHash.regularFiles(from)) {
+            String name = file.getFileName().toString();
+            if (keep.test(name)) {
+                FileContent.copy(file, to.resolve(name));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy model files from " + from + " to " + to, e);
         }
     }
 }

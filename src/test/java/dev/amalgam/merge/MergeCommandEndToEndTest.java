@@ -233,6 +233,9 @@ class MergeCommandEndToEndTest {
             Path out = tmp.resolve(name);
             Run r = merge(recipe(tmp, yaml + "dtype: float32\n"), out);
             assertEquals(0, r.exit(), name + ": " + r.err());
+            // Tokenizer files come over from the read-only fixture as ordinary, writable files.
+            assertTrue(Files.getPosixFilePermissions(out.resolve("tokenizer.json"))
+                    .contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), name);
             try (SafetensorsModel want = SafetensorsModel.open(STORIES); SafetensorsModel got = SafetensorsModel.open(out)) {
                 assertEquals(want.tensorNames(), got.tensorNames(), name);
                 for (String n : want.tensorNames()) {
