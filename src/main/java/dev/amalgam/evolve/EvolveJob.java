@@ -7,8 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.AmalgamVersion;
 import dev.amalgam.BadInputException;
 import dev.amalgam.eval.MetricValue;
+import dev.amalgam.history.BaselineScore;
+import dev.amalgam.history.Candidate;
+import dev.amalgam.history.HeldoutScore;
+import dev.amalgam.history.Ranking;
+import dev.amalgam.history.RunFiles;
 import dev.amalgam.history.SearchJournal;
-import dev.amalgam.history.SearchJournal.HeldoutRow;
 import dev.amalgam.llm.TextTokenizer;
 import dev.amalgam.recipe.RecipeYaml;
 
@@ -19,7 +23,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -39,7 +42,7 @@ public final class EvolveJob {
 
     /** Where the run went and what it found. */
     public record Result(Path runDir, Candidate best, Double bestHeldout, Path bestRecipe, String stopReason, int lastGeneration,
-                         int evaluations, List<HeldoutRow> heldout, List<Baselines.Scored> comparison) {
+                         int evaluations, List<HeldoutScore> heldout, List<Baselines.Scored> comparison) {
     }
 
     private EvolveJob() {
@@ -65,9 +68,9 @@ public final class EvolveJob {
 
     /** Continues the run in {@code dir} from its last complete generation. */
     public static Result resume(Path dir, Options options, SearchRun.Listener listener) {
-        Path runFile = dir.resolve(SearchJournal.RUN);
+        Path runFile = dir.resolve(RunFiles.RUN);
         if (!Files.isRegularFile(runFile)) {
-            throw new BadInputException(dir + ": not a run folder (no " + SearchJournal.RUN + ")");
+            throw new BadInputException(dir + ": not a run folder (no " + RunFiles.RUN + ")");
         }
         SearchConfig config = SearchConfigYaml.parseRun(runFile);
         Genome genome = Genome.of(config);
@@ -130,21 +133,20 @@ public final class EvolveJob {
             }
             SearchJournal journal = journalSource.apply(parents);
             SearchRun.Outcome outcome = SearchRun.run(config, genome, search.evaluator(candidates), journal, listener);
-            List<HeldoutRow> rows = new ArrayList<>();
+            List<Candidate> ranked = outcome.ranked();
+            List<HeldoutScore> rows = new ArrayList<>();
             if (heldout != null) {
-                List<Candidate> top = outcome.ranked().subList(0, Math.min(e.rescoreTopK(), outcome.ranked().size()));
+                List<Candidate> top = ranked.subList(0, Math.min(e.rescoreTopK(), ranked.size()));
                 for (int i = 0; i < top.size(); i++) {
                     candidates.materialise(top.get(i).genes());
                     double[] scores = heldout.score(candidates.model());
-                    rows.add(new HeldoutRow(i + 1, top.get(i), config.fitness(scores), scores));
+                    rows.add(new HeldoutScore(i + 1, top.get(i).id(), top.get(i).fitness(), config.fitness(scores), scores));
                 }
                 journal.heldout(rows);
             }
-            // The exported best: best held-out fitness among the re-scored (ties: better search rank), else best search fitness.
-            HeldoutRow bestRow = rows.stream().max(Comparator.comparingDouble(HeldoutRow::heldoutFitness)
-                    .thenComparing(Comparator.comparingInt(HeldoutRow::rank).reversed())).orElse(null);
-            Candidate best = bestRow != null ? bestRow.candidate() : outcome.ranked().getFirst();
-            journal.best(RecipeYaml.toYaml(genome.decode(best.genes())));
+            Candidate best = exportBest(genome, journal, outcome, rows);
+            Double bestHeldout = rows.stream().filter(r -> r.candidateId().equals(best.id())).findFirst()
+                    .map(HeldoutScore::heldoutFitness).orElse(null);
             List<Baselines.Scored> comparison = new ArrayList<>();
             if (heldout != null) {
                 candidates.materialise(best.genes());
@@ -153,15 +155,25 @@ public final class EvolveJob {
                     candidates.materialise(b.recipe());
                     comparison.add(Baselines.score(b.name(), candidates, heldout, config));
                 }
-                journal.baselines(comparison.stream().map(c -> new SearchJournal.BaselineRow(c.name(), c.fitness(), c.fitnessStderr(),
+                journal.baselines(comparison.stream().map(c -> new BaselineScore(c.name(), c.fitness(), c.fitnessStderr(),
                         Arrays.stream(c.tasks()).mapToDouble(MetricValue::value).toArray(),
                         Arrays.stream(c.tasks()).mapToDouble(MetricValue::stderr).toArray())).toList());
             }
             if (config.search().strategy() == Strategy.NSGA2) {
-                journal.pareto(SearchRun.paretoFront(outcome.ranked(), config), best.id());
+                journal.pareto(SearchRun.paretoFront(ranked, config), best.id());
             }
-            return new Result(journal.dir(), best, bestRow == null ? null : bestRow.heldoutFitness(), journal.dir().resolve(SearchJournal.BEST),
-                    outcome.stopReason(), outcome.lastGeneration(), outcome.ranked().size(), rows, comparison);
+            return new Result(journal.dir(), best, bestHeldout, journal.dir().resolve(RunFiles.BEST),
+                    outcome.stopReason(), outcome.lastGeneration(), ranked.size(), rows, comparison);
         }
+    }
+
+    /**
+     * Writes {@code best.yaml}: the recipe of the exported candidate, rank 1 of {@link Ranking} over the search's
+     * candidates and the held-out re-scores (the same rule {@code amalgam export} and the report apply to the journal).
+     */
+    static Candidate exportBest(Genome genome, SearchJournal journal, SearchRun.Outcome outcome, List<HeldoutScore> heldout) {
+        Candidate best = Ranking.exported(outcome.candidates(), heldout);
+        journal.best(RecipeYaml.toYaml(genome.decode(best.genes())));
+        return best;
     }
 }

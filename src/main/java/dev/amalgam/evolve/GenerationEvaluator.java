@@ -1,12 +1,15 @@
 package dev.amalgam.evolve;
 
+import dev.amalgam.history.Candidate;
+
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The strategies' one entry to scoring: maps unit-cube points to genes, answers genomes it has seen from its cache
@@ -14,25 +17,20 @@ import java.util.Set;
  * sends the rest of a generation to the {@link BatchEvaluator} in one batch, and logs each new candidate.
  */
 public final class GenerationEvaluator {
-    /** Receives each newly evaluated candidate (the journal). */
-    @FunctionalInterface
-    public interface Log {
-        void evaluated(int generation, Candidate candidate, CandidateScore score);
-    }
-
     private final Genome genome;
     private final SearchConfig config;
     private final BatchEvaluator evaluator;
-    private final Log log;
-    private final Map<String, Candidate> cache = new HashMap<>();
+    private final Consumer<Candidate> log;
+    private final Map<String, Candidate> cache = new LinkedHashMap<>(); // by genome key, in journal order
     private final Map<Integer, Set<String>> keysByGeneration = new HashMap<>(); // first evaluated in that generation
     private final Runnable afterEach;
 
     /**
-     * @param journalled candidates of a resumed run (pre-fill the cache)
+     * @param log        receives each newly evaluated candidate (the journal)
+     * @param journalled candidates of a resumed run, in journal order (pre-fill the cache)
      * @param afterEach  called after each candidate is scored (progress display)
      */
-    public GenerationEvaluator(Genome genome, SearchConfig config, BatchEvaluator evaluator, Log log, List<Candidate> journalled,
+    public GenerationEvaluator(Genome genome, SearchConfig config, BatchEvaluator evaluator, Consumer<Candidate> log, List<Candidate> journalled,
                                Runnable afterEach) {
         this.genome = genome;
         this.config = config;
@@ -41,13 +39,8 @@ public final class GenerationEvaluator {
         this.afterEach = afterEach;
         for (Candidate c : journalled) {
             cache.put(c.key(), c);
-            keysByGeneration.computeIfAbsent(generationOf(c), g -> new HashSet<>()).add(c.key());
+            keysByGeneration.computeIfAbsent(c.generation(), g -> new HashSet<>()).add(c.key());
         }
-    }
-
-    /** The generation a candidate was first evaluated in, from its id {@code g<gen>-c<index>}. */
-    public static int generationOf(Candidate c) {
-        return Integer.parseInt(c.id().substring(1, c.id().indexOf('-')));
     }
 
     /** Distinct candidates first evaluated in generations 0..{@code generation} (resume-proof: ignores journalled later ones). */
@@ -55,7 +48,7 @@ public final class GenerationEvaluator {
         return keysByGeneration.entrySet().stream().filter(e -> e.getKey() <= generation).mapToInt(e -> e.getValue().size()).sum();
     }
 
-    /** Every distinct candidate so far. */
+    /** Every distinct candidate so far, in journal order. */
     public List<Candidate> all() {
         return List.copyOf(cache.values());
     }
@@ -94,10 +87,11 @@ public final class GenerationEvaluator {
         }
         if (!missing.isEmpty()) {
             evaluator.evaluate(missing, (i, s) -> {
-                Candidate c = new Candidate(ids.get(i), missingKeys.get(i), missing.get(i), s.tasks(), config.fitness(s.tasks()));
+                Candidate c = new Candidate(generation, ids.get(i), missingKeys.get(i), missing.get(i), s.tasks(),
+                        config.fitness(s.tasks()), s.mergeSeconds(), s.scoreSeconds());
                 cache.put(c.key(), c);
                 ofGeneration.add(c.key());
-                log.evaluated(generation, c, s);
+                log.accept(c);
                 afterEach.run();
             });
             for (String k : missingKeys) {

@@ -1,5 +1,6 @@
 package dev.amalgam.evolve;
 
+import dev.amalgam.history.Candidate;
 import io.jenetics.DoubleChromosome;
 import io.jenetics.DoubleGene;
 import io.jenetics.EliteSelector;

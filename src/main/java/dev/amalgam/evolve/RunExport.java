@@ -1,22 +1,18 @@
 package dev.amalgam.evolve;
 
 import dev.amalgam.BadInputException;
-import dev.amalgam.history.SearchJournal;
+import dev.amalgam.history.Candidate;
+import dev.amalgam.history.Journal;
+import dev.amalgam.history.RunFiles;
 import dev.amalgam.recipe.MergeRecipe;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * {@code amalgam export}: the merge recipe of a run's rank-N candidate. Ranks follow the held-out fitness of the
- * re-scored top-k (rank 1 is {@code best.yaml}), then the other candidates by search fitness.
+ * {@code amalgam export}: the merge recipe of a run's rank-N candidate in the journal's {@link Journal#ranking()}
+ * (rank 1 is {@code best.yaml}).
  */
 public final class RunExport {
     /** The chosen candidate and its recipe (model paths absolute, {@code random_seed} the search seed). */
@@ -27,14 +23,18 @@ public final class RunExport {
     }
 
     public static Exported export(Path runDir, int rank) {
-        Path runFile = runDir.resolve(SearchJournal.RUN);
+        Path runFile = runDir.resolve(RunFiles.RUN);
         if (!Files.isRegularFile(runFile)) {
-            throw new BadInputException(runDir + ": not a run folder (no " + SearchJournal.RUN + ")");
+            throw new BadInputException(runDir + ": not a run folder (no " + RunFiles.RUN + ")");
         }
         SearchConfig config = SearchConfigYaml.parseRun(runFile);
         Genome genome = Genome.of(config);
-        SearchJournal journal = SearchJournal.open(runDir, EvolveJob.geneNames(genome), EvolveJob.taskNames(config));
-        List<Candidate> ranking = ranking(journal);
+        Journal journal = Journal.read(runDir);
+        if (!journal.genes().equals(EvolveJob.geneNames(genome))) {
+            throw new BadInputException(runDir.resolve(RunFiles.CANDIDATES) + ": gene columns " + journal.genes()
+                    + " do not match the genome of " + runFile + " " + EvolveJob.geneNames(genome));
+        }
+        List<Candidate> ranking = journal.ranking();
         if (ranking.isEmpty()) {
             throw new BadInputException(runDir + ": the run has no evaluated candidates yet");
         }
@@ -43,18 +43,5 @@ public final class RunExport {
         }
         Candidate c = ranking.get(rank - 1);
         return new Exported(c, rank, ranking.size(), genome.decode(c.genes()));
-    }
-
-    static List<Candidate> ranking(SearchJournal journal) {
-        Map<String, Candidate> byId = new HashMap<>();
-        journal.candidates().forEach(c -> byId.put(c.id(), c));
-        List<String[]> heldout = new ArrayList<>(journal.heldoutRanking());
-        heldout.sort(Comparator.comparingDouble((String[] r) -> Double.parseDouble(r[1])).reversed()); // stable: ties keep search rank
-        Set<Candidate> ordered = new LinkedHashSet<>();
-        heldout.forEach(r -> ordered.add(byId.get(r[0])));
-        List<Candidate> rest = new ArrayList<>(byId.values());
-        rest.sort(Comparator.comparingDouble(Candidate::fitness).reversed().thenComparing(Candidate::id));
-        ordered.addAll(rest);
-        return List.copyOf(ordered);
     }
 }

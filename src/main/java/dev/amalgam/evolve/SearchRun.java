@@ -1,9 +1,11 @@
 package dev.amalgam.evolve;
 
+import dev.amalgam.history.Candidate;
+import dev.amalgam.history.GenerationStats;
+import dev.amalgam.history.Ranking;
 import dev.amalgam.history.SearchJournal;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -28,14 +30,19 @@ public final class SearchRun {
         default void candidateScored() {
         }
 
-        default void generationDone(GenerationSummary summary, boolean replayed) {
+        default void generationDone(GenerationStats summary, boolean replayed) {
         }
     }
 
-    /** The search's result: every distinct candidate, best (search fitness) first, and the generations run. */
-    public record Outcome(List<Candidate> ranked, int lastGeneration, String stopReason) {
+    /** The search's result: every distinct candidate in journal order, and the generations run. */
+    public record Outcome(List<Candidate> candidates, int lastGeneration, String stopReason) {
         public Outcome {
-            ranked = List.copyOf(ranked);
+            candidates = List.copyOf(candidates);
+        }
+
+        /** The candidates best first, by {@link Ranking#bySearch}. */
+        public List<Candidate> ranked() {
+            return Ranking.bySearch(candidates);
         }
     }
 
@@ -60,7 +67,8 @@ public final class SearchRun {
             listener.generationStarted(gen, population, s.generations());
             List<Candidate> pop = gen == 0 ? strategy.start(eval) : strategy.next(gen, eval);
             double elapsed = replay ? elapsedBefore : elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
-            GenerationSummary summary = GenerationSummary.of(gen, eval.evaluationsThrough(gen), pop, genome, elapsed);
+            GenerationStats summary = GenerationStats.of(gen, eval.evaluationsThrough(gen), pop,
+                    pop.stream().map(c -> genome.toUnit(c.genes())).toList(), elapsed);
             if (replay) {
                 List<String> keys = pop.stream().map(Candidate::key).toList();
                 if (!keys.equals(journal.populationKeys(gen))) {
@@ -71,8 +79,8 @@ public final class SearchRun {
                 journal.generation(summary, pop);
             }
             listener.generationDone(summary, replay);
-            if (summary.bestFitness() > bestSoFar + 1e-12) {
-                bestSoFar = summary.bestFitness();
+            if (summary.best() > bestSoFar + 1e-12) {
+                bestSoFar = summary.best();
                 steady = 0;
             } else {
                 steady++;
@@ -88,10 +96,7 @@ public final class SearchRun {
                 stop = "steady_generations";
             }
             if (stop != null) {
-                List<Candidate> ranked = new ArrayList<>(eval.all().stream()
-                        .filter(c -> GenerationEvaluator.generationOf(c) <= summary.generation()).toList());
-                ranked.sort(Comparator.comparingDouble(Candidate::fitness).reversed().thenComparing(Candidate::id));
-                return new Outcome(ranked, gen, stop);
+                return new Outcome(eval.all().stream().filter(c -> c.generation() <= summary.generation()).toList(), gen, stop);
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.amalgam.evolve;
 
+import dev.amalgam.history.Candidate;
+
 import java.util.List;
 
 /**

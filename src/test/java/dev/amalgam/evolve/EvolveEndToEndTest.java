@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import dev.amalgam.BadInputException;
 import dev.amalgam.cli.AmalgamCommand;
 import dev.amalgam.llm.TextTokenizer;
-import dev.amalgam.history.SearchJournal;
+import dev.amalgam.history.RunFiles;
 import dev.amalgam.safetensors.SafetensorsModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +52,7 @@ class EvolveEndToEndTest {
         Path run = result.runDir();
         assertEquals(dir.resolve("results/run").toAbsolutePath().normalize(), run.toAbsolutePath().normalize());
 
-        List<String> candidates = Files.readAllLines(run.resolve(SearchJournal.CANDIDATES));
+        List<String> candidates = Files.readAllLines(run.resolve(RunFiles.CANDIDATES));
         int columns = candidates.getFirst().split(",").length;
         HashSet<String> keys = new HashSet<>();
         for (String row : candidates.subList(1, candidates.size())) {
@@ -61,18 +61,18 @@ class EvolveEndToEndTest {
             assertTrue(keys.add(cells[2]), "genome scored twice: " + row);
         }
         assertEquals(result.evaluations(), candidates.size() - 1);
-        assertEquals(4, Files.readAllLines(run.resolve(SearchJournal.GENERATIONS)).size()); // header + generations 0..2
+        assertEquals(4, Files.readAllLines(run.resolve(RunFiles.GENERATIONS)).size()); // header + generations 0..2
         for (int g = 0; g <= 2; g++) {
             assertTrue(Files.isRegularFile(run.resolve("population/gen-000" + g + ".json")));
         }
-        assertEquals(3, Files.readAllLines(run.resolve(SearchJournal.HELDOUT)).size()); // header + top 2
+        assertEquals(3, Files.readAllLines(run.resolve(RunFiles.HELDOUT)).size()); // header + top 2
 
         // Export, merge to disk with `amalgam merge`, compare with what the in-memory sink gave the scoring model.
         Path recipe = dir.resolve("best.yaml");
         assertEquals(0, AmalgamCommand.newCommandLine().execute("export", run.toString(), "-o", recipe.toString()));
         Path merged = dir.resolve("merged");
         assertEquals(0, AmalgamCommand.newCommandLine().execute("merge", recipe.toString(), merged.toString(), "--no-progress"));
-        SearchConfig parsed = SearchConfigYaml.parseRun(run.resolve(SearchJournal.RUN));
+        SearchConfig parsed = SearchConfigYaml.parseRun(run.resolve(RunFiles.RUN));
         Genome genome = Genome.of(parsed);
         try (CandidateModel model = new CandidateModel(genome, Device.cpu(), w -> { });
              SafetensorsModel disk = SafetensorsModel.open(merged);

@@ -2,7 +2,8 @@ package dev.amalgam.evolve;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.amalgam.history.SearchJournal;
+import dev.amalgam.history.GenerationStats;
+import dev.amalgam.history.RunFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +42,7 @@ class KillResumeTest {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         // Kill as soon as a generation after 0 is part-way scored (a candidate takes far longer than the poll).
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (partialGenerationRows(killedRun) < 1 || rows(killedRun.resolve(SearchJournal.GENERATIONS)) < 1) {
+        while (partialGenerationRows(killedRun) < 1 || rows(killedRun.resolve(RunFiles.GENERATIONS)) < 1) {
             assertTrue(child.isAlive(), "the child finished before it could be killed: " + Files.readString(dir.resolve("child.log")));
             assertTrue(System.nanoTime() < deadline, "the child made no progress");
             Thread.sleep(5);
@@ -51,39 +52,39 @@ class KillResumeTest {
 
         assertNoTornFile(killedRun);
         assertTrue(partialGenerationRows(killedRun) >= 1, "not killed mid-generation");
-        assertTrue(rows(killedRun.resolve(SearchJournal.CANDIDATES)) > population);
-        assertTrue(Files.notExists(killedRun.resolve(SearchJournal.BEST)));
+        assertTrue(rows(killedRun.resolve(RunFiles.CANDIDATES)) > population);
+        assertTrue(Files.notExists(killedRun.resolve(RunFiles.BEST)));
 
         EvolveJob.Options options = new EvolveJob.Options(false, Device.cpu(), w -> { });
         List<Boolean> replayed = new ArrayList<>();
         EvolveJob.Result resumed = EvolveJob.resume(killedRun, options, new SearchRun.Listener() {
             @Override
-            public void generationDone(GenerationSummary summary, boolean wasReplayed) {
+            public void generationDone(GenerationStats summary, boolean wasReplayed) {
                 replayed.add(wasReplayed);
             }
         });
         assertTrue(replayed.getFirst(), "generation 0 must come from the journal");
         EvolveJob.Result straight = EvolveJob.start(SearchConfigYaml.parse(straightConfig), options, SearchRun.Listener.NONE);
 
-        List<String> a = withoutTimings(resumed.runDir().resolve(SearchJournal.CANDIDATES), 3);
-        List<String> b = withoutTimings(straight.runDir().resolve(SearchJournal.CANDIDATES), 3);
+        List<String> a = withoutTimings(resumed.runDir().resolve(RunFiles.CANDIDATES), 3);
+        List<String> b = withoutTimings(straight.runDir().resolve(RunFiles.CANDIDATES), 3);
         assertEquals(b.size(), new HashSet<>(a).size(), "a row lost or duplicated");
         assertEquals(new HashSet<>(b), new HashSet<>(a));
         assertEquals(a.size(), new HashSet<>(a.stream().map(r -> r.split(",")[2]).toList()).size(), "a genome scored twice");
-        assertEquals(withoutTimings(straight.runDir().resolve(SearchJournal.GENERATIONS), 1),
-                withoutTimings(resumed.runDir().resolve(SearchJournal.GENERATIONS), 1));
+        assertEquals(withoutTimings(straight.runDir().resolve(RunFiles.GENERATIONS), 1),
+                withoutTimings(resumed.runDir().resolve(RunFiles.GENERATIONS), 1));
         assertEquals(straight.best().id(), resumed.best().id());
         assertEquals(Files.readString(straight.bestRecipe()), Files.readString(resumed.bestRecipe()));
-        assertEquals(Files.readString(straight.runDir().resolve(SearchJournal.HELDOUT)), Files.readString(resumed.runDir().resolve(SearchJournal.HELDOUT)));
+        assertEquals(Files.readString(straight.runDir().resolve(RunFiles.HELDOUT)), Files.readString(resumed.runDir().resolve(RunFiles.HELDOUT)));
     }
 
     /** Candidate rows of the generation after the last complete one. */
     private static int partialGenerationRows(Path run) throws IOException {
-        int complete = rows(run.resolve(SearchJournal.GENERATIONS)) - 1;
-        if (!Files.isRegularFile(run.resolve(SearchJournal.CANDIDATES))) {
+        int complete = rows(run.resolve(RunFiles.GENERATIONS)) - 1;
+        if (!Files.isRegularFile(run.resolve(RunFiles.CANDIDATES))) {
             return 0;
         }
-        List<String> lines = Files.readAllLines(run.resolve(SearchJournal.CANDIDATES));
+        List<String> lines = Files.readAllLines(run.resolve(RunFiles.CANDIDATES));
         return (int) lines.stream().skip(1).filter(l -> Integer.parseInt(l.substring(0, l.indexOf(','))) == complete + 1).count();
     }
 

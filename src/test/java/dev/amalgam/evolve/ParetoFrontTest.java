@@ -1,5 +1,6 @@
 package dev.amalgam.evolve;
 
+import dev.amalgam.history.Candidate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,7 +14,7 @@ class ParetoFrontTest {
     Path dir;
 
     private static Candidate c(String id, double a, double b) {
-        return new Candidate(id, id, new double[]{0}, new double[]{a, b}, (a + b) / 2);
+        return new Candidate(0, id, id, new double[]{0}, new double[]{a, b}, (a + b) / 2, 0, 0);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.amalgam.evolve;
 
+import dev.amalgam.history.GenerationStats;
 import dev.amalgam.history.SearchJournal;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,24 +23,24 @@ class StrategyImprovementTest {
     void everySeedEndsBetterThanItsInitialPopulation(Strategy strategy) {
         int seeds = 5;
         for (long seed = 1; seed <= seeds; seed++) {
-            List<GenerationSummary> gens = run(strategy, seed, dir.resolve(strategy.key() + "-" + seed));
-            GenerationSummary first = gens.getFirst();
-            GenerationSummary last = gens.getLast();
+            List<GenerationStats> gens = run(strategy, seed, dir.resolve(strategy.key() + "-" + seed));
+            GenerationStats first = gens.getFirst();
+            GenerationStats last = gens.getLast();
             assertEquals(15, last.generation());
             // Statistical claim per seed: the final population's mean beats the initial mean by a clear margin, and
             // its best beats the initial best (a random search of the same budget rarely manages the latter).
             assertTrue(last.mean() > first.mean() + 0.02, strategy + " seed " + seed + ": mean " + first.mean() + " -> " + last.mean());
-            assertTrue(last.bestFitness() > first.bestFitness(), strategy + " seed " + seed + ": best " + first.bestFitness() + " -> " + last.bestFitness());
+            assertTrue(last.best() > first.best(), strategy + " seed " + seed + ": best " + first.best() + " -> " + last.best());
         }
     }
 
-    static List<GenerationSummary> run(Strategy strategy, long seed, Path runDir) {
+    static List<GenerationStats> run(Strategy strategy, long seed, Path runDir) {
         SyntheticProblem p = new SyntheticProblem(strategy, 16, 15, seed, runDir.getParent());
         SearchJournal journal = SearchJournal.create(runDir, "synthetic: true\n", p.genome.genes().stream().map(Genome.Gene::name).toList(), List.of("a", "b"));
-        List<GenerationSummary> gens = new ArrayList<>();
+        List<GenerationStats> gens = new ArrayList<>();
         SearchRun.run(p.config, p.genome, p.evaluator(), journal, new SearchRun.Listener() {
             @Override
-            public void generationDone(GenerationSummary summary, boolean replayed) {
+            public void generationDone(GenerationStats summary, boolean replayed) {
                 gens.add(summary);
             }
         });
