@@ -1,10 +1,10 @@
 package dev.amalgam.cli;
 
-import dev.amalgam.evolve.Baselines;
-import dev.amalgam.evolve.EvolveJob;
-import dev.amalgam.evolve.SearchConfig;
-import dev.amalgam.evolve.SearchConfigYaml;
-import dev.amalgam.evolve.SearchRun;
+import dev.amalgam.evolve.config.SearchConfig;
+import dev.amalgam.evolve.config.SearchConfigYaml;
+import dev.amalgam.evolve.run.EvolveJob;
+import dev.amalgam.evolve.run.SearchRun;
+import dev.amalgam.history.BaselineScore;
 import dev.amalgam.history.GenerationStats;
 import dev.amalgam.history.RunFiles;
 import dev.amalgam.zoo.Zoo;
@@ -86,7 +86,7 @@ public final class EvolveCommand implements Callable<Integer> {
         }
         if (!r.comparison().isEmpty()) {
             System.out.println("held-out comparison (fitness +- standard error; " + r.runDir().resolve(RunFiles.BASELINES) + "):");
-            for (Baselines.Scored s : r.comparison()) {
+            for (BaselineScore s : r.comparison()) {
                 System.out.printf(Locale.ROOT, "  %-28s %.4f +- %.4f%n", s.name(), s.fitness(), s.fitnessStderr());
             }
         }
