@@ -41,18 +41,18 @@ public record GenomeSpec(List<ModelRef> models, String mergeMethod, ModelRef bas
         if (layerGranularity < 0) {
             throw new BadInputException("genome.layer_granularity: expected 0 (one group) or a positive layer count, got " + layerGranularity);
         }
-        if (isSlerp(mergeMethod)) {
+        if (firstModelIsBase(method)) {
             if (smooth) {
-                throw new BadInputException("genome.smooth: not supported with slerp (as in mergekit-evolve)");
+                throw new BadInputException("genome.smooth: not supported with " + mergeMethod + " (as in mergekit-evolve)");
             }
             if (!filters.isEmpty()) {
-                throw new BadInputException("genome.filters: not supported with slerp (as in mergekit-evolve)");
+                throw new BadInputException("genome.filters: not supported with " + mergeMethod + " (as in mergekit-evolve)");
             }
             if (models.size() != 2 || baseModel != null) {
-                throw new BadInputException("genome.models: slerp needs exactly two models and no base_model (the first model is the base)");
+                throw new BadInputException("genome.models: " + mergeMethod
+                        + " needs exactly two models and no base_model (the first model is the base)");
             }
-        }
-        if (method.baseRequirement() == MergeMethod.BaseRequirement.REQUIRED && baseModel == null && !isSlerp(mergeMethod)) {
+        } else if (method.baseRequirement() == MergeMethod.BaseRequirement.REQUIRED && baseModel == null) {
             throw new BadInputException("genome.base_model: " + mergeMethod + " needs a base model");
         }
         for (String f : filters) {
@@ -65,8 +65,18 @@ public record GenomeSpec(List<ModelRef> models, String mergeMethod, ModelRef bas
         }
     }
 
-    public static boolean isSlerp(String method) {
-        return method.equals("slerp");
+    /**
+     * Whether the genome's first model is the merge's base: the method's signature declares a required base, exactly
+     * one other model and only global genes (slerp's t interpolates from the base to the other model), so there is
+     * nothing to search per model and the two genome models are base and other, as mergekit-evolve lays out slerp.
+     */
+    public boolean firstModelIsBase() {
+        return firstModelIsBase(MergeMethods.byName(mergeMethod, "genome.merge_method"));
+    }
+
+    private static boolean firstModelIsBase(MergeMethod method) {
+        return method.baseRequirement() == MergeMethod.BaseRequirement.REQUIRED && method.minModels() == 1 && method.maxModels() == 1
+                && method.parameters().stream().noneMatch(p -> p.gene() != ParameterSpec.Gene.NONE && p.scope() == ParameterSpec.Scope.PER_MODEL);
     }
 
     /** mergekit-evolve's rule: normalize defaults to true for linear, ties and dare_ties. */

@@ -212,8 +212,7 @@ public final class Genome {
         if (x.length != genes.size()) {
             throw new IllegalArgumentException("expected " + genes.size() + " genes, got " + x.length);
         }
-        boolean slerp = GenomeSpec.isSlerp(spec.mergeMethod());
-        ModelRef base = slerp ? models.getFirst() : baseModel;
+        ModelRef base = spec.firstModelIsBase() ? models.getFirst() : baseModel;
         Map<String, ParameterValue> top = new LinkedHashMap<>();
         if (method.parameters().stream().anyMatch(p -> p.name().equals("normalize"))) {
             top.put("normalize", ParameterValue.of(spec.effectiveNormalize()));

@@ -1,6 +1,9 @@
 package dev.amalgam.evolve.genome;
 
+import dev.amalgam.BadInputException;
 import dev.amalgam.evolve.config.GenomeSpec;
+import dev.amalgam.merge.MergeMethod;
+import dev.amalgam.merge.MergeMethods;
 import dev.amalgam.recipe.MergeRecipe;
 import dev.amalgam.recipe.ModelRef;
 import dev.amalgam.recipe.ParameterValue;
@@ -145,6 +148,20 @@ class GenomeTest {
         assertEquals(ParameterValue.of(0.9), r.slices().get(1).parameters().get("t"));
         assertEquals(2, r.slices().get(1).sources().size());
         assertArrayEquals(x, g.encode(r), 0);
+    }
+
+    /** The first-model-is-base layout follows from the signature (required base, one other model, global genes only). */
+    @Test
+    void onlySlerpsSignatureMakesTheFirstModelTheBase() {
+        List<String> firstIsBase = MergeMethods.all().stream().map(MergeMethod::name).filter(name -> {
+            try {
+                return new GenomeSpec(THREE.subList(0, 2), name, null, null, 1, null, false, List.of(), false, DType.BF16)
+                        .firstModelIsBase();
+            } catch (BadInputException e) {
+                return false; // not searchable, or needs a base_model
+            }
+        }).toList();
+        assertEquals(List.of("slerp"), firstIsBase);
     }
 
     @Test
