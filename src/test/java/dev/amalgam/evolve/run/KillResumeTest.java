@@ -2,6 +2,7 @@ package dev.amalgam.evolve.run;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.amalgam.ChildAmalgam;
 import dev.amalgam.evolve.config.SearchConfigYaml;
 import dev.amalgam.history.GenerationStats;
 import dev.amalgam.history.RunFiles;
@@ -37,9 +38,7 @@ class KillResumeTest {
         Files.writeString(straightConfig, Files.readString(config).replace("run_name: killed", "run_name: straight"));
         Path killedRun = dir.resolve("results/killed");
 
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                "dev.amalgam.cli.AmalgamCommand", "evolve", config.toString(), "--no-progress")
+        Process child = new ProcessBuilder(ChildAmalgam.command("evolve", config.toString(), "--no-progress"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         // Kill as soon as a generation after 0 is part-way scored (a candidate takes far longer than the poll).
         long deadline = System.nanoTime() + 120_000_000_000L;
