@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.amalgam.BadInputException;
+import dev.amalgam.Fixtures;
 import dev.amalgam.cli.AmalgamCommand;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
@@ -36,7 +37,7 @@ class EvolveEndToEndTest {
         Files.writeString(config, Files.readString(config).replace("search_split: validation", "search_split: test")
                 .replace("heldout_split: test", "heldout_split: validation"));
         SearchConfig parsed = SearchConfigYaml.parse(config);
-        try (TextTokenizer tokenizer = TextTokenizer.load(TinyZoo.STORIES)) {
+        try (TextTokenizer tokenizer = TextTokenizer.load(Fixtures.stories260K())) {
             BadInputException e = assertThrows(BadInputException.class, () -> TaskSuite.prepare(parsed, "test", tokenizer, true, false));
             assertTrue(e.getMessage().contains("evaluation.search_split: 'test' is the test split of task alpha"), e.getMessage());
             assertTrue(e.getMessage().contains("--allow-test-split"), e.getMessage());

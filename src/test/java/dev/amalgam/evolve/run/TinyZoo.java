@@ -1,5 +1,6 @@
 package dev.amalgam.evolve.run;
 
+import dev.amalgam.Fixtures;
 import dev.amalgam.bench.SyntheticLlama;
 import dev.amalgam.safetensors.DType;
 
@@ -16,7 +17,6 @@ import java.util.Random;
  * the stories260K tokenizer), two multiple-choice tasks with validation and test splits, and a search config.
  */
 final class TinyZoo {
-    static final Path STORIES = Path.of("../shared/fixtures/stories260K/hf");
     static final SyntheticLlama SHAPE = new SyntheticLlama(32, 64, 4, 4, 2, 512, false);
 
     private TinyZoo() {
@@ -84,7 +84,7 @@ final class TinyZoo {
         }
         SHAPE.write(dir, DType.BF16, 5, deltaSeed, delta, 1L << 30);
         for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
-            Files.copy(STORIES.resolve(f), dir.resolve(f));
+            Files.copy(Fixtures.stories260K().resolve(f), dir.resolve(f));
         }
     }
 
