@@ -1,12 +1,12 @@
 package dev.amalgam.cli;
 
-import dev.amalgam.evolve.Baselines;
-import dev.amalgam.evolve.EvolveJob;
-import dev.amalgam.evolve.GenerationSummary;
-import dev.amalgam.evolve.SearchConfig;
-import dev.amalgam.evolve.SearchConfigYaml;
-import dev.amalgam.evolve.SearchRun;
-import dev.amalgam.history.SearchJournal;
+import dev.amalgam.evolve.config.SearchConfig;
+import dev.amalgam.evolve.config.SearchConfigYaml;
+import dev.amalgam.evolve.run.EvolveJob;
+import dev.amalgam.evolve.run.SearchRun;
+import dev.amalgam.history.BaselineScore;
+import dev.amalgam.history.GenerationStats;
+import dev.amalgam.history.RunFiles;
 import dev.amalgam.zoo.Zoo;
 import dev.amalgam.zoo.ZooProgress;
 import dev.amalgam.zoo.ZooSpec;
@@ -82,11 +82,11 @@ public final class EvolveCommand implements Callable<Integer> {
         System.out.println("journal:  " + r.runDir());
         System.out.println("recipe:   " + r.bestRecipe() + "   (amalgam merge " + r.bestRecipe() + " OUT_DIR)");
         if (!r.heldout().isEmpty()) {
-            System.out.println("held-out: " + r.runDir().resolve(SearchJournal.HELDOUT));
+            System.out.println("held-out: " + r.runDir().resolve(RunFiles.HELDOUT));
         }
         if (!r.comparison().isEmpty()) {
-            System.out.println("held-out comparison (fitness +- standard error; " + r.runDir().resolve(SearchJournal.BASELINES) + "):");
-            for (Baselines.Scored s : r.comparison()) {
+            System.out.println("held-out comparison (fitness +- standard error; " + r.runDir().resolve(RunFiles.BASELINES) + "):");
+            for (BaselineScore s : r.comparison()) {
                 System.out.printf(Locale.ROOT, "  %-28s %.4f +- %.4f%n", s.name(), s.fitness(), s.fitnessStderr());
             }
         }
@@ -123,10 +123,10 @@ public final class EvolveCommand implements Callable<Integer> {
         }
 
         @Override
-        public void generationDone(GenerationSummary s, boolean replayed) {
+        public void generationDone(GenerationStats s, boolean replayed) {
             close();
             if (replayed) {
-                System.out.printf(Locale.ROOT, "gen %3d  replayed from the journal  best %.4f%n", s.generation(), s.bestFitness());
+                System.out.printf(Locale.ROOT, "gen %3d  replayed from the journal  best %.4f%n", s.generation(), s.best());
                 start = System.nanoTime();
                 evaluationsAtStart = s.evaluations();
                 return;
@@ -137,7 +137,7 @@ public final class EvolveCommand implements Callable<Integer> {
             // At most this many generations remain (a steady-fitness or budget stop may come earlier).
             String eta = String.format(Locale.ROOT, "  ETA %s", duration(seconds / sessionGenerations * (generations - s.generation())));
             System.out.printf(Locale.ROOT, "gen %3d  best %.4f  mean %.4f  diversity %.3f  evals %d (%.2f/s)%s%n", s.generation(),
-                    s.bestFitness(), s.mean(), s.diversity(), s.evaluations(), rate, eta);
+                    s.best(), s.mean(), s.diversity(), s.evaluations(), rate, eta);
         }
 
         private static String duration(double seconds) {

@@ -37,8 +37,11 @@ public final class ReportWriter {
         }
     }
 
-    /** The written report: its folder, the files in it, and the summary lines for stdout. */
-    public record Report(Path folder, List<Path> files, List<String> summary) {
+    /**
+     * The written report: its folder, the files in it, the summary lines for stdout, and the id of the first run's
+     * exported candidate (the one {@code genes.png} draws).
+     */
+    public record Report(Path folder, List<Path> files, List<String> summary, String exportedCandidate) {
         public Report {
             files = List.copyOf(files);
             summary = List.copyOf(summary);
@@ -46,8 +49,8 @@ public final class ReportWriter {
     }
 
     public static Report write(Options options) {
-        List<RunJournal> runs = options.runs().stream().map(RunJournal::read).toList();
-        RunJournal first = runs.getFirst();
+        List<ReportedRun> runs = options.runs().stream().map(ReportedRun::read).toList();
+        ReportedRun first = runs.getFirst();
         Path folder = options.out().orElse(first.dir().resolve("report"));
         List<String> notes = new ArrayList<>();
         Map<String, byte[]> pngs = new LinkedHashMap<>();
@@ -78,6 +81,6 @@ public final class ReportWriter {
         summary.addAll(notes);
         summary.add("report: " + folder.resolve("report.html") + " (with " + String.join(", ",
                 files.keySet().stream().filter(n -> !n.equals("report.html")).toList()) + ")");
-        return new Report(folder, written, summary);
+        return new Report(folder, written, summary, first.exported().id());
     }
 }

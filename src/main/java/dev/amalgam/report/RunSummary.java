@@ -1,5 +1,9 @@
 package dev.amalgam.report;
 
+import dev.amalgam.history.Candidate;
+import dev.amalgam.history.HeldoutScore;
+import tech.tablesaw.api.Table;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,13 +18,12 @@ record RunSummary(String run, String strategy, int generations, int evaluations,
                   Candidate bestSearch, Optional<HeldoutScore> bestHeldout, Optional<RunConfig.ParentScore> bestParent,
                   double mergeSeconds, double scoreSeconds, double wallSeconds) {
 
-    static RunSummary of(RunJournal journal) {
-        List<Candidate> all = journal.candidates();
-        return new RunSummary(journal.name(), journal.config().strategy(), journal.generations().size(), all.size(),
-                journal.generations().getLast().evaluations(), journal.bestBySearch(), journal.bestByHeldout(),
-                journal.config().bestParent(), all.stream().mapToDouble(Candidate::mergeSeconds).sum(),
-                all.stream().mapToDouble(Candidate::scoreSeconds).sum(),
-                journal.generations().getLast().elapsedSeconds());
+    static RunSummary of(ReportedRun run) {
+        Table candidates = run.journal().candidateTable();
+        return new RunSummary(run.name(), run.config().strategy(), run.generations().size(), candidates.rowCount(),
+                run.generations().getLast().evaluations(), run.bestBySearch(), run.bestByHeldout(),
+                run.config().bestParent(), candidates.doubleColumn("merge_seconds").sum(),
+                candidates.doubleColumn("score_seconds").sum(), run.generations().getLast().elapsedSeconds());
     }
 
     /** Best search fitness minus the best parent's, if the parents were scored. */

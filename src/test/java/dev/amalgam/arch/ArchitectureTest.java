@@ -1,6 +1,7 @@
 package dev.amalgam.arch;
 
 import dev.amalgam.BadInputException;
+import dev.amalgam.Fixtures;
 import dev.amalgam.safetensors.SafetensorsModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ArchitectureTest {
-    static final Path STORIES = Path.of("../shared/fixtures/stories260K/hf");
 
     static ModelConfig config(Path dir, String json) throws IOException {
         Files.writeString(dir.resolve("config.json"), json);
@@ -28,8 +28,9 @@ class ArchitectureTest {
 
     @Test
     void classifiesTheRealStoriesModel() {
-        ModelConfig cfg = ModelConfig.read(STORIES);
-        try (SafetensorsModel model = SafetensorsModel.open(STORIES)) {
+        Path stories = Fixtures.stories260K();
+        ModelConfig cfg = ModelConfig.read(stories);
+        try (SafetensorsModel model = SafetensorsModel.open(stories)) {
             List<String> names = model.tensorNames();
             Architecture arch = Architecture.forConfig(cfg, names);
             assertTrue(arch.known());

@@ -3,6 +3,7 @@ package dev.amalgam.arch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
+import dev.amalgam.Fixtures;
 import dev.amalgam.safetensors.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelConfigTest {
     @Test
     void readsTheStoriesConfig() {
-        ModelConfig cfg = ModelConfig.read(ArchitectureTest.STORIES);
+        ModelConfig cfg = ModelConfig.read(Fixtures.stories260K());
         assertEquals("LlamaForCausalLM", cfg.architecture());
         assertEquals(5, cfg.numHiddenLayers());
         assertEquals(5, cfg.layerCount("num_hidden_layers"));
@@ -30,9 +31,9 @@ class ModelConfigTest {
 
     @Test
     void updatedJsonChangesOnlyTheGivenFields() throws IOException {
-        ModelConfig cfg = ModelConfig.read(ArchitectureTest.STORIES);
+        ModelConfig cfg = ModelConfig.read(Fixtures.stories260K());
         ObjectMapper json = new ObjectMapper();
-        JsonNode original = json.readTree(Files.readString(ArchitectureTest.STORIES.resolve("config.json")));
+        JsonNode original = json.readTree(Files.readString(Fixtures.stories260K().resolve("config.json")));
         JsonNode updated = json.readTree(cfg.updatedJson("num_hidden_layers", 8, DType.BF16, 640));
         assertEquals(8, updated.get("num_hidden_layers").intValue());
         assertEquals("bfloat16", updated.get("torch_dtype").textValue());

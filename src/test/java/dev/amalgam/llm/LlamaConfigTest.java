@@ -1,6 +1,7 @@
 package dev.amalgam.llm;
 
 import dev.amalgam.BadInputException;
+import dev.amalgam.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +21,7 @@ class LlamaConfigTest {
 
     @Test
     void readsTheFixtureConfig() {
-        LlamaConfig c = LlamaConfig.read(Stories260K.HF);
+        LlamaConfig c = LlamaConfig.read(Fixtures.stories260K());
         assertEquals(LlamaArchitecture.LLAMA, c.architecture());
         assertEquals(64, c.hiddenSize());
         assertEquals(172, c.intermediateSize());

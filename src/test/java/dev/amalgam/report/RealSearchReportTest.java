@@ -72,6 +72,6 @@ class RealSearchReportTest {
                     + "<td>%.4f</td>", row[0], row[1], Double.parseDouble(row[2]), Double.parseDouble(row[h]))),
                     "top-candidate row for " + row[1]);
         }
-        assertEquals("g4-c1", RunJournal.read(nsga2).exported().id(), "pareto.csv marks g4-c1 as exported");
+        assertEquals("g4-c1", ReportedRun.read(nsga2).exported().id(), "pareto.csv marks g4-c1 as exported");
     }
 }

@@ -149,7 +149,7 @@ class ReportWriterTest {
     @Test
     void paretoObjectivesCanBeChosen() throws Exception {
         Path run = HandMadeJournal.write(tmp.resolve("run"), true);
-        RunJournal journal = RunJournal.read(run);
+        ReportedRun journal = ReportedRun.read(run);
         assertEquals(List.of("mmlu", "arc_easy"), ParetoChart.objectives(journal, List.of("task:mmlu", "arc_easy")));
         assertEquals(List.of("arc_easy", "mmlu"), ParetoChart.objectives(journal, List.of()));
         ReportWriter.write(new ReportWriter.Options(List.of(run), Optional.empty(), List.of("mmlu", "arc_easy")));

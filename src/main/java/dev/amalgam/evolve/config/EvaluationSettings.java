@@ -1,0 +1,51 @@
+package dev.amalgam.evolve.config;
+
+import dev.amalgam.BadInputException;
+
+import java.nio.file.Path;
+
+/**
+ * The {@code evaluation:} block: where the tasks are and which documents are scored.
+ *
+ * @param tasksDir      the lm-eval task YAML folder
+ * @param dataDir       the datasets folder, or null (paths then resolve against each task file)
+ * @param limit         documents per task and split; 0 = all
+ * @param subsampleSeed with a limit: draw the documents at random with this seed instead of taking the first
+ * @param numFewshot    overrides every task's num_fewshot; null = the task's own
+ * @param batchSize     requests per forward pass; 0 = automatic
+ * @param searchSplit   the split whose scores drive the search
+ * @param heldoutSplit  a different split, used only to re-score the top candidates at the end
+ * @param rescoreTopK   how many of the best candidates are re-scored on the held-out split; 0 = none
+ */
+public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long subsampleSeed, Integer numFewshot,
+                                 int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK) {
+    public EvaluationSettings {
+        if (tasksDir == null) {
+            throw new BadInputException("evaluation.tasks_dir: required");
+        }
+        if (limit < 0) {
+            throw new BadInputException("evaluation.limit: expected a positive document count, got " + limit);
+        }
+        if (subsampleSeed != null && limit == 0) {
+            throw new BadInputException("evaluation.subsample_seed: needs evaluation.limit (the subsample size)");
+        }
+        if (numFewshot != null && (numFewshot < 0 || numFewshot > 100)) {
+            throw new BadInputException("evaluation.num_fewshot: expected 0..100, got " + numFewshot);
+        }
+        if (batchSize < 0) {
+            throw new BadInputException("evaluation.batch_size: expected a positive number or auto, got " + batchSize);
+        }
+        if (searchSplit == null || searchSplit.isBlank()) {
+            throw new BadInputException("evaluation.search_split: required");
+        }
+        if (heldoutSplit != null && heldoutSplit.equals(searchSplit)) {
+            throw new BadInputException("evaluation.heldout_split: must differ from search_split ('" + searchSplit + "')");
+        }
+        if (rescoreTopK < 0) {
+            throw new BadInputException("evaluation.rescore_top_k: expected 0 or more, got " + rescoreTopK);
+        }
+        if (rescoreTopK > 0 && heldoutSplit == null) {
+            throw new BadInputException("evaluation.rescore_top_k: needs evaluation.heldout_split");
+        }
+    }
+}
