@@ -96,7 +96,8 @@ public final class ConfigNode {
         return docs;
     }
 
-    private static String readText(Path file, String expected) {
+    /** A config file's text, for readers that keep it; "not found" says it should be {@code expected}. */
+    public static String readText(Path file, String expected) {
         try {
             return Files.readString(file);
         } catch (NoSuchFileException e) {
@@ -209,6 +210,11 @@ public final class ConfigNode {
             elements.add(get(i));
         }
         return elements;
+    }
+
+    /** This node's elements, or none when absent. */
+    public List<ConfigNode> optionalList(String expected) {
+        return isPresent() ? list(expected) : List.of();
     }
 
     /** This node's elements; it must be a list with at least one. */
