@@ -114,7 +114,12 @@ public final class SearchConfigYaml {
         Boolean normalize = g.get("normalize").isPresent() ? g.get("normalize").bool(false) : null;
         ConfigNode dtypeNode = g.get("dtype");
         DType dtype = DType.fromRecipe(dtypeNode.text("a dtype", "bfloat16"), dtypeNode.where());
-        return root.build(() -> new GenomeSpec(models, method, baseModel, g.get("tokenizer_source").text("a tokenizer source", null),
+        ConfigNode tokenizerNode = g.get("tokenizer_source");
+        String tokenizerSource = tokenizerNode.text("base or a model folder", null);
+        if ("union".equals(tokenizerSource)) {
+            throw tokenizerNode.error("union is not supported yet (use base or a model)");
+        }
+        return root.build(() -> new GenomeSpec(models, method, baseModel, tokenizerSource,
                 g.get("layer_granularity").integer(INTEGER, 0), normalize, g.get("allow_negative_weights").bool(false),
                 filters, g.get("smooth").bool(false), dtype));
     }
