@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -83,35 +84,41 @@ class DecoderConfigTest {
     }
 
     @Test
+    void everyArchitectureTheForwardPassRunsHasAShapeForEveryTensor() throws IOException {
+        for (String name : Architecture.namesRunBy(LLAMA)) {
+            for (String flags : new String[]{"false", "true"}) {
+                write("{\"architectures\": [\"" + name + "\"], \"hidden_size\": 32, \"intermediate_size\": 40,"
+                        + " \"num_hidden_layers\": 2, \"num_attention_heads\": 4, \"vocab_size\": 10,"
+                        + " \"max_position_embeddings\": 128, \"rms_norm_eps\": 1e-6,"
+                        + " \"attention_bias\": " + flags + ", \"tie_word_embeddings\": " + flags + "}");
+                DecoderConfig c = ModelConfig.read(dir).decoder(LLAMA);
+                Map<String, long[]> shapes = c.expectedShapes();
+                assertEquals(new HashSet<>(c.architecture().expectedTensors(ModelConfig.read(dir))), shapes.keySet(), name);
+                assertTrue(shapes.values().stream().allMatch(shape -> shape.length > 0), name);
+            }
+        }
+    }
+
+    @Test
     void llama3RopeScalingIsRead() throws IOException {
-        write("""
-                {"architectures": ["LlamaForCausalLM"], "hidden_size": 32, "intermediate_size": 40,
-                 "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
-                 "max_position_embeddings": 128, "rms_norm_eps": 1e-6, "rope_theta": 500000.0,
-                 "rope_scaling": {"rope_type": "llama3", "factor": 32.0, "low_freq_factor": 1.0,
-                                  "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}}""");
+        writeLlama("""
+                "rope_theta": 500000.0, "rope_scaling": {"rope_type": "llama3", "factor": 32.0, "low_freq_factor": 1.0,
+                                 "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}""");
         assertEquals(new RopeScaling(32, 1, 4, 8192), ModelConfig.read(dir).decoder(LLAMA).ropeScaling());
     }
 
     @Test
     void otherRopeScalingTypesAreRejected() throws IOException {
-        write("""
-                {"architectures": ["LlamaForCausalLM"], "hidden_size": 32, "intermediate_size": 40,
-                 "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
-                 "max_position_embeddings": 128, "rms_norm_eps": 1e-6,
-                 "rope_scaling": {"type": "yarn", "factor": 4.0}}""");
+        writeLlama("\"rope_scaling\": {\"type\": \"yarn\", \"factor\": 4.0}");
         BadInputException e = assertThrows(BadInputException.class, () -> ModelConfig.read(dir).decoder(LLAMA));
         assertTrue(e.getMessage().contains("rope_scaling.type: ") && e.getMessage().contains("yarn"), e.getMessage());
     }
 
     @Test
     void ropeScalingRulesNameTheirKey() throws IOException {
-        write("""
-                {"architectures": ["LlamaForCausalLM"], "hidden_size": 32, "intermediate_size": 40,
-                 "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
-                 "max_position_embeddings": 128, "rms_norm_eps": 1e-6,
-                 "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 4.0,
-                                  "high_freq_factor": 1.0, "original_max_position_embeddings": 8192}}""");
+        writeLlama("""
+                "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 4.0,
+                                 "high_freq_factor": 1.0, "original_max_position_embeddings": 8192}""");
         assertEquals(dir.resolve("config.json") + ": rope_scaling.high_freq_factor: expected more than low_freq_factor (4.0), got 1.0",
                 assertThrows(BadInputException.class, () -> ModelConfig.read(dir).decoder(LLAMA)).getMessage());
     }
@@ -133,6 +140,14 @@ class DecoderConfigTest {
         assertEquals(dir.resolve("config.json") + ": architectures: 'GPT2LMHeadModel' has no llama forward pass; expected one of"
                         + " [LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM]",
                 assertThrows(BadInputException.class, () -> ModelConfig.read(dir).decoder(LLAMA)).getMessage());
+    }
+
+    /** A small Llama config with {@code fields} added. */
+    private void writeLlama(String fields) throws IOException {
+        write("""
+                {"architectures": ["LlamaForCausalLM"], "hidden_size": 32, "intermediate_size": 40,
+                 "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
+                 "max_position_embeddings": 128, "rms_norm_eps": 1e-6, """ + fields + "}");
     }
 
     private void write(String json) throws IOException {

@@ -1,12 +1,10 @@
 package dev.amalgam.merge;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.SafetensorsModel;
-import dev.amalgam.safetensors.TensorSlice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +17,6 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** What the kernel does for every method, so no method repeats it. */
 class MergeKernelTest {
@@ -43,7 +40,7 @@ class MergeKernelTest {
                     continue;
                 }
                 Map<String, float[]> out = new LinkedHashMap<>();
-                new MergeKernel(method, List.of(model), Device.cpu(), 0L).run(plan, collect(out), MergeKernel.Progress.NONE);
+                new MergeKernel(method, List.of(model), Device.cpu(), 0L).run(plan, SourceCacheTest.collect(out), MergeKernel.Progress.NONE);
                 for (String name : model.tensorNames()) {
                     assertArrayEquals(model.slice(name).toFloat32(m).toFloatArray(), out.get(name), method.name() + " " + name);
                 }
@@ -60,19 +57,5 @@ class MergeKernelTest {
             assertThrows(IllegalArgumentException.class,
                     () -> new TensorMergeContext(m, "t", base, List.of(), ParameterValues.of(Map.of()), 0L));
         }
-    }
-
-    private static TensorSink collect(Map<String, float[]> out) {
-        return new TensorSink() {
-            @Override
-            public void accept(PlannedTensor tensor, NDArray merged) {
-                out.put(tensor.outputName(), merged.toFloatArray());
-            }
-
-            @Override
-            public void acceptRaw(PlannedTensor tensor, TensorSlice raw) {
-                fail("no raw tensors expected");
-            }
-        };
     }
 }
