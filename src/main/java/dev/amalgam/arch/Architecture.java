@@ -56,8 +56,8 @@ public record Architecture(String name, boolean known, String forwardPass, Strin
         if (layerPrefix.isEmpty() || !layerPrefix.endsWith(".")) {
             throw new IllegalArgumentException(name + ": layer prefix must end with '.': " + layerPrefix);
         }
-        if (preWeights.stream().anyMatch(w -> w.role() == TensorRole.LAYER) || postWeights.stream().anyMatch(w -> w.role() == TensorRole.LAYER)
-                || layerWeights.stream().anyMatch(w -> w.role() != TensorRole.LAYER)) {
+        boolean layerRoleOutside = Stream.concat(preWeights.stream(), postWeights.stream()).anyMatch(w -> w.role() == TensorRole.LAYER);
+        if (layerRoleOutside || layerWeights.stream().anyMatch(w -> w.role() != TensorRole.LAYER)) {
             throw new IllegalArgumentException(name + ": layer weights, and only they, have role LAYER");
         }
     }
