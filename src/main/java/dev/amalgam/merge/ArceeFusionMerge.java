@@ -28,9 +28,6 @@ public record ArceeFusionMerge() implements MergeMethod {
     @Override
     public NDArray merge(TensorMergeContext ctx) {
         NDArray base = ctx.base().tensor(); // [...]
-        if (ctx.models().isEmpty()) {
-            return base.duplicate();
-        }
         ModelTensor model = ctx.models().getFirst();
         NDArray x = model.tensor(); // [...]
         NDArray delta = x.sub(base); // [...]

@@ -1,11 +1,15 @@
 package dev.amalgam.merge;
 
 import ai.djl.Device;
+import dev.amalgam.BadInputException;
+import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.files.FileContent;
 import dev.amalgam.files.StagedDirectory;
 import dev.amalgam.recipe.MergeRecipe;
+import dev.amalgam.recipe.ModelRef;
 import dev.amalgam.recipe.RecipeParser;
 import dev.amalgam.recipe.RecipeYaml;
+import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.SafetensorsWriter;
 import dev.amalgam.safetensors.TensorSpec;
@@ -46,12 +50,14 @@ public final class MergeJob implements AutoCloseable {
     private final MergeRecipe recipe;
     private final OpenModels models;
     private final MergePlan plan;
+    private final Path tokenizerFrom;
 
-    private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan) {
+    private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, Path tokenizerFrom) {
         this.options = options;
         this.recipe = recipe;
         this.models = models;
         this.plan = plan;
+        this.tokenizerFrom = tokenizerFrom;
     }
 
     public static MergeJob prepare(Options options) {
@@ -59,11 +65,24 @@ public final class MergeJob implements AutoCloseable {
         OpenModels models = new OpenModels();
         try {
             MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), w -> System.err.println("amalgam: warning: " + w));
-            return new MergeJob(options, recipe, models, plan);
+            return new MergeJob(options, recipe, models, plan, tokenizerFolder(recipe, plan));
         } catch (RuntimeException e) {
             models.close();
             throw e;
         }
+    }
+
+    /** The folder whose tokenizer files the output gets: the reference model for {@code base} (the default), else the named model. */
+    private static Path tokenizerFolder(MergeRecipe recipe, MergePlan plan) {
+        String source = recipe.tokenizerSource();
+        if (source == null || source.equals("base")) {
+            return plan.referenceModel();
+        }
+        if (source.equals("union")) {
+            throw new BadInputException(recipe.sourceFile().getFileName()
+                    + ": tokenizer_source: union is not supported yet (use base or a model)");
+        }
+        return recipe.resolveModels().get(new ModelRef(source));
     }
 
     public MergePlan plan() {
@@ -107,10 +126,11 @@ public final class MergeJob implements AutoCloseable {
     /** config.json, tokenizer files and the recipe itself, so the folder is a usable HF model. */
     private void writeSidecars(Path dir) {
         try {
-            Files.writeString(dir.resolve("config.json"), plan.outputConfig());
-            if (plan.tokenizerFrom() != null) {
+            DType dtype = recipe.outputDtype() != null ? recipe.outputDtype() : plan.tensors().getFirst().outDtype();
+            Files.writeString(dir.resolve(ModelConfig.FILE_NAME), plan.outputConfig(models.config(plan.referenceModel()), dtype));
+            if (tokenizerFrom != null) {
                 for (String f : TOKENIZER_FILES) {
-                    Path src = plan.tokenizerFrom().resolve(f);
+                    Path src = tokenizerFrom.resolve(f);
                     if (Files.isRegularFile(src)) {
                         FileContent.copy(src, dir.resolve(f));
                     }

@@ -80,7 +80,9 @@ public final class MergeKernel {
         for (PlannedTensor.PlannedInput in : t.inputs()) {
             inputs.add(load(m, scratch, lent, in, t));
         }
-        NDArray merged = method.merge(new TensorMergeContext(m, t.outputName(), base, inputs, t.global(), seed));
+        // A tensor only the base has passes through unchanged, whatever the method (mergekit does the same).
+        NDArray merged = inputs.isEmpty() ? base.tensor().duplicate()
+                : method.merge(new TensorMergeContext(m, t.outputName(), base, inputs, t.global(), seed));
         if (!Arrays.equals(merged.getShape().getShape(), t.outShape())) {
             throw new IllegalStateException(method.name() + " returned shape " + merged.getShape() + " for '"
                     + t.outputName() + "', expected " + new Shape(t.outShape()));

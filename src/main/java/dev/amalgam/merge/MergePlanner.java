@@ -4,7 +4,6 @@ import dev.amalgam.BadInputException;
 import dev.amalgam.DidYouMean;
 import dev.amalgam.arch.Architecture;
 import dev.amalgam.arch.ModelConfig;
-import dev.amalgam.arch.TensorRole;
 import dev.amalgam.recipe.LayerPosition;
 import dev.amalgam.recipe.MergeRecipe;
 import dev.amalgam.recipe.ModelRef;
@@ -151,16 +150,8 @@ public final class MergePlanner {
             out.add(tensor(arch, last, name, name, -1, LayerPosition.POST_WEIGHTS));
         }
 
-        Integer vocab = null;
-        for (PlannedTensor t : out) {
-            if (arch.role(t.outputName()) == TensorRole.EMBEDDING && t.outShape().length == 2) {
-                vocab = Math.toIntExact(t.outShape()[0]);
-            }
-        }
-        DType configDtype = recipe.outputDtype() != null ? recipe.outputDtype() : out.getFirst().outDtype();
-        String config = referenceConfig.updatedJson(arch.layerCountKey(), outLayer, configDtype, vocab);
         long seed = seedOverride != null ? seedOverride : recipe.randomSeed() != null ? recipe.randomSeed() : 0L;
-        return new MergePlan(method, paths, out, config, tokenizerSource(first), seed);
+        return new MergePlan(method, paths, out, arch, referencePath, outLayer, seed);
     }
 
     /** Layer-tensor names of reference layer {@code layer}, from the reference model of slice {@code s}. */
@@ -402,16 +393,5 @@ public final class MergePlanner {
                     + spec.min() + ", " + spec.max() + "]" + (tensorName == null ? "" : " (tensor '" + tensorName + "')"));
         }
         return d;
-    }
-
-    private Path tokenizerSource(Slice first) {
-        String ts = recipe.tokenizerSource();
-        if (ts == null || ts.equals("base")) {
-            return paths.get(first.reference().model());
-        }
-        if (ts.equals("union")) {
-            throw new BadInputException(file + ": tokenizer_source: union is not supported yet (use base or a model)");
-        }
-        return folders.get(new ModelRef(ts));
     }
 }

@@ -33,9 +33,6 @@ public record SceMerge() implements MergeMethod {
     public NDArray merge(TensorMergeContext ctx) {
         NDArray base = ctx.base().tensor(); // [...]
         List<ModelTensor> models = ctx.models();
-        if (models.isEmpty()) {
-            return base.duplicate();
-        }
         int n = models.size();
         NDList deltas = new NDList(n);
         for (ModelTensor model : models) {

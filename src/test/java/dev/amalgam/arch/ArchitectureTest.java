@@ -37,7 +37,7 @@ class ArchitectureTest {
             assertEquals("LlamaForCausalLM", arch.name());
             assertEquals("num_hidden_layers", arch.layerCountKey());
             // the fixture ties its embeddings (no lm_head.weight): the expected set must match exactly
-            assertEquals(new HashSet<>(arch.expectedTensors(cfg.numHiddenLayers(), cfg.tieWordEmbeddings())), new HashSet<>(names));
+            assertEquals(new HashSet<>(arch.expectedTensors(cfg)), new HashSet<>(names));
             int layerTensors = 0;
             for (String n : names) {
                 TensorRole role = arch.role(n);
@@ -65,15 +65,18 @@ class ArchitectureTest {
 
     @Test
     void qwenLayouts(@TempDir Path dir) throws IOException {
-        Architecture qwen2 = Architecture.forConfig(config(dir, "{\"architectures\": [\"Qwen2ForCausalLM\"]}"), List.of());
-        List<String> q2 = qwen2.expectedTensors(2, false);
+        ModelConfig qwen2Config = config(dir, "{\"architectures\": [\"Qwen2ForCausalLM\"], \"num_hidden_layers\": 2}");
+        Architecture qwen2 = Architecture.forConfig(qwen2Config, List.of());
+        List<String> q2 = qwen2.expectedTensors(qwen2Config);
         assertTrue(q2.containsAll(List.of("model.layers.1.self_attn.q_proj.bias", "model.layers.1.self_attn.k_proj.bias",
                 "model.layers.1.self_attn.v_proj.bias", "lm_head.weight")), q2.toString());
         assertFalse(q2.contains("model.layers.0.self_attn.o_proj.bias"));
         assertEquals(1 + 2 * 12 + 2, q2.size());
 
-        Architecture qwen3 = Architecture.forConfig(config(dir, "{\"architectures\": [\"Qwen3ForCausalLM\"]}"), List.of());
-        List<String> q3 = qwen3.expectedTensors(3, true);
+        ModelConfig qwen3Config = config(dir,
+                "{\"architectures\": [\"Qwen3ForCausalLM\"], \"num_hidden_layers\": 3, \"tie_word_embeddings\": true}");
+        Architecture qwen3 = Architecture.forConfig(qwen3Config, List.of());
+        List<String> q3 = qwen3.expectedTensors(qwen3Config);
         assertTrue(q3.containsAll(List.of("model.layers.2.self_attn.q_norm.weight", "model.layers.2.self_attn.k_norm.weight")));
         assertFalse(q3.contains("lm_head.weight"));
         assertFalse(q3.stream().anyMatch(n -> n.endsWith(".bias")));
@@ -113,15 +116,16 @@ class ArchitectureTest {
         assertEquals("FancyForCausalLM", arch.name());
         assertEquals("n_layer", arch.layerCountKey());
         assertEquals("transformer.layers.", arch.layerPrefix());
-        assertEquals(List.of("attn.weight", "mlp.weight"), arch.layerWeights());
+        assertEquals(List.of("attn.weight", "mlp.weight"), arch.layerWeights().stream().map(Architecture.Weight::name).toList());
         assertEquals(TensorRole.EMBEDDING, arch.role("transformer.wte.weight"));
         assertEquals(TensorRole.FINAL_NORM, arch.role("transformer.ln_f.weight"));
         assertEquals(TensorRole.LM_HEAD, arch.role("lm_head.weight"));
         assertEquals(TensorRole.OTHER, arch.role("transformer.pos_bias"));
         assertEquals(OptionalInt.of(1), arch.layerIndex("transformer.layers.1.mlp.weight"));
         assertEquals("transformer.layers.5.mlp.weight", arch.withLayer("transformer.layers.1.mlp.weight", 5));
-        assertEquals(new HashSet<>(names), new HashSet<>(arch.expectedTensors(2, false)));
-        assertFalse(arch.expectedTensors(2, true).contains("lm_head.weight"));
+        assertEquals(new HashSet<>(names), new HashSet<>(arch.expectedTensors(cfg)));
+        ModelConfig tied = config(dir, "{\"architectures\": [\"FancyForCausalLM\"], \"n_layer\": 2, \"tie_word_embeddings\": true}");
+        assertFalse(arch.expectedTensors(tied).contains("lm_head.weight"));
 
         ModelConfig noLayers = config(dir, "{\"architectures\": [\"Blob\"]}");
         String msg = assertThrows(BadInputException.class, () -> Architecture.forConfig(noLayers, List.of("w"))).getMessage();

@@ -78,6 +78,11 @@ class MergeCommandErrorsTest {
     }
 
     @Test
+    void unionTokenizerIsRefusedBeforeAnyOutputExists(@TempDir Path tmp) throws IOException {
+        fails(tmp, TIES + "tokenizer_source: union\n", "recipe.yaml: tokenizer_source: union is not supported yet");
+    }
+
+    @Test
     void truncatedShard(@TempDir Path tmp) throws IOException {
         Path bad = brokenCopy(tmp, "trunc", b -> java.util.Arrays.copyOf(b, b.length - 1000));
         fails(tmp, TIES.replace("$FT", bad.toString()), "model.safetensors", "truncated");

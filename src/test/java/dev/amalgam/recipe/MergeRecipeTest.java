@@ -120,6 +120,6 @@ class MergeRecipeTest {
     void unreadableRecipeFile(@TempDir Path dir) {
         Path missing = dir.resolve("nope.yaml");
         String msg = assertThrows(BadInputException.class, () -> RecipeParser.parse(missing)).getMessage();
-        assertEquals(missing + ": recipe file not found", msg);
+        assertEquals(missing + ": not found (expected a merge recipe)", msg);
     }
 }

@@ -1,6 +1,6 @@
 package dev.amalgam.evolve.config;
 
-import dev.amalgam.BadInputException;
+import dev.amalgam.BadValueException;
 
 import java.nio.file.Path;
 
@@ -21,31 +21,31 @@ public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long su
                                  int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK) {
     public EvaluationSettings {
         if (tasksDir == null) {
-            throw new BadInputException("evaluation.tasks_dir: required");
+            throw new BadValueException("evaluation.tasks_dir", "required");
         }
         if (limit < 0) {
-            throw new BadInputException("evaluation.limit: expected a positive document count, got " + limit);
+            throw new BadValueException("evaluation.limit", "expected a positive document count, got " + limit);
         }
         if (subsampleSeed != null && limit == 0) {
-            throw new BadInputException("evaluation.subsample_seed: needs evaluation.limit (the subsample size)");
+            throw new BadValueException("evaluation.subsample_seed", "needs evaluation.limit (the subsample size)");
         }
         if (numFewshot != null && (numFewshot < 0 || numFewshot > 100)) {
-            throw new BadInputException("evaluation.num_fewshot: expected 0..100, got " + numFewshot);
+            throw new BadValueException("evaluation.num_fewshot", "expected 0..100, got " + numFewshot);
         }
         if (batchSize < 0) {
-            throw new BadInputException("evaluation.batch_size: expected a positive number or auto, got " + batchSize);
+            throw new BadValueException("evaluation.batch_size", "expected a positive number or auto, got " + batchSize);
         }
         if (searchSplit == null || searchSplit.isBlank()) {
-            throw new BadInputException("evaluation.search_split: required");
+            throw new BadValueException("evaluation.search_split", "required");
         }
         if (heldoutSplit != null && heldoutSplit.equals(searchSplit)) {
-            throw new BadInputException("evaluation.heldout_split: must differ from search_split ('" + searchSplit + "')");
+            throw new BadValueException("evaluation.heldout_split", "must differ from search_split ('" + searchSplit + "')");
         }
         if (rescoreTopK < 0) {
-            throw new BadInputException("evaluation.rescore_top_k: expected 0 or more, got " + rescoreTopK);
+            throw new BadValueException("evaluation.rescore_top_k", "expected 0 or more, got " + rescoreTopK);
         }
         if (rescoreTopK > 0 && heldoutSplit == null) {
-            throw new BadInputException("evaluation.rescore_top_k: needs evaluation.heldout_split");
+            throw new BadValueException("evaluation.rescore_top_k", "needs evaluation.heldout_split");
         }
     }
 }

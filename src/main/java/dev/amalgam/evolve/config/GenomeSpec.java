@@ -1,6 +1,6 @@
 package dev.amalgam.evolve.config;
 
-import dev.amalgam.BadInputException;
+import dev.amalgam.BadValueException;
 import dev.amalgam.merge.MergeMethod;
 import dev.amalgam.merge.MergeMethods;
 import dev.amalgam.merge.ParameterSpec;
@@ -29,39 +29,39 @@ public record GenomeSpec(List<ModelRef> models, String mergeMethod, ModelRef bas
         models = List.copyOf(models);
         filters = List.copyOf(filters);
         if (models.isEmpty()) {
-            throw new BadInputException("genome.models: expected at least one model");
+            throw new BadValueException("genome.models", "expected at least one model");
         }
         if (new HashSet<>(models).size() != models.size()) {
-            throw new BadInputException("genome.models: a model is listed twice: " + models);
+            throw new BadValueException("genome.models", "a model is listed twice: " + models);
         }
         MergeMethod method = MergeMethods.byName(mergeMethod, "genome.merge_method");
         if (method.parameters().stream().noneMatch(p -> p.gene() == ParameterSpec.Gene.WEIGHT || p.gene() == ParameterSpec.Gene.T)) {
-            throw new BadInputException("genome.merge_method: " + mergeMethod + " has no weight or t parameter to search");
+            throw new BadValueException("genome.merge_method", mergeMethod + " has no weight or t parameter to search");
         }
         if (layerGranularity < 0) {
-            throw new BadInputException("genome.layer_granularity: expected 0 (one group) or a positive layer count, got " + layerGranularity);
+            throw new BadValueException("genome.layer_granularity", "expected 0 (one group) or a positive layer count, got " + layerGranularity);
         }
         if (firstModelIsBase(method)) {
             if (smooth) {
-                throw new BadInputException("genome.smooth: not supported with " + mergeMethod + " (as in mergekit-evolve)");
+                throw new BadValueException("genome.smooth", "not supported with " + mergeMethod + " (as in mergekit-evolve)");
             }
             if (!filters.isEmpty()) {
-                throw new BadInputException("genome.filters: not supported with " + mergeMethod + " (as in mergekit-evolve)");
+                throw new BadValueException("genome.filters", "not supported with " + mergeMethod + " (as in mergekit-evolve)");
             }
             if (models.size() != 2 || baseModel != null) {
-                throw new BadInputException("genome.models: " + mergeMethod
+                throw new BadValueException("genome.models", mergeMethod
                         + " needs exactly two models and no base_model (the first model is the base)");
             }
         } else if (method.baseRequirement() == MergeMethod.BaseRequirement.REQUIRED && baseModel == null) {
-            throw new BadInputException("genome.base_model: " + mergeMethod + " needs a base model");
+            throw new BadValueException("genome.base_model", mergeMethod + " needs a base model");
         }
         for (String f : filters) {
             if (f == null || f.isBlank() || f.equals("*")) {
-                throw new BadInputException("genome.filters: expected tensor-name substrings, got '" + f + "'");
+                throw new BadValueException("genome.filters", "expected tensor-name substrings, got '" + f + "'");
             }
         }
         if (dtype == null || !dtype.isFloating()) {
-            throw new BadInputException("genome.dtype: expected a floating dtype (bfloat16, float16, float32), got " + dtype);
+            throw new BadValueException("genome.dtype", "expected a floating dtype (bfloat16, float16, float32), got " + dtype);
         }
     }
 

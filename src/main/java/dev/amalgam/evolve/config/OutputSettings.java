@@ -1,6 +1,6 @@
 package dev.amalgam.evolve.config;
 
-import dev.amalgam.BadInputException;
+import dev.amalgam.BadValueException;
 
 import java.nio.file.Path;
 
@@ -11,10 +11,10 @@ import java.nio.file.Path;
 public record OutputSettings(Path dir, String runName) {
     public OutputSettings {
         if (dir == null) {
-            throw new BadInputException("output.dir: required");
+            throw new BadValueException("output.dir", "required");
         }
         if (runName != null && (runName.isBlank() || runName.contains("/") || runName.contains("\\") || runName.startsWith("."))) {
-            throw new BadInputException("output.run_name: expected a plain folder name, got '" + runName + "'");
+            throw new BadValueException("output.run_name", "expected a plain folder name, got '" + runName + "'");
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.amalgam.evolve.config;
 
-import dev.amalgam.BadInputException;
+import dev.amalgam.BadValueException;
 
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -18,10 +18,10 @@ public record SearchConfig(GenomeSpec genome, List<TaskObjective> tasks, SearchS
         Objects.requireNonNull(file);
         tasks = List.copyOf(tasks);
         if (tasks.isEmpty()) {
-            throw new BadInputException("tasks: expected at least one task");
+            throw new BadValueException("tasks", "expected at least one task");
         }
         if (new HashSet<>(tasks.stream().map(TaskObjective::name).toList()).size() != tasks.size()) {
-            throw new BadInputException("tasks: a task is listed twice");
+            throw new BadValueException("tasks", "a task is listed twice");
         }
     }
 

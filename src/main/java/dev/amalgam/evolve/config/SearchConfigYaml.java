@@ -1,26 +1,23 @@
 package dev.amalgam.evolve.config;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.amalgam.BadInputException;
 import dev.amalgam.DidYouMean;
+import dev.amalgam.files.ConfigNode;
+import dev.amalgam.merge.MergeMethods;
 import dev.amalgam.recipe.ModelRef;
 import dev.amalgam.safetensors.DType;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -35,8 +32,7 @@ import java.util.regex.Pattern;
 public final class SearchConfigYaml {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
     private static final List<String> TOP_KEYS = List.of("genome", "tasks", "search", "evaluation", "output",
             "limit", "num_fewshot", "shuffle", "random_init", "apply_chat_template", "fewshot_as_multiturn", "task_search_path");
     /** Keys {@code run.yaml} adds to the resolved config (see the journal format). */
@@ -51,6 +47,7 @@ public final class SearchConfigYaml {
             "num_fewshot", "batch_size", "search_split", "heldout_split", "rescore_top_k");
     private static final List<String> OUTPUT_KEYS = List.of("dir", "run_name");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([smhd]?)");
+    private static final String INTEGER = "an integer";
 
     private final Path file;
     private final Path base; // relative paths resolve here first, then against the working directory
@@ -62,155 +59,120 @@ public final class SearchConfigYaml {
 
     /** Parses a search config file. */
     public static SearchConfig parse(Path file) {
-        return parse(read(file), file, false);
+        return new SearchConfigYaml(file).config(ConfigNode.readYaml(file, "a search config"), false);
     }
 
     /** Parses a run's {@code run.yaml} (the resolved config plus the run's metadata keys). */
     public static SearchConfig parseRun(Path runYaml) {
-        return parse(read(runYaml), runYaml, true);
+        return new SearchConfigYaml(runYaml).config(ConfigNode.readYaml(runYaml, "the run config written by amalgam evolve"), true);
     }
 
     static SearchConfig parse(String text, Path file, boolean runFile) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JacksonException e) {
-            throw new BadInputException(file + ": not valid YAML (" + e.getOriginalMessage() + ")", e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new BadInputException(file + ": expected a mapping with genome: and tasks:");
-        }
-        try {
-            return new SearchConfigYaml(file).config((ObjectNode) root, runFile);
-        } catch (BadInputException e) {
-            throw e.getMessage().startsWith(file.toString()) ? e : new BadInputException(file + ": " + e.getMessage(), e);
-        }
+        return new SearchConfigYaml(file).config(ConfigNode.parseYaml(text, file), runFile);
     }
 
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new BadInputException(file + ": search config not found", e);
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")", e);
-        }
-    }
-
-    private SearchConfig config(ObjectNode root, boolean runFile) {
+    /** Record rules (the settings' compact constructors) name their key from the top of the file. */
+    private SearchConfig config(ConfigNode root, boolean runFile) {
+        root.mapping("a mapping with genome: and tasks:");
         List<String> allowed = new ArrayList<>(TOP_KEYS);
         if (runFile) {
             allowed.addAll(RUN_KEYS);
         }
-        checkKeys(root, "", allowed);
-        ObjectNode genome = object(root, "genome", true);
-        checkKeys(genome, "genome.", GENOME_KEYS);
-        GenomeSpec genomeSpec = genome(genome);
-        List<TaskObjective> tasks = tasks(root.get("tasks"));
-        ObjectNode search = object(root, "search", false);
-        checkKeys(search, "search.", SEARCH_KEYS);
-        ObjectNode evaluation = object(root, "evaluation", false);
-        checkKeys(evaluation, "evaluation.", EVALUATION_KEYS);
-        ObjectNode output = object(root, "output", false);
-        checkKeys(output, "output.", OUTPUT_KEYS);
+        root.checkKeys(allowed);
+        GenomeSpec genomeSpec = genome(root, root.get("genome").mapping("a mapping with models: and merge_method:").checkKeys(GENOME_KEYS));
+        List<TaskObjective> tasks = tasks(root);
+        ConfigNode search = root.get("search").optionalMapping("a mapping of search settings").checkKeys(SEARCH_KEYS);
+        ConfigNode evaluation = root.get("evaluation").optionalMapping("a mapping of evaluation settings").checkKeys(EVALUATION_KEYS);
+        ConfigNode output = root.get("output").optionalMapping("a mapping of output settings").checkKeys(OUTPUT_KEYS);
         for (String key : List.of("shuffle", "random_init", "apply_chat_template", "fewshot_as_multiturn")) {
-            bool(root, key, false); // accepted for mergekit-evolve compatibility; type-checked, not used
+            root.get(key).bool(false); // accepted for mergekit-evolve compatibility; type-checked, not used
         }
-        if (root.has("task_search_path")) {
-            text(root, "task_search_path", null);
-        }
-        Strategy strategy = strategy(search);
-        SearchSettings searchSettings = new SearchSettings(strategy, integer(search, "search.population", "population", 0),
-                integer(search, "search.generations", "generations", 10), integer(search, "search.max_evaluations", "max_evaluations", 0),
-                duration(search), longValue(search, "search.seed", "seed", 42L), integer(search, "search.steady_generations", "steady_generations", 0));
+        root.get("task_search_path").text("a folder", null);
+        Strategy strategy = strategy(search.get("strategy"));
+        SearchSettings searchSettings = root.build(() -> new SearchSettings(strategy,
+                search.get("population").integer(INTEGER, 0), search.get("generations").integer(INTEGER, 10),
+                search.get("max_evaluations").integer(INTEGER, 0), duration(search.get("max_time")),
+                search.get("seed").longInteger(INTEGER, 42L), search.get("steady_generations").integer(INTEGER, 0)));
         EvaluationSettings evaluationSettings = evaluation(root, evaluation);
-        OutputSettings outputSettings = new OutputSettings(path(output, "output.dir", "dir", "results", false),
-                text(output, "run_name", null));
-        return new SearchConfig(genomeSpec, tasks, searchSettings, evaluationSettings, outputSettings, file);
+        OutputSettings outputSettings = root.build(() -> new OutputSettings(path(output.get("dir"), "results", false),
+                output.get("run_name").scalar("a folder name", null)));
+        return root.build(() -> new SearchConfig(genomeSpec, tasks, searchSettings, evaluationSettings, outputSettings, file));
     }
 
-    private GenomeSpec genome(ObjectNode g) {
-        JsonNode modelsNode = g.get("models");
-        if (modelsNode == null || !modelsNode.isArray()) {
-            throw new BadInputException("genome.models: expected a list of model paths");
-        }
+    private GenomeSpec genome(ConfigNode root, ConfigNode g) {
         List<ModelRef> models = new ArrayList<>();
-        for (int i = 0; i < modelsNode.size(); i++) {
-            models.add(ModelRef.parse(modelsNode.get(i).asText(), file + ": genome.models[" + i + "]"));
+        for (ConfigNode m : g.get("models").list("a list of model paths")) {
+            models.add(ModelRef.parse(m.text("a model path"), m.where()));
         }
-        String method = text(g, "merge_method", null);
-        if (method == null) {
-            throw new BadInputException("genome.merge_method: required");
+        ConfigNode methodNode = g.get("merge_method");
+        String method = MergeMethods.byName(methodNode.text("a merge method name"), methodNode.where()).name();
+        ConfigNode baseNode = g.get("base_model");
+        ModelRef baseModel = baseNode.isPresent() ? ModelRef.parse(baseNode.text("a model path"), baseNode.where()) : null;
+        List<String> filters = g.get("filters").isPresent()
+                ? g.get("filters").list("a list of tensor-name substrings").stream().map(f -> f.text("a tensor-name substring")).toList()
+                : List.of();
+        Boolean normalize = g.get("normalize").isPresent() ? g.get("normalize").bool(false) : null;
+        ConfigNode dtypeNode = g.get("dtype");
+        DType dtype = DType.fromRecipe(dtypeNode.text("a dtype", "bfloat16"), dtypeNode.where());
+        ConfigNode tokenizerNode = g.get("tokenizer_source");
+        String tokenizerSource = tokenizerNode.text("base or a model folder", null);
+        if ("union".equals(tokenizerSource)) {
+            throw tokenizerNode.error("union is not supported yet (use base or a model)");
         }
-        String baseText = text(g, "base_model", null);
-        List<String> filters = new ArrayList<>();
-        if (g.hasNonNull("filters")) {
-            if (!g.get("filters").isArray()) {
-                throw new BadInputException("genome.filters: expected a list of tensor-name substrings");
-            }
-            g.get("filters").forEach(f -> filters.add(f.asText()));
-        }
-        Boolean normalize = g.hasNonNull("normalize") ? bool(g, "normalize", false) : null;
-        String dtypeText = text(g, "dtype", "bfloat16");
-        DType dtype = DType.fromRecipe(dtypeText, file + ": genome.dtype");
-        return new GenomeSpec(models, method, baseText == null ? null : ModelRef.parse(baseText, file + ": genome.base_model"),
-                text(g, "tokenizer_source", null), integer(g, "genome.layer_granularity", "layer_granularity", 0), normalize,
-                bool(g, "allow_negative_weights", false), filters, bool(g, "smooth", false), dtype);
+        return root.build(() -> new GenomeSpec(models, method, baseModel, tokenizerSource,
+                g.get("layer_granularity").integer(INTEGER, 0), normalize, g.get("allow_negative_weights").bool(false),
+                filters, g.get("smooth").bool(false), dtype));
     }
 
-    private List<TaskObjective> tasks(JsonNode node) {
-        if (node == null || !node.isArray() || node.isEmpty()) {
-            throw new BadInputException("tasks: expected a list of task names or {name, weight, metric} entries");
-        }
+    private static List<TaskObjective> tasks(ConfigNode root) {
         List<TaskObjective> tasks = new ArrayList<>();
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode t = node.get(i);
-            if (t.isTextual()) {
-                tasks.add(new TaskObjective(t.asText(), 1.0, "acc"));
-            } else if (t.isObject()) {
-                checkKeys((ObjectNode) t, "tasks[" + i + "].", TASK_KEYS);
-                String name = text(t, "name", null);
-                if (name == null) {
-                    throw new BadInputException("tasks[" + i + "].name: required");
-                }
-                tasks.add(new TaskObjective(name, number(t, "tasks[" + i + "].weight", "weight", 1.0), metric(text(t, "metric", "acc,none"), i)));
+        for (ConfigNode t : root.get("tasks").nonEmptyList("a list of task names or {name, weight, metric} entries")) {
+            if (t.isText()) {
+                tasks.add(root.build(() -> new TaskObjective(t.text("a task name"), 1.0, "acc")));
+            } else if (t.isMapping()) {
+                t.checkKeys(TASK_KEYS);
+                String name = t.get("name").text("a task name");
+                double weight = t.get("weight").number("a number", 1.0);
+                String metric = metric(t.get("metric"));
+                tasks.add(root.build(() -> new TaskObjective(name, weight, metric)));
             } else {
-                throw new BadInputException("tasks[" + i + "]: expected a task name or {name, weight, metric}");
+                throw t.expected("a task name or {name, weight, metric}");
             }
         }
         return tasks;
     }
 
     /** lm-eval's {@code metric,filter}: only the {@code none} filter exists for multiple choice. */
-    private static String metric(String text, int i) {
+    private static String metric(ConfigNode node) {
+        String text = node.text("a metric", "acc,none");
         String[] parts = text.split(",", -1);
         if (parts.length > 2 || (parts.length == 2 && !parts[1].equals("none"))) {
-            throw new BadInputException("tasks[" + i + "].metric: expected 'acc' or 'acc,none' (only the none filter), got '" + text + "'");
+            throw node.expected("'acc' or 'acc,none' (only the none filter)");
         }
         return parts[0].trim();
     }
 
-    private static Strategy strategy(ObjectNode search) {
-        String s = search.path("strategy").asText("ga");
+    private static Strategy strategy(ConfigNode node) {
+        String s = node.text("a strategy name", "ga");
         try {
             return Strategy.valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new BadInputException("search.strategy: unknown strategy '" + s + "'" + DidYouMean.hint(s, Strategy.keys())
-                    + "; expected one of " + Strategy.keys(), e);
+            throw node.error("unknown strategy '" + s + "'" + DidYouMean.hint(s, Strategy.keys())
+                    + "; expected one of " + Strategy.keys());
         }
     }
 
-    private static Duration duration(ObjectNode search) {
-        JsonNode n = search.get("max_time");
-        if (n == null || n.isNull()) {
+    private static Duration duration(ConfigNode node) {
+        if (!node.isPresent()) {
             return null;
         }
-        if (n.isNumber()) {
-            return Duration.ofMillis(Math.round(n.asDouble() * 1000));
+        if (node.isNumber()) {
+            return Duration.ofMillis(Math.round(node.number("seconds") * 1000));
         }
-        Matcher m = DURATION.matcher(n.asText().trim());
+        String expected = "seconds or a duration like 90s, 30m, 8h";
+        Matcher m = DURATION.matcher(node.scalar(expected).trim());
         if (!m.matches()) {
-            throw new BadInputException("search.max_time: expected seconds or a duration like 90s, 30m, 8h, got '" + n.asText() + "'");
+            throw node.expected(expected);
         }
         double amount = Double.parseDouble(m.group(1));
         double seconds = switch (m.group(2)) {
@@ -222,48 +184,39 @@ public final class SearchConfigYaml {
         return Duration.ofMillis(Math.round(seconds * 1000));
     }
 
-    private EvaluationSettings evaluation(ObjectNode root, ObjectNode e) {
+    private EvaluationSettings evaluation(ConfigNode root, ConfigNode e) {
         // mergekit-evolve's top-level limit / num_fewshot; the evaluation block's keys win if both are set.
         for (String key : List.of("limit", "num_fewshot")) {
-            if (root.hasNonNull(key) && e.hasNonNull(key)) {
-                throw new BadInputException(key + ": set both at the top level and in evaluation:; keep one");
+            if (root.get(key).isPresent() && e.get(key).isPresent()) {
+                throw root.get(key).error("set both at the top level and in evaluation:; keep one");
             }
         }
-        JsonNode limitNode = e.hasNonNull("limit") ? e.get("limit") : root.get("limit");
-        int limit = 0;
-        if (limitNode != null && !limitNode.isNull()) {
-            if (!limitNode.canConvertToExactIntegral() || limitNode.asLong() < 1 || limitNode.asLong() > Integer.MAX_VALUE) {
-                throw new BadInputException("evaluation.limit: expected a positive number of documents per task, got " + limitNode
-                        + " (fractions are not supported: give a count)");
-            }
-            limit = limitNode.asInt();
+        ConfigNode limitNode = e.get("limit").isPresent() ? e.get("limit") : root.get("limit");
+        String limitExpected = "a positive number of documents per task (fractions are not supported: give a count)";
+        int limit = limitNode.integer(limitExpected, 0);
+        if (limitNode.isPresent() && limit < 1) {
+            throw limitNode.expected(limitExpected);
         }
-        JsonNode fewshotNode = e.hasNonNull("num_fewshot") ? e.get("num_fewshot") : root.get("num_fewshot");
-        Integer fewshot = null;
-        if (fewshotNode != null && !fewshotNode.isNull()) {
-            if (!fewshotNode.canConvertToExactIntegral()) {
-                throw new BadInputException("evaluation.num_fewshot: expected an integer, got " + fewshotNode);
-            }
-            fewshot = fewshotNode.asInt();
+        ConfigNode fewshotNode = e.get("num_fewshot").isPresent() ? e.get("num_fewshot") : root.get("num_fewshot");
+        Integer fewshot = fewshotNode.isPresent() ? fewshotNode.integer(INTEGER) : null;
+        ConfigNode batchNode = e.get("batch_size");
+        String batchExpected = "a positive integer or auto";
+        int batch = batchNode.isText() && batchNode.text(batchExpected).equals("auto") ? 0 : batchNode.integer(batchExpected, 0);
+        if (batchNode.isPresent() && !batchNode.isText() && batch < 1) {
+            throw batchNode.expected(batchExpected);
         }
-        int batch = 0;
-        JsonNode b = e.get("batch_size");
-        if (b != null && !b.isNull() && !b.asText().equals("auto")) {
-            if (!b.canConvertToExactIntegral() || b.asInt() < 1) {
-                throw new BadInputException("evaluation.batch_size: expected a positive integer or auto, got " + b);
-            }
-            batch = b.asInt();
-        }
-        Long subsample = e.hasNonNull("subsample_seed") ? longValue(e, "evaluation.subsample_seed", "subsample_seed", 0L) : null;
-        return new EvaluationSettings(path(e, "evaluation.tasks_dir", "tasks_dir", "eval-tasks", true),
-                e.hasNonNull("data_dir") ? path(e, "evaluation.data_dir", "data_dir", null, false) : null, limit, subsample, fewshot, batch,
-                text(e, "search_split", "validation"), e.has("heldout_split") ? text(e, "heldout_split", null) : "test",
-                integer(e, "evaluation.rescore_top_k", "rescore_top_k", 3));
+        Long subsample = e.get("subsample_seed").isPresent() ? e.get("subsample_seed").longInteger(INTEGER) : null;
+        Path tasksDir = path(e.get("tasks_dir"), "eval-tasks", true);
+        Path dataDir = e.get("data_dir").isPresent() ? path(e.get("data_dir"), null, false) : null;
+        // heldout_split: null (written out) means no held-out split; left out means "test".
+        String heldout = e.get("heldout_split").json().isMissingNode() ? "test" : e.get("heldout_split").text("a split name", null);
+        return root.build(() -> new EvaluationSettings(tasksDir, dataDir, limit, subsample, fewshot, batch,
+                e.get("search_split").text("a split name", "validation"), heldout, e.get("rescore_top_k").integer(INTEGER, 3)));
     }
 
     /** A path relative to the config's folder if it exists there, else to the working directory. */
-    private Path path(JsonNode node, String where, String key, String fallback, boolean mustExist) {
-        String text = text(node, key, fallback);
+    private Path path(ConfigNode node, String fallback, boolean mustExist) {
+        String text = node.text("a folder", fallback);
         Path given = Path.of(text);
         if (given.isAbsolute()) {
             return given.normalize();
@@ -274,85 +227,9 @@ public final class SearchConfigYaml {
         }
         Path cwd = given.toAbsolutePath().normalize();
         if (mustExist && !Files.isDirectory(cwd)) {
-            throw new BadInputException(where + ": folder '" + text + "' not found (looked in " + base + " and the working directory)");
+            throw node.error("folder '" + text + "' not found (looked in " + base + " and the working directory)");
         }
         return cwd;
-    }
-
-    private static ObjectNode object(JsonNode root, String key, boolean required) {
-        JsonNode n = root.get(key);
-        if (n == null || n.isNull()) {
-            if (required) {
-                throw new BadInputException(key + ": required");
-            }
-            return JsonNodeFactory.instance.objectNode();
-        }
-        if (!n.isObject()) {
-            throw new BadInputException(key + ": expected a mapping");
-        }
-        return (ObjectNode) n;
-    }
-
-    private static void checkKeys(ObjectNode node, String prefix, List<String> allowed) {
-        Iterator<String> names = node.fieldNames();
-        while (names.hasNext()) {
-            String k = names.next();
-            if (!allowed.contains(k)) {
-                throw new BadInputException(prefix + k + ": unknown key" + DidYouMean.hint(k, allowed) + "; expected one of " + allowed);
-            }
-        }
-    }
-
-    private static String text(JsonNode node, String key, String fallback) {
-        JsonNode n = node.get(key);
-        if (n == null || n.isNull()) {
-            return fallback;
-        }
-        if (!n.isValueNode()) {
-            throw new BadInputException(key + ": expected a single value, got " + n);
-        }
-        return n.asText();
-    }
-
-    private static boolean bool(JsonNode node, String key, boolean fallback) {
-        JsonNode n = node.get(key);
-        if (n == null || n.isNull()) {
-            return fallback;
-        }
-        if (!n.isBoolean()) {
-            throw new BadInputException(key + ": expected true or false, got " + n);
-        }
-        return n.asBoolean();
-    }
-
-    private static int integer(JsonNode node, String where, String key, int fallback) {
-        long v = longValue(node, where, key, (long) fallback);
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new BadInputException(where + ": out of range: " + v);
-        }
-        return (int) v;
-    }
-
-    private static long longValue(JsonNode node, String where, String key, Long fallback) {
-        JsonNode n = node.get(key);
-        if (n == null || n.isNull()) {
-            return fallback;
-        }
-        if (!n.canConvertToExactIntegral()) {
-            throw new BadInputException(where + ": expected an integer, got " + n);
-        }
-        return n.asLong();
-    }
-
-    private static double number(JsonNode node, String where, String key, double fallback) {
-        JsonNode n = node.get(key);
-        if (n == null || n.isNull()) {
-            return fallback;
-        }
-        if (!n.isNumber()) {
-            throw new BadInputException(where + ": expected a number, got " + n);
-        }
-        return n.asDouble();
     }
 
     /** The resolved config as a YAML tree (absolute paths), the body of {@code run.yaml}. */

@@ -1,6 +1,6 @@
 package dev.amalgam.evolve.config;
 
-import dev.amalgam.BadInputException;
+import dev.amalgam.BadValueException;
 
 import java.time.Duration;
 
@@ -19,22 +19,22 @@ public record SearchSettings(Strategy strategy, int population, int generations,
                              long seed, int steadyGenerations) {
     public SearchSettings {
         if (strategy == null) {
-            throw new BadInputException("search.strategy: expected one of " + Strategy.keys());
+            throw new BadValueException("search.strategy", "expected one of " + Strategy.keys());
         }
         if (population != 0 && population < 4) {
-            throw new BadInputException("search.population: expected at least 4 (or omit it for the default), got " + population);
+            throw new BadValueException("search.population", "expected at least 4 (or omit it for the default), got " + population);
         }
         if (generations < 0 || generations > 100_000) {
-            throw new BadInputException("search.generations: expected 0..100000, got " + generations);
+            throw new BadValueException("search.generations", "expected 0..100000, got " + generations);
         }
         if (maxEvaluations < 0) {
-            throw new BadInputException("search.max_evaluations: expected a positive count, got " + maxEvaluations);
+            throw new BadValueException("search.max_evaluations", "expected a positive count, got " + maxEvaluations);
         }
         if (maxTime != null && (maxTime.isNegative() || maxTime.isZero())) {
-            throw new BadInputException("search.max_time: expected a positive duration, got " + maxTime);
+            throw new BadValueException("search.max_time", "expected a positive duration, got " + maxTime);
         }
         if (steadyGenerations < 0) {
-            throw new BadInputException("search.steady_generations: expected a positive count, got " + steadyGenerations);
+            throw new BadValueException("search.steady_generations", "expected a positive count, got " + steadyGenerations);
         }
     }
 

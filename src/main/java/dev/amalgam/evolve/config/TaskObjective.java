@@ -1,6 +1,6 @@
 package dev.amalgam.evolve.config;
 
-import dev.amalgam.BadInputException;
+import dev.amalgam.BadValueException;
 
 /**
  * One entry of {@code tasks:}: an lm-eval task, its weight in the fitness (negative = minimise) and the metric read
@@ -10,13 +10,13 @@ import dev.amalgam.BadInputException;
 public record TaskObjective(String name, double weight, String metric) {
     public TaskObjective {
         if (name == null || name.isBlank()) {
-            throw new BadInputException("tasks: a task needs a non-empty name");
+            throw new BadValueException("tasks", "a task needs a non-empty name");
         }
         if (!Double.isFinite(weight) || weight == 0) {
-            throw new BadInputException("tasks." + name + ".weight: expected a finite non-zero number, got " + weight);
+            throw new BadValueException("tasks." + name + ".weight", "expected a finite non-zero number, got " + weight);
         }
         if (metric == null || metric.isBlank() || metric.contains(",")) {
-            throw new BadInputException("tasks." + name + ".metric: expected a metric key such as acc, got '" + metric + "'");
+            throw new BadValueException("tasks." + name + ".metric", "expected a metric key such as acc, got '" + metric + "'");
         }
     }
 }

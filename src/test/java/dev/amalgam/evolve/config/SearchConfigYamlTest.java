@@ -143,7 +143,8 @@ class SearchConfigYamlTest {
             "metric: \"acc,none\"|metric: \"acc,flexible\"|tasks[0].metric: expected 'acc' or 'acc,none'",
             "weight: 1.0|weight: 0|tasks.my_task.weight: expected a finite non-zero number",
             "  - my_other_task|  - my_task|tasks: a task is listed twice",
-            "models: [org/m1, org/m2, org/m3]|models: [org/m1, org/m1+lora]|genome.models[1]: LoRA references"})
+            "models: [org/m1, org/m2, org/m3]|models: [org/m1, org/m1+lora]|genome.models[1]: LoRA references",
+            "tokenizer_source: null|tokenizer_source: union|genome.tokenizer_source: union is not supported yet"})
     void genomeAndTaskErrorsNameTheKey(String from, String to, String message) {
         BadInputException e = assertThrows(BadInputException.class, () -> parse(MERGEKIT_EVOLVE.replace(from, to)));
         assertTrue(e.getMessage().contains(message), e.getMessage());
