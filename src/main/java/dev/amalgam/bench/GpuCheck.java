@@ -139,18 +139,26 @@ public final class GpuCheck {
             r.put("gpu_s", merge(recipe, onGpu, gpu));
             double worst = 0;
             String worstTensor = "";
+            long elements = 0;
+            long mismatched = 0; // elements off by more than 1e-6 of their tensor's largest magnitude
             try (SafetensorsModel want = SafetensorsModel.open(onCpu); SafetensorsModel got = SafetensorsModel.open(onGpu)) {
                 for (String n : want.tensorNames()) {
-                    double d = maxRelDiff(want.slice(n).toFloatArray(), got.slice(n).toFloatArray());
+                    float[] w = want.slice(n).toFloatArray();
+                    float[] g = got.slice(n).toFloatArray();
+                    double d = maxRelDiff(w, g);
                     if (d > worst) {
                         worst = d;
                         worstTensor = n;
                     }
+                    elements += w.length;
+                    mismatched += mismatched(w, g, 1e-6);
                 }
                 r.put("tensors", want.tensorNames().size());
             }
             r.put("max_rel_diff", worst);
             r.put("worst_tensor", worstTensor);
+            r.put("elements", elements);
+            r.put("mismatched_elements", mismatched);
             r.put("pass", worst <= 1e-6);
             results.add(r);
         }
@@ -318,6 +326,25 @@ public final class GpuCheck {
         }
         java.util.Arrays.sort(s);
         return s[reps / 2];
+    }
+
+    /** Elements of {@code got} off by more than {@code rel} times the largest magnitude of {@code want}. */
+    static long mismatched(float[] want, float[] got, double rel) {
+        if (want.length != got.length) {
+            return Math.max(want.length, got.length);
+        }
+        double scale = 0;
+        for (float v : want) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        long n = 0;
+        for (int i = 0; i < want.length; i++) {
+            double d = Math.abs((double) want[i] - got[i]);
+            if (!(d <= rel * scale)) { // NaN counts
+                n++;
+            }
+        }
+        return n;
     }
 
     static double maxRelDiff(float[] want, float[] got) {

@@ -67,6 +67,6 @@ public record SceMerge() implements MergeMethod {
             return variance.zerosLike();
         }
         // k >= 1 means the threshold is > 0, so positions with zero variance are never selected.
-        return variance.gte(KthLargest.of(variance.flatten(), k)).toType(DataType.FLOAT32, false);
+        return variance.gte((float) KthLargest.of(variance.flatten(), k)).toType(DataType.FLOAT32, false);
     }
 }

@@ -18,6 +18,7 @@ class GpuCheckTest {
         assertEquals(MergeMethods.all().size(), results.size());
         for (ObjectNode r : results) {
             assertEquals(0.0, r.get("max_rel_diff").asDouble(), r.toString());
+            assertEquals(0, r.get("mismatched_elements").asLong(), r.toString());
             assertTrue(r.get("pass").asBoolean() && r.get("tensors").asInt() > 0, r.toString());
         }
     }
@@ -27,5 +28,6 @@ class GpuCheckTest {
         assertEquals(0.25, GpuCheck.maxRelDiff(new float[] {2f, -4f}, new float[] {2f, -3f}), 1e-12);
         assertEquals(Double.POSITIVE_INFINITY, GpuCheck.maxRelDiff(new float[] {1f}, new float[] {Float.NaN}));
         assertEquals(Double.POSITIVE_INFINITY, GpuCheck.maxRelDiff(new float[] {1f}, new float[] {1f, 2f}));
+        assertEquals(2, GpuCheck.mismatched(new float[] {2f, -4f, 1f}, new float[] {2f, -3f, Float.NaN}, 1e-6));
     }
 }
