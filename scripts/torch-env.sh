@@ -21,6 +21,7 @@ if [ -n "${PYTORCH_LIBRARY_PATH:-}" ]; then
   fi
   # DJL counts GPUs through libcudart (JNA): the CUDA toolkit's, else the one PyTorch's wheels bring.
   for d in /usr/local/cuda/lib64 "$PYTORCH_LIBRARY_PATH/../../nvidia/cu13/lib" "$PYTORCH_LIBRARY_PATH/../../nvidia/cuda_runtime/lib"; do
-    [ -d "$d" ] && export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"
+    if [ -d "$d" ]; then export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"; fi
   done
 fi
+true # a sourced file's status is its last command's: never fail the caller's `set -e` here
