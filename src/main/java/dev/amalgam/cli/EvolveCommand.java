@@ -1,5 +1,6 @@
 package dev.amalgam.cli;
 
+import dev.amalgam.BadInputException;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
 import dev.amalgam.evolve.run.EvolveJob;
@@ -14,8 +15,10 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -44,8 +47,15 @@ public final class EvolveCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "do not draw a progress bar within a generation")
     boolean noProgress;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        if (resume != null && spec.commandLine().getParseResult().hasMatchedPositional(0)) {
+            throw new BadInputException("--resume " + resume + " takes no CONFIG (got " + config
+                    + "): a run continues with the config in its own run.yaml");
+        }
         EvolveJob.Options options = new EvolveJob.Options(allowTestSplit, DeviceChoice.resolve(device),
                 w -> System.err.println("amalgam: warning: " + w));
         Display display = new Display(!noProgress);

@@ -23,7 +23,7 @@ public final class RunFiles {
     }
 
     /** {@code population/gen-NNNN.json} of {@code generation}. */
-    static Path population(Path dir, int generation) {
+    public static Path population(Path dir, int generation) {
         return dir.resolve(POPULATION).resolve(String.format(Locale.ROOT, "gen-%04d.json", generation));
     }
 }

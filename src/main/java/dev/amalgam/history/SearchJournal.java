@@ -12,18 +12,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Writes a search run's folder ({@link RunFiles}, tables per {@link JournalTable}). {@code candidates.csv} and
  * {@code generations.csv} are typed Tablesaw tables rewritten whole through {@link AtomicFile} (temporary file and
- * rename) after each change, so a kill never leaves a torn row.
+ * rename) after each change, so a kill never leaves a torn row. A new run folder appears whole: it is built under a
+ * hidden staging name and renamed. The journal holds the folder's {@link RunLock} until {@link #close}.
  */
-public final class SearchJournal {
+public final class SearchJournal implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
+    private final RunLock lock;
     private final List<String> genes;  // gene names, in genome order
     private final List<String> tasks;  // task names, in config order
     private final Table candidates;
@@ -32,8 +35,9 @@ public final class SearchJournal {
     private int lastGeneration;
     private double elapsedSeconds;
 
-    private SearchJournal(Path dir, List<String> genes, List<String> tasks, Table candidates, Table generations) {
+    private SearchJournal(Path dir, RunLock lock, List<String> genes, List<String> tasks, Table candidates, Table generations) {
         this.dir = dir;
+        this.lock = lock;
         this.genes = List.copyOf(genes);
         this.tasks = List.copyOf(tasks);
         this.candidates = candidates;
@@ -43,8 +47,14 @@ public final class SearchJournal {
         this.elapsedSeconds = n == 0 ? 0 : generations.doubleColumn("elapsed_seconds").getDouble(n - 1);
     }
 
-    /** Starts a new run folder (which must not exist or be empty) with its {@code run.yaml}. */
+    /**
+     * Starts a new run folder (which must not exist or be empty) with its {@code run.yaml} and empty tables: all of it
+     * is written under {@code .NAME.partial-PID} beside it and renamed, so a kill leaves either no run folder or one
+     * that resumes. Staging folders of dead processes for the same name are removed first.
+     */
     public static SearchJournal create(Path dir, String runYaml, List<String> genes, List<String> tasks) {
+        Path staged = dir.resolveSibling("." + dir.getFileName() + ".partial-" + ProcessHandle.current().pid());
+        RunLock lock = null;
         try {
             if (Files.isDirectory(dir)) {
                 try (var entries = Files.list(dir)) {
@@ -53,26 +63,60 @@ public final class SearchJournal {
                     }
                 }
             }
-            Files.createDirectories(dir.resolve(RunFiles.POPULATION));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
+            Files.createDirectories(dir.getParent());
+            StagingFolders.removeDead(dir);
+            Files.createDirectories(staged.resolve(RunFiles.POPULATION));
+            lock = RunLock.acquire(staged); // the lock file's inode moves with the folder
+            AtomicFile.writeString(staged.resolve(RunFiles.RUN), runYaml);
+            JournalCsv.write(staged.resolve(RunFiles.CANDIDATES), JournalTable.CANDIDATES.create(genes, tasks));
+            JournalCsv.write(staged.resolve(RunFiles.GENERATIONS), JournalTable.GENERATIONS.create(genes, tasks));
+            Files.deleteIfExists(dir); // an empty folder the user made for the run
+            Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            StagingFolders.removeQuietly(staged);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot create " + dir, io);
+            }
+            throw (RuntimeException) e;
         }
-        AtomicFile.writeString(dir.resolve(RunFiles.RUN), runYaml);
-        SearchJournal j = new SearchJournal(dir, genes, tasks, JournalTable.CANDIDATES.create(genes, tasks),
+        return new SearchJournal(dir, lock, genes, tasks, JournalTable.CANDIDATES.create(genes, tasks),
                 JournalTable.GENERATIONS.create(genes, tasks));
-        j.save(j.candidates);
-        j.save(j.generations);
-        return j;
     }
 
-    /** Re-opens a run folder of a run with these genes and tasks; its rows are kept as they are. */
+    /**
+     * Re-opens a run folder of a run with these genes and tasks, after locking it; its rows are kept as they are. A run
+     * killed before its tables existed (older versions wrote run.yaml first) resumes with empty tables.
+     */
     public static SearchJournal open(Path dir, List<String> genes, List<String> tasks) {
-        Journal journal = Journal.read(dir);
-        Table c = sameHeader(dir, journal.candidateTable(), JournalTable.CANDIDATES, genes, tasks);
-        Table g = sameHeader(dir, journal.generationTable(), JournalTable.GENERATIONS, genes, tasks);
-        SearchJournal j = new SearchJournal(dir, genes, tasks, c, g);
-        j.logged.addAll(journal.candidates());
-        return j;
+        RunLock lock = RunLock.acquire(dir);
+        try {
+            if (!Files.exists(dir.resolve(RunFiles.CANDIDATES)) && !Files.exists(dir.resolve(RunFiles.GENERATIONS))) {
+                Files.createDirectories(dir.resolve(RunFiles.POPULATION));
+                JournalCsv.write(dir.resolve(RunFiles.CANDIDATES), JournalTable.CANDIDATES.create(genes, tasks));
+                JournalCsv.write(dir.resolve(RunFiles.GENERATIONS), JournalTable.GENERATIONS.create(genes, tasks));
+            }
+            Journal journal = Journal.read(dir);
+            Table c = sameHeader(dir, journal.candidateTable(), JournalTable.CANDIDATES, genes, tasks);
+            Table g = sameHeader(dir, journal.generationTable(), JournalTable.GENERATIONS, genes, tasks);
+            SearchJournal j = new SearchJournal(dir, lock, genes, tasks, c, g);
+            j.logged.addAll(journal.candidates());
+            return j;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot open " + dir, io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /** Releases the run folder's lock. */
+    @Override
+    public void close() {
+        lock.close();
     }
 
     private static Table sameHeader(Path dir, Table table, JournalTable schema, List<String> genes, List<String> tasks) {

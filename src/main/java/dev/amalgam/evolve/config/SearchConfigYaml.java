@@ -89,6 +89,10 @@ public final class SearchConfigYaml {
         }
         root.get("task_search_path").text("a folder", null);
         Strategy strategy = strategy(search.get("strategy"));
+        if (search.get("population").isPresent() && search.get("population").integer(INTEGER) == 0) {
+            // 0 stands for "the strategy's default" inside; written out it is a mistake, not a request for the default.
+            throw search.get("population").expected("at least 4 (or no population: key for the strategy's default)");
+        }
         SearchSettings searchSettings = root.build(() -> new SearchSettings(strategy,
                 search.get("population").integer(INTEGER, 0), search.get("generations").integer(INTEGER, 10),
                 search.get("max_evaluations").integer(INTEGER, 0), duration(search.get("max_time")),

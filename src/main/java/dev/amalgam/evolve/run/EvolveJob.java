@@ -79,7 +79,16 @@ public final class EvolveJob {
         }
         SearchConfig config = SearchConfigYaml.parseRun(runFile);
         Genome genome = GenomeLoader.load(config);
-        return execute(config, genome, parents -> SearchJournal.open(dir, geneNames(genome), taskNames(config)), false, options, listener);
+        return execute(config, genome, parents -> {
+            SearchJournal journal = SearchJournal.open(dir, geneNames(genome), taskNames(config));
+            try {
+                ResumeCheck.verify(dir, journal.candidates(), config, genome);
+            } catch (RuntimeException e) {
+                journal.close();
+                throw e;
+            }
+            return journal;
+        }, false, options, listener);
     }
 
     static List<String> geneNames(Genome genome) {
@@ -136,37 +145,38 @@ public final class EvolveJob {
                             heldout == null ? null : config.fitness(heldout.score(candidates.model()))));
                 }
             }
-            SearchJournal journal = journalSource.apply(parents);
-            SearchRun.Outcome outcome = SearchRun.run(config, genome, search.evaluator(candidates), journal, listener);
-            List<Candidate> ranked = outcome.ranked();
-            List<HeldoutScore> rows = new ArrayList<>();
-            if (heldout != null) {
-                List<Candidate> top = ranked.subList(0, Math.min(e.rescoreTopK(), ranked.size()));
-                for (int i = 0; i < top.size(); i++) {
-                    candidates.materialise(top.get(i).genes());
-                    double[] scores = heldout.score(candidates.model());
-                    rows.add(new HeldoutScore(i + 1, top.get(i).id(), top.get(i).fitness(), config.fitness(scores), scores));
+            try (SearchJournal journal = journalSource.apply(parents)) {
+                SearchRun.Outcome outcome = SearchRun.run(config, genome, search.evaluator(candidates), journal, listener);
+                List<Candidate> ranked = outcome.ranked();
+                List<HeldoutScore> rows = new ArrayList<>();
+                if (heldout != null) {
+                    List<Candidate> top = ranked.subList(0, Math.min(e.rescoreTopK(), ranked.size()));
+                    for (int i = 0; i < top.size(); i++) {
+                        candidates.materialise(top.get(i).genes());
+                        double[] scores = heldout.score(candidates.model());
+                        rows.add(new HeldoutScore(i + 1, top.get(i).id(), top.get(i).fitness(), config.fitness(scores), scores));
+                    }
+                    journal.heldout(rows);
                 }
-                journal.heldout(rows);
-            }
-            Candidate best = exportBest(genome, journal, outcome, rows);
-            Double bestHeldout = rows.stream().filter(r -> r.candidateId().equals(best.id())).findFirst()
-                    .map(HeldoutScore::heldoutFitness).orElse(null);
-            List<BaselineScore> comparison = new ArrayList<>();
-            if (heldout != null) {
-                candidates.materialise(best.genes());
-                comparison.add(heldout.comparisonRow("best " + best.id(), candidates.model()));
-                for (Baselines.Baseline b : Baselines.of(genome)) {
-                    candidates.materialise(b.recipe());
-                    comparison.add(heldout.comparisonRow(b.name(), candidates.model()));
+                Candidate best = exportBest(genome, journal, outcome, rows);
+                Double bestHeldout = rows.stream().filter(r -> r.candidateId().equals(best.id())).findFirst()
+                        .map(HeldoutScore::heldoutFitness).orElse(null);
+                List<BaselineScore> comparison = new ArrayList<>();
+                if (heldout != null) {
+                    candidates.materialise(best.genes());
+                    comparison.add(heldout.comparisonRow("best " + best.id(), candidates.model()));
+                    for (Baselines.Baseline b : Baselines.of(genome)) {
+                        candidates.materialise(b.recipe());
+                        comparison.add(heldout.comparisonRow(b.name(), candidates.model()));
+                    }
+                    journal.baselines(comparison);
                 }
-                journal.baselines(comparison);
+                if (config.search().strategy() == Strategy.NSGA2) {
+                    journal.pareto(SearchRun.paretoFront(ranked, config), best.id());
+                }
+                return new Result(journal.dir(), best, bestHeldout, journal.dir().resolve(RunFiles.BEST),
+                        outcome.stopReason(), outcome.lastGeneration(), ranked.size(), rows, comparison);
             }
-            if (config.search().strategy() == Strategy.NSGA2) {
-                journal.pareto(SearchRun.paretoFront(ranked, config), best.id());
-            }
-            return new Result(journal.dir(), best, bestHeldout, journal.dir().resolve(RunFiles.BEST),
-                    outcome.stopReason(), outcome.lastGeneration(), ranked.size(), rows, comparison);
         }
     }
 

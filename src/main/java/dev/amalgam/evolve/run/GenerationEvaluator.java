@@ -1,5 +1,8 @@
 package dev.amalgam.evolve.run;
 
+import dev.amalgam.BadInputException;
+import java.nio.file.Path;
+
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.genome.Genome;
 import dev.amalgam.evolve.genome.GenomeKey;
@@ -28,18 +31,29 @@ public final class GenerationEvaluator implements UnitEvaluator {
     private final Map<String, Candidate> cache = new LinkedHashMap<>(); // by genome key, in journal order
     private final Map<Integer, Set<String>> keysByGeneration = new HashMap<>(); // first evaluated in that generation
     private final Runnable afterEach;
+    private final Replay replay;
+
+    /**
+     * A resumed run's journal: generations up to {@code through} were complete, so replaying them must need no new
+     * score; one that does means the journal no longer matches the run (edited, or another config or code).
+     */
+    public record Replay(int through, Path candidates) {
+        public static final Replay NONE = new Replay(-1, null);
+    }
 
     /**
      * @param log        receives each newly evaluated candidate (the journal)
      * @param journalled candidates of a resumed run, in journal order (pre-fill the cache)
+     * @param replay     the generations a resume replays from the journal
      * @param afterEach  called after each candidate is scored (progress display)
      */
     public GenerationEvaluator(Genome genome, SearchConfig config, BatchEvaluator evaluator, Consumer<Candidate> log, List<Candidate> journalled,
-                               Runnable afterEach) {
+                               Replay replay, Runnable afterEach) {
         this.genome = genome;
         this.config = config;
         this.evaluator = evaluator;
         this.log = log;
+        this.replay = replay;
         this.afterEach = afterEach;
         for (Candidate c : journalled) {
             cache.put(c.key(), c);
@@ -89,6 +103,12 @@ public final class GenerationEvaluator implements UnitEvaluator {
                 ids.add("g" + generation + "-c" + position);
             }
             position++;
+        }
+        if (!missing.isEmpty() && generation <= replay.through()) {
+            // Checked before anything is scored or appended: the journal stays as it was.
+            throw new BadInputException(replay.candidates() + ": cannot resume: replaying generation " + generation
+                    + " asks for genome " + missingKeys.getFirst() + ", which the journal does not hold (was the journal edited,"
+                    + " or the config or Amalgam changed?)");
         }
         if (!missing.isEmpty()) {
             evaluator.evaluate(missing, (i, s) -> {

@@ -1,5 +1,8 @@
 package dev.amalgam.evolve.run;
 
+import dev.amalgam.BadInputException;
+import dev.amalgam.history.RunFiles;
+
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchSettings;
 import dev.amalgam.evolve.genome.Genome;
@@ -55,6 +58,7 @@ public final class SearchRun {
 
     public static Outcome run(SearchConfig config, Genome genome, BatchEvaluator evaluator, SearchJournal journal, Listener listener) {
         GenerationEvaluator eval = new GenerationEvaluator(genome, config, evaluator, journal::candidate, journal.candidates(),
+                new GenerationEvaluator.Replay(journal.lastCompleteGeneration(), journal.dir().resolve(RunFiles.CANDIDATES)),
                 listener::candidateScored);
         SearchSettings s = config.search();
         int population = s.populationFor(genome.size());
@@ -76,8 +80,8 @@ public final class SearchRun {
             if (replay) {
                 List<String> keys = pop.stream().map(Candidate::key).toList();
                 if (!keys.equals(journal.populationKeys(gen))) {
-                    throw new IllegalStateException("resume diverged: generation " + gen + " differs from its checkpoint in "
-                            + journal.dir() + " (was the config or the code changed?)");
+                    throw new BadInputException(RunFiles.population(journal.dir(), gen) + ": cannot resume: the replayed population"
+                            + " of generation " + gen + " differs from this checkpoint (was the journal edited, or the config or Amalgam changed?)");
                 }
             } else {
                 journal.generation(summary, pop);
