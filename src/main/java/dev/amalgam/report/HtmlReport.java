@@ -35,7 +35,7 @@ final class HtmlReport {
             }
             return out;
         }
-        List<Candidate> sorted = Ranking.bySearch(run.candidates()).stream().filter(c -> !Double.isNaN(c.fitness()))
+        List<Candidate> sorted = Ranking.ranked(run.candidates()).stream().filter(c -> !Double.isNaN(c.fitness()))
                 .limit(TOP_BY_SEARCH).toList();
         for (int i = 0; i < sorted.size(); i++) {
             out.add(new TopCandidate(i + 1, sorted.get(i), Optional.empty()));
