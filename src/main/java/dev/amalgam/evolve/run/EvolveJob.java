@@ -122,6 +122,10 @@ public final class EvolveJob {
     /** Loads and prepares everything (where bad input surfaces) before the journal is created or opened. */
     private static Result execute(SearchConfig config, Genome genome, Function<List<Parent>, SearchJournal> journalSource, boolean fresh,
                                   Options options, SearchRun.Listener listener) {
+        String leftOut = GenomeLoader.leftOutNote(genome);
+        if (leftOut != null) {
+            options.warnings().accept(leftOut);
+        }
         try (CandidateModel candidates = new CandidateModel(genome, options.device(), options.warnings());
              TextTokenizer tokenizer = TextTokenizer.load(candidates.tokenizerFolder())) {
             EvaluationSettings e = config.evaluation();
