@@ -162,7 +162,7 @@ record GeneImportance(List<Row> rows, double rSquared, int candidates, List<Stri
         List<String> out = new ArrayList<>();
         out.add(String.format(Locale.ROOT, "  gene importance (regression of fitness on genes over %d candidates, R^2 %.2f):",
                 candidates, rSquared));
-        rows.stream().limit(top).forEach(r -> out.add(String.format(Locale.ROOT, "    %-28s %5.1f%% of variance (beta %+.2f)",
+        rows.stream().limit(top).forEach(r -> out.add(String.format(Locale.ROOT, "    %-34s %5.1f%% of variance (beta %+.2f)",
                 r.gene(), 100 * r.share(), r.coefficient())));
         return out;
     }
