@@ -89,6 +89,7 @@ class PackageDependenciesTest {
         assertTrue(deps.get("evolve.config").stream().noneMatch(d -> d.startsWith("evolve")), "config: " + deps.get("evolve.config"));
         assertEquals(Set.of("", "evolve.config", "merge", "recipe"), deps.get("evolve.genome"), "the genome is a pure codec");
         assertEquals(Set.of("evolve.config", "history"), deps.get("evolve.strategy"));
+        assertEquals(Set.of(), deps.get("evolve.fitness"), "cheaper-fitness statistics are pure");
         deps.forEach((pkg, out) -> {
             if (!pkg.equals("cli") && !pkg.equals("bench")) {
                 assertTrue(!out.contains("evolve.run") || pkg.equals("evolve.run"), pkg + " must not depend on evolve.run");

@@ -199,9 +199,9 @@ public final class Journal {
         return candidates.stream().filter(c -> c.id().equals(id)).findFirst();
     }
 
-    /** The candidates in {@link Ranking#forExport export order}: rank 1 first. */
+    /** The candidates in {@link Ranking} order: rank 1 (the exported candidate) first. */
     public List<Candidate> ranking() {
-        return Ranking.forExport(candidates, heldout);
+        return Ranking.ranked(candidates);
     }
 
     /** The exported candidate ({@code best.yaml}); fails if no candidate is journalled yet. */
@@ -209,6 +209,6 @@ public final class Journal {
         if (candidates.isEmpty()) {
             throw new BadInputException(dir.resolve(RunFiles.CANDIDATES) + ": no candidate evaluated yet");
         }
-        return Ranking.exported(candidates, heldout);
+        return Ranking.exported(candidates);
     }
 }

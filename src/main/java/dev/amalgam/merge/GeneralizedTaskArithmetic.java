@@ -60,6 +60,12 @@ record GeneralizedTaskArithmetic(MethodSignature signature, Sparsification spars
         return specs;
     }
 
+    /** All deltas zero: every contribution, the sum and so the result's change are zero, for any weight or density. */
+    @Override
+    public boolean returnsBaseWhereModelsEqualIt() {
+        return true;
+    }
+
     /** The result is fp32 [base shape]; {@code int8_mask} only changes mergekit's mask storage, not the values. */
     @Override
     public NDArray merge(TensorMergeContext ctx) {

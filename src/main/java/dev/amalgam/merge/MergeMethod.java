@@ -57,6 +57,14 @@ public sealed interface MergeMethod
         return signature().random();
     }
 
+    /**
+     * Whether the merged tensor is the base wherever every model equals the base, whatever the parameters: the search
+     * then leaves out the genes of tensor groups no model changed.
+     */
+    default boolean returnsBaseWhereModelsEqualIt() {
+        return false;
+    }
+
     NDArray merge(TensorMergeContext ctx);
 
     enum BaseRequirement {

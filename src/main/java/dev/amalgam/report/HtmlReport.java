@@ -35,7 +35,7 @@ final class HtmlReport {
             }
             return out;
         }
-        List<Candidate> sorted = Ranking.bySearch(run.candidates()).stream().filter(c -> !Double.isNaN(c.fitness()))
+        List<Candidate> sorted = Ranking.ranked(run.candidates()).stream().filter(c -> !Double.isNaN(c.fitness()))
                 .limit(TOP_BY_SEARCH).toList();
         for (int i = 0; i < sorted.size(); i++) {
             out.add(new TopCandidate(i + 1, sorted.get(i), Optional.empty()));
@@ -44,7 +44,7 @@ final class HtmlReport {
     }
 
     /** The page for {@code run} (the first run), with every run's summary and the PNGs by file name. */
-    static String render(ReportedRun run, List<RunSummary> summaries, Map<String, byte[]> pngs) {
+    static String render(ReportedRun run, List<RunSummary> summaries, GeneImportance importance, Map<String, byte[]> pngs) {
         StringBuilder html = new StringBuilder(1 << 16);
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Amalgam report: ")
                 .append(escape(run.name())).append("</title>\n<style>\n")
@@ -64,6 +64,7 @@ final class HtmlReport {
                     .append(Base64.getEncoder().encodeToString(png.getValue())).append("\"></p>\n");
         }
         topTable(html, run);
+        importanceTable(html, importance);
         timeTable(html, summaries.getFirst());
         html.append("<h2>Run config (run.yaml)</h2>\n<pre id=\"config\">").append(escape(run.config().yamlText()))
                 .append("</pre>\n</body></html>\n");
@@ -97,6 +98,28 @@ final class HtmlReport {
             html.append("</tr>\n");
         }
         html.append("</table></div>\n");
+    }
+
+    private static void importanceTable(StringBuilder html, GeneImportance importance) {
+        if (!importance.measured()) {
+            html.append("<h2>What mattered</h2>\n<p>Not measured: ").append(importance.candidates())
+                    .append(" candidates with a fitness (at least ").append(GeneImportance.MIN_CANDIDATES).append(" needed).</p>\n");
+            return;
+        }
+        html.append("<h2>What mattered</h2>\n<p>").append(String.format(Locale.ROOT, "A linear regression of search fitness on the "
+                        + "genes over all %d candidates explains %.0f%% of the fitness variance (in sample). Share: each gene's "
+                        + "part of it (standardised coefficient times its correlation with fitness); genes the search moved "
+                        + "little measure as unimportant.", importance.candidates(), 100 * importance.rSquared()))
+                .append(importance.constant().isEmpty() ? "" : " Constant over the run (not measured): "
+                        + escape(String.join(", ", importance.constant())) + ".")
+                .append("</p>\n<table id=\"gene-importance\">\n<tr><th>gene</th><th>share</th><th>coefficient</th>")
+                .append("<th>correlation</th></tr>\n");
+        for (GeneImportance.Row r : importance.rows()) {
+            html.append("<tr><td class=\"id\">").append(escape(r.gene())).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.1f%%", 100 * r.share())).append("</td><td>").append(number(r.coefficient()))
+                    .append("</td><td>").append(number(r.correlation())).append("</td></tr>\n");
+        }
+        html.append("</table>\n");
     }
 
     private static void timeTable(StringBuilder html, RunSummary s) {

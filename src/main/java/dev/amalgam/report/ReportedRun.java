@@ -67,9 +67,9 @@ record ReportedRun(Journal journal, RunConfig config) {
         return journal.candidate(id).orElseThrow(() -> new IllegalArgumentException("no candidate " + id));
     }
 
-    /** The candidate with the highest search fitness ({@link Ranking#bySearch}; a NaN fitness never wins). */
+    /** The candidate with the highest search fitness ({@link Ranking#ranked}; a NaN fitness never wins). */
     Candidate bestBySearch() {
-        List<Candidate> ranked = Ranking.bySearch(candidates());
+        List<Candidate> ranked = Ranking.ranked(candidates());
         if (ranked.isEmpty() || Double.isNaN(ranked.getFirst().fitness())) {
             throw new BadInputException(dir().resolve(RunFiles.CANDIDATES) + ": no candidate with a fitness yet");
         }

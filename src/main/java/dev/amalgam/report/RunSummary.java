@@ -31,7 +31,7 @@ record RunSummary(String run, String strategy, int generations, int evaluations,
         return bestParent.map(p -> OptionalDouble.of(bestSearch.fitness() - p.fitness())).orElse(OptionalDouble.empty());
     }
 
-    /** Best held-out fitness minus the best parent's held-out fitness, if both exist. */
+    /** The exported candidate's held-out fitness minus the best parent's, if both exist. */
     OptionalDouble heldoutImprovement() {
         if (bestHeldout.isEmpty() || bestParent.isEmpty() || bestParent.get().heldoutFitness().isEmpty()) {
             return OptionalDouble.empty();
@@ -46,7 +46,7 @@ record RunSummary(String run, String strategy, int generations, int evaluations,
                 ? " (" + evaluationsInGenerations + " in complete generations)" : "";
         out.add(String.format(Locale.ROOT, "%s (%s): %d generations complete, %d evaluations%s", run, strategy,
                 generations, evaluations, pending));
-        out.add(String.format(Locale.ROOT, "  best search fitness %.4f (%s), best held-out fitness %s", bestSearch.fitness(),
+        out.add(String.format(Locale.ROOT, "  best search fitness %.4f (%s, exported), its held-out fitness %s", bestSearch.fitness(),
                 bestSearch.id(), bestHeldout.map(h -> String.format(Locale.ROOT, "%.4f (%s)", h.heldoutFitness(),
                         h.candidateId())).orElse("n/a (not re-scored yet)")));
         out.add("  improvement over best parent: " + bestParent.map(p -> String.format(Locale.ROOT,

@@ -20,17 +20,18 @@ class RankingTest {
     void bySearchBreaksTiesByJournalOrderAndPutsNaNLast() {
         List<Candidate> journal = List.of(c("g0-c8", Double.NaN), c("g0-c9", 0.5), c("g0-c10", 0.5), c("g0-c11", 0.25),
                 c("g1-c0", 0.5));
-        assertEquals(List.of("g0-c9", "g0-c10", "g1-c0", "g0-c11", "g0-c8"), ids(Ranking.bySearch(journal)));
-        assertEquals("g0-c9", Ranking.exported(journal, List.of()).id());
+        assertEquals(List.of("g0-c9", "g0-c10", "g1-c0", "g0-c11", "g0-c8"), ids(Ranking.ranked(journal)));
+        assertEquals("g0-c9", Ranking.exported(journal).id());
     }
 
-    /** Re-scored candidates come first by held-out fitness (equal: better search rank), then the rest by search. */
+    /**
+     * The held-out split reports, it does not decide: the ranking has no held-out input, so the best by search fitness
+     * is exported (see RunSummaryTest for a journal whose heldout.csv favours another candidate).
+     */
     @Test
-    void forExportPutsTheHeldoutRanksFirst() {
+    void heldoutScoresDoNotReorder() {
         List<Candidate> journal = List.of(c("a", 0.9), c("b", 0.8), c("c", 0.7), c("d", 0.6));
-        List<HeldoutScore> heldout = List.of(new HeldoutScore(1, "a", 0.9, 0.60, new double[]{0.6}),
-                new HeldoutScore(2, "b", 0.8, 0.65, new double[]{0.65}), new HeldoutScore(3, "c", 0.7, 0.65, new double[]{0.65}));
-        assertEquals(List.of("b", "c", "a", "d"), ids(Ranking.forExport(journal, heldout)));
-        assertEquals("b", Ranking.exported(journal, heldout).id());
+        assertEquals(List.of("a", "b", "c", "d"), ids(Ranking.ranked(journal)));
+        assertEquals("a", Ranking.exported(journal).id());
     }
 }

@@ -63,7 +63,7 @@ class RealSearchReportTest {
         int h = PlainCsv.column(heldout, "heldout_fitness");
         assertEquals(String.format(Locale.ROOT, "real-nsga2 (nsga2): %d generations complete, %d evaluations",
                 generations.size() - 1, candidates.size() - 1), report.summary().get(0));
-        assertEquals(String.format(Locale.ROOT, "  best search fitness %.4f (%s), best held-out fitness %.4f (%s)",
+        assertEquals(String.format(Locale.ROOT, "  best search fitness %.4f (%s, exported), its held-out fitness %.4f (%s)",
                 best, bestId, Double.parseDouble(heldout.get(1)[h]), heldout.get(1)[1]), report.summary().get(1));
 
         String html = Files.readString(out.resolve("report.html"));

@@ -55,7 +55,7 @@ class RunSummaryTest {
 
         List<String> lines = summary.lines();
         assertEquals("run (ga): 3 generations complete, 12 evaluations", lines.get(0));
-        assertEquals(String.format(Locale.ROOT, "  best search fitness %.4f (%s), best held-out fitness %.4f (%s)",
+        assertEquals(String.format(Locale.ROOT, "  best search fitness %.4f (%s, exported), its held-out fitness %.4f (%s)",
                 Double.parseDouble(best[fitness]), best[1], Double.parseDouble(bestHeldout[heldoutFitness]),
                 bestHeldout[1]), lines.get(1));
         assertEquals("  improvement over best parent: +0.1600 search (parent ft-b: 0.5500), +0.1700 held-out",
@@ -63,6 +63,24 @@ class RunSummaryTest {
         assertEquals(String.format(Locale.ROOT, "  time: %.1f s merging + %.1f s scoring (sums over evaluations), "
                 + "%.1f s wall clock", mergeSum, scoreSum, Double.parseDouble(lastGeneration[lastGeneration.length - 1])),
                 lines.get(3));
+    }
+
+    /**
+     * The held-out split reports, the search split decides: with a heldout.csv in which the second-best search
+     * candidate (g2-c0) scores higher than the best (g2-c2), the exported candidate and the reported held-out figure
+     * are still those of g2-c2.
+     */
+    @Test
+    void theHeldoutSplitDoesNotPickTheExportedCandidate() throws IOException {
+        Path run = HandMadeJournal.write(tmp.resolve("run"), false);
+        Path heldout = run.resolve("heldout.csv");
+        List<String> lines = Files.readAllLines(heldout);
+        Files.writeString(heldout, lines.get(0) + "\n" + lines.get(1).replace(",0.69,", ",0.30,") + "\n"
+                + String.join("\n", lines.subList(2, lines.size())) + "\n");
+        ReportedRun reported = ReportedRun.read(run);
+        assertEquals("g2-c2", reported.exported().id());
+        assertEquals(0.30, RunSummary.of(reported).bestHeldout().orElseThrow().heldoutFitness());
+        assertEquals("g2-c2", reported.journal().ranking().getFirst().id());
     }
 
     /**
@@ -88,7 +106,7 @@ class RunSummaryTest {
         RunSummary summary = RunSummary.of(journal);
         assertEquals("live (cmaes): 3 generations complete, 14 evaluations (12 in complete generations)",
                 summary.lines().get(0));
-        assertTrue(summary.lines().get(1).endsWith("best held-out fitness n/a (not re-scored yet)"));
+        assertTrue(summary.lines().get(1).endsWith("its held-out fitness n/a (not re-scored yet)"));
         assertEquals("  improvement over best parent: n/a (run.yaml has no parent scores)", summary.lines().get(2));
         assertEquals("g2-c2", journal.exported().id(), "without held-out scores the best by search is exported");
 

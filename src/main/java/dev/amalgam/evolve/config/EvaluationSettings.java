@@ -16,10 +16,50 @@ import java.nio.file.Path;
  * @param searchSplit   the split whose scores drive the search
  * @param heldoutSplit  a different split, used only to re-score the top candidates at the end
  * @param rescoreTopK   how many of the best candidates are re-scored on the held-out split; 0 = none
+ * @param searchObjective what a task scores on the search split: its configured metric, or a smoother per-document
+ *                        quantity of the same requests; the held-out split always reports the task's metric
  */
 public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long subsampleSeed, Integer numFewshot,
-                                 int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK) {
+                                 int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK, Objective searchObjective) {
+    /** The {@code search_objective} values. */
+    public enum Objective {
+        /** The task's configured metric (e.g. {@code acc}: 0/1 per document). */
+        METRIC("metric"),
+        /** Mean over documents of the gold choice's probability among the choices (softmax of their log-likelihoods). */
+        GOLD_PROBABILITY("gold_probability"),
+        /** Mean over documents of the gold choice's log-likelihood minus the best wrong choice's. */
+        LOGPROB_MARGIN("logprob_margin");
+
+        private final String key;
+
+        Objective(String key) {
+            this.key = key;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public static Objective of(String key) {
+            for (Objective o : values()) {
+                if (o.key.equals(key)) {
+                    return o;
+                }
+            }
+            throw new BadValueException("evaluation.search_objective", "expected metric, gold_probability or logprob_margin, got '" + key + "'");
+        }
+    }
+
+    /** Settings that search on the tasks' own metrics. */
+    public EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long subsampleSeed, Integer numFewshot,
+                              int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK) {
+        this(tasksDir, dataDir, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit, rescoreTopK, Objective.METRIC);
+    }
+
     public EvaluationSettings {
+        if (searchObjective == null) {
+            searchObjective = Objective.METRIC;
+        }
         if (tasksDir == null) {
             throw new BadValueException("evaluation.tasks_dir", "required");
         }

@@ -44,7 +44,7 @@ public final class SearchConfigYaml {
     private static final List<String> SEARCH_KEYS = List.of("strategy", "population", "generations", "max_evaluations",
             "max_time", "seed", "steady_generations");
     private static final List<String> EVALUATION_KEYS = List.of("tasks_dir", "data_dir", "limit", "subsample_seed",
-            "num_fewshot", "batch_size", "search_split", "heldout_split", "rescore_top_k");
+            "num_fewshot", "batch_size", "search_split", "heldout_split", "rescore_top_k", "search_objective");
     private static final List<String> OUTPUT_KEYS = List.of("dir", "run_name");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([smhd]?)");
     private static final String INTEGER = "an integer";
@@ -214,8 +214,10 @@ public final class SearchConfigYaml {
         Path dataDir = e.get("data_dir").isPresent() ? path(e.get("data_dir"), null, false) : null;
         // heldout_split: null (written out) means no held-out split; left out means "test".
         String heldout = e.get("heldout_split").json().isMissingNode() ? "test" : e.get("heldout_split").text("a split name", null);
+        String objective = e.get("search_objective").text("metric, gold_probability or logprob_margin", "metric");
         return root.build(() -> new EvaluationSettings(tasksDir, dataDir, limit, subsample, fewshot, batch,
-                e.get("search_split").text("a split name", "validation"), heldout, e.get("rescore_top_k").integer(INTEGER, 3)));
+                e.get("search_split").text("a split name", "validation"), heldout, e.get("rescore_top_k").integer(INTEGER, 3),
+                EvaluationSettings.Objective.of(objective)));
     }
 
     /** A path relative to the config's folder if it exists there, else to the working directory. */
@@ -296,6 +298,7 @@ public final class SearchConfigYaml {
         ev.put("search_split", e.searchSplit());
         ev.putPOJO("heldout_split", e.heldoutSplit());
         ev.put("rescore_top_k", e.rescoreTopK());
+        ev.put("search_objective", e.searchObjective().key());
         ObjectNode out = root.putObject("output");
         out.put("dir", c.output().dir().toString());
         if (c.output().runName() != null) {

@@ -31,6 +31,11 @@ import java.util.Set;
  * <p>Layer groups: G = ceil(L / layer_granularity) groups (1 when the granularity is 0); group i covers layers
  * [floor(i L / G), floor((i + 1) L / G)), so when the granularity does not divide L the groups differ in size by at
  * most one layer instead of the last group taking the remainder. When it divides L this is mergekit-evolve's grouping.
+ *
+ * <p>Genes that cannot change the merge are left out of the searched vector: with a method that returns the base
+ * wherever every model equals it (the task-arithmetic family), the genes of a {@link Slot} (layer group, filter group)
+ * in which no model differs from the base do nothing. They stay in the recipe at a neutral value ({@link #leftOut}),
+ * so a decoded recipe still writes every parameter mergekit expects.
  */
 public final class Genome {
     /**
@@ -52,7 +57,13 @@ public final class Genome {
     private final List<ModelRef> models;  // absolute folders, so a decoded recipe merges from anywhere
     private final ModelRef baseModel;     // absolute, or null
     private final int[] groupStart;       // [G + 1] layer boundaries
-    private final List<Gene> genes = new ArrayList<>();
+    /** A layer group's filter group (indices as in {@link Gene}). */
+    public record Slot(int group, int filter) {
+    }
+
+    private final List<Gene> all = new ArrayList<>();  // every gene the recipe writes, in layout order
+    private final List<Gene> genes;                    // the searched ones: all minus those of unchanged slots
+    private final List<Gene> leftOut;
     private final long randomSeed;
     private final Path anchor;
 
@@ -62,6 +73,15 @@ public final class Genome {
      * @param anchor     the file decoded recipes are attributed to (names it in merge errors)
      */
     public Genome(GenomeSpec spec, List<ModelRef> resolvedModels, ModelRef resolvedBase, int layers, long randomSeed, Path anchor) {
+        this(spec, resolvedModels, resolvedBase, layers, randomSeed, anchor, Set.of());
+    }
+
+    /**
+     * @param unchanged slots in which every genome model equals the base (their genes are left out of the search);
+     *                  only for methods that {@link MergeMethod#returnsBaseWhereModelsEqualIt return the base there}
+     */
+    public Genome(GenomeSpec spec, List<ModelRef> resolvedModels, ModelRef resolvedBase, int layers, long randomSeed, Path anchor,
+                  Set<Slot> unchanged) {
         this.spec = spec;
         this.method = MergeMethods.byName(spec.mergeMethod(), "genome.merge_method");
         this.models = List.copyOf(resolvedModels);
@@ -88,16 +108,21 @@ public final class Genome {
             for (int m = 0; m < models.size(); m++) {
                 for (int f = 0; f < filterGroups; f++) {
                     for (ParameterSpec p : perModel) {
-                        genes.add(gene(p, labels.get(m) + "/", gi, m, f));
+                        all.add(gene(p, labels.get(m) + "/", gi, m, f));
                     }
                 }
             }
             for (int f = 0; f < filterGroups; f++) {
                 for (ParameterSpec p : global) {
-                    genes.add(gene(p, "", gi, -1, f));
+                    all.add(gene(p, "", gi, -1, f));
                 }
             }
         }
+        if (!unchanged.isEmpty() && !method.returnsBaseWhereModelsEqualIt()) {
+            throw new IllegalArgumentException(spec.mergeMethod() + " does not return the base where the models equal it");
+        }
+        genes = all.stream().filter(gene -> !unchanged.contains(new Slot(gene.group(), gene.filter()))).toList();
+        leftOut = all.stream().filter(gene -> unchanged.contains(new Slot(gene.group(), gene.filter()))).toList();
     }
 
     private List<ParameterSpec> searched(ParameterSpec.Scope scope) {
@@ -157,8 +182,14 @@ public final class Genome {
         return Path.of((baseModel != null ? baseModel : models.getFirst()).text());
     }
 
+    /** The searched genes. */
     public List<Gene> genes() {
-        return List.copyOf(genes);
+        return genes;
+    }
+
+    /** Genes that cannot change the merge, not searched; the recipe writes them at their {@link #initialGuess} value. */
+    public List<Gene> leftOut() {
+        return leftOut;
     }
 
     public int size() {
@@ -199,12 +230,21 @@ public final class Genome {
      * bound (mergekit-evolve starts densities at 1.0, its clamp edge).
      */
     public double[] initialGuess() {
-        double[] x = new double[genes.size()];
-        for (int i = 0; i < x.length; i++) {
-            Gene g = genes.get(i);
-            x[i] = g.parameter().equals("weight") ? Math.clamp(1.0 / models.size(), g.min(), g.max()) : (g.min() + g.max()) / 2;
+        return genes.stream().mapToDouble(this::neutral).toArray();
+    }
+
+    private double neutral(Gene g) {
+        return g.parameter().equals("weight") ? Math.clamp(1.0 / models.size(), g.min(), g.max()) : (g.min() + g.max()) / 2;
+    }
+
+    /** Every gene's value in {@link #all} order: the searched ones from {@code x}, the left-out ones neutral. */
+    private double[] withLeftOut(double[] x) {
+        double[] full = new double[all.size()];
+        for (int i = 0, j = 0; i < full.length; i++) {
+            Gene g = all.get(i);
+            full[i] = j < genes.size() && genes.get(j) == g ? x[j++] : neutral(g);
         }
-        return x;
+        return full;
     }
 
     /** The merge recipe of gene values {@code x} (slices per layer group, or gradient lists when smooth). */
@@ -212,6 +252,7 @@ public final class Genome {
         if (x.length != genes.size()) {
             throw new IllegalArgumentException("expected " + genes.size() + " genes, got " + x.length);
         }
+        x = withLeftOut(x);
         ModelRef base = spec.firstModelIsBase() ? models.getFirst() : baseModel;
         Map<String, ParameterValue> top = new LinkedHashMap<>();
         if (method.parameters().stream().anyMatch(p -> p.name().equals("normalize"))) {
@@ -246,13 +287,13 @@ public final class Genome {
 
     /**
      * The parameters of model {@code m} (-1: the global ones) in layer group {@code group}, or over all groups as
-     * gradients when {@code group} is -1 (smooth mode).
+     * gradients when {@code group} is -1 (smooth mode); {@code x} holds every gene, {@link #all} order.
      */
     private Map<String, ParameterValue> parametersOf(double[] x, int group, int m) {
         Map<String, List<Double>[]> byName = new LinkedHashMap<>(); // parameter -> per filter group, values by group
         int filterGroups = spec.filters().size() + 1;
-        for (int i = 0; i < genes.size(); i++) {
-            Gene g = genes.get(i);
+        for (int i = 0; i < all.size(); i++) {
+            Gene g = all.get(i);
             if (g.model() != m || (group >= 0 && g.group() != group)) {
                 continue;
             }

@@ -131,6 +131,10 @@ public final class EvolveJob {
     /** Loads and prepares everything (where bad input surfaces) before the journal is created or opened. */
     private static Result execute(SearchConfig config, Genome genome, Function<List<Parent>, SearchJournal> journalSource, boolean fresh,
                                   Options options, SearchRun.Listener listener) {
+        String leftOut = GenomeLoader.leftOutNote(genome);
+        if (leftOut != null) {
+            options.warnings().accept(leftOut);
+        }
         try (CandidateModel candidates = new CandidateModel(genome, options.device(), options.warnings());
              TextTokenizer tokenizer = TextTokenizer.load(candidates.tokenizerFolder())) {
             EvaluationSettings e = config.evaluation();
@@ -158,7 +162,7 @@ public final class EvolveJob {
                     }
                     journal.heldout(rows);
                 }
-                Candidate best = exportBest(genome, journal, outcome, rows);
+                Candidate best = exportBest(genome, journal, outcome);
                 Double bestHeldout = rows.stream().filter(r -> r.candidateId().equals(best.id())).findFirst()
                         .map(HeldoutScore::heldoutFitness).orElse(null);
                 List<BaselineScore> comparison = new ArrayList<>();
@@ -182,10 +186,11 @@ public final class EvolveJob {
 
     /**
      * Writes {@code best.yaml}: the recipe of the exported candidate, rank 1 of {@link Ranking} over the search's
-     * candidates and the held-out re-scores (the same rule {@code amalgam export} and the report apply to the journal).
+     * candidates (the same rule {@code amalgam export} and the report apply to the journal; the held-out re-scores
+     * only report).
      */
-    static Candidate exportBest(Genome genome, SearchJournal journal, SearchRun.Outcome outcome, List<HeldoutScore> heldout) {
-        Candidate best = Ranking.exported(outcome.candidates(), heldout);
+    static Candidate exportBest(Genome genome, SearchJournal journal, SearchRun.Outcome outcome) {
+        Candidate best = Ranking.exported(outcome.candidates());
         journal.best(RecipeYaml.toYaml(genome.decode(best.genes())));
         return best;
     }

@@ -47,9 +47,9 @@ public final class SearchRun {
             candidates = List.copyOf(candidates);
         }
 
-        /** The candidates best first, by {@link Ranking#bySearch}. */
+        /** The candidates best first, by {@link Ranking#ranked}. */
         public List<Candidate> ranked() {
-            return Ranking.bySearch(candidates);
+            return Ranking.ranked(candidates);
         }
     }
 

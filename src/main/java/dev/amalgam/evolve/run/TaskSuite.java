@@ -6,6 +6,7 @@ import dev.amalgam.eval.EvalOptions;
 import dev.amalgam.eval.EvalReport;
 import dev.amalgam.eval.Evaluator;
 import dev.amalgam.eval.GroupResult;
+import dev.amalgam.eval.ItemResult;
 import dev.amalgam.eval.MetricValue;
 import dev.amalgam.eval.PreparedSuite;
 import dev.amalgam.eval.TaskDefinition;
@@ -21,6 +22,7 @@ import dev.amalgam.history.BaselineScore;
 import dev.amalgam.llm.CausalLanguageModel;
 import dev.amalgam.llm.TextTokenizer;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,17 +33,20 @@ public final class TaskSuite {
     private final SearchConfig config;
     private final PreparedSuite suite;
     private final EvalOptions options;
+    private final EvaluationSettings.Objective objective;
 
-    private TaskSuite(SearchConfig config, PreparedSuite suite, EvalOptions options) {
+    private TaskSuite(SearchConfig config, PreparedSuite suite, EvalOptions options, EvaluationSettings.Objective objective) {
         this.config = config;
         this.suite = suite;
         this.options = options;
+        this.objective = objective;
     }
 
     /**
      * Prepares the config's tasks on {@code split}.
      *
-     * @param searchObjective true for the search split: refuses a task's test split unless {@code allowTestSplit}
+     * @param searchObjective true for the search split: refuses a task's test split unless {@code allowTestSplit}, and
+     *                        scores the configured {@code search_objective} (any other split scores the tasks' metrics)
      */
     public static TaskSuite prepare(SearchConfig config, String split, TextTokenizer tokenizer, boolean searchObjective, boolean allowTestSplit) {
         EvaluationSettings e = config.evaluation();
@@ -67,7 +72,8 @@ public final class TaskSuite {
         if (e.batchSize() > 0) {
             options = options.withBatchSize(new BatchSize.Fixed(e.batchSize()));
         }
-        return new TaskSuite(config, Evaluator.prepare(onSplit, tokenizer, options), options);
+        return new TaskSuite(config, Evaluator.prepare(onSplit, tokenizer, options), options,
+                searchObjective ? e.searchObjective() : EvaluationSettings.Objective.METRIC);
     }
 
     /** The task scoring {@code split}: its documents come from that split, few-shot examples from where they did. */
@@ -86,14 +92,26 @@ public final class TaskSuite {
         return suite.requestCount();
     }
 
-    /** Scores {@code model}: one value per task objective, in config order. */
+    /** Scores {@code model}: one value per task objective, in config order (the suite's objective). */
     public double[] score(CausalLanguageModel model) {
         EvalReport report = Evaluator.score(model, suite, options);
         double[] out = new double[config.tasks().size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = metric(report, config.tasks().get(i)).value();
+            TaskObjective task = config.tasks().get(i);
+            out[i] = objective == EvaluationSettings.Objective.METRIC ? metric(report, task).value()
+                    : SmoothObjective.score(objective, items(report, task));
         }
         return out;
+    }
+
+    /** The per-document results of a task, or of every task of a group (the documents pooled). */
+    private static List<ItemResult> items(EvalReport report, TaskObjective objective) {
+        Optional<TaskResult> task = report.task(objective.name());
+        if (task.isPresent()) {
+            return task.get().items();
+        }
+        return report.group(objective.name()).orElseThrow().tasks().stream()
+                .flatMap(t -> report.task(t).orElseThrow().items().stream()).toList();
     }
 
     /**

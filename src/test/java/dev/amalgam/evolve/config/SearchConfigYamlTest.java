@@ -90,7 +90,8 @@ class SearchConfigYamlTest {
     void ourBlocksParse() throws Exception {
         SearchConfig c = parse(MERGEKIT_EVOLVE.replace("limit: 50\n", "") + """
                 search: {strategy: cmaes, generations: 3, max_evaluations: 40, max_time: 90m, seed: 5, steady_generations: 2}
-                evaluation: {tasks_dir: TASKS, limit: 10, subsample_seed: 3, batch_size: 8, search_split: train, heldout_split: validation, rescore_top_k: 1}
+                evaluation: {tasks_dir: TASKS, limit: 10, subsample_seed: 3, batch_size: 8, search_split: train, heldout_split: validation, rescore_top_k: 1,
+                             search_objective: gold_probability}
                 output: {dir: out, run_name: r1}
                 """);
         assertEquals(Strategy.CMAES, c.search().strategy());
@@ -98,6 +99,7 @@ class SearchConfigYamlTest {
         assertEquals(Duration.ofMinutes(90), c.search().maxTime());
         assertEquals(8, c.evaluation().batchSize());
         assertEquals("train", c.evaluation().searchSplit());
+        assertEquals(EvaluationSettings.Objective.GOLD_PROBABILITY, c.evaluation().searchObjective());
         assertEquals("r1", c.output().runName());
     }
 
@@ -111,6 +113,7 @@ class SearchConfigYamlTest {
             "evaluation:|  limit: 0.5|evaluation.limit: expected a positive number of documents",
             "evaluation:|  heldout_split: validation|evaluation.heldout_split: must differ from search_split",
             "evaluation:|  batch_size: -1|evaluation.batch_size:",
+            "evaluation:|  search_objective: perplexity|evaluation.search_objective: expected metric, gold_probability or logprob_margin, got 'perplexity'",
             "evaluation:|  tasks_dir: nowhere|evaluation.tasks_dir: folder 'nowhere' not found",
             "output:|  run_name: ../x|output.run_name: expected a plain folder name",
             "extra:|  a: 1|extra: unknown key"})

@@ -48,7 +48,7 @@ class TiedFitnessExportTest {
         assertEquals(12, outcome.candidates().size());
         assertTrue("g0-c10".compareTo("g0-c9") < 0, "the tie must be one that id order breaks the other way");
 
-        Candidate best = EvolveJob.exportBest(genome, journal, outcome, List.of());
+        Candidate best = EvolveJob.exportBest(genome, journal, outcome);
         assertEquals("g0-c9", best.id(), "equal fitness: the candidate evaluated first");
         String bestYaml = Files.readString(runDir.resolve(RunFiles.BEST));
 
@@ -61,6 +61,6 @@ class TiedFitnessExportTest {
 
         ReportWriter.Report report = ReportWriter.write(new ReportWriter.Options(List.of(runDir), Optional.empty(), List.of()));
         assertEquals("g0-c9", report.exportedCandidate(), "the report's gene chart shows best.yaml's candidate");
-        assertTrue(report.summary().get(1).startsWith("  best search fitness 0.7500 (g0-c9)"), report.summary().get(1));
+        assertTrue(report.summary().get(1).startsWith("  best search fitness 0.7500 (g0-c9, exported)"), report.summary().get(1));
     }
 }
