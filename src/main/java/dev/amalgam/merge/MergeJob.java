@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * {@code amalgam merge}: recipe in, HF model folder out. {@link #prepare} parses, opens and plans
@@ -35,11 +36,21 @@ public final class MergeJob implements AutoCloseable {
             "generation_config.json");
     public static final String RECIPE_FILE = "amalgam_recipe.yaml";
 
-    public record Options(Path recipe, Path out, long shardBytes, Device device, Long seed) {
+    /**
+     * @param copyTokenizer whether the output gets the tokenizer files (mergekit-yaml's --copy-tokenizer, the default)
+     * @param warnings      where recipe warnings go (one line each, without a prefix)
+     */
+    public record Options(Path recipe, Path out, long shardBytes, Device device, Long seed, boolean copyTokenizer,
+                          Consumer<String> warnings) {
         public Options {
             if (shardBytes <= 0) {
                 throw new IllegalArgumentException("shardBytes must be positive");
             }
+        }
+
+        /** Tokenizer copied, warnings to standard error. */
+        public Options(Path recipe, Path out, long shardBytes, Device device, Long seed) {
+            this(recipe, out, shardBytes, device, seed, true, w -> System.err.println("amalgam: warning: " + w));
         }
     }
 
@@ -61,11 +72,19 @@ public final class MergeJob implements AutoCloseable {
     }
 
     public static MergeJob prepare(Options options) {
-        MergeRecipe recipe = RecipeParser.parse(options.recipe());
+        return prepare(options, RecipeParser.parse(options.recipe()));
+    }
+
+    /** Plans an already parsed recipe (one stage of a multi-document recipe). */
+    public static MergeJob prepare(Options options, MergeRecipe recipe) {
         OpenModels models = new OpenModels();
         try {
-            MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), w -> System.err.println("amalgam: warning: " + w));
-            return new MergeJob(options, recipe, models, plan, tokenizerFolder(recipe, plan));
+            MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), options.warnings());
+            Path tokenizer = options.copyTokenizer() ? tokenizerFolder(recipe, plan) : null;
+            if (tokenizer != null) {
+                TokenizerVocabulary.requireFits(tokenizer, plan, recipe);
+            }
+            return new MergeJob(options, recipe, models, plan, tokenizer);
         } catch (RuntimeException e) {
             models.close();
             throw e;
