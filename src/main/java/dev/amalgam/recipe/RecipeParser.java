@@ -72,6 +72,10 @@ public final class RecipeParser {
     }
 
     private MergeRecipe recipe(ConfigNode root) {
+        if (root.get("experts").isPresent() || root.get("gate_mode").isPresent()) {
+            throw root.get(root.get("experts").isPresent() ? "experts" : "gate_mode").error("this is a mergekit-moe config"
+                    + " (experts, gate_mode); Amalgam merges models of one architecture and does not build mixture-of-experts models");
+        }
         root.checkKeys(TOP_KEYS);
         if (root.get("modules").isPresent()) {
             throw root.get("modules").error("multi-module recipes are not supported yet (use models or slices)");
