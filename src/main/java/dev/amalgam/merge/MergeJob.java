@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -62,13 +63,16 @@ public final class MergeJob implements AutoCloseable {
     private final OpenModels models;
     private final MergePlan plan;
     private final Path tokenizerFrom;
+    private final Optional<String> chatTemplate;
 
-    private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, Path tokenizerFrom) {
+    private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, Path tokenizerFrom,
+                     Optional<String> chatTemplate) {
         this.options = options;
         this.recipe = recipe;
         this.models = models;
         this.plan = plan;
         this.tokenizerFrom = tokenizerFrom;
+        this.chatTemplate = chatTemplate;
     }
 
     public static MergeJob prepare(Options options) {
@@ -84,7 +88,9 @@ public final class MergeJob implements AutoCloseable {
             if (tokenizer != null) {
                 TokenizerVocabulary.requireFits(tokenizer, plan, recipe);
             }
-            return new MergeJob(options, recipe, models, plan, tokenizer);
+            Optional<String> template = ChatTemplate.resolve(recipe.chatTemplate(), recipe.resolveModels().values(),
+                    String.valueOf(recipe.sourceFile().getFileName()));
+            return new MergeJob(options, recipe, models, plan, tokenizer, template);
         } catch (RuntimeException e) {
             models.close();
             throw e;
@@ -147,12 +153,21 @@ public final class MergeJob implements AutoCloseable {
         try {
             DType dtype = recipe.outputDtype() != null ? recipe.outputDtype() : plan.tensors().getFirst().outDtype();
             Files.writeString(dir.resolve(ModelConfig.FILE_NAME), plan.outputConfig(models.config(plan.referenceModel()), dtype));
+            boolean tokenizerWritten = false;
             if (tokenizerFrom != null) {
                 for (String f : TOKENIZER_FILES) {
                     Path src = tokenizerFrom.resolve(f);
                     if (Files.isRegularFile(src)) {
                         FileContent.copy(src, dir.resolve(f));
+                        tokenizerWritten |= !f.equals("generation_config.json");
                     }
+                }
+            }
+            if (chatTemplate.isPresent()) {
+                if (tokenizerWritten) {
+                    ChatTemplate.write(dir, chatTemplate.get());
+                } else {
+                    options.warnings().accept("chat_template is set but the output gets no tokenizer; the template is not saved");
                 }
             }
             Files.writeString(dir.resolve(RECIPE_FILE), RecipeYaml.toYaml(recipe));

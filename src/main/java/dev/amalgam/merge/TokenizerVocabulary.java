@@ -30,7 +30,7 @@ final class TokenizerVocabulary {
                 throw new BadInputException(recipe.sourceFile().getFileName() + ": tokenizer_source: " + source
                         + ": the tokenizer in " + folder + " has token ids up to " + largestId + " but the merged '"
                         + t.outputName() + "' has " + t.outShape()[0] + " rows; rebuilding embeddings for a larger"
-                        + " vocabulary is not supported yet (use the tokenizer of a model with that vocabulary as base)");
+                        + " vocabulary is not supported yet (leave tokenizer_source out to keep the base's tokenizer)");
             }
         }
     }

@@ -20,7 +20,7 @@ import java.util.function.ToIntFunction;
  * @param baseModel       the recipe's base model, or null
  * @param tokenizerSource "base", "union", a model reference, or null
  * @param randomSeed      our extension key {@code random_seed} (mergekit takes it on the command line)
- * @param chatTemplate    stored and written back, not applied
+ * @param chatTemplate    {@code auto}, a template name or Jinja text, written into the output's tokenizer_config.json
  * @param sourceFile      the recipe file: names it in errors and anchors relative model paths
  */
 public record MergeRecipe(String mergeMethod, ModelRef baseModel, List<ModelEntry> models, List<SliceSpec> slices,

@@ -150,6 +150,30 @@ class MergeStagesAndFlagsTest {
         }
     }
 
+    @Test
+    void chatTemplatesAreWrittenIntoTokenizerConfig(@TempDir Path tmp) throws IOException {
+        String linear = "merge_method: linear\nmodels:\n  - {model: $M/a, parameters: {weight: 1}}\n"
+                + "  - {model: $M/b, parameters: {weight: 1}}\n";
+        Path b = models.resolve("b");
+        Files.writeString(b.resolve("tokenizer_config.json"), "{\"chat_template\": \"{% for m in messages %}{{ m['content'] }}{% endfor %}\"}");
+        Files.writeString(models.resolve("a/tokenizer_config.json"), "{\"tokenizer_class\": \"LlamaTokenizerFast\"}");
+        try {
+            MergeCommandEndToEndTest.Run auto = MergeCommandEndToEndTest.merge(recipe(tmp, linear + "chat_template: auto\n"), tmp.resolve("auto"));
+            assertEquals(0, auto.exit(), auto.err());
+            String written = Files.readString(tmp.resolve("auto/tokenizer_config.json"));
+            assertTrue(written.contains("\"chat_template\" : \"{% for m in messages %}{{ m['content'] }}{% endfor %}\""), written);
+            assertTrue(written.contains("\"tokenizer_class\" : \"LlamaTokenizerFast\""), "the base's other fields are kept: " + written);
+
+            MergeCommandEndToEndTest.Run bad = MergeCommandEndToEndTest.merge(recipe(tmp, linear + "chat_template: vicuna\n"), tmp.resolve("bad"));
+            assertEquals(2, bad.exit(), bad.err());
+            assertTrue(bad.err().contains("recipe.yaml: chat_template: 'vicuna' is neither auto, a template name (chatml, llama3,"
+                    + " mistral, alpaca) nor a Jinja template"), bad.err());
+        } finally {
+            Files.delete(b.resolve("tokenizer_config.json"));
+            Files.delete(models.resolve("a/tokenizer_config.json"));
+        }
+    }
+
     /** A tokenizer with more ids than the merged embedding has rows would make a silently broken model. */
     @Test
     void aTokenizerSourceWithALargerVocabularyIsRefused(@TempDir Path tmp) throws IOException {

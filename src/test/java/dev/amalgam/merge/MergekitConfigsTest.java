@@ -57,6 +57,14 @@ class MergekitConfigsTest {
                 "NousResearch/Hermes-2-Pro-Mistral-7B", "teknium/OpenHermes-2.5-Mistral-7B")) {
             MergekitModels.llama(root.resolve(m), sevenB, "MistralForCausalLM", seed++);
         }
+        // mergekit's tests/test_tokenizer.py models: a 64-token base, chatml (2 added tokens, 66 rows), padded
+        // (4 added tokens that index no row of its 64)
+        MergekitModels.llama(root.resolve("model_base"), pico, "LlamaForCausalLM", seed++);
+        MergekitModels.tokenizer(root.resolve("model_base"), 64, List.of());
+        MergekitModels.llama(root.resolve("model_chatml"), new SyntheticLlama(32, 48, 2, 16, 16, 66, false), "LlamaForCausalLM", seed++);
+        MergekitModels.tokenizer(root.resolve("model_chatml"), 64, List.of("<|im_start|>", "<|im_end|>"));
+        MergekitModels.llama(root.resolve("model_padded"), pico, "LlamaForCausalLM", seed++);
+        MergekitModels.tokenizer(root.resolve("model_padded"), 64, List.of("<UNUSED_0>", "<UNUSED_1>", "<UNUSED_2>", "<UNUSED_3>"));
         MergekitModels.gpt2(root.resolve("gpt2_like"), 12, seed++);
         for (String m : List.of("vlm_a", "vlm_b", "vlm_c")) {
             MergekitModels.llava(root.resolve(m), seed++);
@@ -113,6 +121,15 @@ class MergekitConfigsTest {
                     assertEquals(tensor.contains("o_proj"), allZero, tensor + ": scale 0 on o_proj only");
                 }
             }
+        }
+        if (expect.contains("chat_template~")) {
+            String needle = expect.substring(expect.indexOf("chat_template~") + "chat_template~".length());
+            String template = JSON.readTree(out.resolve("tokenizer_config.json").toFile()).path("chat_template").asText();
+            assertTrue(template.contains(needle), "chat_template holds " + needle + ": " + template);
+        }
+        if (expect.contains("tokenizer=base")) {
+            assertEquals(Files.readString(root.resolve("model_base/tokenizer.json")), Files.readString(out.resolve("tokenizer.json")));
+            assertEquals(64, config.get("vocab_size").intValue(), "every id of the 64-token tokenizer indexes a row");
         }
         if (expect.contains("n_layer=24")) {
             assertEquals(24, config.get("n_layer").intValue());

@@ -102,6 +102,30 @@ final class MergekitModels {
         write(dir, config, t, seed);
     }
 
+    /**
+     * A BPE tokenizer as mergekit's tests make it: {@code <unk> <s> </s> _tok_3 ... _tok_<vocab-1>}, then the
+     * added tokens at ids vocab, vocab+1, ...
+     */
+    static void tokenizer(Path dir, int vocab, List<String> added) {
+        ObjectNode root = JSON.createObjectNode().put("version", "1.0");
+        ObjectNode model = root.putObject("model").put("type", "BPE");
+        ObjectNode ids = model.putObject("vocab");
+        for (int i = 0; i < vocab; i++) {
+            ids.put(i == 0 ? "<unk>" : i == 1 ? "<s>" : i == 2 ? "</s>" : "_tok_" + i, i);
+        }
+        model.putArray("merges");
+        var addedTokens = root.putArray("added_tokens");
+        for (int i = 0; i < added.size(); i++) {
+            addedTokens.addObject().put("id", vocab + i).put("content", added.get(i)).put("special", false);
+        }
+        try {
+            Files.writeString(dir.resolve("tokenizer.json"), root.toPrettyString());
+            Files.writeString(dir.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"LlamaTokenizerFast\"}\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static TensorSpec spec(String name, long... shape) {
         return new TensorSpec(name, DType.F32, shape);
     }
