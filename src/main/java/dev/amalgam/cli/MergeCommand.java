@@ -1,5 +1,6 @@
 package dev.amalgam.cli;
 
+import dev.amalgam.BadInputException;
 import dev.amalgam.merge.MergeJob;
 import dev.amalgam.merge.MultiStageMerge;
 import dev.amalgam.recipe.RecipeParser;
@@ -77,7 +78,7 @@ public final class MergeCommand implements Callable<Integer> {
             err.println("amalgam: note: --trust-remote-code has no effect: Amalgam reads weights only and never runs a model's code");
         }
         if (cuda && device == DeviceChoice.cpu) {
-            throw new dev.amalgam.BadInputException("--cuda and --device cpu contradict each other; give one");
+            throw new BadInputException("--cuda and --device cpu contradict each other; give one");
         }
         MergeJob.Options options = new MergeJob.Options(recipe, out, shardBytes, DeviceChoice.resolve(cuda ? DeviceChoice.gpu : device),
                 seed, copyTokenizer, w -> {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.function.ToIntFunction;
 
 /**
@@ -168,7 +169,7 @@ public record MergeRecipe(String mergeMethod, ModelRef baseModel, List<ModelEntr
      * folders those stages were written to).
      */
     public MergeRecipe withModels(Map<ModelRef, ModelRef> replace) {
-        java.util.function.UnaryOperator<ModelRef> r = ref -> ref == null ? null : replace.getOrDefault(ref, ref);
+        UnaryOperator<ModelRef> r = ref -> ref == null ? null : replace.getOrDefault(ref, ref);
         List<ModelEntry> m = models == null ? null
                 : models.stream().map(e -> new ModelEntry(r.apply(e.model()), e.parameters())).toList();
         List<SliceSpec> s = slices == null ? null : slices.stream().map(slice -> new SliceSpec(
