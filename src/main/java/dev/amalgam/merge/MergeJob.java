@@ -84,7 +84,7 @@ public final class MergeJob implements AutoCloseable {
         OpenModels models = new OpenModels();
         try {
             MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), options.warnings());
-            Path tokenizer = options.copyTokenizer() ? tokenizerFolder(recipe, plan) : null;
+            Path tokenizer = options.copyTokenizer() ? tokenizerFolder(recipe, plan, models) : null;
             if (tokenizer != null) {
                 TokenizerVocabulary.requireFits(tokenizer, plan, recipe);
             }
@@ -98,14 +98,13 @@ public final class MergeJob implements AutoCloseable {
     }
 
     /** The folder whose tokenizer files the output gets: the reference model for {@code base} (the default), else the named model. */
-    private static Path tokenizerFolder(MergeRecipe recipe, MergePlan plan) {
+    private static Path tokenizerFolder(MergeRecipe recipe, MergePlan plan, OpenModels models) {
         String source = recipe.tokenizerSource();
         if (source == null || source.equals("base")) {
             return plan.referenceModel();
         }
         if (source.equals("union")) {
-            throw new BadInputException(recipe.sourceFile().getFileName()
-                    + ": tokenizer_source: union is not supported yet (use base or a model)");
+            return TokenizerVocabulary.unionOfEqualVocabularies(plan, models, recipe);
         }
         return recipe.resolveModels().get(new ModelRef(source));
     }

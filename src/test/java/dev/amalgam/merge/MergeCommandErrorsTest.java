@@ -79,8 +79,8 @@ class MergeCommandErrorsTest {
     }
 
     @Test
-    void unionTokenizerIsRefusedBeforeAnyOutputExists(@TempDir Path tmp) throws IOException {
-        fails(tmp, TIES + "tokenizer_source: union\n", "recipe.yaml: tokenizer_source: union is not supported yet");
+    void unionTokenizerWithoutTokenizersIsRefusedBeforeAnyOutputExists(@TempDir Path tmp) throws IOException {
+        fails(tmp, TIES + "tokenizer_source: union\n", "recipe.yaml: tokenizer_source: union: ", "has no tokenizer.json to take the union of");
     }
 
     @Test

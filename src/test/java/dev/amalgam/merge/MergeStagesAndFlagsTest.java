@@ -33,7 +33,24 @@ class MergeStagesAndFlagsTest {
         SHAPE.write(models.resolve("b"), DType.F32, 1, 2, 1f, 1 << 20);
         SHAPE.write(models.resolve("c"), DType.F32, 1, 3, 1f, 1 << 20);
         Files.writeString(models.resolve("a/tokenizer.json"), tokenizer(39));
+        Files.writeString(models.resolve("b/tokenizer.json"), tokenizer(39));
         Files.writeString(models.resolve("c/tokenizer.json"), tokenizer(43)); // 44 tokens for a 40-row model
+    }
+
+    /** The union of equal vocabularies (fine-tunes of one base) is that vocabulary; differing ones are refused. */
+    @Test
+    void unionOfEqualVocabulariesIsTheBasesTokenizer(@TempDir Path tmp) throws IOException {
+        String linear = "merge_method: linear\nmodels:\n  - {model: $M/a, parameters: {weight: 1}}\n"
+                + "  - {model: $M/OTHER, parameters: {weight: 1}}\ntokenizer_source: union\n";
+        MergeCommandEndToEndTest.Run same = MergeCommandEndToEndTest.merge(recipe(tmp, linear.replace("OTHER", "b")), tmp.resolve("same"));
+        assertEquals(0, same.exit(), same.err());
+        assertEquals(tokenizer(39), Files.readString(tmp.resolve("same/tokenizer.json")));
+
+        MergeCommandEndToEndTest.Run differ = MergeCommandEndToEndTest.merge(recipe(tmp, linear.replace("OTHER", "c")), tmp.resolve("differ"));
+        assertEquals(2, differ.exit(), differ.err());
+        assertTrue(differ.err().contains("recipe.yaml: tokenizer_source: union: the vocabulary of " + models.resolve("c")
+                + " differs from that of " + models.resolve("a") + "; a union of differing vocabularies"), differ.err());
+        assertFalse(Files.exists(tmp.resolve("differ")));
     }
 
     /** A BPE tokenizer.json whose ids run 0..largest (the last as an added token). */
