@@ -64,15 +64,17 @@ public final class MergeJob implements AutoCloseable {
     private final MergePlan plan;
     private final Path tokenizerFrom;
     private final Optional<String> chatTemplate;
+    private final VocabularyRemap remap; // null: embeddings keep the planned rows
 
     private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, Path tokenizerFrom,
-                     Optional<String> chatTemplate) {
+                     Optional<String> chatTemplate, VocabularyRemap remap) {
         this.options = options;
         this.recipe = recipe;
         this.models = models;
         this.plan = plan;
         this.tokenizerFrom = tokenizerFrom;
         this.chatTemplate = chatTemplate;
+        this.remap = remap;
     }
 
     public static MergeJob prepare(Options options) {
@@ -85,12 +87,18 @@ public final class MergeJob implements AutoCloseable {
         try {
             MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), options.warnings());
             Path tokenizer = options.copyTokenizer() ? tokenizerFolder(recipe, plan, models) : null;
-            if (tokenizer != null) {
-                TokenizerVocabulary.requireFits(tokenizer, plan, recipe);
+            VocabularyRemap remap = null;
+            if (tokenizer != null && !TokenizerVocabulary.fits(tokenizer, plan)) {
+                if (recipe.tokenizerSource() == null || recipe.tokenizerSource().equals("base") || recipe.tokenizerSource().equals("union")) {
+                    TokenizerVocabulary.requireFits(tokenizer, plan, recipe);
+                }
+                // a model's tokenizer with ids beyond the merged rows: rebuild the embeddings for it
+                remap = VocabularyRemap.build(tokenizer, plan, recipe);
+                plan = remap.applyTo(plan);
             }
             Optional<String> template = ChatTemplate.resolve(recipe.chatTemplate(), recipe.resolveModels().values(),
                     String.valueOf(recipe.sourceFile().getFileName()));
-            return new MergeJob(options, recipe, models, plan, tokenizer, template);
+            return new MergeJob(options, recipe, models, plan, tokenizer, template, remap);
         } catch (RuntimeException e) {
             models.close();
             throw e;
@@ -136,7 +144,8 @@ public final class MergeJob implements AutoCloseable {
         long written;
         try (StagedDirectory staged = new StagedDirectory(options.out())) {
             try (SafetensorsWriter writer = new SafetensorsWriter(staged.path(), specs, options.shardBytes(), Map.of("format", "pt"))) {
-                new MergeKernel(plan.method(), inputs, options.device(), plan.seed()).run(plan.tensors(), new SafetensorsSink(writer), progress);
+                new MergeKernel(plan.method(), inputs, options.device(), plan.seed()).withVocabularyRemap(remap)
+                        .run(plan.tensors(), new SafetensorsSink(writer), progress);
                 writer.finish();
                 written = writer.totalBytes();
             }

@@ -22,6 +22,13 @@ final class TokenizerVocabulary {
     private TokenizerVocabulary() {
     }
 
+    /** Whether every id of the tokenizer in {@code folder} indexes a row of the planned embedding and lm_head. */
+    static boolean fits(Path folder, MergePlan plan) {
+        int largestId = largestId(folder);
+        return plan.tensors().stream().noneMatch(t -> plan.architecture().role(t.outputName()).isEmbedding()
+                && t.outShape().length == 2 && largestId >= t.outShape()[0]);
+    }
+
     /** Throws when the tokenizer in {@code folder} has an id beyond the rows of the planned embedding or lm_head. */
     static void requireFits(Path folder, MergePlan plan, MergeRecipe recipe) {
         int largestId = largestId(folder);
@@ -31,8 +38,8 @@ final class TokenizerVocabulary {
                 String source = recipe.tokenizerSource() == null ? "base" : recipe.tokenizerSource();
                 throw new BadInputException(recipe.sourceFile().getFileName() + ": tokenizer_source: " + source
                         + ": the tokenizer in " + folder + " has token ids up to " + largestId + " but the merged '"
-                        + t.outputName() + "' has " + t.outShape()[0] + " rows; rebuilding embeddings for a larger"
-                        + " vocabulary is not supported yet (leave tokenizer_source out to keep the base's tokenizer)");
+                        + t.outputName() + "' has " + t.outShape()[0] + " rows (cut to the rows all models have); name"
+                        + " the model whose vocabulary the output should have as tokenizer_source to rebuild the embeddings for it");
             }
         }
     }
@@ -66,10 +73,11 @@ final class TokenizerVocabulary {
     }
 
     /** Token -> id of a folder's {@code tokenizer.json}, keeping the ids below {@code rows} (those with an embedding). */
-    private static Map<String, Integer> vocabulary(Path folder, long rows, String where) {
+    static Map<String, Integer> vocabulary(Path folder, long rows, String where) {
         Path file = folder.resolve("tokenizer.json");
         if (!Files.isRegularFile(file)) {
-            throw new BadInputException(where + ": " + folder + " has no tokenizer.json to take the union of");
+            throw new BadInputException(where + ": " + folder + " has no tokenizer.json (its embedding rows cannot be"
+                    + " matched to tokens without it)");
         }
         Map<String, Integer> ids = new HashMap<>();
         forEachToken(file, (token, id) -> {

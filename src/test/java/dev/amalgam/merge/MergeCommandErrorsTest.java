@@ -80,7 +80,7 @@ class MergeCommandErrorsTest {
 
     @Test
     void unionTokenizerWithoutTokenizersIsRefusedBeforeAnyOutputExists(@TempDir Path tmp) throws IOException {
-        fails(tmp, TIES + "tokenizer_source: union\n", "recipe.yaml: tokenizer_source: union: ", "has no tokenizer.json to take the union of");
+        fails(tmp, TIES + "tokenizer_source: union\n", "recipe.yaml: tokenizer_source: union: ", "has no tokenizer.json (its embedding rows cannot be matched to tokens without it)");
     }
 
     @Test

@@ -191,15 +191,32 @@ class MergeStagesAndFlagsTest {
         }
     }
 
-    /** A tokenizer with more ids than the merged embedding has rows would make a silently broken model. */
+    /**
+     * tokenizer_source naming a model whose tokenizer has more ids than the merged rows: the embeddings are
+     * rebuilt for its vocabulary (before, that shipped out-of-range ids: a silently broken model).
+     */
     @Test
-    void aTokenizerSourceWithALargerVocabularyIsRefused(@TempDir Path tmp) throws IOException {
+    void aTokenizerSourceWithALargerVocabularyGetsEmbeddingsRebuiltForIt(@TempDir Path tmp) throws IOException {
         Path recipe = recipe(tmp, "merge_method: linear\nmodels:\n  - {model: $M/a, parameters: {weight: 1}}\n"
                 + "  - {model: $M/c, parameters: {weight: 1}}\ntokenizer_source: $M/c\n");
         MergeCommandEndToEndTest.Run r = MergeCommandEndToEndTest.merge(recipe, tmp.resolve("out"));
-        assertEquals(2, r.exit(), r.err());
-        assertTrue(r.err().contains("recipe.yaml: tokenizer_source: " + models.resolve("c") + ": the tokenizer in "
-                + models.resolve("c") + " has token ids up to 43 but the merged 'model.embed_tokens.weight' has 40 rows"), r.err());
-        assertFalse(Files.exists(tmp.resolve("out")));
+        assertEquals(0, r.exit(), r.err());
+        Path out = tmp.resolve("out");
+        assertTrue(Files.readString(out.resolve("config.json")).contains("\"vocab_size\" : 44"));
+        int h = SHAPE.hidden();
+        for (String tensor : java.util.List.of("model.embed_tokens.weight", "lm_head.weight")) {
+            float[] merged = MergeCommandEndToEndTest.read(out, tensor);
+            float[] a = MergeCommandEndToEndTest.read(models.resolve("a"), tensor);
+            float[] c = MergeCommandEndToEndTest.read(models.resolve("c"), tensor);
+            assertEquals(44 * h, merged.length, tensor + ": one row per id of c's tokenizer");
+            for (int j = 0; j < h; j++) {
+                // t5: id 5 in both tokenizers: the linear merge (normalized weights) of the two rows
+                assertEquals(0.5 * (a[5 * h + j] + c[5 * h + j]), merged[5 * h + j], 1e-6, tensor + " t5");
+                // <x>: id 43 in c's tokenizer, beyond c's 40 rows; only a has it (id 39): a's row, in every input
+                assertEquals(a[39 * h + j], merged[43 * h + j], 1e-6, tensor + " <x> takes the donor's row");
+                // t40: no model has a row for it: zero
+                assertEquals(0.0, merged[40 * h + j], 1e-12, tensor + " t40");
+            }
+        }
     }
 }

@@ -131,6 +131,22 @@ class MergekitConfigsTest {
             assertEquals(Files.readString(root.resolve("model_base/tokenizer.json")), Files.readString(out.resolve("tokenizer.json")));
             assertEquals(64, config.get("vocab_size").intValue(), "every id of the 64-token tokenizer indexes a row");
         }
+        if (expect.contains("tokenizer=model_chatml")) {
+            // mergekit's test_source_model: the output has chatml's 66 tokens; its two added tokens exist only
+            // in model_chatml, so every permuted input takes chatml's rows for them and the merge keeps them
+            assertEquals(Files.readString(root.resolve("model_chatml/tokenizer.json")), Files.readString(out.resolve("tokenizer.json")));
+            assertEquals(66, config.get("vocab_size").intValue());
+            assertEquals(65, TokenizerVocabulary.largestId(out));
+            for (String tensor : List.of("model.embed_tokens.weight", "lm_head.weight")) {
+                float[] merged = MergeCommandEndToEndTest.read(out, tensor);
+                float[] chatml = MergeCommandEndToEndTest.read(root.resolve("model_chatml"), tensor);
+                assertEquals(chatml.length, merged.length, tensor + ": 66 rows");
+                int hidden = 32;
+                for (int i = 64 * hidden; i < 66 * hidden; i++) {
+                    assertEquals(chatml[i], merged[i], 1e-6, tensor + ": <|im_start|>/<|im_end|> rows are chatml's");
+                }
+            }
+        }
         if (expect.contains("n_layer=24")) {
             assertEquals(24, config.get("n_layer").intValue());
             assertTrue(names.contains("transformer.h.23.mlp.c_fc.weight"), "stacked layers renumbered");
