@@ -1,5 +1,6 @@
 package dev.amalgam.arch;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -47,13 +48,14 @@ public record Architecture(String name, boolean known, String forwardPass, Strin
     private static final Pattern GENERIC_LAYER = Pattern.compile("(?:^|\\.)layers\\.(\\d+)\\.");
     /** Config keys that hold the layer count in unknown architectures, most common first. */
     private static final List<String> LAYER_COUNT_KEYS = List.of("num_hidden_layers", "n_layer", "num_layers", "n_layers");
-    private static final Map<String, Architecture> KNOWN = loadKnown();
+    /** Catalogue layouts by config name; several when the entry lists alternative layer prefixes. */
+    private static final Map<String, List<Architecture>> KNOWN = loadKnown();
 
     public Architecture {
         preWeights = List.copyOf(preWeights);
         layerWeights = List.copyOf(layerWeights);
         postWeights = List.copyOf(postWeights);
-        if (layerPrefix.isEmpty() || !layerPrefix.endsWith(".")) {
+        if (layerPrefix == null || layerPrefix.isEmpty() || !layerPrefix.endsWith(".")) {
             throw new IllegalArgumentException(name + ": layer prefix must end with '.': " + layerPrefix);
         }
         boolean layerRoleOutside = Stream.concat(preWeights.stream(), postWeights.stream()).anyMatch(w -> w.role() == TensorRole.LAYER);
@@ -91,16 +93,35 @@ public record Architecture(String name, boolean known, String forwardPass, Strin
         }
     }
 
-    /** The known layout for the config's architecture, or one inferred from the model's tensor names. */
+    /**
+     * The known layout for the config's architecture (the spelling of its layer prefix that the
+     * model's tensor names use), or one inferred from the model's tensor names.
+     */
     public static Architecture forConfig(ModelConfig cfg, List<String> tensorNames) {
         String arch = cfg.architecture();
-        Architecture known = KNOWN.get(arch);
-        return known != null ? known : infer(arch, cfg, tensorNames);
+        List<Architecture> variants = KNOWN.get(arch);
+        if (variants == null) {
+            return infer(arch, cfg, tensorNames);
+        }
+        return variants.stream().filter(a -> tensorNames.stream().anyMatch(n -> a.layerNumberEnd(n) >= 0))
+                .findFirst().orElse(variants.getFirst());
     }
 
     /** The catalogue entry for a config's {@code architectures[0]}, if there is one. */
     public static Optional<Architecture> known(String name) {
-        return Optional.ofNullable(KNOWN.get(name));
+        return Optional.ofNullable(KNOWN.get(name)).map(List::getFirst);
+    }
+
+    /**
+     * The model's layer count from its config, under this layout's key. An inferred layout whose config
+     * has none of the usual keys cannot be cut into layers: that is an unsupported architecture.
+     */
+    public int layerCount(ModelConfig cfg) {
+        if (layerCountKey == null) {
+            throw new BadInputException(cfg.file() + ": architecture " + name + " is not supported (no layer count"
+                    + " under " + String.join(", ", LAYER_COUNT_KEYS) + "); supported: " + String.join(", ", knownNames()));
+        }
+        return cfg.layerCount(layerCountKey);
     }
 
     /** The names of the architectures with a known layout. */
@@ -111,7 +132,7 @@ public record Architecture(String name, boolean known, String forwardPass, Strin
     /** The names of the architectures a forward pass runs. */
     public static SortedSet<String> namesRunBy(String forwardPass) {
         SortedSet<String> names = new TreeSet<>();
-        KNOWN.values().stream().filter(a -> forwardPass.equals(a.forwardPass())).forEach(a -> names.add(a.name()));
+        KNOWN.values().stream().map(List::getFirst).filter(a -> forwardPass.equals(a.forwardPass())).forEach(a -> names.add(a.name()));
         return names;
     }
 
@@ -157,7 +178,7 @@ public record Architecture(String name, boolean known, String forwardPass, Strin
     /** Every tensor a model with this config has, in catalogue order (lm_head left out when tied, ...). */
     public List<String> expectedTensors(ModelConfig cfg) {
         List<String> names = new ArrayList<>();
-        forEachTensor(cfg.layerCount(layerCountKey), cfg::flag, (tensor, w) -> names.add(tensor));
+        forEachTensor(layerCount(cfg), cfg::flag, (tensor, w) -> names.add(tensor));
         return names;
     }
 
@@ -212,9 +233,8 @@ public record Architecture(String name, boolean known, String forwardPass, Strin
             }
         }
         if (prefix == null) {
-            throw new BadInputException(cfg.file() + ": unknown architecture '" + arch + "' (known: "
-                    + String.join(", ", knownNames())
-                    + ") and no tensor names like '...layers.<n>....' to infer its layers from");
+            throw new BadInputException(cfg.file() + ": architecture " + arch + " is not supported (no tensor names like"
+                    + " '...layers.<n>....' to find its layers by); supported: " + String.join(", ", knownNames()));
         }
         Set<String> suffixes = new LinkedHashSet<>();
         List<Weight> pre = new ArrayList<>();
@@ -229,7 +249,7 @@ public record Architecture(String name, boolean known, String forwardPass, Strin
             (role.isPostWeight() ? post : pre).add(new Weight(n, role, List.of(), null,
                     role == TensorRole.LM_HEAD ? "tie_word_embeddings" : null));
         }
-        String countKey = LAYER_COUNT_KEYS.stream().filter(cfg::has).findFirst().orElse(LAYER_COUNT_KEYS.getFirst());
+        String countKey = LAYER_COUNT_KEYS.stream().filter(cfg::has).findFirst().orElse(null);
         List<Weight> layer = suffixes.stream().map(n -> new Weight(n, TensorRole.LAYER, List.of(), null, null)).toList();
         return new Architecture(arch, false, null, countKey, prefix, pre, layer, post);
     }
@@ -247,7 +267,7 @@ public record Architecture(String name, boolean known, String forwardPass, Strin
     }
 
     /** One entry of {@code architectures.yaml}. */
-    private record Definition(List<String> names, String forwardPass, String layerCountKey, String layerPrefix,
+    private record Definition(List<String> names, String forwardPass, String layerCountKey, List<String> layerPrefix,
                               List<Entry> preWeights, List<Entry> layerWeights, List<Entry> postWeights) {
     }
 
@@ -265,18 +285,19 @@ public record Architecture(String name, boolean known, String forwardPass, Strin
     private record Catalog(List<Definition> architectures) {
     }
 
-    private static Map<String, Architecture> loadKnown() {
+    private static Map<String, List<Architecture>> loadKnown() {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY); // layer_prefix: one or a list
         try (InputStream in = Architecture.class.getResourceAsStream("architectures.yaml")) {
             Catalog catalog = yaml.readValue(Optional.ofNullable(in)
                     .orElseThrow(() -> new IllegalStateException("architectures.yaml missing from the classpath")), Catalog.class);
-            Map<String, Architecture> byName = new HashMap<>();
+            Map<String, List<Architecture>> byName = new HashMap<>();
             for (Definition d : catalog.architectures()) {
                 for (String n : d.names()) {
-                    byName.put(n, new Architecture(n, true, d.forwardPass(), d.layerCountKey(), d.layerPrefix(),
-                            weights(d.preWeights(), TensorRole.OTHER), weights(d.layerWeights(), TensorRole.LAYER),
-                            weights(d.postWeights(), TensorRole.OTHER)));
+                    byName.put(n, d.layerPrefix().stream().map(prefix -> new Architecture(n, true, d.forwardPass(),
+                            d.layerCountKey(), prefix, weights(d.preWeights(), TensorRole.OTHER),
+                            weights(d.layerWeights(), TensorRole.LAYER), weights(d.postWeights(), TensorRole.OTHER))).toList());
                 }
             }
             return Map.copyOf(byName);

@@ -55,7 +55,10 @@ public final class ModelConfig {
         return root.get("architectures").nonEmptyList("a list like [\"LlamaForCausalLM\"]").getFirst().text("an architecture name");
     }
 
-    /** The layer count under the architecture's key ({@link Architecture#layerCountKey()}). */
+    /**
+     * The layer count under the architecture's key ({@link Architecture#layerCountKey()}); a dotted key
+     * names a nested field ({@code text_config.num_hidden_layers} of a vision-language model).
+     */
     public int layerCount(String key) {
         return positiveInt(key);
     }
@@ -144,7 +147,12 @@ public final class ModelConfig {
      */
     public String updatedJson(String layerCountKey, int numLayers, DType dtype, Integer vocabSize) {
         ObjectNode out = ((ObjectNode) root.json()).deepCopy();
-        out.put(layerCountKey, numLayers);
+        String[] path = layerCountKey.split("\\.");
+        ObjectNode holder = out;
+        for (int i = 0; i < path.length - 1; i++) {
+            holder = holder.withObjectProperty(path[i]);
+        }
+        holder.put(path[path.length - 1], numLayers);
         out.put("torch_dtype", dtype.torchName());
         if (out.has("dtype")) {
             out.put("dtype", dtype.torchName());
@@ -159,8 +167,12 @@ public final class ModelConfig {
         }
     }
 
-    private int positiveInt(String field) {
-        ConfigNode n = root.get(field);
+    /** A positive integer field; {@code a.b} names field b of object a. */
+    private int positiveInt(String key) {
+        ConfigNode n = root;
+        for (String part : key.split("\\.")) {
+            n = n.get(part);
+        }
         int v = n.integer(POSITIVE);
         if (v <= 0) {
             throw n.expected(POSITIVE);

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -44,6 +45,10 @@ public final class EvolveCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|gpu", description = "where merging and scoring run (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "folder that task dataset paths are relative to,"
+            + " like eval --data-dir (overrides the config's evaluation.data_dir; new runs only: a resumed run keeps its own)")
+    Path dataDir;
+
     @Option(names = "--no-progress", description = "do not draw a progress bar within a generation")
     boolean noProgress;
 
@@ -62,6 +67,9 @@ public final class EvolveCommand implements Callable<Integer> {
         EvolveJob.Result r;
         try (display) {
             if (resume != null) {
+                if (dataDir != null) {
+                    throw new BadInputException("--data-dir: a resumed run reads its data where it started (its run.yaml)");
+                }
                 System.out.println("resuming " + resume);
                 r = EvolveJob.resume(resume, options, display);
             } else {
@@ -81,6 +89,12 @@ public final class EvolveCommand implements Callable<Integer> {
                     });
                 }
                 SearchConfig parsed = SearchConfigYaml.parse(config);
+                if (dataDir != null) {
+                    if (!Files.isDirectory(dataDir)) {
+                        throw new BadInputException("--data-dir: folder '" + dataDir + "' not found");
+                    }
+                    parsed = parsed.withDataDir(dataDir);
+                }
                 System.out.println("searching " + config + " (" + parsed.search().strategy().key() + ", seed " + parsed.search().seed()
                         + ") -> " + EvolveJob.runDir(parsed));
                 r = EvolveJob.start(parsed, options, display);

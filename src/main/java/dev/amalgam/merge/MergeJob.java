@@ -21,7 +21,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * {@code amalgam merge}: recipe in, HF model folder out. {@link #prepare} parses, opens and plans
@@ -35,11 +37,21 @@ public final class MergeJob implements AutoCloseable {
             "generation_config.json");
     public static final String RECIPE_FILE = "amalgam_recipe.yaml";
 
-    public record Options(Path recipe, Path out, long shardBytes, Device device, Long seed) {
+    /**
+     * @param copyTokenizer whether the output gets the tokenizer files (mergekit-yaml's --copy-tokenizer, the default)
+     * @param warnings      where recipe warnings go (one line each, without a prefix)
+     */
+    public record Options(Path recipe, Path out, long shardBytes, Device device, Long seed, boolean copyTokenizer,
+                          Consumer<String> warnings) {
         public Options {
             if (shardBytes <= 0) {
                 throw new IllegalArgumentException("shardBytes must be positive");
             }
+        }
+
+        /** Tokenizer copied, warnings to standard error. */
+        public Options(Path recipe, Path out, long shardBytes, Device device, Long seed) {
+            this(recipe, out, shardBytes, device, seed, true, w -> System.err.println("amalgam: warning: " + w));
         }
     }
 
@@ -51,21 +63,42 @@ public final class MergeJob implements AutoCloseable {
     private final OpenModels models;
     private final MergePlan plan;
     private final Path tokenizerFrom;
+    private final Optional<String> chatTemplate;
+    private final VocabularyRemap remap; // null: embeddings keep the planned rows
 
-    private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, Path tokenizerFrom) {
+    private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, Path tokenizerFrom,
+                     Optional<String> chatTemplate, VocabularyRemap remap) {
         this.options = options;
         this.recipe = recipe;
         this.models = models;
         this.plan = plan;
         this.tokenizerFrom = tokenizerFrom;
+        this.chatTemplate = chatTemplate;
+        this.remap = remap;
     }
 
     public static MergeJob prepare(Options options) {
-        MergeRecipe recipe = RecipeParser.parse(options.recipe());
+        return prepare(options, RecipeParser.parse(options.recipe()));
+    }
+
+    /** Plans an already parsed recipe (one stage of a multi-document recipe). */
+    public static MergeJob prepare(Options options, MergeRecipe recipe) {
         OpenModels models = new OpenModels();
         try {
-            MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), w -> System.err.println("amalgam: warning: " + w));
-            return new MergeJob(options, recipe, models, plan, tokenizerFolder(recipe, plan));
+            MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), options.warnings());
+            Path tokenizer = options.copyTokenizer() ? tokenizerFolder(recipe, plan, models) : null;
+            VocabularyRemap remap = null;
+            if (tokenizer != null && !TokenizerVocabulary.fits(tokenizer, plan)) {
+                if (recipe.tokenizerSource() == null || recipe.tokenizerSource().equals("base") || recipe.tokenizerSource().equals("union")) {
+                    TokenizerVocabulary.requireFits(tokenizer, plan, recipe);
+                }
+                // a model's tokenizer with ids beyond the merged rows: rebuild the embeddings for it
+                remap = VocabularyRemap.build(tokenizer, plan, recipe);
+                plan = remap.applyTo(plan);
+            }
+            Optional<String> template = ChatTemplate.resolve(recipe.chatTemplate(), recipe.resolveModels().values(),
+                    String.valueOf(recipe.sourceFile().getFileName()));
+            return new MergeJob(options, recipe, models, plan, tokenizer, template, remap);
         } catch (RuntimeException e) {
             models.close();
             throw e;
@@ -73,14 +106,13 @@ public final class MergeJob implements AutoCloseable {
     }
 
     /** The folder whose tokenizer files the output gets: the reference model for {@code base} (the default), else the named model. */
-    private static Path tokenizerFolder(MergeRecipe recipe, MergePlan plan) {
+    private static Path tokenizerFolder(MergeRecipe recipe, MergePlan plan, OpenModels models) {
         String source = recipe.tokenizerSource();
         if (source == null || source.equals("base")) {
             return plan.referenceModel();
         }
         if (source.equals("union")) {
-            throw new BadInputException(recipe.sourceFile().getFileName()
-                    + ": tokenizer_source: union is not supported yet (use base or a model)");
+            return TokenizerVocabulary.unionOfEqualVocabularies(plan, models, recipe);
         }
         return recipe.resolveModels().get(new ModelRef(source));
     }
@@ -112,7 +144,8 @@ public final class MergeJob implements AutoCloseable {
         long written;
         try (StagedDirectory staged = new StagedDirectory(options.out())) {
             try (SafetensorsWriter writer = new SafetensorsWriter(staged.path(), specs, options.shardBytes(), Map.of("format", "pt"))) {
-                new MergeKernel(plan.method(), inputs, options.device(), plan.seed()).run(plan.tensors(), new SafetensorsSink(writer), progress);
+                new MergeKernel(plan.method(), inputs, options.device(), plan.seed()).withVocabularyRemap(remap)
+                        .run(plan.tensors(), new SafetensorsSink(writer), progress);
                 writer.finish();
                 written = writer.totalBytes();
             }
@@ -128,12 +161,21 @@ public final class MergeJob implements AutoCloseable {
         try {
             DType dtype = recipe.outputDtype() != null ? recipe.outputDtype() : plan.tensors().getFirst().outDtype();
             Files.writeString(dir.resolve(ModelConfig.FILE_NAME), plan.outputConfig(models.config(plan.referenceModel()), dtype));
+            boolean tokenizerWritten = false;
             if (tokenizerFrom != null) {
                 for (String f : TOKENIZER_FILES) {
                     Path src = tokenizerFrom.resolve(f);
                     if (Files.isRegularFile(src)) {
                         FileContent.copy(src, dir.resolve(f));
+                        tokenizerWritten |= !f.equals("generation_config.json");
                     }
+                }
+            }
+            if (chatTemplate.isPresent()) {
+                if (tokenizerWritten) {
+                    ChatTemplate.write(dir, chatTemplate.get());
+                } else {
+                    options.warnings().accept("chat_template is set but the output gets no tokenizer; the template is not saved");
                 }
             }
             Files.writeString(dir.resolve(RECIPE_FILE), RecipeYaml.toYaml(recipe));

@@ -28,6 +28,7 @@ public final class MergeKernel {
     private final Device device;
     private final long seed;
     private final SourceCache cache; // null: read every input from the mapped files
+    private VocabularyRemap remap; // null: embeddings keep their rows (cut to the planned shape)
 
     /** Progress callback: one call per finished tensor with the input bytes it read. */
     public interface Progress {
@@ -48,6 +49,12 @@ public final class MergeKernel {
         this.device = device;
         this.seed = seed;
         this.cache = cache;
+    }
+
+    /** Embeddings and lm_head are permuted to a tokenizer's vocabulary before they are merged. */
+    MergeKernel withVocabularyRemap(VocabularyRemap vocabularyRemap) {
+        this.remap = vocabularyRemap;
+        return this;
     }
 
     /** Merges every planned tensor into {@code sink}, in plan order. */
@@ -75,10 +82,20 @@ public final class MergeKernel {
     /** Merges one tensor; the result belongs to {@code m}. */
     NDArray mergeOne(NDManager m, Arena scratch, PlannedTensor t) {
         Map<NDArray, Boolean> lent = new IdentityHashMap<>(); // cached arrays already lent to m
-        ModelTensor base = t.base() == null ? null : load(m, scratch, lent, t.base(), t);
+        boolean permute = remap != null && remap.applies(t);
+        ModelTensor base = t.base() == null ? null : load(m, scratch, lent, t.base(), t, !permute);
         List<ModelTensor> inputs = new ArrayList<>(t.inputs().size());
         for (PlannedTensor.PlannedInput in : t.inputs()) {
-            inputs.add(load(m, scratch, lent, in, t));
+            inputs.add(load(m, scratch, lent, in, t, !permute));
+        }
+        if (permute) {
+            List<ModelTensor> all = new ArrayList<>(inputs);
+            if (base != null) {
+                all.addFirst(base);
+            }
+            List<ModelTensor> permuted = remap.permute(m, all, base != null);
+            base = base == null ? null : permuted.getFirst();
+            inputs = permuted.subList(base == null ? 0 : 1, permuted.size());
         }
         // A tensor only the base has passes through unchanged, whatever the method (mergekit does the same).
         NDArray merged = inputs.isEmpty() ? base.tensor().duplicate()
@@ -94,7 +111,8 @@ public final class MergeKernel {
      * Loads one input as fp32 and, when its shape exceeds the planned output shape (embeddings of a
      * larger vocabulary), cuts it to the leading sub-matrix, as mergekit's rectification does.
      */
-    private ModelTensor load(NDManager m, Arena scratch, Map<NDArray, Boolean> lent, PlannedTensor.PlannedInput in, PlannedTensor t) {
+    private ModelTensor load(NDManager m, Arena scratch, Map<NDArray, Boolean> lent, PlannedTensor.PlannedInput in, PlannedTensor t,
+                             boolean cut) {
         SafetensorsModel model = models.get(in.modelIndex());
         TensorInfo info = model.info(in.tensorName());
         NDArray x;
@@ -109,7 +127,7 @@ public final class MergeKernel {
             }
         }
         long[] want = t.outShape();
-        if (!Arrays.equals(info.shape(), want)) {
+        if (cut && !Arrays.equals(info.shape(), want)) {
             if (info.rank() != want.length) {
                 throw new IllegalStateException("'" + in.tensorName() + "' has rank " + info.rank() + ", planned " + want.length);
             }

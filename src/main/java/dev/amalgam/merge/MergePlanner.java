@@ -18,9 +18,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -96,8 +98,11 @@ public final class MergePlanner {
         });
     }
 
+    /** A model's layer count, under its architecture's config key (GPT-2's {@code n_layer}, ...). */
     private int layers(ModelRef ref) {
-        return source.config(folders.get(ref)).numHiddenLayers();
+        Path folder = folders.get(ref);
+        ModelConfig cfg = source.config(folder);
+        return Architecture.forConfig(cfg, source.model(folder).tensorNames()).layerCount(cfg);
     }
 
     private MergePlan plan(Long seedOverride) {
@@ -228,16 +233,25 @@ public final class MergePlanner {
         }
     }
 
-    /** Every parameter the recipe sets must be one the method declares, with the right type and range. */
+    /**
+     * Parameters the method declares must have the right type and range. Others are ignored with one
+     * warning per parameter name, as mergekit's planner reads only the parameters a method declares
+     * (its own tests put a per-model {@code weight} on slerp, karcher, model_stock ...).
+     */
     private void checkParameterNames() {
         Map<String, ParameterSpec> declared = new LinkedHashMap<>();
         method.parameters().forEach(p -> declared.put(p.name(), p));
+        Set<String> warned = new HashSet<>();
         for (ParameterSite site : recipe.parameterSites()) {
             ParameterSpec spec = declared.get(site.name());
             String where = file + ": " + site.keyPath();
             if (spec == null) {
-                throw new BadInputException(where + ": merge_method " + method.name() + " has no parameter '" + site.name()
-                        + "'" + DidYouMean.hint(site.name(), declared.keySet()) + "; it takes " + declared.keySet());
+                if (warned.add(site.name())) {
+                    warnings.accept(where + ": merge_method " + method.name() + " has no parameter '" + site.name()
+                            + "'" + DidYouMean.hint(site.name(), declared.keySet()) + "; ignored (it takes "
+                            + declared.keySet() + ")");
+                }
+                continue;
             }
             for (Object leaf : site.value().leaves()) {
                 check(spec, leaf, where, null);

@@ -39,6 +39,25 @@ public final class RecipeParser {
         return new RecipeParser(file).recipe(singleDocument(ConfigNode.readYamlDocuments(file, "a merge recipe"), file));
     }
 
+    /**
+     * Reads a recipe file of one or more YAML documents (mergekit-multi's format: each document a
+     * merge, with {@code name:} on those that later ones refer to) into its stages in run order.
+     */
+    public static RecipeStages parseStages(Path file) {
+        List<ConfigNode> docs = ConfigNode.readYamlDocuments(file, "a merge recipe");
+        if (docs.size() <= 1) {
+            return RecipeStages.of(List.of(new RecipeStages.Stage(null, parse(file))), file);
+        }
+        RecipeParser parser = new RecipeParser(file);
+        List<RecipeStages.Stage> stages = new ArrayList<>();
+        for (ConfigNode doc : docs) {
+            ConfigNode root = doc.mapping(RECIPE_EXPECTED);
+            String name = root.get("name").text("a stage name", null);
+            stages.add(new RecipeStages.Stage(name, parser.recipe(root)));
+        }
+        return RecipeStages.of(stages, file);
+    }
+
     /** Parses recipe text; {@code sourceFile} names it in errors and anchors relative model paths. */
     public static MergeRecipe parse(String yaml, Path sourceFile) {
         return new RecipeParser(sourceFile).recipe(singleDocument(ConfigNode.parseYamlDocuments(yaml, sourceFile), sourceFile));
@@ -46,13 +65,17 @@ public final class RecipeParser {
 
     private static ConfigNode singleDocument(List<ConfigNode> docs, Path sourceFile) {
         if (docs.size() > 1) {
-            throw new BadInputException(sourceFile + ": has " + docs.size() + " YAML documents; multi-document"
-                    + " (mergekit-multi) recipes are not supported yet");
+            throw new BadInputException(sourceFile + ": has " + docs.size() + " YAML documents; a multi-document"
+                    + " (mergekit-multi) recipe runs with amalgam merge, not here");
         }
         return (docs.isEmpty() ? ConfigNode.parseYaml("", sourceFile) : docs.getFirst()).mapping(RECIPE_EXPECTED);
     }
 
     private MergeRecipe recipe(ConfigNode root) {
+        if (root.get("experts").isPresent() || root.get("gate_mode").isPresent()) {
+            throw root.get(root.get("experts").isPresent() ? "experts" : "gate_mode").error("this is a mergekit-moe config"
+                    + " (experts, gate_mode); Amalgam merges models of one architecture and does not build mixture-of-experts models");
+        }
         root.checkKeys(TOP_KEYS);
         if (root.get("modules").isPresent()) {
             throw root.get("modules").error("multi-module recipes are not supported yet (use models or slices)");

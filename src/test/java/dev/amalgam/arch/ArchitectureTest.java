@@ -88,7 +88,9 @@ class ArchitectureTest {
         Architecture mistral = Architecture.forConfig(config(dir, "{\"architectures\": [\"MistralForCausalLM\"]}"), List.of());
         assertTrue(mistral.known());
         assertEquals(Set.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM"),
-                Architecture.knownNames());
+                Architecture.namesRunBy("llama"));
+        assertTrue(Architecture.knownNames().containsAll(List.of("GPT2LMHeadModel", "GemmaForCausalLM", "Gemma2ForCausalLM",
+                "Gemma3ForCausalLM", "Phi3ForCausalLM", "GraniteForCausalLM", "LlavaForConditionalGeneration")));
     }
 
     @Test
@@ -129,7 +131,42 @@ class ArchitectureTest {
 
         ModelConfig noLayers = config(dir, "{\"architectures\": [\"Blob\"]}");
         String msg = assertThrows(BadInputException.class, () -> Architecture.forConfig(noLayers, List.of("w"))).getMessage();
-        assertEquals(dir.resolve("config.json") + ": unknown architecture 'Blob' (known: LlamaForCausalLM, MistralForCausalLM,"
-                + " Qwen2ForCausalLM, Qwen3ForCausalLM) and no tensor names like '...layers.<n>....' to infer its layers from", msg);
+        assertEquals(dir.resolve("config.json") + ": architecture Blob is not supported (no tensor names like"
+                + " '...layers.<n>....' to find its layers by); supported: " + String.join(", ", Architecture.knownNames()), msg);
+
+        ModelConfig noCount = config(dir, "{\"architectures\": [\"Blob\"]}");
+        Architecture blob = Architecture.forConfig(noCount, List.of("blob.layers.0.w"));
+        assertEquals(dir.resolve("config.json") + ": architecture Blob is not supported (no layer count under num_hidden_layers,"
+                + " n_layer, num_layers, n_layers); supported: " + String.join(", ", Architecture.knownNames()),
+                assertThrows(BadInputException.class, () -> blob.layerCount(noCount)).getMessage());
+    }
+
+    /** GPT-2 is saved with or without its transformer. prefix; the catalogue takes the spelling the model uses. */
+    @Test
+    void gpt2LayersUnderEitherSpellingAndNLayer(@TempDir Path dir) throws IOException {
+        ModelConfig cfg = config(dir, "{\"architectures\": [\"GPT2LMHeadModel\"], \"n_layer\": 3}");
+        Architecture wrapped = Architecture.forConfig(cfg, List.of("transformer.wte.weight", "transformer.h.0.ln_1.weight"));
+        Architecture bare = Architecture.forConfig(cfg, List.of("wte.weight", "h.0.ln_1.weight", "ln_f.weight"));
+        assertEquals(OptionalInt.of(2), wrapped.layerIndex("transformer.h.2.attn.c_attn.weight"));
+        assertEquals(OptionalInt.of(2), bare.layerIndex("h.2.attn.c_attn.weight"));
+        assertEquals(OptionalInt.empty(), bare.layerIndex("transformer.h.2.attn.c_attn.weight"));
+        assertEquals(TensorRole.EMBEDDING, bare.role("wte.weight"));
+        assertEquals(TensorRole.FINAL_NORM, bare.role("ln_f.weight"));
+        assertEquals(3, bare.layerCount(cfg));
+    }
+
+    /** A LLaVA-style model: layers counted in text_config, language tower layers under either spelling. */
+    @Test
+    void llavaLanguageTowerLayers(@TempDir Path dir) throws IOException {
+        ModelConfig cfg = config(dir, "{\"architectures\": [\"LlavaForConditionalGeneration\"],"
+                + " \"text_config\": {\"num_hidden_layers\": 5}}");
+        Architecture arch = Architecture.forConfig(cfg, List.of("model.language_model.layers.0.mlp.up_proj.weight",
+                "model.vision_tower.vision_model.encoder.layers.0.mlp.fc1.weight"));
+        assertEquals(5, arch.layerCount(cfg));
+        assertEquals(OptionalInt.of(4), arch.layerIndex("model.language_model.layers.4.mlp.up_proj.weight"));
+        assertEquals(OptionalInt.empty(), arch.layerIndex("model.vision_tower.vision_model.encoder.layers.0.mlp.fc1.weight"));
+        assertEquals(TensorRole.LM_HEAD, arch.role("lm_head.weight"));
+        assertTrue(cfg.updatedJson(arch.layerCountKey(), 7, dev.amalgam.safetensors.DType.F32, null)
+                .contains("\"num_hidden_layers\" : 7"));
     }
 }

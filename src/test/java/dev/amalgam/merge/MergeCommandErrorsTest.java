@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -78,8 +79,8 @@ class MergeCommandErrorsTest {
     }
 
     @Test
-    void unionTokenizerIsRefusedBeforeAnyOutputExists(@TempDir Path tmp) throws IOException {
-        fails(tmp, TIES + "tokenizer_source: union\n", "recipe.yaml: tokenizer_source: union is not supported yet");
+    void unionTokenizerWithoutTokenizersIsRefusedBeforeAnyOutputExists(@TempDir Path tmp) throws IOException {
+        fails(tmp, TIES + "tokenizer_source: union\n", "recipe.yaml: tokenizer_source: union: ", "has no tokenizer.json (its embedding rows cannot be matched to tokens without it)");
     }
 
     @Test
@@ -148,8 +149,16 @@ class MergeCommandErrorsTest {
                 """, "slices[0].sources[0].layer_range", "4 layers");
     }
 
+    /** mergekit ignores parameters a method does not declare; we do too, with one warning per name. */
     @Test
-    void unknownParameterGetsASuggestion(@TempDir Path tmp) throws IOException {
-        fails(tmp, TIES.replace("density: 0.5", "densty: 0.5"), "densty", "did you mean 'density'");
+    void undeclaredParameterIsIgnoredWithOneWarningAndASuggestion(@TempDir Path tmp) throws IOException {
+        Path recipe = tmp.resolve("recipe.yaml");
+        Files.writeString(recipe, TIES.replace("density: 0.5", "density: 0.5, densty: 0.5")
+                .replace("$BASE", base.toString()).replace("$FT", ft.toString()) + "parameters: {densty: 2}\n");
+        MergeCommandEndToEndTest.Run r = MergeCommandEndToEndTest.merge(recipe, tmp.resolve("out"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of("amalgam: warning: recipe.yaml: models[0].parameters.densty: merge_method ties has no parameter"
+                + " 'densty' (did you mean 'density'?); ignored (it takes [int8_mask, normalize, rescale, lambda, weight, density])"),
+                r.err().lines().filter(l -> l.contains("densty")).toList());
     }
 }

@@ -241,7 +241,7 @@ class RecipeParserTest {
     void malformedYamlAndMultipleDocuments() {
         String dup = error("merge_method: linear\nmerge_method: ties\nmodels: [{model: a}]\n");
         assertTrue(dup.startsWith("recipe.yaml: invalid YAML: Duplicate field 'merge_method'"), dup);
-        assertEquals("recipe.yaml: has 2 YAML documents; multi-document (mergekit-multi) recipes are not supported yet",
+        assertEquals("recipe.yaml: has 2 YAML documents; a multi-document (mergekit-multi) recipe runs with amalgam merge, not here",
                 error("merge_method: linear\nmodels: [{model: a}]\n---\nmerge_method: ties\nmodels: [{model: a}]\n"));
         assertEquals("recipe.yaml: expected a merge recipe (a YAML mapping with merge_method), got a list [1,2]",
                 error("[1, 2]\n"));

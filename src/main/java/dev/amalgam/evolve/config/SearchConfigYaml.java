@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,24 +52,35 @@ public final class SearchConfigYaml {
 
     private final Path file;
     private final Path base; // relative paths resolve here first, then against the working directory
+    private final Consumer<String> warnings;
 
-    private SearchConfigYaml(Path file) {
+    private SearchConfigYaml(Path file, Consumer<String> warnings) {
         this.file = file;
         this.base = file.toAbsolutePath().getParent();
+        this.warnings = warnings;
     }
 
-    /** Parses a search config file. */
+    /** Parses a search config file; warnings go to standard error. */
     public static SearchConfig parse(Path file) {
-        return new SearchConfigYaml(file).config(ConfigNode.readYaml(file, "a search config"), false);
+        return parse(file, w -> System.err.println("amalgam: warning: " + w));
+    }
+
+    /**
+     * Parses a search config file. Unknown top-level keys are ignored with a warning each, as
+     * mergekit-evolve ignores keys it does not know ({@code model_name}, ...); unknown keys inside the
+     * blocks are errors.
+     */
+    public static SearchConfig parse(Path file, Consumer<String> warnings) {
+        return new SearchConfigYaml(file, warnings).config(ConfigNode.readYaml(file, "a search config"), false);
     }
 
     /** Parses a run's {@code run.yaml} (the resolved config plus the run's metadata keys). */
     public static SearchConfig parseRun(Path runYaml) {
-        return new SearchConfigYaml(runYaml).config(ConfigNode.readYaml(runYaml, "the run config written by amalgam evolve"), true);
+        return new SearchConfigYaml(runYaml, w -> { }).config(ConfigNode.readYaml(runYaml, "the run config written by amalgam evolve"), true);
     }
 
-    static SearchConfig parse(String text, Path file, boolean runFile) {
-        return new SearchConfigYaml(file).config(ConfigNode.parseYaml(text, file), runFile);
+    static SearchConfig parse(String text, Path file, boolean runFile, Consumer<String> warnings) {
+        return new SearchConfigYaml(file, warnings).config(ConfigNode.parseYaml(text, file), runFile);
     }
 
     /** Record rules (the settings' compact constructors) name their key from the top of the file. */
@@ -78,7 +90,16 @@ public final class SearchConfigYaml {
         if (runFile) {
             allowed.addAll(RUN_KEYS);
         }
-        root.checkKeys(allowed);
+        if (runFile) {
+            root.checkKeys(allowed);
+        } else {
+            root.entries().forEach((key, node) -> {
+                if (!allowed.contains(key)) {
+                    warnings.accept(node.where() + ": not a search config key; ignored, as mergekit-evolve ignores it"
+                            + DidYouMean.hint(key, allowed));
+                }
+            });
+        }
         GenomeSpec genomeSpec = genome(root, root.get("genome").mapping("a mapping with models: and merge_method:").checkKeys(GENOME_KEYS));
         List<TaskObjective> tasks = tasks(root);
         ConfigNode search = root.get("search").optionalMapping("a mapping of search settings").checkKeys(SEARCH_KEYS);

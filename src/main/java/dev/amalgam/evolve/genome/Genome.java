@@ -91,10 +91,7 @@ public final class Genome {
         if (layers < 1) {
             throw new BadInputException("genome.models: '" + resolvedModels.getFirst() + "' has no layers");
         }
-        int g = spec.layerGranularity();
-        if (g > layers) {
-            throw new BadInputException("genome.layer_granularity: " + g + " exceeds the models' " + layers + " layers");
-        }
+        int g = Math.min(spec.layerGranularity(), layers); // larger than the depth: one group, as in mergekit-evolve
         int groups = g == 0 ? 1 : (layers + g - 1) / g;
         groupStart = new int[groups + 1];
         for (int i = 0; i <= groups; i++) {

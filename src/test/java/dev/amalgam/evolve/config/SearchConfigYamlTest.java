@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 
@@ -115,8 +116,7 @@ class SearchConfigYamlTest {
             "evaluation:|  batch_size: -1|evaluation.batch_size:",
             "evaluation:|  search_objective: perplexity|evaluation.search_objective: expected metric, gold_probability or logprob_margin, got 'perplexity'",
             "evaluation:|  tasks_dir: nowhere|evaluation.tasks_dir: folder 'nowhere' not found",
-            "output:|  run_name: ../x|output.run_name: expected a plain folder name",
-            "extra:|  a: 1|extra: unknown key"})
+            "output:|  run_name: ../x|output.run_name: expected a plain folder name"})
     void badKeysAndValuesNameTheKey(String block, String line, String message) throws Exception {
         String yaml = block.equals("genome:") ? MERGEKIT_EVOLVE.replace("  smooth: false\n", "  smooth: false\n" + line + "\n")
                 : MERGEKIT_EVOLVE.replace("limit: 50\n", "") + block + "\n" + line + "\n";
@@ -127,6 +127,28 @@ class SearchConfigYamlTest {
         BadInputException e = assertThrows(BadInputException.class, () -> parse(finalYaml));
         assertTrue(e.getMessage().contains(message), e.getMessage());
         assertTrue(e.getMessage().startsWith(dir.resolve("search.yaml").toString()), "names the file: " + e.getMessage());
+    }
+
+    /** mergekit-evolve ignores top-level keys it does not know; we ignore them with a warning each. */
+    @Test
+    void unknownTopLevelKeysAreIgnoredWithAWarning() throws Exception {
+        Files.createDirectories(Path.of("eval-tasks"));
+        Path file = dir.resolve("search.yaml");
+        Files.writeString(file, MERGEKIT_EVOLVE + "model_name: my-evolved-model\nserach: {}\n");
+        List<String> warnings = new ArrayList<>();
+        SearchConfig c = SearchConfigYaml.parse(file, warnings::add);
+        assertEquals(3, c.genome().models().size());
+        assertEquals(List.of(file + ": model_name: not a search config key; ignored, as mergekit-evolve ignores it",
+                file + ": serach: not a search config key; ignored, as mergekit-evolve ignores it (did you mean 'search'?)"),
+                warnings);
+    }
+
+    @Test
+    void dataDirOverridesTheConfigsEvaluationDataDir() throws Exception {
+        Files.createDirectories(Path.of("eval-tasks"));
+        SearchConfig c = parse(MERGEKIT_EVOLVE).withDataDir(dir.resolve("data"));
+        assertEquals(dir.resolve("data").toAbsolutePath().normalize(), c.evaluation().dataDir());
+        assertEquals(50, c.evaluation().limit(), "the rest of the evaluation block is kept");
     }
 
     @Test

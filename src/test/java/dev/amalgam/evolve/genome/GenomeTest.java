@@ -76,6 +76,9 @@ class GenomeTest {
         Genome one = genome("linear", THREE, null, 5, 0, List.of(), false, false);
         assertEquals(1, one.groups());
         assertArrayEquals(new int[]{0, 5}, one.groupLayers(0));
+        Genome coarse = genome("linear", THREE, null, 5, 8, List.of(), false, false);
+        assertEquals(1, coarse.groups(), "granularity beyond the depth: one group, as in mergekit-evolve");
+        assertArrayEquals(new int[]{0, 5}, coarse.groupLayers(0));
     }
 
     @Test
