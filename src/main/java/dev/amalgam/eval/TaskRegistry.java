@@ -155,6 +155,12 @@ public final class TaskRegistry {
         return new TaskRegistry(dataDir).loadTask(readYaml(file), Map.of());
     }
 
+    /** {@code metadata.version} of a task, template or group file (lm-eval's {@code versions} entry), if it has one. */
+    static Optional<Double> version(Path file) {
+        ConfigNode version = readYaml(file).get("metadata").get("version");
+        return version.isPresent() ? Optional.of(version.number("a version number")) : Optional.empty();
+    }
+
     private static boolean isGroup(ConfigNode root) {
         return root.get("group").isPresent();
     }
