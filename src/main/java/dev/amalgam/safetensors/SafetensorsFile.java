@@ -27,7 +27,7 @@ import java.util.Map;
  * slices of the mapping (no copy). Mapping through the FFM API lifts the 2 GiB limit of
  * {@code MappedByteBuffer}. Everything sliced from this file is invalid once it is closed.
  */
-public final class SafetensorsFile implements AutoCloseable {
+public final class SafetensorsFile implements WeightFile {
     /** Headers above this size are treated as corrupt (the reference implementation uses 100 MB). */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -147,11 +147,13 @@ public final class SafetensorsFile implements AutoCloseable {
         return new Header(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
+    @Override
     public Path path() {
         return path;
     }
 
     /** Tensor entries in header order. */
+    @Override
     public Map<String, TensorInfo> tensors() {
         return tensors;
     }
@@ -161,6 +163,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** The raw bytes of one tensor: a slice of the mapping, valid until {@link #close()}. */
+    @Override
     public TensorSlice slice(String name) {
         TensorInfo info = tensors.get(name);
         if (info == null) {
