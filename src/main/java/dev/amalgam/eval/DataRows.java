@@ -34,7 +34,12 @@ final class DataRows {
     private static List<Map<String, Object>> parse(Path file, List<String> columns) {
         String name = file.getFileName().toString();
         if (name.endsWith(".parquet")) {
-            return ParquetRows.read(file);
+            try {
+                return ParquetRows.read(file);
+            } catch (NoClassDefFoundError e) { // the GPU bundle leaves the parquet jars out (scripts/gpu-bundle)
+                throw new BadInputException(file + ": this installation has no parquet reader (the GPU bundle leaves it out);"
+                        + " convert the file to .jsonl or score with the full install");
+            }
         }
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8);
