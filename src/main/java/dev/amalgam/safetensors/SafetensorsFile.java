@@ -3,17 +3,15 @@ package dev.amalgam.safetensors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
+import dev.amalgam.files.MappedFile;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -50,13 +48,12 @@ public final class SafetensorsFile implements WeightFile {
     }
 
     public static SafetensorsFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
+        MappedFile file = MappedFile.open(path);
+        return file.read(map -> {
+            long size = map.byteSize();
             if (size < 8) {
                 throw new BadInputException(path + ": not a safetensors file (" + size + " bytes, expected an 8-byte header length)");
             }
-            MemorySegment map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             long headerLen = map.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
             if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
                 throw new BadInputException(path + ": header length " + headerLen + " is beyond the file ("
@@ -65,17 +62,8 @@ public final class SafetensorsFile implements WeightFile {
             byte[] header = map.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
             long dataStart = 8 + headerLen;
             var parsed = parseHeader(path, header, size - dataStart);
-            return new SafetensorsFile(path, arena, map, dataStart, parsed.tensors, parsed.metadata);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new BadInputException(path + ": file not found");
-        } catch (IOException e) {
-            arena.close();
-            throw new BadInputException(path + ": cannot read (" + e.getMessage() + ")", e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+            return new SafetensorsFile(path, file.arena(), map, dataStart, parsed.tensors, parsed.metadata);
+        });
     }
 
     private record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata) {

@@ -1,20 +1,17 @@
 package dev.amalgam.torchbin;
 
 import dev.amalgam.BadInputException;
+import dev.amalgam.files.MappedFile;
 import dev.amalgam.torchbin.PickleValue.Storage;
 import dev.amalgam.torchbin.PickleValue.TensorRef;
 import dev.amalgam.torchbin.PickleValue.Tuple;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -57,21 +54,9 @@ public final class TorchCheckpoint implements AutoCloseable {
     }
 
     public static TorchCheckpoint open(Path path) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            Map<String, TorchTensor> tensors = ZipDirectory.isZip(map) ? readZip(path, map) : readLegacy(path, map);
-            return new TorchCheckpoint(path, arena, map, tensors);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new BadInputException(path + ": file not found");
-        } catch (IOException e) {
-            arena.close();
-            throw new BadInputException(path + ": cannot read (" + e.getMessage() + ")", e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        MappedFile file = MappedFile.open(path);
+        return file.read(map -> new TorchCheckpoint(path, file.arena(), map,
+                ZipDirectory.isZip(map) ? readZip(path, map) : readLegacy(path, map)));
     }
 
     private static Map<String, TorchTensor> readZip(Path path, MemorySegment map) {
