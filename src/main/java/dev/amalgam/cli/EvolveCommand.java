@@ -2,7 +2,9 @@ package dev.amalgam.cli;
 
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
+import dev.amalgam.cluster.Coordinator;
 import dev.amalgam.evolve.run.EvolveJob;
+import dev.amalgam.evolve.run.ScoringSite;
 import dev.amalgam.evolve.run.SearchRun;
 import dev.amalgam.history.BaselineScore;
 import dev.amalgam.history.GenerationStats;
@@ -14,6 +16,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -44,10 +47,23 @@ public final class EvolveCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "do not draw a progress bar within a generation")
     boolean noProgress;
 
+    @Mixin
+    ClusterArgs cluster; // with --cluster NAME, candidates are scored on that cluster's workers (amalgam worker)
+
     @Override
     public Integer call() {
+        if (cluster.name == null) {
+            return search(ScoringSite.LOCAL);
+        }
+        try (Coordinator coordinator = Coordinator.start(cluster.options(), line -> System.err.println("amalgam cluster: " + line))) {
+            System.out.println("coordinating cluster " + cluster.name + " at " + coordinator.address());
+            return search(coordinator);
+        }
+    }
+
+    private int search(ScoringSite scoring) {
         EvolveJob.Options options = new EvolveJob.Options(allowTestSplit, DeviceChoice.resolve(device),
-                w -> System.err.println("amalgam: warning: " + w));
+                w -> System.err.println("amalgam: warning: " + w), scoring);
         Display display = new Display(!noProgress);
         EvolveJob.Result r;
         try (display) {

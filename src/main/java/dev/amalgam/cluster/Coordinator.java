@@ -1,0 +1,45 @@
+package dev.amalgam.cluster;
+
+import dev.amalgam.evolve.config.SearchConfig;
+import dev.amalgam.evolve.config.SearchConfigYaml;
+import dev.amalgam.evolve.run.BatchEvaluator;
+import dev.amalgam.evolve.run.ScoringSite;
+
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The search's process as a cluster member ({@code amalgam evolve --cluster NAME}): it runs the strategy and writes
+ * the journal as a local search does, and scores candidates on the cluster's workers.
+ */
+public final class Coordinator implements ScoringSite, AutoCloseable {
+    private final ClusterNode node;
+    private final Consumer<String> log;
+
+    private Coordinator(ClusterNode node, Consumer<String> log) {
+        this.node = node;
+        this.log = log;
+    }
+
+    /** Starts the coordinator's member (workers join through its address). */
+    public static Coordinator start(ClusterOptions options, Consumer<String> log) {
+        return new Coordinator(ClusterNode.start(options, "amalgam-coordinator", Map.of()), log);
+    }
+
+    public String address() {
+        return node.address();
+    }
+
+    @Override
+    public BatchEvaluator evaluator(SearchConfig config, boolean allowTestSplit, BatchEvaluator local) {
+        String name = config.output().runName() == null ? "run" : config.output().runName();
+        RunSpec run = RunSpec.signed(ClusterEvaluator.runId(name), SearchConfigYaml.write(SearchConfigYaml.toTree(config)),
+                allowTestSplit, node.secret());
+        return new ClusterEvaluator(node, run, config.tasks().size(), log);
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}
