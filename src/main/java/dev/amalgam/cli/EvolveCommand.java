@@ -50,12 +50,16 @@ public final class EvolveCommand implements Callable<Integer> {
     @Mixin
     ClusterArgs cluster; // with --cluster NAME, candidates are scored on that cluster's workers (amalgam worker)
 
+    @Option(names = "--await-workers", paramLabel = "N", defaultValue = "1",
+            description = "with --cluster: wait for N workers before the first candidate is sent (default: ${DEFAULT-VALUE})")
+    int awaitWorkers;
+
     @Override
     public Integer call() {
         if (cluster.name == null) {
             return search(ScoringSite.LOCAL);
         }
-        try (Coordinator coordinator = Coordinator.start(cluster.options(), line -> System.err.println("amalgam cluster: " + line))) {
+        try (Coordinator coordinator = Coordinator.start(cluster.options(), awaitWorkers, line -> System.err.println("amalgam cluster: " + line))) {
             System.out.println("coordinating cluster " + cluster.name + " at " + coordinator.address());
             return search(coordinator);
         }

@@ -42,15 +42,22 @@ public final class ClusterEvaluator implements BatchEvaluator {
     private final RunSpec run;
     private final int tasks;
     private final Consumer<String> log;
+    private int awaitWorkers; // before the first candidate is sent, wait for this many workers
     private final Map<String, String> names = new HashMap<>(); // member id -> worker name, of valid cards
     private final Set<String> refused = new HashSet<>();      // member ids whose card was refused (logged once)
     private long sequence;
 
-    /** Publishes the run spec; {@code tasks}: the number of task scores per candidate. */
-    ClusterEvaluator(ClusterNode node, RunSpec run, int tasks, Consumer<String> log) {
+    /**
+     * Publishes the run spec.
+     *
+     * @param tasks        the number of task scores per candidate
+     * @param awaitWorkers workers to wait for before the first candidate is sent (at least one is always awaited)
+     */
+    ClusterEvaluator(ClusterNode node, RunSpec run, int tasks, int awaitWorkers, Consumer<String> log) {
         this.node = node;
         this.run = run;
         this.tasks = tasks;
+        this.awaitWorkers = awaitWorkers;
         this.log = log;
         node.runs().put(run.runId(), run);
     }
@@ -80,8 +87,13 @@ public final class ClusterEvaluator implements BatchEvaluator {
         boolean waitingSaid = false;
         while (reported < n) {
             Map<String, Member> free = freeWorkers(busy);
+            if (free.size() < awaitWorkers) {
+                free.clear();
+            } else {
+                awaitWorkers = 0; // only the first batch waits: later a run goes on with whoever is there
+            }
             if (free.isEmpty() && busy.isEmpty() && !waitingSaid) {
-                log.accept("waiting for a worker to join cluster at " + node.address());
+                log.accept("waiting for " + Math.max(1, awaitWorkers) + " worker(s) to join cluster at " + node.address());
                 waitingSaid = true;
             }
             while (!pending.isEmpty() && !free.isEmpty()) {

@@ -37,6 +37,8 @@ public final class ClusterNode implements AutoCloseable {
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         config.setProperty("hazelcast.max.no.heartbeat.seconds", "8");
         config.setProperty("hazelcast.phone.home.enabled", "false");
+        // A member list is explicit: no need for Hazelcast's 5 s pause before joining (which gathers discovered peers).
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         config.setProperty("hazelcast.socket.bind.any", "false");
         config.setProperty("hazelcast.logging.type", "slf4j");

@@ -14,16 +14,22 @@ import java.util.function.Consumer;
  */
 public final class Coordinator implements ScoringSite, AutoCloseable {
     private final ClusterNode node;
+    private final int awaitWorkers;
     private final Consumer<String> log;
 
-    private Coordinator(ClusterNode node, Consumer<String> log) {
+    private Coordinator(ClusterNode node, int awaitWorkers, Consumer<String> log) {
         this.node = node;
+        this.awaitWorkers = awaitWorkers;
         this.log = log;
     }
 
-    /** Starts the coordinator's member (workers join through its address). */
-    public static Coordinator start(ClusterOptions options, Consumer<String> log) {
-        return new Coordinator(ClusterNode.start(options, "amalgam-coordinator", Map.of()), log);
+    /**
+     * Starts the coordinator's member (workers join through its address).
+     *
+     * @param awaitWorkers workers to wait for before the search sends its first candidate
+     */
+    public static Coordinator start(ClusterOptions options, int awaitWorkers, Consumer<String> log) {
+        return new Coordinator(ClusterNode.start(options, "amalgam-coordinator", Map.of()), awaitWorkers, log);
     }
 
     public String address() {
@@ -35,7 +41,7 @@ public final class Coordinator implements ScoringSite, AutoCloseable {
         String name = config.output().runName() == null ? "run" : config.output().runName();
         RunSpec run = RunSpec.signed(ClusterEvaluator.runId(name), SearchConfigYaml.write(SearchConfigYaml.toTree(config)),
                 allowTestSplit, node.secret());
-        return new ClusterEvaluator(node, run, config.tasks().size(), log);
+        return new ClusterEvaluator(node, run, config.tasks().size(), awaitWorkers, log);
     }
 
     @Override

@@ -56,6 +56,7 @@ public final class Worker implements AutoCloseable {
             log.accept("refused task " + task.taskId() + ": run " + task.runId() + " unknown or not authenticated");
             throw new SecurityException("task " + task.taskId() + " refused: run " + task.runId() + " unknown or not authenticated");
         }
+        log.accept("scoring " + task.taskId() + (task.attempt() > 1 ? " (attempt " + task.attempt() + ")" : ""));
         double started = CandidateScore.now();
         CandidateScore score;
         try {

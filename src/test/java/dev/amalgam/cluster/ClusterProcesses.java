@@ -41,14 +41,17 @@ final class ClusterProcesses implements AutoCloseable {
         return p;
     }
 
-    /** Starts {@code amalgam worker} named {@code name} and waits until it has joined. */
-    Process worker(String name, String... extra) throws Exception {
+    /** Starts {@code amalgam worker} named {@code name}; see {@link #joined}. */
+    Process worker(String name, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("worker", "--cluster", cluster, "--members", "127.0.0.1:" + port,
                 "--port", Integer.toString(port + 1), "--name", name));
         args.addAll(List.of(extra));
-        Process p = start(name, args);
-        await(name, p, "joined cluster");
-        return p;
+        return start(name, args);
+    }
+
+    /** Waits until the worker has joined. */
+    void joined(String name, Process worker) throws Exception {
+        await(name, worker, "joined cluster");
     }
 
     Path log(String name) {
@@ -69,7 +72,7 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     private void await(String name, Process p, String line) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (!logText(name).contains(line)) {
             assertTrue(p.isAlive(), name + " exited: " + logText(name));
             assertTrue(System.nanoTime() < deadline, name + " did not start: " + logText(name));

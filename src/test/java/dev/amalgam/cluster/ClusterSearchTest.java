@@ -34,25 +34,40 @@ class ClusterSearchTest {
     @Test
     void generationalSearchOnTwoWorkersJournalsWhatOneProcessDoes() throws Exception {
         Path config = TinyZoo.write(dir, "ga", 6, 2, 12, "clustered");
-        Path local = localRun(config);
+        Path local;
         try (ClusterProcesses cluster = new ClusterProcesses(dir, "eq-" + ProcessHandle.current().pid())) {
-            Process coordinator = cluster.coordinator(config);
-            cluster.worker("w1");
-            cluster.worker("w2");
+            Process coordinator = cluster.coordinator(config, "--await-workers", "2");
+            Process w1 = cluster.worker("w1");
+            Process w2 = cluster.worker("w2");
+            local = localRun(dir, config); // meanwhile
+            cluster.joined("w1", w1);
+            cluster.joined("w2", w2);
             assertTrue(coordinator.waitFor(120, TimeUnit.SECONDS), "the search did not finish: " + cluster.logText("coordinator"));
             assertEquals(0, coordinator.exitValue(), cluster.logText("coordinator"));
         }
         Journal clustered = Journal.read(dir.resolve("results/clustered"));
         assertSameSearch(Journal.read(local), clustered);
         assertEquals(Set.of("w1", "w2"), clustered.candidates().stream().map(Candidate::worker).collect(Collectors.toSet()),
-                "both workers scored candidates");
+                () -> "both workers scored candidates; logs:\n" + logs(dir, "coordinator", "w1", "w2"));
         for (Candidate c : clustered.candidates()) {
             assertTrue(c.endedAt() >= c.startedAt() && c.startedAt() > 1.7e9, c.id() + " has no timing");
         }
     }
 
+    static String logs(Path dir, String... names) {
+        StringBuilder out = new StringBuilder();
+        for (String n : names) {
+            try {
+                out.append("--- ").append(n).append('\n').append(Files.readString(dir.resolve(n + ".log")));
+            } catch (java.io.IOException e) {
+                out.append("--- ").append(n).append(": no log\n");
+            }
+        }
+        return out.toString();
+    }
+
     /** The same config and seed scored in this JVM; returns its run folder. */
-    private Path localRun(Path config) throws Exception {
+    static Path localRun(Path dir, Path config) throws Exception {
         Path localConfig = dir.resolve("local.yaml");
         Files.writeString(localConfig, Files.readString(config).replace("run_name: clustered", "run_name: local"));
         return EvolveJob.start(SearchConfigYaml.parse(localConfig), new EvolveJob.Options(false, Device.cpu(), w -> { }),
