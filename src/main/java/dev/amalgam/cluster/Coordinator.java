@@ -44,6 +44,11 @@ public final class Coordinator implements ScoringSite, AutoCloseable {
         return new ClusterEvaluator(node, run, config.tasks().size(), awaitWorkers, log);
     }
 
+    /** An evaluator for a run whose workers need no config (a benchmark's synthetic {@link Scorer}). */
+    public BatchEvaluator evaluator(String runName, int tasks) {
+        return new ClusterEvaluator(node, RunSpec.signed(ClusterEvaluator.runId(runName), "", false, node.secret()), tasks, awaitWorkers, log);
+    }
+
     @Override
     public void close() {
         node.close();
