@@ -1,8 +1,8 @@
 package dev.amalgam.cli;
 
+import dev.amalgam.cluster.Coordinator;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
-import dev.amalgam.cluster.Coordinator;
 import dev.amalgam.evolve.run.EvolveJob;
 import dev.amalgam.evolve.run.ScoringSite;
 import dev.amalgam.evolve.run.SearchRun;
@@ -23,6 +23,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /** {@code amalgam evolve [CONFIG] | --resume RUN_DIR}: the evolutionary recipe search. */
 @Command(name = "evolve", mixinStandardHelpOptions = true,
@@ -57,18 +58,19 @@ public final class EvolveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (cluster.name == null) {
-            return search(ScoringSite.LOCAL);
+            return search(ScoringSite.LOCAL, () -> "");
         }
         try (Coordinator coordinator = Coordinator.start(cluster.options(), awaitWorkers, line -> System.err.println("amalgam cluster: " + line))) {
             System.out.println("coordinating cluster " + cluster.name + " at " + coordinator.address());
-            return search(coordinator);
+            return search(coordinator, () -> "  " + coordinator.activity());
         }
     }
 
-    private int search(ScoringSite scoring) {
+    /** @param activity appended to each generation line (the cluster's workers and their utilisation) */
+    private int search(ScoringSite scoring, Supplier<String> activity) {
         EvolveJob.Options options = new EvolveJob.Options(allowTestSplit, DeviceChoice.resolve(device),
                 w -> System.err.println("amalgam: warning: " + w), scoring);
-        Display display = new Display(!noProgress);
+        Display display = new Display(!noProgress, activity);
         EvolveJob.Result r;
         try (display) {
             if (resume != null) {
@@ -116,14 +118,16 @@ public final class EvolveCommand implements Callable<Integer> {
     /** One line per generation, a progress bar within one. */
     private static final class Display implements SearchRun.Listener, AutoCloseable {
         private final boolean bar;
+        private final Supplier<String> activity;
         private ProgressBar progress;
         private int generations;
         private long start = System.nanoTime();
         private int evaluationsAtStart;
         private int sessionGenerations; // generations scored (not replayed) in this process
 
-        Display(boolean bar) {
+        Display(boolean bar, Supplier<String> activity) {
             this.bar = bar;
+            this.activity = activity;
         }
 
         @Override
@@ -156,8 +160,8 @@ public final class EvolveCommand implements Callable<Integer> {
             double rate = (s.evaluations() - evaluationsAtStart) / Math.max(seconds, 1e-9);
             // At most this many generations remain (a steady-fitness or budget stop may come earlier).
             String eta = String.format(Locale.ROOT, "  ETA %s", duration(seconds / sessionGenerations * (generations - s.generation())));
-            System.out.printf(Locale.ROOT, "gen %3d  best %.4f  mean %.4f  diversity %.3f  evals %d (%.2f/s)%s%n", s.generation(),
-                    s.best(), s.mean(), s.diversity(), s.evaluations(), rate, eta);
+            System.out.printf(Locale.ROOT, "gen %3d  best %.4f  mean %.4f  diversity %.3f  evals %d (%.2f/s)%s%s%n", s.generation(),
+                    s.best(), s.mean(), s.diversity(), s.evaluations(), rate, eta, activity.get());
         }
 
         private static String duration(double seconds) {

@@ -42,6 +42,7 @@ public final class ClusterEvaluator implements BatchEvaluator {
     private final RunSpec run;
     private final int tasks;
     private final Consumer<String> log;
+    private final WorkerActivity activity;
     private int awaitWorkers; // before the first candidate is sent, wait for this many workers
     private final Map<String, String> names = new HashMap<>(); // member id -> worker name, of valid cards
     private final Set<String> refused = new HashSet<>();      // member ids whose card was refused (logged once)
@@ -52,9 +53,11 @@ public final class ClusterEvaluator implements BatchEvaluator {
      *
      * @param tasks        the number of task scores per candidate
      * @param awaitWorkers workers to wait for before the first candidate is sent (at least one is always awaited)
+     * @param activity     receives each result's timing (the generation line's utilisation)
      */
-    ClusterEvaluator(ClusterNode node, RunSpec run, int tasks, int awaitWorkers, Consumer<String> log) {
+    ClusterEvaluator(ClusterNode node, RunSpec run, int tasks, int awaitWorkers, WorkerActivity activity, Consumer<String> log) {
         this.node = node;
+        this.activity = activity;
         this.run = run;
         this.tasks = tasks;
         this.awaitWorkers = awaitWorkers;
@@ -157,6 +160,9 @@ public final class ClusterEvaluator implements BatchEvaluator {
                 double now = CandidateScore.now();
                 done[i] = CandidateScore.failed(tasks, score == null ? names.getOrDefault(o.memberId(), o.memberId()) : score.worker(),
                         score == null ? now : score.startedAt(), score == null ? now : score.endedAt(), failure);
+            }
+            if (done[i] != null) {
+                activity.scored(done[i]);
             }
             while (reported < n && done[reported] != null) {
                 results.scored(reported, done[reported]);

@@ -33,9 +33,14 @@ public final class ClusterNode implements AutoCloseable {
         config.setClusterName(options.name());
         config.setInstanceName(instanceName);
         config.getUserContext().putAll(context);
-        // Failure detection in seconds, not Hazelcast's default minute: a killed worker's candidates go elsewhere soon.
+        // Failure detection in seconds, not Hazelcast's default minute: a killed worker's candidates go elsewhere soon
+        // (a killed process's closed connections are noticed at once; the heartbeat covers a cut network).
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-        config.setProperty("hazelcast.max.no.heartbeat.seconds", "8");
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", "15");
+        // Workers left alone by a killed coordinator find the restarted one (a split-brain merge) within seconds,
+        // not Hazelcast's default five minutes.
+        config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         config.setProperty("hazelcast.phone.home.enabled", "false");
         // A member list is explicit: no need for Hazelcast's 5 s pause before joining (which gathers discovered peers).
         config.setProperty("hazelcast.wait.seconds.before.join", "0");

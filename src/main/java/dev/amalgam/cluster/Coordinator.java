@@ -16,6 +16,7 @@ public final class Coordinator implements ScoringSite, AutoCloseable {
     private final ClusterNode node;
     private final int awaitWorkers;
     private final Consumer<String> log;
+    private final WorkerActivity activity = new WorkerActivity();
 
     private Coordinator(ClusterNode node, int awaitWorkers, Consumer<String> log) {
         this.node = node;
@@ -41,12 +42,17 @@ public final class Coordinator implements ScoringSite, AutoCloseable {
         String name = config.output().runName() == null ? "run" : config.output().runName();
         RunSpec run = RunSpec.signed(ClusterEvaluator.runId(name), SearchConfigYaml.write(SearchConfigYaml.toTree(config)),
                 allowTestSplit, node.secret());
-        return new ClusterEvaluator(node, run, config.tasks().size(), awaitWorkers, log);
+        return new ClusterEvaluator(node, run, config.tasks().size(), awaitWorkers, activity, log);
     }
 
     /** An evaluator for a run whose workers need no config (a benchmark's synthetic {@link Scorer}). */
     public BatchEvaluator evaluator(String runName, int tasks) {
-        return new ClusterEvaluator(node, RunSpec.signed(ClusterEvaluator.runId(runName), "", false, node.secret()), tasks, awaitWorkers, log);
+        return new ClusterEvaluator(node, RunSpec.signed(ClusterEvaluator.runId(runName), "", false, node.secret()), tasks, awaitWorkers, activity, log);
+    }
+
+    /** {@code workers N, utilisation P%} since the last call (the generation line). */
+    public String activity() {
+        return activity.summary();
     }
 
     @Override

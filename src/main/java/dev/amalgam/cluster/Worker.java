@@ -1,5 +1,6 @@
 package dev.amalgam.cluster;
 
+import com.hazelcast.core.LifecycleEvent;
 import dev.amalgam.evolve.run.CandidateScore;
 
 import java.util.HashMap;
@@ -27,7 +28,17 @@ public final class Worker implements AutoCloseable {
         Map<String, Object> context = new HashMap<>();
         context.put(ClusterNode.WORKER_KEY, this);
         this.node = ClusterNode.start(options, "amalgam-worker-" + name, context);
-        node.workers().put(node.memberId(), WorkerCard.signed(node.memberId(), name, options.secret()));
+        register();
+        // After a split-brain merge (e.g. the coordinator was restarted) this member rejoins under a new member id.
+        node.hazelcast().getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                register();
+            }
+        });
+    }
+
+    private void register() {
+        node.workers().put(node.memberId(), WorkerCard.signed(node.memberId(), name, node.secret()));
     }
 
     /** Joins the cluster and registers as a worker named {@code name}. */

@@ -26,8 +26,13 @@ final class ClusterProcesses implements AutoCloseable {
     ClusterProcesses(Path dir, String cluster) throws IOException {
         this.dir = dir;
         this.cluster = cluster;
+        this.port = freePort();
+    }
+
+    /** A loopback port free now (Hazelcast moves up when it is taken meanwhile). */
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
-            this.port = s.getLocalPort(); // free now; Hazelcast moves up when it is taken meanwhile
+            return s.getLocalPort();
         }
     }
 

@@ -36,10 +36,7 @@ class ClusterSecretTest {
     @Test
     void memberWithoutTheSecretCannotGetOrSubmitWork() throws Exception {
         String name = "secret-" + ProcessHandle.current().pid();
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ClusterProcesses.freePort();
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         List<String> badLog = Collections.synchronizedList(new ArrayList<>());
         try (ClusterNode coordinator = ClusterNode.start(options(name, port, RIGHT), "secret-coordinator", Map.of());
@@ -47,7 +44,7 @@ class ClusterSecretTest {
              Worker good = Worker.start(options(name, port, RIGHT), "good", SUM, line -> { })) {
             assertEquals(3, coordinator.members().size(), "all three joined one cluster");
             RunSpec run = RunSpec.signed("run-1", "search: {}", false, RIGHT);
-            ClusterEvaluator evaluator = new ClusterEvaluator(coordinator, run, 1, 1, log::add);
+            ClusterEvaluator evaluator = new ClusterEvaluator(coordinator, run, 1, 1, new WorkerActivity(), log::add);
             List<double[]> genomes = List.of(new double[]{0.1, 0.2}, new double[]{0.3, 0.4}, new double[]{0.5, 0.6});
             List<CandidateScore> scores = new ArrayList<>(Collections.nCopies(3, null));
             evaluator.evaluate(genomes, scores::set);

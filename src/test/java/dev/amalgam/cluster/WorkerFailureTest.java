@@ -3,7 +3,6 @@ package dev.amalgam.cluster;
 import dev.amalgam.evolve.run.CandidateScore;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,10 +20,7 @@ class WorkerFailureTest {
 
     @Test
     void failureIsRetriedElsewhereOnceThenReportedWithItsReason() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ClusterProcesses.freePort();
         ClusterOptions options = new ClusterOptions("failure-" + ProcessHandle.current().pid(), List.of("127.0.0.1:" + port),
                 ClusterOptions.LOOPBACK, port, SECRET);
         // "flaky" fails on genome 1; both fail on genome 2 (as when a candidate needs more memory than any worker has).
@@ -44,7 +40,7 @@ class WorkerFailureTest {
         try (ClusterNode coordinator = ClusterNode.start(options, "failure-coordinator", Map.of());
              Worker a = Worker.start(options, "flaky", flaky, line -> { });
              Worker b = Worker.start(options, "sturdy", sturdy, line -> { })) {
-            ClusterEvaluator evaluator = new ClusterEvaluator(coordinator, RunSpec.signed("run-f", "", false, SECRET), 1, 2, log::add);
+            ClusterEvaluator evaluator = new ClusterEvaluator(coordinator, RunSpec.signed("run-f", "", false, SECRET), 1, 2, new WorkerActivity(), log::add);
             List<double[]> genomes = List.of(new double[]{0}, new double[]{1}, new double[]{2}, new double[]{0.5});
             List<Integer> order = new ArrayList<>();
             List<CandidateScore> scores = new ArrayList<>(Collections.nCopies(4, null));

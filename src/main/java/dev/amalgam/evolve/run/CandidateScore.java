@@ -2,6 +2,8 @@ package dev.amalgam.evolve.run;
 
 import dev.amalgam.history.Candidate;
 
+import java.io.Serializable;
+import java.time.Instant;
 import java.util.Arrays;
 
 /**
@@ -16,7 +18,7 @@ import java.util.Arrays;
  * @param failure      why it failed (empty when it did not)
  */
 public record CandidateScore(double[] tasks, double mergeSeconds, double scoreSeconds, String worker, double startedAt,
-                             double endedAt, String failure) implements java.io.Serializable {
+                             double endedAt, String failure) implements Serializable {
     public CandidateScore {
         tasks = tasks.clone();
     }
@@ -35,7 +37,7 @@ public record CandidateScore(double[] tasks, double mergeSeconds, double scoreSe
 
     /** Seconds since the epoch, to the microsecond. */
     public static double now() {
-        java.time.Instant t = java.time.Instant.now();
+        Instant t = Instant.now();
         return t.getEpochSecond() + t.getNano() / 1e9;
     }
 
