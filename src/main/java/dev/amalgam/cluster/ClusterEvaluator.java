@@ -99,9 +99,14 @@ public final class ClusterEvaluator implements BatchEvaluator {
                 log.accept("waiting for " + Math.max(1, awaitWorkers) + " worker(s) to join cluster at " + node.address());
                 waitingSaid = true;
             }
+            Deque<Integer> deferred = new ArrayDeque<>(); // retries whose only free worker is the one they failed on
             while (!pending.isEmpty() && !free.isEmpty()) {
                 int i = pending.poll();
                 String id = pick(free, failedOn[i]);
+                if (id.equals(failedOn[i]) && !busy.isEmpty()) {
+                    deferred.add(i); // another worker exists and will be free soon
+                    continue;
+                }
                 Member member = free.remove(id);
                 busy.put(id, i);
                 EvalTask task = EvalTask.signed(run.runId(), taskIds[i], Math.max(1, attempts[i] + 1), genomes.get(i), node.secret());
@@ -117,6 +122,7 @@ public final class ClusterEvaluator implements BatchEvaluator {
                     }
                 });
             }
+            deferred.descendingIterator().forEachRemaining(pending::addFirst);
             Outcome o;
             try {
                 o = outcomes.poll(500, TimeUnit.MILLISECONDS);
@@ -134,7 +140,8 @@ public final class ClusterEvaluator implements BatchEvaluator {
             }
             Throwable e = unwrap(o.error());
             if (e instanceof MemberLeftException || e instanceof TargetNotMemberException || e instanceof HazelcastInstanceNotActiveException) {
-                log.accept("worker " + o.memberId() + " left; candidate " + taskIds[i] + " goes to another worker");
+                log.accept("worker " + names.getOrDefault(o.memberId(), o.memberId()) + " left; candidate " + taskIds[i]
+                        + " goes to another worker");
                 pending.addFirst(i);
                 continue;
             }

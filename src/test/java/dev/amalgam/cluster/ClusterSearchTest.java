@@ -44,6 +44,7 @@ class ClusterSearchTest {
             cluster.joined("w2", w2);
             assertTrue(coordinator.waitFor(120, TimeUnit.SECONDS), "the search did not finish: " + cluster.logText("coordinator"));
             assertEquals(0, coordinator.exitValue(), cluster.logText("coordinator"));
+            assertTrue(cluster.logText("coordinator").contains("workers 2, utilisation"), "the generation line shows the workers");
         }
         Journal clustered = Journal.read(dir.resolve("results/clustered"));
         assertSameSearch(Journal.read(local), clustered);
