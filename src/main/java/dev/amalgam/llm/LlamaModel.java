@@ -123,8 +123,14 @@ public final class LlamaModel implements CausalLanguageModel {
             NDArray mask = causalMask(scope, seq); // [seq, seq]
             for (int layer = 0; layer < config.numHiddenLayers(); layer++) {
                 String p = config.architecture().layerPrefix() + layer + ".";
-                x = x.add(attention(scope, rmsNorm(x, p + "input_layernorm.weight"), p, cosSin, mask));
-                x = x.add(mlp(scope, rmsNorm(x, p + "post_attention_layernorm.weight"), p));
+                // One scope per layer: its intermediates (q/k/v, scores, MLP activations) and its input are freed
+                // when the layer ends, so the pass holds one layer's working set, not every layer's.
+                try (NDManager layerScope = scope.newSubManager()) {
+                    x.attach(layerScope); // ops put results in their first operand's manager
+                    x = x.add(attention(layerScope, rmsNorm(x, p + "input_layernorm.weight"), p, cosSin, mask));
+                    x = x.add(mlp(layerScope, rmsNorm(x, p + "post_attention_layernorm.weight"), p));
+                    x.attach(scope);
+                }
             }
             if (from != null) {
                 x = x.reshape((long) batch * seq, config.hiddenSize()).get(new NDIndex("{}", scope.create(positions(from, lengths, seq))));
