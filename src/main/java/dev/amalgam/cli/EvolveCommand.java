@@ -3,6 +3,7 @@ package dev.amalgam.cli;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
 import dev.amalgam.evolve.run.EvolveJob;
+import dev.amalgam.evolve.run.MemoryPlan;
 import dev.amalgam.evolve.run.SearchRun;
 import dev.amalgam.history.BaselineScore;
 import dev.amalgam.history.GenerationStats;
@@ -41,13 +42,18 @@ public final class EvolveCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|gpu", description = "where merging and scoring run (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
+    @Option(names = "--memory-budget", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "memory the search may use on the CPU, e.g. 16G (default: 80% of physical memory); "
+                    + "the plan is printed at start and a search that cannot fit stops before any work")
+    Long memoryBudget;
+
     @Option(names = "--no-progress", description = "do not draw a progress bar within a generation")
     boolean noProgress;
 
     @Override
     public Integer call() {
         EvolveJob.Options options = new EvolveJob.Options(allowTestSplit, DeviceChoice.resolve(device),
-                w -> System.err.println("amalgam: warning: " + w));
+                w -> System.err.println("amalgam: warning: " + w), memoryBudget != null ? memoryBudget : MemoryPlan.defaultBudget());
         Display display = new Display(!noProgress);
         EvolveJob.Result r;
         try (display) {

@@ -41,8 +41,19 @@ public final class EvolveJob {
     /**
      * @param allowTestSplit lets a benchmark's test split be the search objective
      * @param warnings       receives planner warnings (once each)
+     * @param memoryBudget   bytes the search must fit on the CPU ({@link MemoryPlan}); checked before any work
      */
-    public record Options(boolean allowTestSplit, Device device, Consumer<String> warnings) {
+    public record Options(boolean allowTestSplit, Device device, Consumer<String> warnings, long memoryBudget) {
+        public Options {
+            if (memoryBudget <= 0) {
+                throw new IllegalArgumentException("memory budget must be positive, got " + memoryBudget);
+            }
+        }
+
+        /** With the default budget, {@link MemoryPlan#defaultBudget()}. */
+        public Options(boolean allowTestSplit, Device device, Consumer<String> warnings) {
+            this(allowTestSplit, device, warnings, MemoryPlan.defaultBudget());
+        }
     }
 
     /** Where the run went and what it found. */
@@ -122,6 +133,9 @@ public final class EvolveJob {
     /** Loads and prepares everything (where bad input surfaces) before the journal is created or opened. */
     private static Result execute(SearchConfig config, Genome genome, Function<List<Parent>, SearchJournal> journalSource, boolean fresh,
                                   Options options, SearchRun.Listener listener) {
+        if (options.device().equals(Device.cpu())) { // on a GPU the weights live in device memory: not modelled yet
+            System.out.println("memory plan: " + MemoryPlan.of(genome, options.memoryBudget()).check().describe());
+        }
         try (CandidateModel candidates = new CandidateModel(genome, options.device(), options.warnings());
              TextTokenizer tokenizer = TextTokenizer.load(candidates.tokenizerFolder())) {
             EvaluationSettings e = config.evaluation();
