@@ -3,7 +3,7 @@ package dev.amalgam.bench;
 import java.util.Arrays;
 
 /**
- * {@code ./build bench merge [--dir D]}, {@code ./build bench eval [--items N]}, {@code ./build bench evolve [--dir D]} or {@code ./build bench gpu CHECK} (see {@link GpuCheck}): runs a
+ * {@code ./build bench merge [--dir D]}, {@code ./build bench eval [--items N]}, {@code ./build bench evolve [--dir D]} or {@code ./build bench gpu CHECK} (see {@link GpuCheck}), {@code ./build bench scale} (see {@link ScaleBenchmark}): runs a
  * benchmark and prints figures as ratios against a
  * baseline measured in the same process.
  */
@@ -19,8 +19,9 @@ public final class Benchmarks {
             case "eval" -> EvalBenchmark.main(rest);
             case "evolve" -> EvolveBenchmark.main(rest);
             case "gpu" -> GpuCheck.main(rest);
+            case "scale" -> ScaleBenchmark.main(rest);
             default -> {
-                System.err.println("usage: ./build bench merge [--dir DIR] | eval [--items N] | evolve [--dir DIR] | gpu CHECK ...");
+                System.err.println("usage: ./build bench merge [--dir DIR] | eval [--items N] | evolve [--dir DIR] | gpu CHECK ... | scale [--dir DIR] [--items N] [--candidates N] [--no-merges] [--clean]");
                 System.exit(2);
             }
         }
