@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -55,7 +54,7 @@ final class ScaleBenchmark {
                 case "--candidates" -> candidates = Integer.parseInt(args[++i]);
                 case "--no-merges" -> merges = false;
                 case "--clean" -> {
-                    delete(dir);
+                    EvolveBenchmark.delete(dir);
                     System.out.println("deleted " + dir);
                     return;
                 }
@@ -101,7 +100,7 @@ final class ScaleBenchmark {
             }
         }
         double copy = bytes / ((System.nanoTime() - t0) / 1e9) / 1e9;
-        delete(out);
+        EvolveBenchmark.delete(out);
         System.out.printf("plain copy (read 2 models, write 1) of %.2f GB: %.2f GB/s%n", bytes / 1e9, copy);
         for (String method : List.of("linear", "dare_ties")) {
             Path recipe = dir.resolve(method + ".yaml");
@@ -116,7 +115,7 @@ final class ScaleBenchmark {
                 System.out.printf("merge %-9s %.2f GB in %6.1f s: %.2f GB/s = %.2fx the copy; peak anonymous RSS +%.2f GB%n",
                         method, in / 1e9, r.seconds(), in / r.seconds() / 1e9, in / r.seconds() / 1e9 / copy, (rss.peak() - rss.before()) / 1e9);
             }
-            delete(out);
+            EvolveBenchmark.delete(out);
         }
     }
 
@@ -169,16 +168,5 @@ final class ScaleBenchmark {
             }
         }
         return 0;
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
