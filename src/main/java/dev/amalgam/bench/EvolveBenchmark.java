@@ -115,7 +115,8 @@ final class EvolveBenchmark {
                 100 * disk / (disk + score), 100 * score / (disk + score));
     }
 
-    private static void delete(Path dir) throws IOException {
+    /** Deletes a benchmark's folder and everything in it (benchmark scratch only). */
+    static void delete(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

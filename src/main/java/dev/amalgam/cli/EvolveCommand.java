@@ -6,6 +6,7 @@ import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
 import dev.amalgam.evolve.run.EvolveJob;
 import dev.amalgam.evolve.run.ScoringSite;
+import dev.amalgam.evolve.run.MemoryPlan;
 import dev.amalgam.evolve.run.SearchRun;
 import dev.amalgam.history.BaselineScore;
 import dev.amalgam.history.GenerationStats;
@@ -52,6 +53,10 @@ public final class EvolveCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "folder that task dataset paths are relative to,"
             + " like eval --data-dir (overrides the config's evaluation.data_dir; new runs only: a resumed run keeps its own)")
     Path dataDir;
+    @Option(names = "--memory-budget", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "memory the search may use on the CPU, e.g. 16G (default: 80% of physical memory); "
+                    + "the plan is printed at start and a search that cannot fit stops before any work")
+    Long memoryBudget;
 
     @Option(names = "--no-progress", description = "do not draw a progress bar within a generation")
     boolean noProgress;
@@ -84,7 +89,7 @@ public final class EvolveCommand implements Callable<Integer> {
     /** @param activity appended to each generation line (the cluster's workers and their utilisation) */
     private int search(ScoringSite scoring, Supplier<String> activity) {
         EvolveJob.Options options = new EvolveJob.Options(allowTestSplit, DeviceChoice.resolve(device),
-                w -> System.err.println("amalgam: warning: " + w), scoring);
+                w -> System.err.println("amalgam: warning: " + w), scoring, memoryBudget != null ? memoryBudget : MemoryPlan.defaultBudget());
         Display display = new Display(!noProgress, activity);
         EvolveJob.Result r;
         try (display) {

@@ -21,18 +21,28 @@ import java.util.Map;
  * {@code contextLength + 1} tokens and its last token dropped to form the model input; inputs are sorted by length
  * (longest first), right-padded and run one forward pass per batch; log-softmax is taken in fp32 over the
  * continuation positions only. Requests with the same model input (context + all but the last continuation token,
- * e.g. MMLU's four one-token letters) share one row and one forward pass (lm-eval's {@code logits_cache}).
+ * e.g. MMLU's four one-token letters) share one row and one forward pass (lm-eval's {@code logits_cache}). Rows that
+ * share their context (an ARC item's choices) run it once: the model keeps its keys and values and scores every
+ * choice's continuation against them in one batched pass ({@link CausalLanguageModel#logitsAfterPrefix}).
  */
 public final class LoglikelihoodScorer {
     private final BatchSize batchSize;
     private final boolean shareInputs;
+    private final boolean shareContext;
+
+    /** With {@code shareInputs}, contexts are shared too. */
+    public LoglikelihoodScorer(BatchSize batchSize, boolean shareInputs) {
+        this(batchSize, shareInputs, shareInputs);
+    }
 
     /**
-     * @param shareInputs group requests with identical model input into one row (same numbers, fewer passes)
+     * @param shareInputs  group requests with identical model input into one row (same numbers, fewer passes)
+     * @param shareContext run a context shared by several rows once (the same numbers up to fp32 rounding)
      */
-    public LoglikelihoodScorer(BatchSize batchSize, boolean shareInputs) {
+    public LoglikelihoodScorer(BatchSize batchSize, boolean shareInputs, boolean shareContext) {
         this.batchSize = batchSize;
         this.shareInputs = shareInputs;
+        this.shareContext = shareContext;
     }
 
     /** One model row: the shared input and the requests (indices into the request list) scored from it. */
@@ -59,17 +69,25 @@ public final class LoglikelihoodScorer {
             Row row = shareInputs ? rowsByInput.computeIfAbsent(new InputKey(input), k -> addRow(rows, input)) : addRow(rows, input);
             row.members().add(i);
         }
+        List<List<Row>> families = shareContext ? families(rows, requests) : List.of();
         // Longest first (stable): the first row of a batch fixes its padded length, and memory errors come early.
         rows.sort(Comparator.comparingInt((Row r) -> r.input().length).reversed());
 
         Loglikelihood[] results = new Loglikelihood[requests.size()];
         try (NDManager base = NDManager.newBaseManager()) {
+            for (List<Row> family : families) {
+                try (NDManager scope = base.newSubManager()) {
+                    scoreBatch(model, scope, family, requests, truncated, results, firstPosition(family.getFirst(), requests));
+                }
+                progress.batchDone(family.stream().mapToInt(r -> r.members().size()).sum(),
+                        family.stream().mapToLong(r -> r.input().length).sum());
+            }
             int next = 0;
             while (next < rows.size()) {
                 int size = Math.min(batchSize.rows(rows.get(next).input().length, model.vocabSize()), rows.size() - next);
                 List<Row> batch = rows.subList(next, next + size);
                 try (NDManager scope = base.newSubManager()) {
-                    scoreBatch(model, scope, batch, requests, truncated, results);
+                    scoreBatch(model, scope, batch, requests, truncated, results, 0);
                 }
                 next += size;
                 progress.batchDone(batch.stream().mapToInt(r -> r.members().size()).sum(),
@@ -79,15 +97,38 @@ public final class LoglikelihoodScorer {
         return results;
     }
 
+    /**
+     * Takes out of {@code rows} the groups of two or more rows whose inputs agree up to their first scored position
+     * (the context every choice continues), returned in first-seen order; single rows stay for the batched passes.
+     */
+    private static List<List<Row>> families(List<Row> rows, List<TokenRequest> requests) {
+        Map<InputKey, List<Row>> byContext = new LinkedHashMap<>();
+        for (Row row : rows) {
+            int first = firstPosition(row, requests);
+            if (first >= 1) {
+                byContext.computeIfAbsent(new InputKey(Arrays.copyOf(row.input(), first)), k -> new ArrayList<>()).add(row);
+            }
+        }
+        List<List<Row>> families = byContext.values().stream().filter(f -> f.size() > 1).toList();
+        families.forEach(rows::removeAll);
+        return families;
+    }
+
+    /** The first input position whose logits a member of the row needs. */
+    private static int firstPosition(Row row, List<TokenRequest> requests) {
+        return row.input().length - row.members().stream().mapToInt(m -> requests.get(m).continuationLength()).max().orElseThrow();
+    }
+
     private static Row addRow(List<Row> rows, int[] input) {
         Row row = new Row(input, new ArrayList<>());
         rows.add(row);
         return row;
     }
 
+    /** Scores one batch; with {@code sharedPrefix > 0} every row's input starts with the same that many tokens, run once. */
     private static void scoreBatch(CausalLanguageModel model, NDManager scope, List<Row> batch, List<TokenRequest> requests,
-                                   int[][] truncated, Loglikelihood[] results) {
-        int padded = batch.getFirst().input().length;
+                                   int[][] truncated, Loglikelihood[] results, int sharedPrefix) {
+        int padded = batch.stream().mapToInt(r -> r.input().length).max().orElseThrow();
         int[][] tokens = new int[batch.size()][padded];
         int[] lengths = new int[batch.size()];
         for (int r = 0; r < batch.size(); r++) {
@@ -106,7 +147,18 @@ public final class LoglikelihoodScorer {
             blockStart[r] = blockRows;
             blockRows += longest;
         }
-        NDArray block = model.logitsAt(scope, tokens, lengths, firstPosition); // [blockRows, vocab]
+        NDArray block; // [blockRows, vocab]
+        if (sharedPrefix > 0) { // firstPosition[r] == sharedPrefix for every row: the suffixes are exactly the scored positions
+            int[][] suffixes = new int[batch.size()][];
+            int[] suffixLengths = new int[batch.size()];
+            for (int r = 0; r < batch.size(); r++) {
+                suffixes[r] = Arrays.copyOfRange(tokens[r], sharedPrefix, padded);
+                suffixLengths[r] = lengths[r] - sharedPrefix;
+            }
+            block = model.logitsAfterPrefix(scope, Arrays.copyOf(tokens[0], sharedPrefix), suffixes, suffixLengths);
+        } else {
+            block = model.logitsAt(scope, tokens, lengths, firstPosition);
+        }
         int vocab = (int) block.getShape().get(1);
         NDArray logSoftmax = block.toType(DataType.FLOAT32, false).logSoftmax(1);      // [blockRows, vocab]
         long[] argmax = logSoftmax.argMax(1).toType(DataType.INT64, false).toLongArray(); // [blockRows]

@@ -27,6 +27,26 @@ public interface CausalLanguageModel extends AutoCloseable {
      */
     NDArray logitsAt(NDManager manager, int[][] tokens, int[] lengths, int[] from);
 
+    /**
+     * Logits for rows that share a context: row r is {@code prefix + suffixes[r]} (suffixes right-padded to one length,
+     * {@code lengths[r]} real tokens, at least 1), and the result holds the logits at the suffix positions only,
+     * rows concatenated: [sum of lengths, vocab]. This default runs each full row; a model may run the prefix once
+     * and reuse its keys and values (the numbers agree up to fp32 rounding).
+     */
+    default NDArray logitsAfterPrefix(NDManager manager, int[] prefix, int[][] suffixes, int[] lengths) {
+        int seq = prefix.length + suffixes[0].length;
+        int[][] full = new int[suffixes.length][seq];
+        int[] fullLengths = new int[suffixes.length];
+        int[] from = new int[suffixes.length];
+        for (int r = 0; r < suffixes.length; r++) {
+            System.arraycopy(prefix, 0, full[r], 0, prefix.length);
+            System.arraycopy(suffixes[r], 0, full[r], prefix.length, suffixes[r].length);
+            fullLengths[r] = prefix.length + lengths[r];
+            from[r] = prefix.length;
+        }
+        return logitsAt(manager, full, fullLengths, from);
+    }
+
     /** Longest input the model accepts (max_position_embeddings). */
     int contextLength();
 

@@ -111,29 +111,100 @@ public final class LlamaModel implements CausalLanguageModel {
         int batch = tokens.length;
         int seq = checkBatch(tokens, lengths);
         try (NDManager scope = manager.newSubManager()) {
-            long[] ids = new long[batch * seq]; // padding positions read token 0: their outputs are never used
-            for (int r = 0; r < batch; r++) {
-                for (int t = 0; t < lengths[r]; t++) {
-                    ids[r * seq + t] = tokens[r][t];
-                }
-            }
-            NDArray x = scoped(scope, weights.get(embed).get(new NDIndex("{}", scope.create(ids))))
-                    .reshape(batch, seq, config.hiddenSize()); // [batch, seq, hidden]
-            NDArray[] cosSin = rope.cosSin(scope, seq); // 2 x [seq, headDim]
-            NDArray mask = causalMask(scope, seq); // [seq, seq]
-            for (int layer = 0; layer < config.numHiddenLayers(); layer++) {
-                String p = config.architecture().layerPrefix() + layer + ".";
-                x = x.add(attention(scope, rmsNorm(x, p + "input_layernorm.weight"), p, cosSin, mask));
-                x = x.add(mlp(scope, rmsNorm(x, p + "post_attention_layernorm.weight"), p));
-            }
+            NDArray x = embed(scope, tokens, lengths, seq); // [batch, seq, hidden]
+            x = layers(scope, x, rope.cosSin(scope, seq), causalMask(scope, 0, seq), null, null);
             if (from != null) {
                 x = x.reshape((long) batch * seq, config.hiddenSize()).get(new NDIndex("{}", scope.create(positions(from, lengths, seq))));
             }
-            NDArray logits = rmsNorm(x, finalNorm).matMul(scoped(scope, weights.get(head).transpose())); // [batch, seq, vocab] or [n, vocab]
-            NDArray out = logits.toDevice(caller.getDevice(), false);
-            out.attach(caller);
-            return out;
+            return head(caller, scope, x);
         }
+    }
+
+    /**
+     * Shared-context logits: {@code prefix} runs once (batch 1) and its per-layer keys/values are kept; then every
+     * suffix row attends to them plus its own causal past, in one batched pass. Equal (up to fp32 rounding) to
+     * {@code logitsAt} of the rows {@code prefix + suffixes[r]} from position {@code prefix.length}.
+     */
+    @Override
+    public NDArray logitsAfterPrefix(NDManager caller, int[] prefix, int[][] suffixes, int[] lengths) {
+        int p = prefix.length;
+        int[][] full = new int[suffixes.length][];
+        int[] fullLengths = new int[suffixes.length];
+        for (int r = 0; r < suffixes.length; r++) {
+            full[r] = new int[p + suffixes[r].length];
+            System.arraycopy(prefix, 0, full[r], 0, p);
+            System.arraycopy(suffixes[r], 0, full[r], p, suffixes[r].length);
+            fullLengths[r] = p + lengths[r];
+        }
+        int total = checkBatch(full, fullLengths); // the same checks as a full forward
+        if (p < 1) {
+            throw new IllegalArgumentException("a shared prefix needs at least one token");
+        }
+        int seq = total - p;
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray[] cosSin = rope.cosSin(scope, total); // 2 x [p + seq, headDim]
+            NDArray[] prefixCosSin = {cosSin[0].get(":" + p), cosSin[1].get(":" + p)};
+            NDArray[] suffixCosSin = {cosSin[0].get(p + ":"), cosSin[1].get(p + ":")};
+            KeyValue[] cache = new KeyValue[config.numHiddenLayers()];
+            layers(scope, embed(scope, new int[][]{prefix}, new int[]{p}, p), prefixCosSin, causalMask(scope, 0, p), null, cache);
+            int[] suffixLengths = lengths.clone();
+            NDArray x = layers(scope, embed(scope, suffixes, suffixLengths, seq), suffixCosSin, causalMask(scope, p, seq), cache, null);
+            x = x.reshape((long) suffixes.length * seq, config.hiddenSize())
+                    .get(new NDIndex("{}", scope.create(positions(new int[suffixes.length], suffixLengths, seq))));
+            return head(caller, scope, x);
+        }
+    }
+
+    /** Token embeddings of a right-padded batch: [batch, seq, hidden]. Padding positions read token 0 (never used). */
+    private NDArray embed(NDManager scope, int[][] tokens, int[] lengths, int seq) {
+        int batch = tokens.length;
+        long[] ids = new long[batch * seq];
+        for (int r = 0; r < batch; r++) {
+            for (int t = 0; t < lengths[r]; t++) {
+                ids[r * seq + t] = tokens[r][t];
+            }
+        }
+        return scoped(scope, weights.get(embed).get(new NDIndex("{}", scope.create(ids))))
+                .reshape(batch, seq, config.hiddenSize());
+    }
+
+    /**
+     * The decoder layers over x [batch, seq, hidden]. With {@code prefix}, each layer's attention also sees that
+     * layer's cached keys/values (positions before x's); with {@code keep}, each layer's keys/values are stored there
+     * (in {@code scope}).
+     */
+    private NDArray layers(NDManager scope, NDArray x, NDArray[] cosSin, NDArray mask, KeyValue[] prefix, KeyValue[] keep) {
+        for (int layer = 0; layer < config.numHiddenLayers(); layer++) {
+            String p = config.architecture().layerPrefix() + layer + ".";
+            // One scope per layer: its intermediates (q/k/v, scores, MLP activations) and its input are freed
+            // when the layer ends, so the pass holds one layer's working set, not every layer's.
+            try (NDManager layerScope = scope.newSubManager()) {
+                x.attach(layerScope); // ops put results in their first operand's manager
+                KeyValue cached = prefix == null ? null : prefix[layer];
+                KeyValue[] kept = keep == null ? null : new KeyValue[1];
+                x = x.add(attention(layerScope, rmsNorm(x, p + "input_layernorm.weight"), p, cosSin, mask, cached, kept));
+                x = x.add(mlp(layerScope, rmsNorm(x, p + "post_attention_layernorm.weight"), p));
+                x.attach(scope);
+                if (kept != null) {
+                    kept[0].keys().attach(scope);
+                    kept[0].values().attach(scope);
+                    keep[layer] = kept[0];
+                }
+            }
+        }
+        return x;
+    }
+
+    /** Final norm and vocabulary projection of x [..., hidden], moved to the caller: [..., vocab]. */
+    private NDArray head(NDManager caller, NDManager scope, NDArray x) {
+        NDArray logits = rmsNorm(x, finalNorm).matMul(scoped(scope, weights.get(head).transpose()));
+        NDArray out = logits.toDevice(caller.getDevice(), false);
+        out.attach(caller);
+        return out;
+    }
+
+    /** One layer's keys (after RoPE) and values of a shared prefix: [1, kvHeads, prefix, headDim] each. */
+    private record KeyValue(NDArray keys, NDArray values) {
     }
 
     /** Flat indices r * seq + t of the positions [from[r], lengths[r]) of every row, in row order. */
@@ -196,7 +267,7 @@ public final class LlamaModel implements CausalLanguageModel {
      * Causal grouped-query attention. x [batch, seq, hidden] -> [batch, seq, hidden]. The query heads
      * sharing a KV head are stacked along the sequence axis, so K and V are never repeated in memory.
      */
-    private NDArray attention(NDManager scope, NDArray x, String p, NDArray[] cosSin, NDArray mask) {
+    private NDArray attention(NDManager scope, NDArray x, String p, NDArray[] cosSin, NDArray mask, KeyValue prefix, KeyValue[] keep) {
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
         int heads = config.numAttentionHeads();
@@ -212,10 +283,19 @@ public final class LlamaModel implements CausalLanguageModel {
         q = rotate(q.transpose(0, 2, 1, 3), cosSin).mul(1.0 / Math.sqrt(dim)); // [batch, heads, seq, dim]
         k = rotate(k.transpose(0, 2, 1, 3), cosSin); // [batch, kvHeads, seq, dim]
         v = v.transpose(0, 2, 1, 3); // [batch, kvHeads, seq, dim]
+        if (keep != null) {
+            keep[0] = new KeyValue(k.duplicate(), v.duplicate());
+        }
+        if (prefix != null) { // keys/values of the shared prefix come first: [batch, kvHeads, prefix + seq, dim]
+            Shape shared = new Shape(batch, kvHeads, prefix.keys().getShape().get(2), dim);
+            k = NDArrays.concat(new NDList(scoped(scope, prefix.keys().broadcast(shared)), k), 2);
+            v = NDArrays.concat(new NDList(scoped(scope, prefix.values().broadcast(shared)), v), 2);
+        }
+        long keys = k.getShape().get(2);
         int group = heads / kvHeads;
         NDArray scores = q.reshape(batch, kvHeads, group * seq, dim).matMul(k.transpose(0, 1, 3, 2))
-                .reshape(batch, heads, seq, seq).addi(mask).softmax(-1); // [batch, heads, seq, seq], mask added in place
-        NDArray context = scores.reshape(batch, kvHeads, group * seq, seq).matMul(v)
+                .reshape(batch, heads, seq, keys).addi(mask).softmax(-1); // [batch, heads, seq, keys], mask added in place
+        NDArray context = scores.reshape(batch, kvHeads, group * seq, keys).matMul(v)
                 .reshape(batch, heads, seq, dim).transpose(0, 2, 1, 3).reshape(batch, seq, (long) heads * dim);
         return linear(scope, context, p + "self_attn.o_proj");
     }
@@ -236,13 +316,14 @@ public final class LlamaModel implements CausalLanguageModel {
         return linear(scope, gate.mul(Activation.sigmoid(gate)).mul(up), p + "mlp.down_proj");
     }
 
-    /** 0 on and below the diagonal, -inf above. [seq, seq] */
-    private static NDArray causalMask(NDManager scope, int seq) {
-        float[] m = new float[seq * seq];
+    /** Query i (at position past + i) sees keys 0..past + i: 0 there, -inf after. [seq, past + seq] */
+    private static NDArray causalMask(NDManager scope, int past, int seq) {
+        int keys = past + seq;
+        float[] m = new float[seq * keys];
         for (int i = 0; i < seq; i++) {
-            Arrays.fill(m, i * seq + i + 1, (i + 1) * seq, Float.NEGATIVE_INFINITY);
+            Arrays.fill(m, i * keys + past + i + 1, (i + 1) * keys, Float.NEGATIVE_INFINITY);
         }
-        return scope.create(m, new Shape(seq, seq));
+        return scope.create(m, new Shape(seq, keys));
     }
 
     /** Ops on a weight alone put their result in the weight's manager; move it to the call's scope. */

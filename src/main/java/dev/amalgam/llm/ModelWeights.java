@@ -8,6 +8,7 @@ import dev.amalgam.BadInputException;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorSlice;
 
+import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -46,10 +47,12 @@ public final class ModelWeights {
                 throw new BadInputException(slice.file() + ": tensor '" + name + "' has dtype " + slice.dtype()
                         + ", expected a floating type");
             }
-            try (NDManager scope = manager.newSubManager()) {
+            // The arena holds the widened input only until this tensor is copied: loading peaks at the model plus
+            // one tensor, not plus every GC-managed widening buffer not yet collected. Declared first, closed last.
+            try (Arena widened = Arena.ofConfined(); NDManager scope = manager.newSubManager()) {
                 // F32 comes back as a view of the read-only mapping: copy it so the model owns writable memory
                 // that outlives the file.
-                NDArray owned = slice.toFloat32(scope).duplicate().toDevice(manager.getDevice(), false);
+                NDArray owned = slice.toFloat32(scope, widened).duplicate().toDevice(manager.getDevice(), false);
                 owned.attach(manager);
                 tensors.put(name, owned);
             }

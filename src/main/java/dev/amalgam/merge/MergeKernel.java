@@ -5,20 +5,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorInfo;
 
-import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * The one streaming merge executor. For each planned tensor it maps the input slices, widens them to
- * fp32 on the chosen device, runs the method's math, and hands the result to a {@link TensorSink};
+ * The one streaming merge executor. For each planned tensor it reads the mapped input slices (kept in their
+ * stored dtype), widens them to fp32 into reused {@link WideningBuffers} and on to the chosen device, runs the method's math, and hands the result to a {@link TensorSink};
  * then the tensor's NDManager is closed. Only one output tensor is alive at a time, so peak memory
  * stays near (inputs + 2) x the largest tensor whatever the model size.
  */
@@ -27,7 +26,7 @@ public final class MergeKernel {
     private final List<SafetensorsModel> models; // indexed by PlannedInput.modelIndex
     private final Device device;
     private final long seed;
-    private final SourceCache cache; // null: read every input from the mapped files
+    private final WideningBuffers buffers; // null: the run makes its own
     private VocabularyRemap remap; // null: embeddings keep their rows (cut to the planned shape)
 
     /** Progress callback: one call per finished tensor with the input bytes it read. */
@@ -42,13 +41,13 @@ public final class MergeKernel {
         this(method, models, device, seed, null);
     }
 
-    /** With a {@link SourceCache}, inputs come from ready fp32 copies (a search run's candidates). */
-    public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed, SourceCache cache) {
+    /** With {@code buffers} kept by the caller (a search run), widening reuses them across candidates. */
+    public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed, WideningBuffers buffers) {
         this.method = method;
         this.models = List.copyOf(models);
         this.device = device;
         this.seed = seed;
-        this.cache = cache;
+        this.buffers = buffers;
     }
 
     /** Embeddings and lm_head are permuted to a tokenizer's vocabulary before they are merged. */
@@ -59,6 +58,12 @@ public final class MergeKernel {
 
     /** Merges every planned tensor into {@code sink}, in plan order. */
     public void run(List<PlannedTensor> plan, TensorSink sink, Progress progress) {
+        try (WideningBuffers own = buffers == null ? new WideningBuffers() : null) {
+            run(plan, sink, progress, buffers == null ? own : buffers);
+        }
+    }
+
+    private void run(List<PlannedTensor> plan, TensorSink sink, Progress progress, WideningBuffers widening) {
         try (NDManager root = NDManager.newBaseManager(device)) {
             for (PlannedTensor t : plan) {
                 long bytes = 0;
@@ -69,9 +74,9 @@ public final class MergeKernel {
                     PlannedTensor.PlannedInput first = t.allInputs().getFirst();
                     sink.acceptRaw(t, models.get(first.modelIndex()).slice(first.tensorName()));
                 } else {
-                    // Declared first, closed last: the arena backs widened inputs the manager's arrays wrap.
-                    try (Arena scratch = Arena.ofConfined(); NDManager m = root.newSubManager()) {
-                        sink.accept(t, mergeOne(m, scratch, t));
+                    // The manager (and every array wrapping a widening buffer) is closed before the next tensor reuses them.
+                    try (NDManager m = root.newSubManager()) {
+                        sink.accept(t, mergeOne(m, widening, t));
                     }
                 }
                 progress.tensorDone(t, bytes);
@@ -80,13 +85,13 @@ public final class MergeKernel {
     }
 
     /** Merges one tensor; the result belongs to {@code m}. */
-    NDArray mergeOne(NDManager m, Arena scratch, PlannedTensor t) {
-        Map<NDArray, Boolean> lent = new IdentityHashMap<>(); // cached arrays already lent to m
+    NDArray mergeOne(NDManager m, WideningBuffers widening, PlannedTensor t) {
+        int slot = 0;
         boolean permute = remap != null && remap.applies(t);
-        ModelTensor base = t.base() == null ? null : load(m, scratch, lent, t.base(), t, !permute);
+        ModelTensor base = t.base() == null ? null : load(m, buffer(widening, slot++, t.base()), t.base(), t, !permute);
         List<ModelTensor> inputs = new ArrayList<>(t.inputs().size());
         for (PlannedTensor.PlannedInput in : t.inputs()) {
-            inputs.add(load(m, scratch, lent, in, t, !permute));
+            inputs.add(load(m, buffer(widening, slot++, in), in, t, !permute));
         }
         if (permute) {
             List<ModelTensor> all = new ArrayList<>(inputs);
@@ -107,25 +112,20 @@ public final class MergeKernel {
         return merged;
     }
 
+    /** The widening buffer of input position {@code slot}; null for fp32 inputs, which are viewed in place. */
+    private MemorySegment buffer(WideningBuffers widening, int slot, PlannedTensor.PlannedInput in) {
+        TensorInfo info = models.get(in.modelIndex()).info(in.tensorName());
+        return info.dtype() == DType.F32 ? null : widening.slot(slot, info.numel() * 4);
+    }
+
     /**
      * Loads one input as fp32 and, when its shape exceeds the planned output shape (embeddings of a
      * larger vocabulary), cuts it to the leading sub-matrix, as mergekit's rectification does.
      */
-    private ModelTensor load(NDManager m, Arena scratch, Map<NDArray, Boolean> lent, PlannedTensor.PlannedInput in, PlannedTensor t,
-                             boolean cut) {
+    private ModelTensor load(NDManager m, MemorySegment buffer, PlannedTensor.PlannedInput in, PlannedTensor t, boolean cut) {
         SafetensorsModel model = models.get(in.modelIndex());
         TensorInfo info = model.info(in.tensorName());
-        NDArray x;
-        if (cache == null) {
-            x = model.slice(in.tensorName()).toFloat32(m, scratch);
-        } else {
-            x = cache.fp32(model, in.tensorName());
-            // DJL puts an op's result in its first operand's manager: lend the cached array to this
-            // tensor's manager so every temporary is freed with it, and the array returns to the cache.
-            if (lent.put(x, Boolean.TRUE) == null) {
-                x.tempAttach(m);
-            }
-        }
+        NDArray x = model.slice(in.tensorName()).toFloat32(m, buffer);
         long[] want = t.outShape();
         if (cut && !Arrays.equals(info.shape(), want)) {
             if (info.rank() != want.length) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * Per-tensor uniform random numbers for the random masks (DARE, DELLA) and arcee_fusion's subsample. The stream is seeded from
@@ -14,16 +15,30 @@ import java.util.SplittableRandom;
  * outside DJL. A mask is then {@code u < p}.
  */
 public final class TensorRandom {
+    /** {@link SplittableRandom}'s increment for a stream made with {@code new SplittableRandom(seed)}. */
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+    private static final int CHUNK = 1 << 16; // below this, one thread
     private TensorRandom() {
     }
 
-    /** {@code count} floats uniform in [0, 1), each a multiple of 2^-24 (exact in fp32). */
+    /**
+     * {@code count} floats uniform in [0, 1), each a multiple of 2^-24 (exact in fp32): the top 24 bits of the
+     * {@link SplittableRandom} stream of the tensor's key. That stream is counter-based (value i is
+     * {@code mix64(key + (i + 1) * gamma)}), so chunks are filled on all cores with the very same numbers as a
+     * sequential {@code nextLong()} loop; a DARE/DELLA candidate regenerates its masks' numbers at memory speed.
+     */
     public static float[] uniform(long seed, int modelIndex, String tensorName, int count) {
-        SplittableRandom random = new SplittableRandom(streamKey(seed, modelIndex, tensorName));
+        long key = streamKey(seed, modelIndex, tensorName);
         float[] u = new float[count];
-        for (int i = 0; i < count; i++) {
-            u[i] = (random.nextLong() >>> 40) * 0x1.0p-24f; // top 24 bits: every value representable
-        }
+        int chunks = Math.max(1, Math.min(count / CHUNK, 4 * Runtime.getRuntime().availableProcessors()));
+        IntStream.range(0, chunks).parallel().forEach(c -> {
+            int from = (int) ((long) count * c / chunks);
+            int to = (int) ((long) count * (c + 1) / chunks);
+            long state = key + (from + 1L) * GOLDEN_GAMMA;
+            for (int i = from; i < to; i++, state += GOLDEN_GAMMA) {
+                u[i] = (mix64(state) >>> 40) * 0x1.0p-24f; // top 24 bits: every value representable
+            }
+        });
         return u;
     }
 
@@ -53,7 +68,7 @@ public final class TensorRandom {
         return mix64(key ^ mix64(nameHash));
     }
 
-    /** Stafford's variant 13 of the MurmurHash3 finalizer: a bijection with full avalanche. */
+    /** Stafford's variant 13 of the MurmurHash3 finalizer: a bijection with full avalanche (SplittableRandom's mix64). */
     private static long mix64(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;

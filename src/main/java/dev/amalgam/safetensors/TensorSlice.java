@@ -35,7 +35,7 @@ public record TensorSlice(TensorInfo info, MemorySegment data, Path file) {
      * the file); F16/BF16/F64 are widened in Java into a fresh direct buffer.
      */
     public NDArray toFloat32(NDManager manager) {
-        return toFloat32(manager, null);
+        return toFloat32(manager, (Arena) null);
     }
 
     /**
@@ -45,25 +45,39 @@ public record TensorSlice(TensorInfo info, MemorySegment data, Path file) {
      * deterministically, which a GC-managed buffer does not (it lingers until a collection).
      */
     public NDArray toFloat32(NDManager manager, Arena scratch) {
-        if (!info.dtype().isFloating()) {
-            throw new IllegalStateException(info.name() + ": " + info.dtype() + " is not a floating type");
-        }
+        checkWidenable();
         long n = info.numel();
-        Shape shape = new Shape(info.shape());
-        if (n * 4 > Integer.MAX_VALUE) {
-            throw new UnsupportedOperationException(file + ": tensor '" + info.name()
-                    + "' is over 2 GiB as fp32, which DJL's buffer API cannot take");
-        }
+        MemorySegment into = info.dtype() == DType.F32 ? null
+                : scratch != null ? scratch.allocate(n * 4, 64) : MemorySegment.ofBuffer(ByteBuffer.allocateDirect((int) (n * 4)));
+        return toFloat32(manager, into);
+    }
+
+    /**
+     * As {@link #toFloat32(NDManager)}, widening into {@code into} (at least 4 x numel bytes, ignored for F32, which
+     * is viewed in place). The array wraps {@code into} without copying on the CPU: close it before reusing the memory.
+     */
+    public NDArray toFloat32(NDManager manager, MemorySegment into) {
+        checkWidenable();
+        long n = info.numel();
         ByteBuffer buffer;
         if (info.dtype() == DType.F32) {
             buffer = data.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         } else {
-            MemorySegment widened = scratch != null ? scratch.allocate(n * 4, 64)
-                    : MemorySegment.ofBuffer(ByteBuffer.allocateDirect((int) (n * 4)));
+            MemorySegment widened = into.asSlice(0, n * 4);
             FloatCodec.widenToF32(info.dtype(), data, widened, n);
             buffer = widened.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         }
-        return manager.create(buffer, shape, DataType.FLOAT32);
+        return manager.create(buffer, new Shape(info.shape()), DataType.FLOAT32);
+    }
+
+    private void checkWidenable() {
+        if (!info.dtype().isFloating()) {
+            throw new IllegalStateException(info.name() + ": " + info.dtype() + " is not a floating type");
+        }
+        if (info.numel() * 4 > Integer.MAX_VALUE) {
+            throw new UnsupportedOperationException(file + ": tensor '" + info.name()
+                    + "' is over 2 GiB as fp32, which DJL's buffer API cannot take");
+        }
     }
 
     /** A heap copy as fp32 (for reference implementations and tests). */

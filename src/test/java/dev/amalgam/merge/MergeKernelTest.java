@@ -40,7 +40,7 @@ class MergeKernelTest {
                     continue;
                 }
                 Map<String, float[]> out = new LinkedHashMap<>();
-                new MergeKernel(method, List.of(model), Device.cpu(), 0L).run(plan, SourceCacheTest.collect(out), MergeKernel.Progress.NONE);
+                new MergeKernel(method, List.of(model), Device.cpu(), 0L).run(plan, WideningBuffersTest.collect(out), MergeKernel.Progress.NONE);
                 for (String name : model.tensorNames()) {
                     assertArrayEquals(model.slice(name).toFloat32(m).toFloatArray(), out.get(name), method.name() + " " + name);
                 }

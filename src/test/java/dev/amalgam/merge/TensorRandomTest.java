@@ -31,6 +31,16 @@ class TensorRandomTest {
     }
 
     @Test
+    void parallelFillEqualsTheSequentialSplittableRandomStream() {
+        int n = 300_001; // several chunks, the last one uneven
+        float[] u = TensorRandom.uniform(11, 2, "model.layers.0.mlp.up_proj.weight", n);
+        java.util.SplittableRandom sequential = new java.util.SplittableRandom(TensorRandom.streamKey(11, 2, "model.layers.0.mlp.up_proj.weight"));
+        for (int i = 0; i < n; i++) {
+            assertEquals((sequential.nextLong() >>> 40) * 0x1.0p-24f, u[i], "element " + i);
+        }
+    }
+
+    @Test
     void streamDependsOnSeedModelAndName() {
         float[] a = TensorRandom.uniform(5, 1, "a.weight", 64);
         assertArrayEquals(a, TensorRandom.uniform(5, 1, "a.weight", 64));

@@ -7,7 +7,7 @@ import dev.amalgam.merge.MergeKernel;
 import dev.amalgam.merge.MergePlan;
 import dev.amalgam.merge.MergePlanner;
 import dev.amalgam.merge.OpenModels;
-import dev.amalgam.merge.SourceCache;
+import dev.amalgam.merge.WideningBuffers;
 import dev.amalgam.recipe.MergeRecipe;
 
 import java.nio.file.Path;
@@ -18,12 +18,13 @@ import java.util.function.Consumer;
 /**
  * Materialises candidates in memory: one scoring {@link LlamaModel} (loaded once from the first genome model) whose
  * weights each candidate's merge overwrites in place: recipe, plan, {@link MergeKernel} into a {@link WeightsSink}.
- * Source tensors are read once per run into a {@link SourceCache} of fp32 copies; nothing is written to disk.
+ * Sources stay mapped in their stored dtype (bf16: 2 bytes per parameter, the page cache is the cache) and are
+ * widened one tensor at a time into {@link WideningBuffers} reused by every candidate; nothing is written to disk.
  */
 public final class CandidateModel implements AutoCloseable {
     private final Genome genome;
     private final OpenModels sources = new OpenModels();
-    private final SourceCache cache;
+    private final WideningBuffers buffers = new WideningBuffers();
     private final LlamaModel model;
     private final Device device;
     private final Set<String> warned = new LinkedHashSet<>();
@@ -34,7 +35,6 @@ public final class CandidateModel implements AutoCloseable {
         this.device = device;
         this.warnings = warnings;
         this.model = LlamaModel.load(genome.scoringModel(), device);
-        this.cache = new SourceCache(device);
     }
 
     public LlamaModel model() {
@@ -58,7 +58,7 @@ public final class CandidateModel implements AutoCloseable {
     public void materialise(MergeRecipe recipe) {
         MergePlan plan = plan(recipe);
         WeightsSink sink = new WeightsSink(model.weights());
-        new MergeKernel(plan.method(), plan.modelPaths().stream().map(sources::model).toList(), device, plan.seed(), cache)
+        new MergeKernel(plan.method(), plan.modelPaths().stream().map(sources::model).toList(), device, plan.seed(), buffers)
                 .run(plan.tensors(), sink, MergeKernel.Progress.NONE);
         if (!sink.missing().isEmpty()) {
             throw new IllegalStateException("the merge did not produce the scoring model's tensors " + sink.missing());
@@ -73,7 +73,7 @@ public final class CandidateModel implements AutoCloseable {
     @Override
     public void close() {
         model.close();
-        cache.close();
+        buffers.close();
         sources.close();
     }
 }

@@ -42,15 +42,19 @@ public final class EvolveJob {
      * @param allowTestSplit lets a benchmark's test split be the search objective
      * @param warnings       receives planner warnings (once each)
      * @param scoring        where candidates are scored (null: in this process)
+     * @param memoryBudget   bytes the search must fit on the CPU ({@link MemoryPlan}); checked before any work
      */
-    public record Options(boolean allowTestSplit, Device device, Consumer<String> warnings, ScoringSite scoring) {
+    public record Options(boolean allowTestSplit, Device device, Consumer<String> warnings, ScoringSite scoring, long memoryBudget) {
         public Options {
             scoring = scoring == null ? ScoringSite.LOCAL : scoring;
+            if (memoryBudget <= 0) {
+                throw new IllegalArgumentException("memory budget must be positive, got " + memoryBudget);
+            }
         }
 
-        /** Scoring in this process. */
+        /** Scoring in this process, with the default budget, {@link MemoryPlan#defaultBudget()}. */
         public Options(boolean allowTestSplit, Device device, Consumer<String> warnings) {
-            this(allowTestSplit, device, warnings, ScoringSite.LOCAL);
+            this(allowTestSplit, device, warnings, ScoringSite.LOCAL, MemoryPlan.defaultBudget());
         }
     }
 
@@ -140,6 +144,9 @@ public final class EvolveJob {
     /** Loads and prepares everything (where bad input surfaces) before the journal is created or opened. */
     private static Result execute(SearchConfig config, Genome genome, Function<List<Parent>, SearchJournal> journalSource, boolean fresh,
                                   Options options, SearchRun.Listener listener) {
+        if (options.device().equals(Device.cpu())) { // on a GPU the weights live in device memory: not modelled yet
+            System.out.println("memory plan: " + MemoryPlan.of(genome, options.memoryBudget()).check().describe());
+        }
         String leftOut = GenomeLoader.leftOutNote(genome);
         if (leftOut != null) {
             options.warnings().accept(leftOut);

@@ -1,6 +1,8 @@
 package dev.amalgam.evolve.run;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import dev.amalgam.llm.ModelWeights;
 import dev.amalgam.merge.PlannedTensor;
 import dev.amalgam.merge.TensorSink;
@@ -8,8 +10,10 @@ import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.TensorSlice;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -19,6 +23,7 @@ import java.util.Set;
  * Tensors the model does not read (e.g. a rotary cache) are skipped.
  */
 final class WeightsSink implements TensorSink {
+    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final ModelWeights weights;
     private final Set<String> written = new HashSet<>();
 
@@ -36,7 +41,12 @@ final class WeightsSink implements TensorSink {
         written.add(name);
     }
 
-    /** The values a safetensors file of {@code dtype} would hold (round to nearest even, as the writer does). */
+    /**
+     * The values a safetensors file of {@code dtype} would hold (round to nearest even, as the writer does), without a
+     * host copy: f16 (and bf16 off the CPU) is a cast to the 16-bit type and back on the tensor's device; bf16 on
+     * the CPU is rounded in place in the tensor's own memory, because DJL 0.35.1's JNI aborts the JVM on a CPU
+     * BFLOAT16 cast. {@code merged} is the kernel's temporary, so rounding it in place is safe.
+     */
     static NDArray rounded(DType dtype, NDArray merged) {
         if (dtype == DType.F32) {
             return merged;
@@ -44,15 +54,18 @@ final class WeightsSink implements TensorSink {
         if (dtype != DType.BF16 && dtype != DType.F16) {
             throw new IllegalArgumentException("cannot score tensors saved as " + dtype);
         }
-        // The writer's narrowing and the reader's widening, so the values are those of the saved file.
-        float[] v = merged.toFloatArray(); // [numel]
-        MemorySegment f32 = MemorySegment.ofArray(v);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment saved = arena.allocate((long) v.length * dtype.byteSize());
-            FloatCodec.narrowFromF32(dtype, f32, saved, v.length);
-            FloatCodec.widenToF32(dtype, saved, f32, v.length);
+        if (dtype == DType.F16 || !merged.getDevice().equals(Device.cpu())) {
+            return merged.toType(dtype == DType.F16 ? DataType.FLOAT16 : DataType.BFLOAT16, false).toType(DataType.FLOAT32, false);
         }
-        return merged.getManager().create(v, merged.getShape());
+        // On the CPU toByteBuffer(true) is a view of the tensor's memory [numel] fp32: narrow and widen each value in place.
+        // (A non-contiguous tensor comes back as a contiguous copy instead, so wrap the buffer rather than trust merged.)
+        ByteBuffer bytes = merged.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
+        MemorySegment f32 = MemorySegment.ofBuffer(bytes);
+        long n = merged.size();
+        for (long i = 0; i < n; i++) {
+            f32.setAtIndex(FLOAT_LE, i, FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(f32.getAtIndex(FLOAT_LE, i))));
+        }
+        return merged.getManager().create(bytes, merged.getShape(), DataType.FLOAT32);
     }
 
     @Override

@@ -1,0 +1,172 @@
+package dev.amalgam.bench;
+
+import ai.djl.Device;
+import dev.amalgam.evolve.config.EvaluationSettings;
+import dev.amalgam.evolve.config.GenomeSpec;
+import dev.amalgam.evolve.config.OutputSettings;
+import dev.amalgam.evolve.config.SearchConfig;
+import dev.amalgam.evolve.config.SearchSettings;
+import dev.amalgam.evolve.config.Strategy;
+import dev.amalgam.evolve.config.TaskObjective;
+import dev.amalgam.evolve.genome.Genome;
+import dev.amalgam.evolve.run.CandidateModel;
+import dev.amalgam.evolve.run.GenomeLoader;
+import dev.amalgam.evolve.run.MemoryPlan;
+import dev.amalgam.evolve.run.TaskSuite;
+import dev.amalgam.llm.TextTokenizer;
+import dev.amalgam.merge.MergeJob;
+import dev.amalgam.merge.MergeKernel;
+import dev.amalgam.recipe.ModelRef;
+import dev.amalgam.safetensors.DType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./build bench scale [--dir D] [--items N] [--candidates N] [--clean]}: the real-size figures of issue 10 on three
+ * synthetic bf16 models of TinyLlama-1.1B's shapes (2.2 GB each), kept in {@code D} (default
+ * {@code $TMPDIR/amalgam-bench-scale}) between runs; {@code --clean} deletes that folder and exits. Reports merge GB/s
+ * of linear and dare_ties against a plain copy of the same bytes, then a dare_ties search's candidates materialised in
+ * memory: seconds per candidate, the merge's share, and the process's peak RSS against the {@link MemoryPlan}.
+ * Run it alone and under {@code flock /tmp/bigmodel.lock}: it needs about 10 GB.
+ */
+final class ScaleBenchmark {
+    static final SyntheticLlama TINYLLAMA = new SyntheticLlama(2048, 5632, 22, 32, 4, 32000, false);
+    private static final Path STORIES = Path.of("../shared/fixtures/stories260K/hf");
+
+    private ScaleBenchmark() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "amalgam-bench-scale");
+        int items = 5;
+        int candidates = 2;
+        boolean merges = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--dir" -> dir = Path.of(args[++i]);
+                case "--items" -> items = Integer.parseInt(args[++i]);
+                case "--candidates" -> candidates = Integer.parseInt(args[++i]);
+                case "--no-merges" -> merges = false;
+                case "--clean" -> {
+                    EvolveBenchmark.delete(dir);
+                    System.out.println("deleted " + dir);
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Files.createDirectories(dir);
+        List<String> names = List.of("base", "ft-a", "ft-b");
+        long t0 = System.nanoTime();
+        for (int i = 0; i < names.size(); i++) {
+            TINYLLAMA.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : 0.5f, STORIES);
+        }
+        System.out.printf("models: 3 x %.2f GB bf16 in %s (%.0f s to make or find)%n", TINYLLAMA.bytes(DType.BF16) / 1e9, dir, (System.nanoTime() - t0) / 1e9);
+        if (merges) {
+            merges(dir);
+        }
+        evolve(dir, items, candidates);
+    }
+
+    /** Merge throughput (input bytes / s) against copying the same input bytes, in this process. */
+    private static void merges(Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        // The merge's I/O: read both fine-tunes (the base too for dare_ties), write one model. The copy reads ft-b and
+        // copies ft-a: the same bytes in and one model's bytes out.
+        long t0 = System.nanoTime();
+        long bytes = 0;
+        Files.createDirectories(out);
+        byte[] chunk = new byte[1 << 20];
+        for (String m : List.of("ft-a", "ft-b")) {
+            try (Stream<Path> files = Files.list(dir.resolve(m))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".safetensors")).toList()) {
+                    if (m.equals("ft-a")) {
+                        Files.copy(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                    } else {
+                        try (var in = Files.newInputStream(f)) {
+                            while (in.read(chunk) > 0) {
+                                // read only
+                            }
+                        }
+                    }
+                    bytes += Files.size(f);
+                }
+            }
+        }
+        double copy = bytes / ((System.nanoTime() - t0) / 1e9) / 1e9;
+        EvolveBenchmark.delete(out);
+        System.out.printf("plain copy (read 2 models, write 1) of %.2f GB: %.2f GB/s%n", bytes / 1e9, copy);
+        for (String method : List.of("linear", "dare_ties")) {
+            Path recipe = dir.resolve(method + ".yaml");
+            String density = method.equals("linear") ? "" : ", density: 0.5";
+            Files.writeString(recipe, "merge_method: " + method + "\n" + (method.equals("linear") ? "" : "base_model: " + dir.resolve("base") + "\n")
+                    + "dtype: bfloat16\nmodels:\n  - {model: " + dir.resolve("ft-a") + ", parameters: {weight: 0.6" + density + "}}\n"
+                    + "  - {model: " + dir.resolve("ft-b") + ", parameters: {weight: 0.4" + density + "}}\n");
+            try (MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, out, 5_000_000_000L, Device.cpu(), null));
+                 PeakRss rss = new PeakRss()) {
+                long in = job.inputBytes();
+                MergeJob.Result r = job.run(MergeKernel.Progress.NONE);
+                System.out.printf("merge %-9s %.2f GB in %6.1f s: %.2f GB/s = %.2fx the copy; peak anonymous RSS +%.2f GB%n",
+                        method, in / 1e9, r.seconds(), in / r.seconds() / 1e9, in / r.seconds() / 1e9 / copy, (rss.peak() - rss.before()) / 1e9);
+            }
+            EvolveBenchmark.delete(out);
+        }
+    }
+
+    /** A dare_ties search's candidates over base + 2 fine-tunes, materialised into one fp32 scoring model. */
+    private static void evolve(Path dir, int items, int candidates) throws IOException {
+        GenomeSpec spec = new GenomeSpec(List.of(new ModelRef(dir.resolve("ft-a").toString()), new ModelRef(dir.resolve("ft-b").toString())),
+                "dare_ties", new ModelRef(dir.resolve("base").toString()), null, 4, null, false, List.of("self_attn", "mlp"), false, DType.BF16);
+        SearchConfig config = new SearchConfig(spec, List.of(new TaskObjective("arc_challenge", 1, "acc")),
+                new SearchSettings(Strategy.GA, 0, 1, 0, null, 7, 0),
+                new EvaluationSettings(Path.of("eval-tasks").toAbsolutePath(), Path.of("../shared/fixtures/eval").toAbsolutePath(), items, null, 0, 0,
+                        "test", null, 0),
+                new OutputSettings(dir, "bench"), dir.resolve("bench.yaml"));
+        Genome genome = GenomeLoader.load(config);
+        MemoryPlan plan = MemoryPlan.of(genome, MemoryPlan.defaultBudget());
+        System.out.println("memory plan: " + plan.describe());
+        Random random = new Random(3);
+        double merge = 0;
+        double score = 0;
+        long t0 = System.nanoTime();
+        try (CandidateModel model = new CandidateModel(genome, Device.cpu(), w -> { });
+             TextTokenizer tokenizer = TextTokenizer.load(model.tokenizerFolder())) {
+            System.out.printf("scoring model loaded in %.1f s, peak RSS so far %.2f GB%n", (System.nanoTime() - t0) / 1e9, peakRss() / 1e9);
+            TaskSuite suite = TaskSuite.prepare(config, "test", tokenizer, true, true);
+            for (int k = 0; k < candidates; k++) {
+                double[] u = new double[genome.size()];
+                for (int i = 0; i < u.length; i++) {
+                    u[i] = random.nextDouble();
+                }
+                long a = System.nanoTime();
+                model.materialise(genome.fromUnit(u));
+                long b = System.nanoTime();
+                suite.score(model.model());
+                long c = System.nanoTime();
+                System.out.printf("candidate %d: merge %.1f s, score %.1f s (%d ARC items), peak RSS %.2f GB%n",
+                        k, (b - a) / 1e9, (c - b) / 1e9, items, peakRss() / 1e9);
+                merge += (b - a) / 1e9;
+                score += (c - b) / 1e9;
+            }
+        }
+        System.out.printf("dare_ties candidate: %.1f s (merge %.0f%%, score %.0f%%); peak RSS %.2f GB vs estimate %.2f GB (%.0f%%)%n",
+                (merge + score) / candidates, 100 * merge / (merge + score), 100 * score / (merge + score),
+                peakRss() / 1e9, plan.peak() / 1e9, 100.0 * peakRss() / plan.peak());
+    }
+
+    /** VmHWM: the process's peak resident set (anonymous + mapped file pages). */
+    private static long peakRss() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+}
