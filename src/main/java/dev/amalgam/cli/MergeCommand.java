@@ -6,21 +6,29 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code amalgam merge RECIPE.yaml OUT_DIR}: runs a mergekit-style recipe and writes an HF model folder. */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = {"Merge models with a mergekit-compatible recipe and write a Hugging Face model folder.",
-                "The folder is built under a hidden temporary name and renamed when complete."})
+                "The folder is built under a hidden temporary name and renamed when complete; an existing",
+                "non-empty OUT_DIR is replaced only with --overwrite."})
 public final class MergeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RECIPE.yaml", description = "mergekit merge YAML")
     Path recipe;
 
-    @Parameters(index = "1", paramLabel = "OUT_DIR", description = "output model folder (replaced if it exists)")
+    @Parameters(index = "1", paramLabel = "OUT_DIR", description = "output model folder (new, or an empty folder)")
     Path out;
+
+    @Option(names = "--overwrite", description = {"replace an existing OUT_DIR that is a model folder (never the working",
+            "directory, the recipe, an input model or the tokenizer source, nor a folder holding one)"})
+    boolean overwrite;
 
     @Option(names = "--out-shard-size", paramLabel = "SIZE", defaultValue = "5B", converter = ByteSizeConverter.class,
             description = "largest shard, e.g. 5B (bytes, like mergekit: 5 billion), 500M, 2G, 1000K (default: ${DEFAULT-VALUE})")
@@ -35,9 +43,17 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "do not draw a progress bar")
     boolean noProgress;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        MergeJob.Options options = new MergeJob.Options(recipe, out, shardBytes, DeviceChoice.resolve(device), seed);
+        PrintWriter err = spec.commandLine().getErr();
+        MergeJob.Options options = new MergeJob.Options(recipe, out, shardBytes, DeviceChoice.resolve(device), seed, overwrite,
+                w -> {
+                    err.println("amalgam: warning: " + w);
+                    err.flush();
+                });
         MergeJob.Result result;
         try (MergeJob job = MergeJob.prepare(options)) {
             result = run(job);

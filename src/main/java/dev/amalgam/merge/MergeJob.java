@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * {@code amalgam merge}: recipe in, HF model folder out. {@link #prepare} parses, opens and plans
@@ -31,7 +32,12 @@ public final class MergeJob implements AutoCloseable {
             "generation_config.json");
     public static final String RECIPE_FILE = "amalgam_recipe.yaml";
 
-    public record Options(Path recipe, Path out, long shardBytes, Device device, Long seed) {
+    /**
+     * @param overwrite replace an existing non-empty OUT_DIR that looks like a model folder (see {@link OutDirGuard})
+     * @param warnings  receives warnings (one line each, without a prefix)
+     */
+    public record Options(Path recipe, Path out, long shardBytes, Device device, Long seed, boolean overwrite,
+                          Consumer<String> warnings) {
         public Options {
             if (shardBytes <= 0) {
                 throw new IllegalArgumentException("shardBytes must be positive");
@@ -46,20 +52,24 @@ public final class MergeJob implements AutoCloseable {
     private final MergeRecipe recipe;
     private final OpenModels models;
     private final MergePlan plan;
+    private final OutDirGuard guard;
 
-    private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan) {
+    private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, OutDirGuard guard) {
         this.options = options;
         this.recipe = recipe;
         this.models = models;
         this.plan = plan;
+        this.guard = guard;
     }
 
     public static MergeJob prepare(Options options) {
         MergeRecipe recipe = RecipeParser.parse(options.recipe());
         OpenModels models = new OpenModels();
         try {
-            MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), w -> System.err.println("amalgam: warning: " + w));
-            return new MergeJob(options, recipe, models, plan);
+            MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), options.warnings());
+            OutDirGuard guard = OutDirGuard.of(options.out(), options.overwrite(), options.recipe(), plan);
+            guard.check();
+            return new MergeJob(options, recipe, models, plan, guard);
         } catch (RuntimeException e) {
             models.close();
             throw e;
@@ -91,14 +101,15 @@ public final class MergeJob implements AutoCloseable {
         }
         List<SafetensorsModel> inputs = plan.modelPaths().stream().map(models::model).toList();
         long written;
-        try (StagedDirectory staged = new StagedDirectory(options.out())) {
+        try (StagedDirectory staged = new StagedDirectory(options.out(), options.warnings())) {
+            guard.check(); // a leftover backup of a killed run may have been restored
             try (SafetensorsWriter writer = new SafetensorsWriter(staged.path(), specs, options.shardBytes(), Map.of("format", "pt"))) {
                 new MergeKernel(plan.method(), inputs, options.device(), plan.seed()).run(plan.tensors(), new SafetensorsSink(writer), progress);
                 writer.finish();
                 written = writer.totalBytes();
             }
             writeSidecars(staged.path());
-            staged.commit();
+            staged.commit(guard::check);
         }
         return new Result(options.out().toAbsolutePath().normalize(), plan.method().name(), specs.size(), written,
                 String.join("+", dtypes), (System.nanoTime() - start) / 1e9);
