@@ -104,7 +104,7 @@ public final class MergeJob implements AutoCloseable {
         try (StagedDirectory staged = new StagedDirectory(options.out(), options.warnings())) {
             guard.check(); // a leftover backup of a killed run may have been restored
             try (SafetensorsWriter writer = new SafetensorsWriter(staged.path(), specs, options.shardBytes(), Map.of("format", "pt"))) {
-                new MergeKernel(plan.method(), inputs, options.device(), plan.seed()).run(plan.tensors(), new SafetensorsSink(writer), progress);
+                new MergeKernel(plan.method(), inputs, options.device(), plan.seed(), null, options.warnings()).run(plan.tensors(), new SafetensorsSink(writer), progress);
                 writer.finish();
                 written = writer.totalBytes();
             }

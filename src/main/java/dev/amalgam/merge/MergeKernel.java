@@ -5,16 +5,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.amalgam.NonFiniteException;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorInfo;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.Consumer;
 
 /**
  * The one streaming merge executor. For each planned tensor it maps the input slices, widens them to
@@ -28,6 +32,8 @@ public final class MergeKernel {
     private final Device device;
     private final long seed;
     private final SourceCache cache; // null: read every input from the mapped files
+    private final Consumer<String> warnings;
+    private final Set<String> warned = new HashSet<>(); // model + tensor, so each non-finite input is reported once
 
     /** Progress callback: one call per finished tensor with the input bytes it read. */
     public interface Progress {
@@ -38,16 +44,21 @@ public final class MergeKernel {
     }
 
     public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed) {
-        this(method, models, device, seed, null);
+        this(method, models, device, seed, null, w -> { });
     }
 
-    /** With a {@link SourceCache}, inputs come from ready fp32 copies (a search run's candidates). */
-    public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed, SourceCache cache) {
+    /**
+     * @param cache    when not null, inputs come from its ready fp32 copies (a search run's candidates)
+     * @param warnings receives one line per input tensor holding NaN or infinite values (merged as they are)
+     */
+    public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed, SourceCache cache,
+                       Consumer<String> warnings) {
         this.method = method;
         this.models = List.copyOf(models);
         this.device = device;
         this.seed = seed;
         this.cache = cache;
+        this.warnings = warnings;
     }
 
     /** Merges every planned tensor into {@code sink}, in plan order. */
@@ -72,18 +83,28 @@ public final class MergeKernel {
         }
     }
 
-    /** Merges one tensor; the result belongs to {@code m}. */
+    /**
+     * Merges one tensor; the result belongs to {@code m}. Non-finite values in the result are an error unless the
+     * inputs hold at least as many (a NaN carried through is the user's; one spread over the tensor is not).
+     */
     NDArray mergeOne(NDManager m, Arena scratch, PlannedTensor t) {
         Map<NDArray, Boolean> lent = new IdentityHashMap<>(); // cached arrays already lent to m
-        ModelTensor base = t.base() == null ? null : load(m, scratch, lent, t.base(), t);
+        long[] inputNonFinite = {0};
+        ModelTensor base = t.base() == null ? null : load(m, scratch, lent, t.base(), t, inputNonFinite);
         List<ModelTensor> inputs = new ArrayList<>(t.inputs().size());
         for (PlannedTensor.PlannedInput in : t.inputs()) {
-            inputs.add(load(m, scratch, lent, in, t));
+            inputs.add(load(m, scratch, lent, in, t, inputNonFinite));
         }
         NDArray merged = method.merge(new TensorMergeContext(m, t.outputName(), base, inputs, t.global(), seed));
         if (!Arrays.equals(merged.getShape().getShape(), t.outShape())) {
             throw new IllegalStateException(method.name() + " returned shape " + merged.getShape() + " for '"
                     + t.outputName() + "', expected " + new Shape(t.outShape()));
+        }
+        long outputNonFinite = NonFiniteCount.of(merged);
+        if (outputNonFinite > inputNonFinite[0]) {
+            throw new NonFiniteException("tensor '" + t.outputName() + "': " + method.name() + " gives " + outputNonFinite
+                    + " non-finite values (NaN or infinite) of " + merged.size() + ", but its inputs have "
+                    + (inputNonFinite[0] == 0 ? "none" : inputNonFinite[0]) + "; check the weights and the inputs");
         }
         return merged;
     }
@@ -92,13 +113,17 @@ public final class MergeKernel {
      * Loads one input as fp32 and, when its shape exceeds the planned output shape (embeddings of a
      * larger vocabulary), cuts it to the leading sub-matrix, as mergekit's rectification does.
      */
-    private ModelTensor load(NDManager m, Arena scratch, Map<NDArray, Boolean> lent, PlannedTensor.PlannedInput in, PlannedTensor t) {
+    private ModelTensor load(NDManager m, Arena scratch, Map<NDArray, Boolean> lent, PlannedTensor.PlannedInput in, PlannedTensor t,
+                             long[] nonFinite) {
         SafetensorsModel model = models.get(in.modelIndex());
         TensorInfo info = model.info(in.tensorName());
         NDArray x;
+        long bad;
         if (cache == null) {
             x = model.slice(in.tensorName()).toFloat32(m, scratch);
+            bad = NonFiniteCount.of(x);
         } else {
+            bad = cache.nonFinite(model, in.tensorName());
             x = cache.fp32(model, in.tensorName());
             // DJL puts an op's result in its first operand's manager: lend the cached array to this
             // tensor's manager so every temporary is freed with it, and the array returns to the cache.
@@ -106,6 +131,11 @@ public final class MergeKernel {
                 x.tempAttach(m);
             }
         }
+        if (bad > 0 && warned.add(model.location() + "\n" + in.tensorName())) {
+            warnings.accept("model " + model.location() + ": tensor '" + in.tensorName() + "' has " + bad
+                    + " non-finite values (NaN or infinite); they are merged as they are");
+        }
+        nonFinite[0] += bad;
         long[] want = t.outShape();
         if (!Arrays.equals(info.shape(), want)) {
             if (info.rank() != want.length) {

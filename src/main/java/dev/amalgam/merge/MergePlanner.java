@@ -300,7 +300,9 @@ public final class MergePlanner {
         long[] shape = outShape(arch, outName, all, base);
         boolean raw = !first.dtype().isFloating();
         DType dtype = raw || recipe.outputDtype() == null ? first.dtype() : recipe.outputDtype();
-        return new PlannedTensor(outName, shape, dtype, base, inputs, global, raw);
+        PlannedTensor planned = new PlannedTensor(outName, shape, dtype, base, inputs, global, raw);
+        WeightSumCheck.check(method, planned, where);
+        return planned;
     }
 
     private PlannedTensor.PlannedInput input(Architecture arch, Source src, String refName, int j,

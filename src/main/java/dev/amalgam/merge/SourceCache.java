@@ -20,6 +20,7 @@ public final class SourceCache implements AutoCloseable {
 
     private final NDManager manager;
     private final Map<Key, NDArray> arrays = new HashMap<>();
+    private final Map<Key, Long> nonFinite = new HashMap<>(); // counted once, when loaded
 
     public SourceCache(Device device) {
         manager = NDManager.newBaseManager(device);
@@ -31,15 +32,23 @@ public final class SourceCache implements AutoCloseable {
             // toFloat32 may wrap the read-only mapping: own a copy, since the cache outlives nothing else.
             try (NDManager load = manager.newSubManager()) {
                 NDArray copy = model.slice(tensor).toFloat32(load).duplicate();
+                nonFinite.put(k, NonFiniteCount.of(copy));
                 copy.attach(manager);
                 return copy;
             }
         });
     }
 
+    /** NaN and infinite elements of the tensor (loading it on first use). */
+    long nonFinite(SafetensorsModel model, String tensor) {
+        fp32(model, tensor);
+        return nonFinite.get(new Key(model.location(), tensor));
+    }
+
     @Override
     public void close() {
         arrays.clear();
+        nonFinite.clear();
         manager.close();
     }
 }

@@ -39,7 +39,7 @@ class SourceCacheTest {
             }
         };
         List<SafetensorsModel> inputs = plan.modelPaths().stream().map(models::model).toList();
-        new MergeKernel(plan.method(), inputs, Device.cpu(), plan.seed(), cache).run(plan.tensors(), collect, MergeKernel.Progress.NONE);
+        new MergeKernel(plan.method(), inputs, Device.cpu(), plan.seed(), cache, w -> { }).run(plan.tensors(), collect, MergeKernel.Progress.NONE);
         return out;
     }
 
