@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.BadInputException;
+import dev.amalgam.files.JsonFailure;
 import dev.amalgam.safetensors.DType;
 
 import java.io.IOException;
@@ -39,7 +40,7 @@ public final class ModelConfig {
         } catch (NoSuchFileException e) {
             throw new BadInputException(file + ": not found (a model folder needs its Hugging Face config.json)", e);
         } catch (JacksonException e) {
-            throw new BadInputException(file + ": invalid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+            throw new BadInputException(file + ": invalid JSON: " + JsonFailure.describe(e), e);
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")", e);
         }

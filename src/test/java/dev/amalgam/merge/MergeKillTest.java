@@ -4,13 +4,16 @@ import dev.amalgam.CliRun;
 import dev.amalgam.FolderSnapshot;
 import dev.amalgam.bench.SyntheticLlama;
 import dev.amalgam.safetensors.DType;
+import dev.amalgam.safetensors.SafetensorsModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +26,10 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Real kills of {@code amalgam merge --overwrite} in a child JVM while it replaces an existing OUT_DIR: after a
- * SIGKILL at any moment OUT_DIR is the complete old or the complete new folder, and the next merge to the same target
- * settles the hidden leftovers; after a SIGTERM nothing is left behind at all.
+ * Real faults during {@code amalgam merge} in a child JVM. Kills while it replaces an existing OUT_DIR
+ * ({@code --overwrite}): after a SIGKILL at any moment OUT_DIR is the complete old or the complete new folder, and the
+ * next merge to the same target settles the hidden leftovers; after a SIGTERM nothing is left behind at all. An input
+ * truncated mid-merge is an error naming the file, not a JVM crash.
  */
 class MergeKillTest {
     /** 22 MB of fp32 per model, merged into ~30 bf16 shards: long enough to be killed at distinct moments. */
@@ -121,6 +125,40 @@ class MergeKillTest {
         assertEquals(143, child.waitFor(), Files.readString(dir.resolve("child.log")));
         assertEquals(List.of(), hiddenSiblings(out));
         assertEquals(old, FolderSnapshot.of(out));
+    }
+
+    /** The case: an input truncated while {@code amalgam merge} runs, in a child JVM that must not crash. */
+    @Test
+    void anInputTruncatedDuringTheMergeIsAnErrorNotACrash() throws Exception {
+        Path base = dir.resolve("base");
+        Path ft = dir.resolve("ft");
+        SHAPE.write(base, DType.F32, 1, 0, 0f, 1L << 30);
+        SHAPE.write(ft, DType.F32, 1, 3, 1f, 1L << 30);
+        Path recipe = dir.resolve("recipe.yaml");
+        Files.writeString(recipe, "merge_method: linear\nmodels:\n  - model: " + base + "\n    parameters: {weight: 0.5}\n"
+                + "  - model: " + ft + "\n    parameters: {weight: 0.5}\n");
+        Path out = dir.resolve("out");
+        Path log = dir.resolve("child.log");
+        Process child = CliRun.child(dir, log, "merge", recipe.toString(), out.toString(), "--no-progress", "--device", "cpu");
+        Path staging = dir.resolve(".out.partial-" + child.pid());
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(staging)) {
+            assertTrue(child.isAlive() && System.nanoTime() < deadline, Files.readString(log));
+            LockSupport.parkNanos(100_000);
+        }
+        Path file = ft.resolve(SafetensorsModel.SINGLE_FILE);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(4096); // the header survives, the data does not
+        }
+        int exit = child.waitFor();
+        String output = Files.readString(log);
+        assertEquals(2, exit, output);
+        assertTrue(output.lines().anyMatch(l -> l.startsWith("amalgam: error: " + file + " changed while being read")), output);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("hs_err")), "no JVM crash log");
+        }
+        assertFalse(Files.exists(out));
+        assertFalse(Files.exists(staging));
     }
 
     private static Object fileKey(Path p) {
