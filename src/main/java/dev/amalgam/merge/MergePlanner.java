@@ -117,6 +117,7 @@ public final class MergePlanner {
             warnings.accept("unknown architecture " + referenceConfig.architecture()
                     + ": merging tensors by name (layers found by '.layers.N.')");
         }
+        LayerCountCheck.check(arch, paths, source);
         checkSameTensorSets(slices, arch);
 
         List<PlannedTensor> out = new ArrayList<>();
@@ -296,7 +297,10 @@ public final class MergePlanner {
         if (base != null) {
             all.addFirst(base);
         }
-        TensorInfo first = source.model(paths.get(all.getFirst().modelIndex())).info(all.getFirst().tensorName());
+        List<Path> models = all.stream().map(in -> paths.get(in.modelIndex())).toList();
+        List<TensorInfo> infos = all.stream().map(in -> source.model(paths.get(in.modelIndex())).info(in.tensorName())).toList();
+        InputDtypeCheck.check(file, outName, models, infos);
+        TensorInfo first = infos.getFirst();
         long[] shape = outShape(arch, outName, all, base);
         boolean raw = !first.dtype().isFloating();
         DType dtype = raw || recipe.outputDtype() == null ? first.dtype() : recipe.outputDtype();
