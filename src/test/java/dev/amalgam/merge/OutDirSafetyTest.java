@@ -60,16 +60,6 @@ class OutDirSafetyTest {
     }
 
     @Test
-    void aNonEmptyFolderIsRefusedWithoutOverwrite(@TempDir Path tmp) throws IOException {
-        Path out = Files.createDirectories(tmp.resolve("out"));
-        Files.writeString(out.resolve("notes.txt"), "my notes");
-        Path recipe = recipe(tmp, 0.5);
-        var before = FolderSnapshot.of(tmp);
-        merge(recipe, out).assertBadInput(out.toString(), "not empty", "--overwrite");
-        assertEquals(before, FolderSnapshot.of(tmp));
-    }
-
-    @Test
     void aFileIsNeverReplaced(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("out");
         Files.writeString(out, "a file");
@@ -102,17 +92,6 @@ class OutDirSafetyTest {
         assertEquals(0.25 * MergeCommandEndToEndTest.read(base, "model.norm.weight")[0] + 0.5 * MergeCommandEndToEndTest.read(ft, "model.norm.weight")[0],
                 MergeCommandEndToEndTest.read(out, "model.norm.weight")[0] * 0.75, 1e-5);
         assertEquals(List.of(), hiddenSiblings(out));
-    }
-
-    @Test
-    void overwriteRefusesAFolderThatIsNotAModel(@TempDir Path tmp) throws IOException {
-        Path out = Files.createDirectories(tmp.resolve("out"));
-        Files.writeString(out.resolve("thesis.tex"), "years of work");
-        Files.writeString(out.resolve("config.json"), "{}");
-        Path recipe = recipe(tmp, 0.5);
-        var before = FolderSnapshot.of(tmp);
-        merge(recipe, out, "--overwrite").assertBadInput(out.toString(), "not look like a model folder");
-        assertEquals(before, FolderSnapshot.of(tmp));
     }
 
     @Test
