@@ -21,9 +21,8 @@ public final class IoFailure {
 
     /** {@code "<action> <path>: <cause>"}, or {@code "no space left on <file>"} when the disk is full. */
     public static String describe(String action, Path path, IOException e) {
-        Path file = e instanceof FileSystemException fse && fse.getFile() != null ? Path.of(fse.getFile()) : path;
         if (isDiskFull(e)) {
-            return "no space left on " + file + " (" + action + " " + path + ")";
+            return "no space left on " + (e instanceof FileSystemException fse && fse.getFile() != null ? fse.getFile() : path);
         }
         return action + " " + path + ": " + cause(path, e);
     }

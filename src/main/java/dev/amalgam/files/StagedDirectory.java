@@ -56,7 +56,7 @@ public final class StagedDirectory implements AutoCloseable {
             Files.createDirectory(staging);
         } catch (IOException e) {
             close();
-            throw new UncheckedIOException(IoFailure.describe("cannot create", staging, e), e);
+            throw new UncheckedIOException(IoFailure.describe("cannot write into", parent, e), e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.amalgam.merge;
 
 import ai.djl.Device;
 import dev.amalgam.files.FileContent;
+import dev.amalgam.files.IoFailure;
 import dev.amalgam.files.StagedDirectory;
 import dev.amalgam.recipe.MergeRecipe;
 import dev.amalgam.recipe.RecipeParser;
@@ -27,7 +28,8 @@ import java.util.function.Consumer;
  */
 public final class MergeJob implements AutoCloseable {
     /** Files copied from the tokenizer source, when present. */
-    static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+    private static final String TOKENIZER = "tokenizer.json";
+    static final List<String> TOKENIZER_FILES = List.of(TOKENIZER, "tokenizer_config.json",
             "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt", "added_tokens.json",
             "generation_config.json");
     public static final String RECIPE_FILE = "amalgam_recipe.yaml";
@@ -117,8 +119,9 @@ public final class MergeJob implements AutoCloseable {
 
     /** config.json, tokenizer files and the recipe itself, so the folder is a usable HF model. */
     private void writeSidecars(Path dir) {
+        Path file = dir.resolve("config.json");
         try {
-            Files.writeString(dir.resolve("config.json"), plan.outputConfig());
+            Files.writeString(file, plan.outputConfig());
             if (plan.tokenizerFrom() != null) {
                 for (String f : TOKENIZER_FILES) {
                     Path src = plan.tokenizerFrom().resolve(f);
@@ -127,9 +130,15 @@ public final class MergeJob implements AutoCloseable {
                     }
                 }
             }
-            Files.writeString(dir.resolve(RECIPE_FILE), RecipeYaml.toYaml(recipe));
+            if (!Files.isRegularFile(dir.resolve(TOKENIZER))) {
+                options.warnings().accept(options.out() + " gets no " + TOKENIZER + " (" + (plan.tokenizerFrom() == null ? "no tokenizer source"
+                        : "the tokenizer source " + plan.tokenizerFrom() + " has none") + "), so amalgam eval cannot score it;"
+                        + " set tokenizer_source to a model that has one, or copy it in");
+            }
+            file = dir.resolve(RECIPE_FILE);
+            Files.writeString(file, RecipeYaml.toYaml(recipe));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir, e);
+            throw new UncheckedIOException(IoFailure.describe("cannot write", file, e), e);
         }
     }
 
