@@ -1,5 +1,6 @@
 package dev.amalgam;
 
+import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorInfo;
 
@@ -31,7 +32,7 @@ public final class ModelFiles {
         }
     }
 
-    /** Writes {@code value} at the given element indices of an F32 tensor of the model folder, in place. */
+    /** Writes {@code value} at the given element indices of an F32 or BF16 tensor of the model folder, in place. */
     public static void poke(Path model, String tensor, float value, int... indices) {
         Path file;
         long dataStart;
@@ -44,9 +45,17 @@ public final class ModelFiles {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             ch.read(len, 0);
             dataStart = 8 + len.flip().getLong();
+            int size = info.dtype().byteSize();
             for (int i : indices) {
-                ByteBuffer v = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value).flip();
-                ch.write(v, dataStart + info.begin() + 4L * i);
+                ByteBuffer v = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+                if (info.dtype() == DType.BF16) {
+                    v.putShort((short) (Float.floatToRawIntBits(value) >>> 16));
+                } else if (info.dtype() == DType.F32) {
+                    v.putFloat(value);
+                } else {
+                    throw new IllegalArgumentException(tensor + " is " + info.dtype());
+                }
+                ch.write(v.flip(), dataStart + info.begin() + (long) size * i);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

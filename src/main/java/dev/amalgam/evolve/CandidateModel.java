@@ -44,7 +44,8 @@ public final class CandidateModel implements AutoCloseable {
         return MergePlanner.plan(recipe, sources, null, this::warnOnce);
     }
 
-    private void warnOnce(String warning) {
+    /** Passes {@code warning} on unless the same text was passed before (each candidate would repeat it). */
+    void warnOnce(String warning) {
         if (warned.add(warning)) {
             warnings.accept(warning);
         }
