@@ -37,6 +37,7 @@ public record CliRun(int exit, String out, String err) {
         String line = lines.getFirst();
         assertTrue(line.startsWith("amalgam: error: "), line);
         assertFalse(line.contains("Exception"), "no exception class names: " + line);
+        assertFalse(line.contains("[Source:"), "no parser internals: " + line);
         for (String s : mustContain) {
             assertTrue(line.contains(s), "'" + s + "' in: " + line);
         }

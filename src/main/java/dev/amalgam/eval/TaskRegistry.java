@@ -1,11 +1,14 @@
 package dev.amalgam.eval;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.amalgam.BadInputException;
 import dev.amalgam.DidYouMean;
+import dev.amalgam.files.IoFailure;
+import dev.amalgam.files.JsonFailure;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -297,8 +300,10 @@ public final class TaskRegistry {
                 throw new BadInputException(file + ": expected a YAML mapping of task fields");
             }
             return root;
+        } catch (JacksonException e) {
+            throw new BadInputException(file + ": cannot read YAML: " + JsonFailure.describe(e), e);
         } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read YAML: " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new BadInputException(file + ": cannot read YAML: " + IoFailure.cause(file, e), e);
         }
     }
 }

@@ -1,8 +1,11 @@
 package dev.amalgam.llm;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
+import dev.amalgam.files.IoFailure;
+import dev.amalgam.files.JsonFailure;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,8 +60,10 @@ public record LlamaConfig(LlamaArchitecture architecture, int hiddenSize, int in
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new BadInputException(file + ": not valid JSON (" + JsonFailure.describe(e) + ")", e);
         } catch (IOException e) {
-            throw new BadInputException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+            throw new BadInputException(file + ": cannot read (" + IoFailure.cause(file, e) + ")", e);
         }
         if (root == null || !root.isObject()) {
             throw new BadInputException(file + ": expected a JSON object");

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.amalgam.BadInputException;
 import dev.amalgam.safetensors.SafetensorsModel;
 
 import java.nio.file.Path;
@@ -48,11 +49,28 @@ public final class LlamaModel implements CausalLanguageModel {
         LlamaConfig config = LlamaConfig.read(modelDir);
         NDManager manager = NDManager.newBaseManager(device);
         try (SafetensorsModel source = SafetensorsModel.open(modelDir)) {
+            requireLayerCount(modelDir, config, source);
             ModelWeights weights = ModelWeights.read(source, expectedShapes(config), manager);
             return new LlamaModel(config, manager, weights);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /** config.json must count the layers the tensors hold: with fewer, the model would be scored without the rest. */
+    private static void requireLayerCount(Path modelDir, LlamaConfig config, SafetensorsModel source) {
+        String prefix = "model.layers.";
+        int stored = 0;
+        for (String name : source.tensorNames()) {
+            int end = name.indexOf('.', prefix.length());
+            if (name.startsWith(prefix) && end > prefix.length() && name.substring(prefix.length(), end).chars().allMatch(Character::isDigit)) {
+                stored = Math.max(stored, Integer.parseInt(name.substring(prefix.length(), end)) + 1);
+            }
+        }
+        if (stored != config.numHiddenLayers()) {
+            throw new BadInputException(modelDir.resolve(LlamaConfig.FILE) + ": num_hidden_layers is " + config.numHiddenLayers()
+                    + " but the tensors hold " + stored + " layers" + (stored == 0 ? "" : " (" + prefix + "0 to " + prefix + (stored - 1) + ")"));
         }
     }
 

@@ -1,9 +1,12 @@
 package dev.amalgam.llm;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
+import dev.amalgam.files.IoFailure;
+import dev.amalgam.files.JsonFailure;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,8 +68,10 @@ public final class TextTokenizer implements AutoCloseable {
         }
         try {
             return new ObjectMapper().readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new BadInputException(file + ": not valid JSON (" + JsonFailure.describe(e) + ")", e);
         } catch (IOException e) {
-            throw new BadInputException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+            throw new BadInputException(file + ": cannot read (" + IoFailure.cause(file, e) + ")", e);
         }
     }
 
