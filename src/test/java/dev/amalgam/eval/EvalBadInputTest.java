@@ -1,7 +1,6 @@
 package dev.amalgam.eval;
 
-import dev.amalgam.CliRun;
-import dev.amalgam.FolderSnapshot;
+import dev.amalgam.BadInputCase;
 import dev.amalgam.ModelFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,8 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * {@code amalgam eval} on bad input, one case per row: exit code 2, one line naming the culprit (model file; task
@@ -51,21 +48,8 @@ class EvalBadInputTest {
             {"q": "Is snow white?", "options": ["yes", "no"], "label": 0}
             """;
 
-    /** Writes the task folder (and whatever else the case needs) under {@code dir}; returns the arguments after {@code eval}. */
-    @FunctionalInterface
-    interface Setup {
-        List<String> args(Path dir) throws IOException;
-    }
-
-    record Case(String name, Setup setup, String... expected) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
     /** Task and data files as given, scored on {@code model} into {@code dir/results.json}, plus {@code options}. */
-    static Setup task(String yaml, String data, Path model, String... options) {
+    static BadInputCase.Setup task(String yaml, String data, Path model, String... options) {
         return dir -> {
             Path tasks = Files.createDirectories(dir.resolve("tasks"));
             Files.writeString(tasks.resolve("t.yaml"), yaml);
@@ -78,16 +62,16 @@ class EvalBadInputTest {
         };
     }
 
-    static Setup task(String yaml, String data) {
+    static BadInputCase.Setup task(String yaml, String data) {
         return task(yaml, data, MODEL);
     }
 
-    static Setup options(String... options) {
+    static BadInputCase.Setup options(String... options) {
         return task(TASK, DATA, MODEL, options);
     }
 
     /** The valid task scored on a copy of the fixture model changed by {@code edit}. */
-    static Setup model(Edit edit) {
+    static BadInputCase.Setup model(Edit edit) {
         return dir -> {
             Path copy = ModelFiles.copy(MODEL, dir.resolve("model"));
             edit.apply(copy);
@@ -114,90 +98,84 @@ class EvalBadInputTest {
         };
     }
 
-    static Stream<Case> cases() {
+    static Stream<BadInputCase> cases() {
         String arc = TASK.replace("\"{{options}}\"", "\"{{choices.text}}\"").replace("doc_to_target: label", "doc_to_target: \"{{choices.label.index(answerKey)}}\"");
         String arcRow = "{\"q\": \"Pick\", \"choices\": {\"text\": [\"x\", \"y\"], \"label\": [\"A\", \"B\"]}, \"answerKey\": \"%s\"}\n";
         return Stream.of(
-                new Case("model folder missing", dir -> task(TASK, DATA, dir.resolve("nowhere")).args(dir), "nowhere", "model folder not found"),
-                new Case("model folder without tokenizer.json", model(m -> Files.delete(m.resolve("tokenizer.json"))), "tokenizer.json", "not found"),
-                new Case("model folder without config.json", model(m -> Files.delete(m.resolve("config.json"))), "config.json", "not found"),
-                new Case("config.json syntax error keeps the first line and the position", model(m -> Files.writeString(m.resolve("config.json"),
+                new BadInputCase("model folder missing", dir -> task(TASK, DATA, dir.resolve("nowhere")).args(dir), "nowhere", "model folder not found"),
+                new BadInputCase("model folder without tokenizer.json", model(m -> Files.delete(m.resolve("tokenizer.json"))), "tokenizer.json", "not found"),
+                new BadInputCase("model folder without config.json", model(m -> Files.delete(m.resolve("config.json"))), "config.json", "not found"),
+                new BadInputCase("config.json syntax error keeps the first line and the position", model(m -> Files.writeString(m.resolve("config.json"),
                         "{\n  \"hidden_size\": 64,\n  \"x\": ]\n}")), "config.json", "line 3"),
-                new Case("config.json says 4 layers, the tensors hold 5", model(config("\"num_hidden_layers\": 5", "\"num_hidden_layers\": 4")),
+                new BadInputCase("config.json says 4 layers, the tensors hold 5", model(config("\"num_hidden_layers\": 5", "\"num_hidden_layers\": 4")),
                         "config.json", "num_hidden_layers is 4", "5 layers"),
-                new Case("config.json says 6 layers, the tensors hold 5", model(config("\"num_hidden_layers\": 5", "\"num_hidden_layers\": 6")),
+                new BadInputCase("config.json says 6 layers, the tensors hold 5", model(config("\"num_hidden_layers\": 5", "\"num_hidden_layers\": 6")),
                         "config.json", "num_hidden_layers is 6", "5 layers"),
-                new Case("weights truncated", model(m -> Files.write(m.resolve("model.safetensors"),
+                new BadInputCase("weights truncated", model(m -> Files.write(m.resolve("model.safetensors"),
                         Arrays.copyOf(Files.readAllBytes(m.resolve("model.safetensors")), 500_000))), "model.safetensors", "truncated"),
-                new Case("a tensor named twice", model(header("\"model.layers.1.mlp.up_proj.weight\"", "\"model.layers.0.mlp.up_proj.weight\"")),
+                new BadInputCase("a tensor named twice", model(header("\"model.layers.1.mlp.up_proj.weight\"", "\"model.layers.0.mlp.up_proj.weight\"")),
                         "model.safetensors", "'model.layers.0.mlp.up_proj.weight' appears twice"),
-                new Case("F32 data labelled I32", model(header("\"model.norm.weight\":{\"dtype\":\"F32\"", "\"model.norm.weight\":{\"dtype\":\"I32\"")),
+                new BadInputCase("F32 data labelled I32", model(header("\"model.norm.weight\":{\"dtype\":\"F32\"", "\"model.norm.weight\":{\"dtype\":\"I32\"")),
                         "model.norm.weight", "I32", "floating"),
-                new Case("NaN weights make every log-likelihood NaN", dir -> task(TASK, DATA, nanModel).args(dir),
+                new BadInputCase("NaN weights make every log-likelihood NaN", dir -> task(TASK, DATA, nanModel).args(dir),
                         "task t", "t.yaml", "document 0", "log-likelihood", "NaN"),
-                new Case("unknown task", dir -> {
+                new BadInputCase("unknown task", dir -> {
                     List<String> args = new ArrayList<>(options().args(dir));
                     args.set(2, "tt");
                     return args;
                 }, "unknown task 'tt'", "did you mean 't'"),
-                new Case("--limit 0", options("--limit", "0"), "--limit"),
-                new Case("--num-fewshot -1", options("--num-fewshot", "-1"), "--num-fewshot"),
-                new Case("--batch-size abc", options("--batch-size", "abc"), "--batch-size", "abc"),
-                new Case("--sample-seed without --limit", options("--sample-seed", "3"), "--sample-seed needs --limit"),
-                new Case("tasks folder missing", dir -> List.of(MODEL.toString(), "--tasks", "t", "--tasks-dir", dir.resolve("none").toString()),
+                new BadInputCase("--limit 0", options("--limit", "0"), "--limit"),
+                new BadInputCase("--num-fewshot -1", options("--num-fewshot", "-1"), "--num-fewshot"),
+                new BadInputCase("--batch-size abc", options("--batch-size", "abc"), "--batch-size", "abc"),
+                new BadInputCase("--sample-seed without --limit", options("--sample-seed", "3"), "--sample-seed needs --limit"),
+                new BadInputCase("tasks folder missing", dir -> List.of(MODEL.toString(), "--tasks", "t", "--tasks-dir", dir.resolve("none").toString()),
                         "tasks folder", "none", "does not exist"),
-                new Case("--output under a file", dir -> {
+                new BadInputCase("--output under a file", dir -> {
                     Files.writeString(dir.resolve("x.txt"), "mine");
                     List<String> args = new ArrayList<>(options().args(dir));
                     args.set(args.indexOf("--output") + 1, dir.resolve("x.txt").resolve("r.json").toString());
                     return args;
                 }, "x.txt is a file, not a folder"),
-                new Case("task YAML syntax error keeps the first line and the position", task(TASK + "metric_list: [acc\nfoo: 1\n", DATA),
+                new BadInputCase("task YAML syntax error keeps the first line and the position", task(TASK + "metric_list: [acc\nfoo: 1\n", DATA),
                         "t.yaml", "line 8"),
-                new Case("unknown task field", task(TASK.replace("doc_to_text", "doc_to_txt"), DATA), "t.yaml", "doc_to_txt", "did you mean 'doc_to_text'"),
-                new Case("unknown metric", task(TASK + "metric_list: [{metric: accc}]\n", DATA), "t.yaml", "accc", "did you mean 'acc'"),
-                new Case("data file missing", dir -> {
+                new BadInputCase("unknown task field", task(TASK.replace("doc_to_text", "doc_to_txt"), DATA), "t.yaml", "doc_to_txt", "did you mean 'doc_to_text'"),
+                new BadInputCase("unknown metric", task(TASK + "metric_list: [{metric: accc}]\n", DATA), "t.yaml", "accc", "did you mean 'acc'"),
+                new BadInputCase("data file missing", dir -> {
                     List<String> args = task(TASK, DATA).args(dir);
                     Files.delete(dir.resolve("tasks/data.jsonl"));
                     return args;
                 }, "t.yaml", "dataset.files.test", "data.jsonl"),
-                new Case("data row not JSON", task(TASK, DATA.replace("\"Is fire cold?\",", "\"Is fire cold?\"")), "data.jsonl row 2", "not a JSON object", "column"),
-                new Case("JSON array data with a syntax error keeps the first line and the position",
+                new BadInputCase("data row not JSON", task(TASK, DATA.replace("\"Is fire cold?\",", "\"Is fire cold?\"")), "data.jsonl row 2", "not a JSON object", "column"),
+                new BadInputCase("JSON array data with a syntax error keeps the first line and the position",
                         task(TASK.replace("data.jsonl", "data.json"), "[{\"q\": \"a\",\n \"options\": [\"x\"] \"label\": 0}]"), "data.json", "line 2"),
-                new Case("CSV record with a missing field", task(TASK.replace("data.jsonl", "data.csv").replace("\"{{options}}\"", "[\"yes\", \"no\"]"),
+                new BadInputCase("CSV record with a missing field", task(TASK.replace("data.jsonl", "data.csv").replace("\"{{options}}\"", "[\"yes\", \"no\"]"),
                         "q,label\nIs ice cold?,0\nIs fire cold?\n"), "data.csv", "record 3", "1 fields, expected 2"),
-                new Case("dataset.where on a missing field", task(TASK.replace("files: {test: data.jsonl}", "files: {test: data.jsonl}, where: {kind: x}"), DATA),
+                new BadInputCase("dataset.where on a missing field", task(TASK.replace("files: {test: data.jsonl}", "files: {test: data.jsonl}, where: {kind: x}"), DATA),
                         "data.jsonl row 1", "missing field 'kind'"),
-                new Case("gold answer missing", task(TASK, DATA.replace(", \"label\": 1", "")), "t.yaml", "split 'test'", "data.jsonl row 2",
+                new BadInputCase("gold answer missing", task(TASK, DATA.replace(", \"label\": 1", "")), "t.yaml", "split 'test'", "data.jsonl row 2",
                         "doc_to_target", "missing field 'label'"),
-                new Case("gold answer not among the choice labels (index gives -1)", task(arc, arcRow.formatted("A") + arcRow.formatted("E")),
+                new BadInputCase("gold answer not among the choice labels (index gives -1)", task(arc, arcRow.formatted("A") + arcRow.formatted("E")),
                         "t.yaml", "split 'test'", "data.jsonl row 2", "doc_to_target", "-1", "2 choices"),
-                new Case("gold index 7 of 2 choices", task(TASK, DATA.replace("\"label\": 1", "\"label\": 7")),
+                new BadInputCase("gold index 7 of 2 choices", task(TASK, DATA.replace("\"label\": 1", "\"label\": 7")),
                         "t.yaml", "split 'test'", "data.jsonl row 2", "doc_to_target", "7", "2 choices"),
-                new Case("gold text not among the choices", task(TASK, DATA.replace("\"label\": 1", "\"label\": \"maybe\"")),
+                new BadInputCase("gold text not among the choices", task(TASK, DATA.replace("\"label\": 1", "\"label\": \"maybe\"")),
                         "t.yaml", "split 'test'", "data.jsonl row 2", "doc_to_target", "'maybe'"),
-                new Case("empty choice list", task(TASK, DATA.replace("\"options\": [\"yes\", \"no\"], \"label\": 1", "\"options\": [], \"label\": 1")),
+                new BadInputCase("empty choice list", task(TASK, DATA.replace("\"options\": [\"yes\", \"no\"], \"label\": 1", "\"options\": [], \"label\": 1")),
                         "t.yaml", "split 'test'", "data.jsonl row 2", "doc_to_choice", "no choices"),
-                new Case("choices not a list", task(TASK, DATA.replace("[\"yes\", \"no\"], \"label\": 1", "\"yes\", \"label\": 1")),
+                new BadInputCase("choices not a list", task(TASK, DATA.replace("[\"yes\", \"no\"], \"label\": 1", "\"yes\", \"label\": 1")),
                         "t.yaml", "data.jsonl row 2", "doc_to_choice", "list"),
-                new Case("unclosed {{ in a template", task(TASK.replace("\"Q: {{q}}\\nA:\"", "\"Q: {{q\\nA:\""), DATA),
+                new BadInputCase("unclosed {{ in a template", task(TASK.replace("\"Q: {{q}}\\nA:\"", "\"Q: {{q\\nA:\""), DATA),
                         "t.yaml", "doc_to_text", "template error"),
-                new Case("unknown filter is a template error, not a missing field", task(TASK.replace("{{q}}", "{{q | shout}}"), DATA),
+                new BadInputCase("unknown filter is a template error, not a missing field", task(TASK.replace("{{q}}", "{{q | shout}}"), DATA),
                         "t.yaml", "doc_to_text", "template error", "shout"),
-                new Case("field missing in doc_to_text", task(TASK, DATA.replace("\"q\": \"Is fire cold?\"", "\"question\": \"Is fire cold?\"")),
+                new BadInputCase("field missing in doc_to_text", task(TASK, DATA.replace("\"q\": \"Is fire cold?\"", "\"question\": \"Is fire cold?\"")),
                         "t.yaml", "split 'test'", "data.jsonl row 2", "missing field 'q'", "doc_to_text"),
-                new Case("num_fewshot beyond the split", task(TASK + "num_fewshot: 5\n", DATA), "t.yaml", "num_fewshot 5", "only"));
+                new BadInputCase("num_fewshot beyond the split", task(TASK + "num_fewshot: 5\n", DATA), "t.yaml", "num_fewshot 5", "only"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void isRefusedWithOneLineAndNothingChanged(Case c, @TempDir Path dir) throws IOException {
-        List<String> args = new ArrayList<>(List.of("eval"));
-        args.addAll(c.setup().args(dir));
-        var before = FolderSnapshot.of(dir);
-        var modelBefore = FolderSnapshot.of(MODEL);
-        CliRun.run(args.toArray(String[]::new)).assertBadInput(c.expected());
-        assertEquals(before, FolderSnapshot.of(dir), "nothing of the user's changed, no results file");
-        assertEquals(modelBefore, FolderSnapshot.of(MODEL));
+    void isRefusedWithOneLineAndNothingChanged(BadInputCase c, @TempDir Path dir) throws IOException {
+        c.assertRefused("eval", dir, List.of(), MODEL, nanModel);
     }
 }

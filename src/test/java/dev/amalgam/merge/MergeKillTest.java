@@ -44,12 +44,8 @@ class MergeKillTest {
 
     @Test
     void outDirIsAlwaysTheCompleteOldOrNewFolder() throws Exception {
-        Path base = dir.resolve("base");
-        Path ft = dir.resolve("ft");
-        SHAPE.write(base, DType.F32, 1, 0, 0f, 1L << 30);
-        SHAPE.write(ft, DType.F32, 1, 3, 1f, 1L << 30);
         Path out = dir.resolve("out");
-        Path[] recipes = {recipe("a", base, ft, 0.3), recipe("b", base, ft, 0.7)};
+        Path[] recipes = {recipe("a", 0.3), recipe("b", 0.7)};
         List<Map<String, String>> complete = new ArrayList<>();
         for (int r = 0; r < 2; r++) {
             Path reference = dir.resolve("reference-" + r);
@@ -103,15 +99,13 @@ class MergeKillTest {
         CliRun last = run(recipes[1], out, "--overwrite");
         assertEquals(0, last.exit(), last.err());
         assertEquals(complete.get(1), FolderSnapshot.of(out));
-        assertEquals(List.of(), hiddenSiblings(out));
+        assertEquals(List.of(), OutDirSafetyTest.hiddenSiblings(out));
     }
 
     @Test
     void sigtermRemovesTheStagedFolder() throws Exception {
-        Path base = dir.resolve("base");
-        SHAPE.write(base, DType.F32, 1, 0, 0f, 1L << 30);
         Path out = dir.resolve("out");
-        Path recipe = recipe("a", base, base, 0.5);
+        Path recipe = recipe("a", 0.5);
         assertEquals(0, run(recipe, out).exit());
         Map<String, String> old = FolderSnapshot.of(out);
         Process child = CliRun.child(dir, dir.resolve("child.log"), "merge", recipe.toString(), out.toString(), "--overwrite",
@@ -123,20 +117,14 @@ class MergeKillTest {
         }
         child.destroy(); // SIGTERM: shutdown hooks run
         assertEquals(143, child.waitFor(), Files.readString(dir.resolve("child.log")));
-        assertEquals(List.of(), hiddenSiblings(out));
+        assertEquals(List.of(), OutDirSafetyTest.hiddenSiblings(out));
         assertEquals(old, FolderSnapshot.of(out));
     }
 
     /** The issue's case: an input truncated while {@code amalgam merge} runs, in a child JVM that must not crash. */
     @Test
     void anInputTruncatedDuringTheMergeIsAnErrorNotACrash() throws Exception {
-        Path base = dir.resolve("base");
-        Path ft = dir.resolve("ft");
-        SHAPE.write(base, DType.F32, 1, 0, 0f, 1L << 30);
-        SHAPE.write(ft, DType.F32, 1, 3, 1f, 1L << 30);
-        Path recipe = dir.resolve("recipe.yaml");
-        Files.writeString(recipe, "merge_method: linear\nmodels:\n  - model: " + base + "\n    parameters: {weight: 0.5}\n"
-                + "  - model: " + ft + "\n    parameters: {weight: 0.5}\n");
+        Path recipe = recipe("a", 0.5);
         Path out = dir.resolve("out");
         Path log = dir.resolve("child.log");
         Process child = CliRun.child(dir, log, "merge", recipe.toString(), out.toString(), "--no-progress", "--device", "cpu");
@@ -146,7 +134,7 @@ class MergeKillTest {
             assertTrue(child.isAlive() && System.nanoTime() < deadline, Files.readString(log));
             LockSupport.parkNanos(100_000);
         }
-        Path file = ft.resolve(SafetensorsModel.SINGLE_FILE);
+        Path file = dir.resolve("ft").resolve(SafetensorsModel.SINGLE_FILE);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(4096); // the header survives, the data does not
         }
@@ -195,7 +183,14 @@ class MergeKillTest {
         }
     }
 
-    private Path recipe(String name, Path base, Path ft, double weight) throws IOException {
+    /** A linear merge of a base and a fine-tune in {@link #SHAPE} (written on first use), as bf16. */
+    private Path recipe(String name, double weight) throws IOException {
+        Path base = dir.resolve("base");
+        Path ft = dir.resolve("ft");
+        if (!Files.exists(base)) {
+            SHAPE.write(base, DType.F32, 1, 0, 0f, 1L << 30);
+            SHAPE.write(ft, DType.F32, 1, 3, 1f, 1L << 30);
+        }
         Path p = dir.resolve(name + ".yaml");
         Files.writeString(p, """
                 merge_method: linear
@@ -218,11 +213,5 @@ class MergeKillTest {
 
     private static Path hidden(Path out, String kind, long pid) {
         return out.resolveSibling("." + out.getFileName() + "." + kind + "-" + pid);
-    }
-
-    private static List<String> hiddenSiblings(Path out) throws IOException {
-        try (Stream<Path> s = Files.list(out.getParent())) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("." + out.getFileName() + ".")).toList();
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.amalgam.merge;
 import dev.amalgam.CliRun;
 import dev.amalgam.FolderSnapshot;
 import dev.amalgam.safetensors.DType;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,18 +20,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * directory, the recipe, an input model or the tokenizer source.
  */
 class OutDirSafetyTest {
-    @TempDir
-    static Path models;
-    static Path base;
-    static Path ft;
-
-    @BeforeAll
-    static void writeModels() {
-        base = models.resolve("base");
-        ft = models.resolve("ft");
-        MergeCommandEndToEndTest.SHAPE.write(base, DType.F32, 1, 0, 0f, 1 << 20);
-        MergeCommandEndToEndTest.SHAPE.write(ft, DType.F32, 1, 3, 1f, 1 << 20);
-    }
+    static final Path base = SmallInputs.BASE;
+    static final Path ft = SmallInputs.FT;
 
     static Path recipe(Path dir, double weight) throws IOException {
         Path p = dir.resolve("recipe.yaml");
@@ -97,10 +86,10 @@ class OutDirSafetyTest {
     @Test
     void overwriteNeverReplacesAnInputModel(@TempDir Path tmp) throws IOException {
         Path recipe = recipe(tmp, 0.5);
-        var before = FolderSnapshot.of(models);
+        var before = FolderSnapshot.of(SmallInputs.DIR);
         merge(recipe, base, "--overwrite").assertBadInput(base.toString(), "input model");
-        merge(recipe, models, "--overwrite").assertBadInput(models.toString(), "input model");
-        assertEquals(before, FolderSnapshot.of(models));
+        merge(recipe, SmallInputs.DIR, "--overwrite").assertBadInput(SmallInputs.DIR.toString(), "input model");
+        assertEquals(before, FolderSnapshot.of(SmallInputs.DIR));
     }
 
     @Test
