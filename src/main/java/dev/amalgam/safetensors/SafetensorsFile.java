@@ -30,8 +30,9 @@ import java.util.Set;
 
 /**
  * One memory-mapped .safetensors file. The header is validated on open; tensors are handed out as
- * slices of the mapping (no copy; see {@link TensorSlice} for how they are read safely). Mapping through the FFM API lifts the 2 GiB limit of
- * {@code MappedByteBuffer}. Everything sliced from this file is invalid once it is closed.
+ * slices of the mapping (no copy; {@link TensorSlice} reads them safely). Mapping through the FFM API
+ * lifts the 2 GiB limit of {@code MappedByteBuffer}. Everything sliced from this file is invalid once
+ * it is closed.
  */
 public final class SafetensorsFile implements AutoCloseable {
     /** Headers above this size are treated as corrupt (the reference implementation uses 100 MB). */
