@@ -1,16 +1,17 @@
 package dev.amalgam.bench;
 
 import ai.djl.Device;
-import dev.amalgam.evolve.CandidateModel;
-import dev.amalgam.evolve.EvaluationSettings;
-import dev.amalgam.evolve.Genome;
-import dev.amalgam.evolve.GenomeSpec;
-import dev.amalgam.evolve.OutputSettings;
-import dev.amalgam.evolve.SearchConfig;
-import dev.amalgam.evolve.SearchSettings;
-import dev.amalgam.evolve.Strategy;
-import dev.amalgam.evolve.TaskObjective;
-import dev.amalgam.evolve.TaskSuite;
+import dev.amalgam.evolve.config.EvaluationSettings;
+import dev.amalgam.evolve.config.GenomeSpec;
+import dev.amalgam.evolve.config.OutputSettings;
+import dev.amalgam.evolve.config.SearchConfig;
+import dev.amalgam.evolve.config.SearchSettings;
+import dev.amalgam.evolve.config.Strategy;
+import dev.amalgam.evolve.config.TaskObjective;
+import dev.amalgam.evolve.genome.Genome;
+import dev.amalgam.evolve.run.CandidateModel;
+import dev.amalgam.evolve.run.GenomeLoader;
+import dev.amalgam.evolve.run.TaskSuite;
 import dev.amalgam.llm.LlamaModel;
 import dev.amalgam.llm.TextTokenizer;
 import dev.amalgam.merge.MergeJob;
@@ -63,7 +64,7 @@ final class EvolveBenchmark {
                 new EvaluationSettings(Path.of("eval-tasks").toAbsolutePath(), Path.of("../shared/fixtures/eval").toAbsolutePath(), 20, null, 0, 0,
                         "test", null, 0),
                 new OutputSettings(dir, "bench"), dir.resolve("bench.yaml"));
-        Genome genome = Genome.of(config);
+        Genome genome = GenomeLoader.load(config);
         System.out.printf("%s: models 3 x %.0f MB bf16 (%d layers, hidden %d); genome %d genes; arc_challenge, 20 documents%n",
                 method, SHAPE.bytes(DType.BF16) / 1e6, SHAPE.layers(), SHAPE.hidden(), genome.size());
         Random random = new Random(3);
@@ -89,7 +90,7 @@ final class EvolveBenchmark {
                 Path out = dir.resolve("candidate-out");
                 long t3 = System.nanoTime();
                 try (MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, out, 5_000_000_000L, Device.cpu(), null,
-                        false, w -> System.err.println("amalgam: warning: " + w)))) {
+                        false, false, w -> System.err.println("amalgam: warning: " + w)))) {
                     job.run(MergeKernel.Progress.NONE);
                 }
                 try (LlamaModel loaded = LlamaModel.load(out, Device.cpu())) {

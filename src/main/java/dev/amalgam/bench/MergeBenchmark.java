@@ -62,7 +62,7 @@ final class MergeBenchmark {
             long peak;
             try (PeakRss rss = new PeakRss();
                  MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, dir.resolve("out-" + method), SHARD, Device.cpu(), 7L,
-                         true, w -> System.err.println("amalgam: warning: " + w)))) {
+                         true, true, w -> System.err.println("amalgam: warning: " + w)))) {
                 job.run((t, b) -> { });
                 before = rss.before();
                 peak = rss.peak();

@@ -1,5 +1,6 @@
 package dev.amalgam.cli;
 
+import dev.amalgam.AmalgamVersion;
 import dev.amalgam.BadInputException;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 import java.io.UncheckedIOException;
 
 /** The {@code amalgam} entry point: one picocli subcommand class per verb. */
-@Command(name = "amalgam", mixinStandardHelpOptions = true, versionProvider = AmalgamVersion.class,
+@Command(name = "amalgam", mixinStandardHelpOptions = true, versionProvider = AmalgamCommand.Version.class,
         description = "Evolutionary merge-recipe search for large language models.",
         subcommands = {MergeCommand.class, EvalCommand.class, EvolveCommand.class, ExportCommand.class, ReportCommand.class,
                 ZooCommand.class, AutoComplete.GenerateCompletion.class})
@@ -22,6 +23,14 @@ public final class AmalgamCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /** {@code amalgam --version}. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return AmalgamVersion.lines().toArray(String[]::new);
+        }
     }
 
     public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package dev.amalgam.cli;
 
+import ai.djl.Device;
 import dev.amalgam.BadInputException;
 import dev.amalgam.eval.BatchSize;
 import dev.amalgam.eval.EvalOptions;
@@ -67,6 +68,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FILE", description = "Write results, per-item samples and stats as JSON.")
     Path output;
 
+    @Option(names = "--device", paramLabel = "cpu|gpu", description = "where the forward pass runs (default: gpu when DJL sees one, else cpu)")
+    DeviceChoice device;
+
     @Override
     public Integer call() {
         if (sampleSeed != null && limit == null) {
@@ -93,7 +97,8 @@ public final class EvalCommand implements Callable<Integer> {
         TaskSelection selection = TaskRegistry.scan(resolveTasksDir(), Optional.ofNullable(dataDir)).select(tasks);
 
         EvalReport report;
-        try (TextTokenizer tokenizer = TextTokenizer.load(modelDir); LlamaModel model = LlamaModel.load(modelDir)) {
+        Device where = DeviceChoice.resolve(device);
+        try (TextTokenizer tokenizer = TextTokenizer.load(modelDir); LlamaModel model = LlamaModel.load(modelDir, where)) {
             PreparedSuite suite = Evaluator.prepare(selection, tokenizer, options);
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("eval").setInitialMax(suite.requestCount())
                     .setStyle(ProgressBarStyle.ASCII).setUnit(" req", 1).showSpeed().build()) {
@@ -115,6 +120,7 @@ public final class EvalCommand implements Callable<Integer> {
             config.put("limit", limit);
             config.put("sample_seed", sampleSeed);
             config.put("batch_size", batchSize);
+            config.put("device", where.toString());
             EvalReportJson.write(report, config, output);
             spec.commandLine().getOut().println("wrote " + output);
         }

@@ -1,12 +1,13 @@
 package dev.amalgam.cli;
 
-import dev.amalgam.evolve.Baselines;
-import dev.amalgam.evolve.EvolveJob;
-import dev.amalgam.evolve.GenerationSummary;
-import dev.amalgam.evolve.SearchConfig;
-import dev.amalgam.evolve.SearchConfigYaml;
-import dev.amalgam.evolve.SearchRun;
-import dev.amalgam.history.SearchJournal;
+import dev.amalgam.BadInputException;
+import dev.amalgam.evolve.config.SearchConfig;
+import dev.amalgam.evolve.config.SearchConfigYaml;
+import dev.amalgam.evolve.run.EvolveJob;
+import dev.amalgam.evolve.run.SearchRun;
+import dev.amalgam.history.BaselineScore;
+import dev.amalgam.history.GenerationStats;
+import dev.amalgam.history.RunFiles;
 import dev.amalgam.zoo.Zoo;
 import dev.amalgam.zoo.ZooProgress;
 import dev.amalgam.zoo.ZooSpec;
@@ -14,9 +15,12 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -41,17 +45,31 @@ public final class EvolveCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|gpu", description = "where merging and scoring run (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "folder that task dataset paths are relative to,"
+            + " like eval --data-dir (overrides the config's evaluation.data_dir; new runs only: a resumed run keeps its own)")
+    Path dataDir;
+
     @Option(names = "--no-progress", description = "do not draw a progress bar within a generation")
     boolean noProgress;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        if (resume != null && spec.commandLine().getParseResult().hasMatchedPositional(0)) {
+            throw new BadInputException("--resume " + resume + " takes no CONFIG (got " + config
+                    + "): a run continues with the config in its own run.yaml");
+        }
         EvolveJob.Options options = new EvolveJob.Options(allowTestSplit, DeviceChoice.resolve(device),
                 w -> System.err.println("amalgam: warning: " + w));
         Display display = new Display(!noProgress);
         EvolveJob.Result r;
         try (display) {
             if (resume != null) {
+                if (dataDir != null) {
+                    throw new BadInputException("--data-dir: a resumed run reads its data where it started (its run.yaml)");
+                }
                 System.out.println("resuming " + resume);
                 r = EvolveJob.resume(resume, options, display);
             } else {
@@ -71,6 +89,12 @@ public final class EvolveCommand implements Callable<Integer> {
                     });
                 }
                 SearchConfig parsed = SearchConfigYaml.parse(config);
+                if (dataDir != null) {
+                    if (!Files.isDirectory(dataDir)) {
+                        throw new BadInputException("--data-dir: folder '" + dataDir + "' not found");
+                    }
+                    parsed = parsed.withDataDir(dataDir);
+                }
                 System.out.println("searching " + config + " (" + parsed.search().strategy().key() + ", seed " + parsed.search().seed()
                         + ") -> " + EvolveJob.runDir(parsed));
                 r = EvolveJob.start(parsed, options, display);
@@ -82,11 +106,11 @@ public final class EvolveCommand implements Callable<Integer> {
         System.out.println("journal:  " + r.runDir());
         System.out.println("recipe:   " + r.bestRecipe() + "   (amalgam merge " + r.bestRecipe() + " OUT_DIR)");
         if (!r.heldout().isEmpty()) {
-            System.out.println("held-out: " + r.runDir().resolve(SearchJournal.HELDOUT));
+            System.out.println("held-out: " + r.runDir().resolve(RunFiles.HELDOUT));
         }
         if (!r.comparison().isEmpty()) {
-            System.out.println("held-out comparison (fitness +- standard error; " + r.runDir().resolve(SearchJournal.BASELINES) + "):");
-            for (Baselines.Scored s : r.comparison()) {
+            System.out.println("held-out comparison (fitness +- standard error; " + r.runDir().resolve(RunFiles.BASELINES) + "):");
+            for (BaselineScore s : r.comparison()) {
                 System.out.printf(Locale.ROOT, "  %-28s %.4f +- %.4f%n", s.name(), s.fitness(), s.fitnessStderr());
             }
         }
@@ -123,10 +147,10 @@ public final class EvolveCommand implements Callable<Integer> {
         }
 
         @Override
-        public void generationDone(GenerationSummary s, boolean replayed) {
+        public void generationDone(GenerationStats s, boolean replayed) {
             close();
             if (replayed) {
-                System.out.printf(Locale.ROOT, "gen %3d  replayed from the journal  best %.4f%n", s.generation(), s.bestFitness());
+                System.out.printf(Locale.ROOT, "gen %3d  replayed from the journal  best %.4f%n", s.generation(), s.best());
                 start = System.nanoTime();
                 evaluationsAtStart = s.evaluations();
                 return;
@@ -137,7 +161,7 @@ public final class EvolveCommand implements Callable<Integer> {
             // At most this many generations remain (a steady-fitness or budget stop may come earlier).
             String eta = String.format(Locale.ROOT, "  ETA %s", duration(seconds / sessionGenerations * (generations - s.generation())));
             System.out.printf(Locale.ROOT, "gen %3d  best %.4f  mean %.4f  diversity %.3f  evals %d (%.2f/s)%s%n", s.generation(),
-                    s.bestFitness(), s.mean(), s.diversity(), s.evaluations(), rate, eta);
+                    s.best(), s.mean(), s.diversity(), s.evaluations(), rate, eta);
         }
 
         private static String duration(double seconds) {

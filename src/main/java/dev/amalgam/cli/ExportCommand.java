@@ -1,6 +1,6 @@
 package dev.amalgam.cli;
 
-import dev.amalgam.evolve.RunExport;
+import dev.amalgam.evolve.run.RunExport;
 import dev.amalgam.files.AtomicFile;
 import dev.amalgam.recipe.RecipeYaml;
 import picocli.CommandLine.Command;

@@ -1,12 +1,16 @@
 package dev.amalgam.cli;
 
+import dev.amalgam.BadInputException;
 import dev.amalgam.merge.MergeJob;
+import dev.amalgam.merge.MultiStageMerge;
+import dev.amalgam.recipe.RecipeParser;
+import dev.amalgam.recipe.RecipeStages;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -14,12 +18,20 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code amalgam merge RECIPE.yaml OUT_DIR}: runs a mergekit-style recipe and writes an HF model folder. */
+/**
+ * {@code amalgam merge RECIPE.yaml OUT_DIR}: runs a mergekit-style recipe (one document, or several
+ * stages as mergekit-multi writes them) and writes an HF model folder. mergekit-yaml's flags are
+ * accepted so a user's shell history works.
+ */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = {"Merge models with a mergekit-compatible recipe and write a Hugging Face model folder.",
                 "The folder is built under a hidden temporary name and renamed when complete; an existing",
-                "non-empty OUT_DIR is replaced only with --overwrite."})
+                "non-empty OUT_DIR is replaced only with --overwrite.",
+                "A recipe of several YAML documents (mergekit-multi) runs its named stages first."})
 public final class MergeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "RECIPE.yaml", description = "mergekit merge YAML")
     Path recipe;
 
@@ -37,26 +49,55 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|gpu", description = "where the merge math runs (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
+    @Option(names = "--cuda", description = "mergekit-yaml's spelling of --device gpu")
+    boolean cuda;
+
     @Option(names = "--seed", description = "seed for random methods (dare_*, della*); overrides the recipe's random_seed (default 0)")
     Long seed;
+
+    @Option(names = "--copy-tokenizer", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "copy the tokenizer files into the output (default: ${DEFAULT-VALUE}; --no-copy-tokenizer leaves them out)")
+    boolean copyTokenizer;
+
+    @Option(names = "--intermediate-dir", paramLabel = "DIR",
+            description = "multi-document recipes: keep the named stages' merges in DIR (reused when unchanged); default: a temporary folder")
+    Path intermediateDir;
+
+    @Option(names = "--lazy-unpickle", description = "accepted for mergekit-yaml compatibility; tensors are always read lazily")
+    boolean lazyUnpickle;
+
+    @Option(names = "--allow-crimes", description = "accepted for mergekit-yaml compatibility; models of different"
+            + " architectures merge here when their tensors match")
+    boolean allowCrimes;
+
+    @Option(names = "--trust-remote-code", description = "accepted for mergekit-yaml compatibility; Amalgam never runs a model's code")
+    boolean trustRemoteCode;
 
     @Option(names = "--no-progress", description = "do not draw a progress bar")
     boolean noProgress;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        MergeJob.Options options = new MergeJob.Options(recipe, out, shardBytes, DeviceChoice.resolve(device), seed, overwrite,
-                w -> {
+        if (trustRemoteCode) {
+            err.println("amalgam: note: --trust-remote-code has no effect: Amalgam reads weights only and never runs a model's code");
+        }
+        if (cuda && device == DeviceChoice.cpu) {
+            throw new BadInputException("--cuda and --device cpu contradict each other; give one");
+        }
+        MergeJob.Options options = new MergeJob.Options(recipe, out, shardBytes, DeviceChoice.resolve(cuda ? DeviceChoice.gpu : device),
+                seed, copyTokenizer, overwrite, w -> {
                     err.println("amalgam: warning: " + w);
                     err.flush();
                 });
+        RecipeStages stages = RecipeParser.parseStages(recipe);
         MergeJob.Result result;
-        try (MergeJob job = MergeJob.prepare(options)) {
-            result = run(job);
+        if (stages.stages().size() == 1) {
+            try (MergeJob job = MergeJob.prepare(options, stages.finalStage().recipe())) {
+                result = run(job);
+            }
+        } else {
+            result = MultiStageMerge.run(stages, options, intermediateDir, this::run);
         }
         System.out.printf("merged %d tensors (%s, %.1f MB) with %s in %.1f s -> %s%n", result.tensors(), result.dtypes(),
                 result.outputBytes() / 1e6, result.method(), result.seconds(), result.folder());

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
+import dev.amalgam.files.ConfigNode;
 import dev.amalgam.files.IoFailure;
-import dev.amalgam.files.JsonFailure;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,7 +54,7 @@ final class DataRows {
                 return csv(text, columns, file);
             }
         } catch (JacksonException e) {
-            throw new BadInputException(file + ": not a JSON list of objects: " + JsonFailure.describe(e));
+            throw new BadInputException(file + ": not a JSON list of objects: " + ConfigNode.syntaxProblem(e));
         } catch (IOException e) {
             throw new UncheckedIOException(IoFailure.describe("cannot read dataset file", file, e), e);
         }
@@ -65,7 +65,7 @@ final class DataRows {
         try {
             return JSON.readValue(line, new TypeReference<LinkedHashMap<String, Object>>() { });
         } catch (JacksonException e) {
-            throw new BadInputException(file + " row " + row + ": not a JSON object: " + JsonFailure.describeInLine(e));
+            throw new BadInputException(file + " row " + row + ": not a JSON object: " + ConfigNode.syntaxProblemInLine(e));
         }
     }
 

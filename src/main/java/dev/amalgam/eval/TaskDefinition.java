@@ -1,5 +1,7 @@
 package dev.amalgam.eval;
 
+import dev.amalgam.BadValueException;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,13 +31,13 @@ public record TaskDefinition(String name, Path file, DatasetSpec dataset,
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dataset, "dataset");
         if (testSplit.isEmpty() && validationSplit.isEmpty()) {
-            throw new IllegalArgumentException(file + ": task " + name + " needs test_split or validation_split");
+            throw new BadValueException("test_split", "task " + name + " needs test_split or validation_split");
         }
         if (numFewshot < 0) {
-            throw new IllegalArgumentException(file + ": num_fewshot must be >= 0, got " + numFewshot);
+            throw new BadValueException("num_fewshot", "expected 0 or more, got " + numFewshot);
         }
         if (metrics.isEmpty()) {
-            throw new IllegalArgumentException(file + ": metric_list is empty");
+            throw new BadValueException("metric_list", "expected at least one metric, got none");
         }
         metrics = List.copyOf(metrics);
         vars = Map.copyOf(vars);

@@ -1,5 +1,7 @@
 package dev.amalgam.eval;
 
+import dev.amalgam.BadValueException;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -11,7 +13,7 @@ public record TaskGroup(String name, Path file, List<TaskDefinition> tasks, bool
     public TaskGroup {
         tasks = List.copyOf(tasks);
         if (tasks.isEmpty()) {
-            throw new IllegalArgumentException(file + ": group " + name + " has no tasks");
+            throw new BadValueException("task", "group " + name + " has no tasks");
         }
     }
 }

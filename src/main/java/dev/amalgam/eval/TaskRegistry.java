@@ -1,21 +1,14 @@
 package dev.amalgam.eval;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.amalgam.BadInputException;
 import dev.amalgam.DidYouMean;
-import dev.amalgam.files.IoFailure;
-import dev.amalgam.files.JsonFailure;
+import dev.amalgam.files.ConfigNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,15 +24,15 @@ import java.util.stream.Stream;
  * Dataset paths resolve against the data folder if one is given, else against the task file's folder.
  */
 public final class TaskRegistry {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    static final Set<String> TASK_FIELDS = Set.of("task", "output_type", "dataset", "test_split", "validation_split",
+    static final List<String> TASK_FIELDS = List.of("task", "output_type", "dataset", "test_split", "validation_split",
             "training_split", "fewshot_split", "doc_to_text", "doc_to_choice", "doc_to_target", "description",
             "target_delimiter", "fewshot_delimiter", "num_fewshot", "fewshot_config", "metric_list", "metadata", "vars", "tag");
-    static final Set<String> GROUP_FIELDS = Set.of("group", "task", "task_template", "vars", "aggregate_metric_list", "metadata");
-    private static final Set<String> DATASET_FIELDS = Set.of("path", "files", "columns", "where");
-    private static final Set<String> FEWSHOT_FIELDS = Set.of("sampler");
-    private static final Set<String> METRIC_FIELDS = Set.of("metric", "aggregation", "higher_is_better");
-    private static final Set<String> AGGREGATE_FIELDS = Set.of("metric", "aggregation", "weight_by_size");
+    static final List<String> GROUP_FIELDS = List.of("group", "task", "task_template", "vars", "aggregate_metric_list", "metadata");
+    private static final List<String> DATASET_FIELDS = List.of("path", "files", "columns", "where");
+    private static final List<String> FEWSHOT_FIELDS = List.of("sampler");
+    private static final List<String> METRIC_FIELDS = List.of("metric", "aggregation", "higher_is_better");
+    private static final List<String> AGGREGATE_FIELDS = List.of("metric", "aggregation", "weight_by_size");
+    private static final List<String> SPLIT_FIELDS = List.of("test_split", "validation_split", "training_split", "fewshot_split");
 
     private final Optional<Path> dataDir;
     private final Map<String, Path> files = new LinkedHashMap<>(); // task or group name -> its YAML
@@ -59,11 +52,12 @@ public final class TaskRegistry {
                 if (file.getFileName().toString().startsWith("_")) {
                     continue;
                 }
-                JsonNode root = readYaml(file);
-                String name = root.has("group") ? text(root, "group", file) : text(root, "task", file);
+                ConfigNode root = readYaml(file);
+                ConfigNode nameNode = isGroup(root) ? root.get("group") : root.get("task");
+                String name = nameNode.scalar("a task name");
                 Path previous = registry.files.putIfAbsent(name, file);
                 if (previous != null) {
-                    throw new BadInputException(file + ": task name '" + name + "' is also defined in " + previous);
+                    throw nameNode.error("'" + name + "' is also defined in " + previous);
                 }
             }
         } catch (IOException e) {
@@ -87,13 +81,13 @@ public final class TaskRegistry {
             if (file == null) {
                 throw new BadInputException("unknown task '" + name + "'" + DidYouMean.hint(name, files.keySet()) + "; known: " + String.join(", ", files.keySet()));
             }
-            JsonNode root = readYaml(file);
-            if (root.has("group")) {
-                TaskGroup group = loadGroup(file, (ObjectNode) root);
+            ConfigNode root = readYaml(file);
+            if (isGroup(root)) {
+                TaskGroup group = loadGroup(root);
                 groups.add(group);
                 group.tasks().stream().filter(t -> seen.add(t.name())).forEach(tasks::add);
             } else {
-                TaskDefinition task = loadTask(file, (ObjectNode) root, Map.of());
+                TaskDefinition task = loadTask(root, Map.of());
                 if (seen.add(task.name())) {
                     tasks.add(task);
                 }
@@ -104,206 +98,155 @@ public final class TaskRegistry {
 
     /** Loads one task YAML file (not a group), with dataset paths resolved against {@code dataDir} or the file's folder. */
     public static TaskDefinition loadTaskFile(Path file, Optional<Path> dataDir) {
-        return new TaskRegistry(dataDir).loadTask(file, (ObjectNode) readYaml(file), Map.of());
+        return new TaskRegistry(dataDir).loadTask(readYaml(file), Map.of());
     }
 
-    private TaskGroup loadGroup(Path file, ObjectNode root) {
-        checkFields(root, GROUP_FIELDS, file, "");
-        String name = text(root, "group", file);
+    private static boolean isGroup(ConfigNode root) {
+        return root.get("group").isPresent();
+    }
+
+    private TaskGroup loadGroup(ConfigNode root) {
+        root.checkKeys(GROUP_FIELDS);
+        String name = root.get("group").scalar("a group name");
         List<TaskDefinition> tasks = new ArrayList<>();
-        if (root.has("task")) {
-            for (JsonNode t : list(root.get("task"), file, "task")) {
-                String member = t.asText();
+        if (root.get("task").isPresent()) {
+            for (ConfigNode t : root.get("task").list("a list of task names")) {
+                String member = t.scalar("a task name");
                 Path memberFile = files.get(member);
                 if (memberFile == null) {
-                    throw new BadInputException(file + ": task: unknown task '" + member + "'" + DidYouMean.hint(member, files.keySet()));
+                    throw t.error("unknown task '" + member + "'" + DidYouMean.hint(member, files.keySet()));
                 }
-                JsonNode memberRoot = readYaml(memberFile);
-                if (memberRoot.has("group")) {
-                    tasks.addAll(loadGroup(memberFile, (ObjectNode) memberRoot).tasks());
+                ConfigNode memberRoot = readYaml(memberFile);
+                if (isGroup(memberRoot)) {
+                    tasks.addAll(loadGroup(memberRoot).tasks());
                 } else {
-                    tasks.add(loadTask(memberFile, (ObjectNode) memberRoot, Map.of()));
+                    tasks.add(loadTask(memberRoot, Map.of()));
                 }
             }
         }
-        if (root.has("task_template")) {
-            Path templateFile = file.resolveSibling(text(root, "task_template", file));
+        ConfigNode vars = root.get("vars");
+        if (root.get("task_template").isPresent()) {
+            ConfigNode templateNode = root.get("task_template");
+            Path templateFile = root.file().resolveSibling(templateNode.scalar("a template file name"));
             if (!Files.isRegularFile(templateFile)) {
-                throw new BadInputException(file + ": task_template: no file " + templateFile);
+                throw templateNode.error("no file " + templateFile);
             }
-            JsonNode vars = root.get("vars");
-            if (vars == null || !vars.isObject() || vars.size() != 1) {
-                throw new BadInputException(file + ": vars: expected one variable with a list of values, e.g. {subject: [anatomy, virology]}");
+            String expected = "one variable with a list of values, e.g. {subject: [anatomy, virology]}";
+            if (vars.optionalMapping(expected).entries().size() != 1) {
+                throw vars.expected(expected);
             }
-            String var = vars.fieldNames().next();
-            ObjectNode template = (ObjectNode) readYaml(templateFile);
-            for (JsonNode value : list(vars.get(var), file, "vars." + var)) {
-                tasks.add(loadTask(templateFile, template, Map.of(var, value.asText())));
+            Map.Entry<String, ConfigNode> var = vars.entries().entrySet().iterator().next();
+            ConfigNode template = readYaml(templateFile);
+            for (ConfigNode value : var.getValue().list("a list of values")) {
+                tasks.add(loadTask(template, Map.of(var.getKey(), value.scalar("a value"))));
             }
-        } else if (root.has("vars")) {
-            throw new BadInputException(file + ": vars needs a task_template");
+        } else if (vars.isPresent()) {
+            throw vars.error("needs a task_template");
         }
         boolean weightBySize = false;
-        if (root.has("aggregate_metric_list")) {
+        if (root.get("aggregate_metric_list").isPresent()) {
             weightBySize = true;
-            for (JsonNode agg : list(root.get("aggregate_metric_list"), file, "aggregate_metric_list")) {
-                checkFields(agg, AGGREGATE_FIELDS, file, "aggregate_metric_list.");
-                weightBySize &= agg.path("weight_by_size").asBoolean(false);
+            for (ConfigNode agg : root.get("aggregate_metric_list").list("a list of {metric, aggregation, weight_by_size}")) {
+                agg.checkKeys(AGGREGATE_FIELDS);
+                weightBySize &= agg.get("weight_by_size").bool(false);
             }
         }
-        try {
-            return new TaskGroup(name, file, tasks, weightBySize);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage(), e);
-        }
+        boolean bySize = weightBySize;
+        return root.build(() -> new TaskGroup(name, root.file(), tasks, bySize));
     }
 
-    private TaskDefinition loadTask(Path file, ObjectNode root, Map<String, Object> outerVars) {
-        checkFields(root, TASK_FIELDS, file, "");
+    private TaskDefinition loadTask(ConfigNode root, Map<String, Object> outerVars) {
+        root.checkKeys(TASK_FIELDS);
+        Path file = root.file();
         Map<String, Object> vars = new LinkedHashMap<>(outerVars);
-        if (root.has("vars")) {
-            JsonNode v = root.get("vars");
-            if (!v.isObject()) {
-                throw new BadInputException(file + ": vars: expected a mapping of names to values");
-            }
-            v.fields().forEachRemaining(e -> vars.putIfAbsent(e.getKey(), e.getValue().asText()));
-        }
-        String name = substitute(text(root, "task", file), vars, file, "task");
-        String outputType = root.path("output_type").asText("multiple_choice");
-        if (!outputType.equals("multiple_choice")) {
-            throw new BadInputException(file + ": output_type: only multiple_choice is supported, got '" + outputType + "'");
+        root.get("vars").optionalMapping("a mapping of names to values").entries()
+                .forEach((name, value) -> vars.putIfAbsent(name, value.scalar("a value")));
+        String name = substitute(root.get("task"), "a task name", null, vars);
+        ConfigNode outputType = root.get("output_type");
+        if (!outputType.scalar("an output type", "multiple_choice").equals("multiple_choice")) {
+            throw outputType.expected("multiple_choice (the only output type supported)");
         }
         List<Metric> metrics = new ArrayList<>();
-        if (root.has("metric_list")) {
-            for (JsonNode m : list(root.get("metric_list"), file, "metric_list")) {
-                checkFields(m, METRIC_FIELDS, file, "metric_list.");
-                String key = m.path("metric").asText();
-                Metric metric = Metric.byKey(key).orElseThrow(() -> new BadInputException(file + ": metric_list: unknown metric '"
-                        + key + "'" + DidYouMean.hint(key, Metric.keys()) + "; supported: " + String.join(", ", Metric.keys())));
-                String aggregation = m.path("aggregation").asText("mean");
-                if (!aggregation.equals("mean")) {
-                    throw new BadInputException(file + ": metric_list: aggregation '" + aggregation + "' is not supported (only mean)");
+        if (root.get("metric_list").isPresent()) {
+            for (ConfigNode m : root.get("metric_list").list("a list of {metric, aggregation}")) {
+                m.checkKeys(METRIC_FIELDS);
+                String key = m.get("metric").scalar("a metric name");
+                metrics.add(Metric.byKey(key).orElseThrow(() -> m.get("metric").error("unknown metric '" + key + "'"
+                        + DidYouMean.hint(key, Metric.keys()) + "; supported: " + String.join(", ", Metric.keys()))));
+                ConfigNode aggregation = m.get("aggregation");
+                if (!aggregation.scalar("an aggregation", "mean").equals("mean")) {
+                    throw aggregation.expected("mean (the only aggregation supported)");
                 }
-                metrics.add(metric);
             }
         } else {
             metrics.add(Metric.ACC);
         }
         FewshotSampler sampler = new FewshotSampler.Seeded(FewshotSampler.DEFAULT_SEED);
-        if (root.has("fewshot_config")) {
-            JsonNode fc = root.get("fewshot_config");
-            checkFields(fc, FEWSHOT_FIELDS, file, "fewshot_config.");
-            String samplerName = fc.path("sampler").asText("default");
+        if (root.get("fewshot_config").isPresent()) {
+            ConfigNode samplerNode = root.get("fewshot_config").checkKeys(FEWSHOT_FIELDS).get("sampler");
+            String samplerName = samplerNode.scalar("a sampler name", "default");
             if (!FewshotSampler.NAMES.contains(samplerName)) {
-                throw new BadInputException(file + ": fewshot_config.sampler: unknown sampler '" + samplerName + "'" + DidYouMean.hint(samplerName, FewshotSampler.NAMES) + "; supported: " + FewshotSampler.NAMES);
+                throw samplerNode.error("unknown sampler '" + samplerName + "'" + DidYouMean.hint(samplerName, FewshotSampler.NAMES)
+                        + "; supported: " + FewshotSampler.NAMES);
             }
             sampler = FewshotSampler.named(samplerName, FewshotSampler.DEFAULT_SEED);
         }
-        ChoiceSource choices = root.path("doc_to_choice").isArray()
-                ? new ChoiceSource.Fixed(list(root.get("doc_to_choice"), file, "doc_to_choice").stream().map(JsonNode::asText).toList())
-                : new ChoiceSource.Templated(template(root, "doc_to_choice", file));
-        JsonNode fewshot = root.path("num_fewshot");
-        if (!fewshot.isMissingNode() && !fewshot.canConvertToInt()) {
-            throw new BadInputException(file + ": num_fewshot: expected an integer, got '" + fewshot.asText() + "'");
-        }
-        int numFewshot = fewshot.asInt(0);
-        try {
-            return new TaskDefinition(name, file, dataset(root, file, vars),
-                    optionalText(root, "test_split"), optionalText(root, "validation_split"),
-                    optionalText(root, "training_split"), optionalText(root, "fewshot_split"),
-                    template(root, "doc_to_text", file), choices, template(root, "doc_to_target", file),
-                    optionalText(root, "description").map(d -> new DocTemplate(file, "description", d)),
-                    root.path("target_delimiter").asText(" "), root.path("fewshot_delimiter").asText("\n\n"),
-                    numFewshot, sampler, metrics, vars);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage(), e);
-        }
+        ConfigNode choiceNode = root.get("doc_to_choice");
+        ChoiceSource choices = choiceNode.isList()
+                ? new ChoiceSource.Fixed(choiceNode.list("a list").stream().map(c -> c.scalar("a choice")).toList())
+                : new ChoiceSource.Templated(template(root.get("doc_to_choice")));
+        int numFewshot = root.get("num_fewshot").integer("an integer", 0);
+        FewshotSampler fewshotSampler = sampler;
+        return root.build(() -> new TaskDefinition(name, file, dataset(root, vars),
+                split(root, "test_split"), split(root, "validation_split"),
+                split(root, "training_split"), split(root, "fewshot_split"),
+                template(root.get("doc_to_text")), choices, template(root.get("doc_to_target")),
+                root.get("description").isPresent() ? Optional.of(template(root.get("description"))) : Optional.empty(),
+                root.get("target_delimiter").scalar("a delimiter", " "),
+                root.get("fewshot_delimiter").scalar("a delimiter", "\n\n"),
+                numFewshot, fewshotSampler, metrics, vars));
     }
 
-    private DatasetSpec dataset(JsonNode root, Path file, Map<String, Object> vars) {
-        JsonNode ds = root.get("dataset");
-        if (ds == null || !ds.isObject()) {
-            throw new BadInputException(file + ": dataset: expected {path: DIR, files: {SPLIT: FILE_OR_GLOB}}");
-        }
-        checkFields(ds, DATASET_FIELDS, file, "dataset.");
-        Path base = dataDir.orElse(file.toAbsolutePath().getParent());
-        Path dir = base.resolve(substitute(ds.path("path").asText("."), vars, file, "dataset.path")).normalize();
-        JsonNode filesNode = ds.get("files");
-        if (filesNode == null || !filesNode.isObject() || filesNode.isEmpty()) {
-            throw new BadInputException(file + ": dataset.files: expected a mapping of split names to files, e.g. {test: test.jsonl}");
+    private DatasetSpec dataset(ConfigNode root, Map<String, Object> vars) {
+        ConfigNode ds = root.get("dataset").mapping("{path: DIR, files: {SPLIT: FILE_OR_GLOB}}").checkKeys(DATASET_FIELDS);
+        Path base = dataDir.orElse(root.file().toAbsolutePath().getParent());
+        Path dir = base.resolve(substitute(ds.get("path"), "a folder", ".", vars)).normalize();
+        ConfigNode filesNode = ds.get("files");
+        String filesExpected = "a mapping of split names to files, e.g. {test: test.jsonl}";
+        if (filesNode.mapping(filesExpected).entries().isEmpty()) {
+            throw filesNode.expected(filesExpected);
         }
         Map<String, String> splitFiles = new LinkedHashMap<>();
-        filesNode.fields().forEachRemaining(e -> splitFiles.put(e.getKey(), substitute(e.getValue().asText(), vars, file, "dataset.files." + e.getKey())));
-        List<String> columns = ds.has("columns") ? list(ds.get("columns"), file, "dataset.columns").stream().map(JsonNode::asText).toList() : List.of();
+        filesNode.entries().forEach((split, f) -> splitFiles.put(split, substitute(f, "a file name or glob", null, vars)));
+        List<String> columns = ds.get("columns").isPresent()
+                ? ds.get("columns").list("a list of column names").stream().map(c -> c.scalar("a column name")).toList() : List.of();
         Map<String, String> where = new LinkedHashMap<>();
-        if (ds.has("where")) {
-            ds.get("where").fields().forEachRemaining(e -> where.put(e.getKey(), substitute(e.getValue().asText(), vars, file, "dataset.where." + e.getKey())));
-        }
-        for (String split : List.of("test_split", "validation_split", "training_split", "fewshot_split")) {
-            optionalText(root, split).filter(s -> !splitFiles.containsKey(s)).ifPresent(s -> {
-                throw new BadInputException(file + ": " + split + ": split '" + s + "' has no file in dataset.files" + DidYouMean.hint(s, splitFiles.keySet()));
+        ds.get("where").optionalMapping("a mapping of fields to values").entries()
+                .forEach((field, value) -> where.put(field, substitute(value, "a value", null, vars)));
+        for (String splitField : SPLIT_FIELDS) {
+            split(root, splitField).filter(s -> !splitFiles.containsKey(s)).ifPresent(s -> {
+                throw root.get(splitField).error("split '" + s + "' has no file in dataset.files" + DidYouMean.hint(s, splitFiles.keySet()));
             });
         }
         return new DatasetSpec(dir, splitFiles, columns, where);
     }
 
-    private static String substitute(String value, Map<String, Object> vars, Path file, String field) {
-        return value.contains("{{") || value.contains("{%") ? new DocTemplate(file, field, value).render(vars, null) : value;
+    private static Optional<String> split(ConfigNode root, String field) {
+        return Optional.ofNullable(root.get(field).scalar("a split name", null));
     }
 
-    private static DocTemplate template(JsonNode root, String field, Path file) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull() || node.isContainerNode()) {
-            throw new BadInputException(file + ": " + field + ": missing (expected a template string)");
-        }
-        return new DocTemplate(file, field, node.asText());
+    /** A value (required when {@code fallback} is null) that may hold {@code {{var}}} placeholders, rendered with the task's variables. */
+    private static String substitute(ConfigNode node, String expected, String fallback, Map<String, Object> vars) {
+        String value = fallback == null ? node.scalar(expected) : node.scalar(expected, fallback);
+        return value.contains("{{") || value.contains("{%")
+                ? new DocTemplate(node.file(), node.keyPath(), value).render(vars, null) : value;
     }
 
-    private static void checkFields(JsonNode node, Set<String> allowed, Path file, String prefix) {
-        if (!node.isObject()) {
-            throw new BadInputException(file + ": " + (prefix.isEmpty() ? "top level" : prefix) + ": expected a mapping");
-        }
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!allowed.contains(key)) {
-                throw new BadInputException(file + ": unknown field '" + prefix + key + "'" + DidYouMean.hint(key, allowed));
-            }
-        }
+    private static DocTemplate template(ConfigNode node) {
+        return new DocTemplate(node.file(), node.keyPath(), node.scalar("a template string"));
     }
 
-    private static List<JsonNode> list(JsonNode node, Path file, String field) {
-        if (!node.isArray()) {
-            throw new BadInputException(file + ": " + field + ": expected a list");
-        }
-        List<JsonNode> out = new ArrayList<>();
-        node.forEach(out::add);
-        return out;
-    }
-
-    private static String text(JsonNode root, String field, Path file) {
-        JsonNode node = root.get(field);
-        if (node == null || !node.isValueNode()) {
-            throw new BadInputException(file + ": " + field + ": missing or not a string");
-        }
-        return node.asText();
-    }
-
-    private static Optional<String> optionalText(JsonNode root, String field) {
-        JsonNode node = root.get(field);
-        return node == null || node.isNull() ? Optional.empty() : Optional.of(node.asText());
-    }
-
-    private static JsonNode readYaml(Path file) {
-        try {
-            JsonNode root = YAML.readTree(file.toFile());
-            if (root == null || !root.isObject()) {
-                throw new BadInputException(file + ": expected a YAML mapping of task fields");
-            }
-            return root;
-        } catch (JacksonException e) {
-            throw new BadInputException(file + ": cannot read YAML: " + JsonFailure.describe(e), e);
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read YAML: " + IoFailure.cause(file, e), e);
-        }
+    private static ConfigNode readYaml(Path file) {
+        return ConfigNode.readYaml(file, "a task YAML").mapping("a YAML mapping of task fields");
     }
 }

@@ -38,6 +38,9 @@ public final class IoFailure {
         if (folderWanted && Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(path)) {
             return path + " is a file, not a folder";
         }
+        if (String.valueOf(e.getMessage()).contains("Is a directory") && Files.isDirectory(path)) {
+            return path + " is a folder, not a file";
+        }
         if (e instanceof AccessDeniedException) {
             return "permission denied";
         }

@@ -5,59 +5,55 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.BadInputException;
-import dev.amalgam.evolve.Candidate;
-import dev.amalgam.evolve.CandidateScore;
-import dev.amalgam.evolve.GenerationSummary;
 import dev.amalgam.files.AtomicFile;
-import tech.tablesaw.api.ColumnType;
-import tech.tablesaw.api.StringColumn;
+import dev.amalgam.files.StagedDirectory;
 import tech.tablesaw.api.Table;
-import tech.tablesaw.io.csv.CsvReadOptions;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * A search run's folder ({@code results/<run>/}), in the journal format shared with {@code amalgam report}:
- * {@code run.yaml}, {@code candidates.csv}, {@code generations.csv}, {@code population/gen-NNNN.json},
- * {@code heldout.csv}, {@code pareto.csv}, {@code best.yaml}. Tables are Tablesaw tables rewritten whole through
- * {@link AtomicFile} (temp file and rename) after each change, so a kill never leaves a torn row. Numbers are
- * written with {@link Double#toString}, which reads back to the identical double (resume re-uses them exactly).
+ * Writes a search run's folder ({@link RunFiles}, tables per {@link JournalTable}). {@code candidates.csv} and
+ * {@code generations.csv} are typed Tablesaw tables rewritten whole through {@link AtomicFile} (temporary file and
+ * rename) after each change, so a kill never leaves a torn row. A new run folder appears whole: it is built under a
+ * hidden staging name and renamed. The journal holds the folder's {@link RunLock} until {@link #close}.
  */
-public final class SearchJournal {
-    public static final String RUN = "run.yaml";
-    public static final String CANDIDATES = "candidates.csv";
-    public static final String GENERATIONS = "generations.csv";
-    public static final String HELDOUT = "heldout.csv";
-    public static final String PARETO = "pareto.csv";
-    public static final String BEST = "best.yaml";
-    public static final String BASELINES = "baselines.csv";
+public final class SearchJournal implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
+    private final RunLock lock;
     private final List<String> genes;  // gene names, in genome order
     private final List<String> tasks;  // task names, in config order
     private final Table candidates;
     private final Table generations;
+    private final List<Candidate> logged = new ArrayList<>(); // journal order
+    private int lastGeneration;
+    private double elapsedSeconds;
 
-    private SearchJournal(Path dir, List<String> genes, List<String> tasks, Table candidates, Table generations) {
+    private SearchJournal(Path dir, RunLock lock, List<String> genes, List<String> tasks, Table candidates, Table generations) {
         this.dir = dir;
+        this.lock = lock;
         this.genes = List.copyOf(genes);
         this.tasks = List.copyOf(tasks);
         this.candidates = candidates;
         this.generations = generations;
+        int n = generations.rowCount();
+        this.lastGeneration = n == 0 ? -1 : generations.intColumn("generation").getInt(n - 1);
+        this.elapsedSeconds = n == 0 ? 0 : generations.doubleColumn("elapsed_seconds").getDouble(n - 1);
     }
 
-    /** Starts a new run folder (which must not exist or be empty) with its {@code run.yaml}. */
+    /**
+     * Starts a new run folder (which must not exist or be empty) with its {@code run.yaml} and empty tables: all of it
+     * is written in a {@link StagedDirectory} beside it and renamed, so a kill leaves either no run folder or one
+     * that resumes. Staging folders of dead processes for the same name are removed first.
+     */
     public static SearchJournal create(Path dir, String runYaml, List<String> genes, List<String> tasks) {
+        RunLock lock = null;
         try {
             if (Files.isDirectory(dir)) {
                 try (var entries = Files.list(dir)) {
@@ -66,145 +62,109 @@ public final class SearchJournal {
                     }
                 }
             }
-            Files.createDirectories(dir.resolve("population"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
+            try (StagedDirectory staged = new StagedDirectory(dir)) {
+                Files.createDirectories(staged.path().resolve(RunFiles.POPULATION));
+                lock = RunLock.acquire(staged.path()); // the lock file's inode moves with the folder
+                AtomicFile.writeString(staged.path().resolve(RunFiles.RUN), runYaml);
+                JournalCsv.write(staged.path().resolve(RunFiles.CANDIDATES), JournalTable.CANDIDATES.create(genes, tasks));
+                JournalCsv.write(staged.path().resolve(RunFiles.GENERATIONS), JournalTable.GENERATIONS.create(genes, tasks));
+                staged.commit(); // replaces only an empty folder the user made for the run
+            }
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot create " + dir, io);
+            }
+            throw (RuntimeException) e;
         }
-        AtomicFile.writeString(dir.resolve(RUN), runYaml);
-        SearchJournal j = new SearchJournal(dir, genes, tasks, table(CANDIDATES, candidateHeader(genes, tasks)), table(GENERATIONS, generationHeader(tasks)));
-        j.save(j.candidates, CANDIDATES);
-        j.save(j.generations, GENERATIONS);
-        return j;
+        return new SearchJournal(dir, lock, genes, tasks, JournalTable.CANDIDATES.create(genes, tasks),
+                JournalTable.GENERATIONS.create(genes, tasks));
     }
 
-    /** Re-opens a run folder; rows of candidates.csv and generations.csv are kept as they are. */
+    /**
+     * Re-opens a run folder of a run with these genes and tasks, after locking it; its rows are kept as they are. A run
+     * killed before its tables existed (older versions wrote run.yaml first) resumes with empty tables.
+     */
     public static SearchJournal open(Path dir, List<String> genes, List<String> tasks) {
-        Table c = read(dir.resolve(CANDIDATES), candidateHeader(genes, tasks));
-        Table g = read(dir.resolve(GENERATIONS), generationHeader(tasks));
-        return new SearchJournal(dir, genes, tasks, c, g);
+        RunLock lock = RunLock.acquire(dir);
+        try {
+            if (!Files.exists(dir.resolve(RunFiles.CANDIDATES)) && !Files.exists(dir.resolve(RunFiles.GENERATIONS))) {
+                Files.createDirectories(dir.resolve(RunFiles.POPULATION));
+                JournalCsv.write(dir.resolve(RunFiles.CANDIDATES), JournalTable.CANDIDATES.create(genes, tasks));
+                JournalCsv.write(dir.resolve(RunFiles.GENERATIONS), JournalTable.GENERATIONS.create(genes, tasks));
+            }
+            Journal journal = Journal.read(dir);
+            Table c = sameHeader(dir, journal.candidateTable(), JournalTable.CANDIDATES, genes, tasks);
+            Table g = sameHeader(dir, journal.generationTable(), JournalTable.GENERATIONS, genes, tasks);
+            SearchJournal j = new SearchJournal(dir, lock, genes, tasks, c, g);
+            j.logged.addAll(journal.candidates());
+            return j;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot open " + dir, io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /** Releases the run folder's lock. */
+    @Override
+    public void close() {
+        lock.close();
+    }
+
+    private static Table sameHeader(Path dir, Table table, JournalTable schema, List<String> genes, List<String> tasks) {
+        List<String> header = schema.header(genes, tasks);
+        if (!table.columnNames().equals(header)) {
+            throw new BadInputException(dir.resolve(schema.file()) + ": header does not match the run's genes and tasks (expected "
+                    + String.join(",", header) + ")");
+        }
+        return table;
     }
 
     public Path dir() {
         return dir;
     }
 
-    private static List<String> candidateHeader(List<String> genes, List<String> tasks) {
-        List<String> h = new ArrayList<>(List.of("generation", "candidate_id", "genome_key"));
-        genes.forEach(g -> h.add("gene:" + g));
-        tasks.forEach(t -> h.add("task:" + t));
-        h.addAll(List.of("fitness", "merge_seconds", "score_seconds", "seconds"));
-        return h;
-    }
-
-    private static List<String> generationHeader(List<String> tasks) {
-        List<String> h = new ArrayList<>(List.of("generation", "evaluations", "best", "mean", "median", "std", "p10", "p90",
-                "diversity", "best_candidate_id"));
-        tasks.forEach(t -> h.add("task:" + t));
-        h.add("elapsed_seconds");
-        return h;
-    }
-
-    private static Table table(String name, List<String> header) {
-        Table t = Table.create(name);
-        header.forEach(h -> t.addColumns(StringColumn.create(h)));
-        return t;
-    }
-
-    private static Table read(Path file, List<String> header) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read the journal (" + e.getMessage() + ")", e);
-        }
-        String first = text.lines().findFirst().orElse("");
-        if (!Arrays.asList(first.split(",", -1)).equals(header)) {
-            throw new BadInputException(file + ": header does not match the run's genes and tasks (expected " + String.join(",", header) + ")");
-        }
-        if (text.lines().count() <= 1) {
-            return table(file.getFileName().toString(), header);
-        }
-        ColumnType[] types = new ColumnType[header.size()];
-        Arrays.fill(types, ColumnType.STRING); // exact text: numbers are parsed by us, bit for bit
-        try {
-            Table t = Table.read().usingOptions(CsvReadOptions.builder(new StringReader(text)).columnTypes(types).tableName(file.getFileName().toString()));
-            return t;
-        } catch (RuntimeException e) {
-            throw new BadInputException(file + ": not a valid journal CSV (" + e.getMessage() + ")", e);
-        }
-    }
-
-    private void save(Table t, String file) {
-        StringWriter out = new StringWriter();
-        t.write().csv(out);
-        String text = out.toString();
-        if (t.rowCount() == 0) {
-            text = String.join(",", t.columnNames()) + "\n"; // Tablesaw writes nothing for an empty table
-        }
-        AtomicFile.writeString(dir.resolve(file), text);
-    }
-
-    private static String num(double v) {
-        return Double.toString(v);
-    }
-
-    private static String seconds(double v) {
-        return String.format(Locale.ROOT, "%.4f", v);
+    private void save(Table table) {
+        JournalCsv.write(dir.resolve(table.name()), table);
     }
 
     /** Appends one evaluated candidate and rewrites candidates.csv. */
-    public synchronized void candidate(int generation, Candidate c, CandidateScore s) {
-        List<String> row = new ArrayList<>(List.of(Integer.toString(generation), c.id(), c.key()));
+    public synchronized void candidate(Candidate c) {
+        List<Object> row = new ArrayList<>(List.of(c.generation(), c.id(), c.key()));
         for (double g : c.genes()) {
-            row.add(num(g));
+            row.add(g);
         }
         for (double t : c.tasks()) {
-            row.add(num(t));
+            row.add(t);
         }
-        row.addAll(List.of(num(c.fitness()), seconds(s.mergeSeconds()), seconds(s.scoreSeconds()),
-                seconds(s.mergeSeconds() + s.scoreSeconds())));
-        append(candidates, row);
-        save(candidates, CANDIDATES);
-    }
-
-    private static void append(Table t, List<String> row) {
-        for (int i = 0; i < row.size(); i++) {
-            t.stringColumn(i).append(row.get(i));
-        }
+        row.addAll(List.of(c.fitness(), c.mergeSeconds(), c.scoreSeconds(), c.seconds()));
+        JournalTable.append(candidates, row);
+        logged.add(c);
+        save(candidates);
     }
 
     /** Every journalled candidate, in journal order. */
-    public List<Candidate> candidates() {
-        List<Candidate> out = new ArrayList<>();
-        for (int r = 0; r < candidates.rowCount(); r++) {
-            double[] g = new double[genes.size()];
-            for (int i = 0; i < g.length; i++) {
-                g[i] = Double.parseDouble(candidates.getString(r, "gene:" + genes.get(i)));
-            }
-            double[] t = new double[tasks.size()];
-            for (int i = 0; i < t.length; i++) {
-                t[i] = Double.parseDouble(candidates.getString(r, "task:" + tasks.get(i)));
-            }
-            out.add(new Candidate(candidates.getString(r, "candidate_id"), candidates.getString(r, "genome_key"), g, t,
-                    Double.parseDouble(candidates.getString(r, "fitness"))));
-        }
-        return out;
+    public synchronized List<Candidate> candidates() {
+        return List.copyOf(logged);
     }
 
     /** The last generation with a row in generations.csv, or -1. */
     public int lastCompleteGeneration() {
-        int n = generations.rowCount();
-        return n == 0 ? -1 : Integer.parseInt(generations.getString(n - 1, "generation"));
+        return lastGeneration;
     }
 
     /** elapsed_seconds of the last complete generation (0 if none). */
     public double elapsedSeconds() {
-        int n = generations.rowCount();
-        return n == 0 ? 0 : Double.parseDouble(generations.getString(n - 1, "elapsed_seconds"));
+        return elapsedSeconds;
     }
 
     /** Records a complete generation: its population checkpoint first, then its generations.csv row. */
-    public void generation(GenerationSummary s, List<Candidate> population) {
+    public void generation(GenerationStats s, List<Candidate> population) {
         ObjectNode root = JSON.createObjectNode();
         root.put("generation", s.generation());
         root.put("evaluations", s.evaluations());
@@ -220,108 +180,77 @@ public final class SearchJournal {
                 g.put(genes.get(i), values[i]);
             }
         }
-        AtomicFile.writeString(populationFile(s.generation()), root.toPrettyString());
-        List<String> row = new ArrayList<>(List.of(Integer.toString(s.generation()), Integer.toString(s.evaluations()),
-                num(s.bestFitness()), num(s.mean()), num(s.median()), num(s.std()), num(s.p10()), num(s.p90()), num(s.diversity()),
-                s.best().id()));
-        for (double t : s.best().tasks()) {
-            row.add(num(t));
+        AtomicFile.writeString(RunFiles.population(dir, s.generation()), root.toPrettyString());
+        List<Object> row = new ArrayList<>(List.of(s.generation(), s.evaluations(), s.best(), s.mean(), s.median(), s.std(),
+                s.p10(), s.p90(), s.diversity(), s.bestCandidateId()));
+        for (double t : s.bestTasks()) {
+            row.add(t);
         }
-        row.add(seconds(s.elapsedSeconds()));
-        append(generations, row);
-        save(generations, GENERATIONS);
-    }
-
-    private Path populationFile(int generation) {
-        return dir.resolve("population").resolve(String.format(Locale.ROOT, "gen-%04d.json", generation));
+        row.add(s.elapsedSeconds());
+        JournalTable.append(generations, row);
+        save(generations);
+        lastGeneration = s.generation();
+        elapsedSeconds = s.elapsedSeconds();
     }
 
     /** The genome keys of a checkpointed population, in population order. */
     public List<String> populationKeys(int generation) {
+        Path file = RunFiles.population(dir, generation);
         try {
-            JsonNode root = JSON.readTree(populationFile(generation).toFile());
+            JsonNode root = JSON.readTree(file.toFile());
             List<String> keys = new ArrayList<>();
             root.get("population").forEach(p -> keys.add(p.get("genome_key").asText()));
             return keys;
         } catch (IOException e) {
-            throw new BadInputException(populationFile(generation) + ": cannot read the population checkpoint (" + e.getMessage() + ")", e);
+            throw new BadInputException(file + ": cannot read the population checkpoint (" + e.getMessage() + ")", e);
         }
     }
 
-    /** One re-scored candidate of heldout.csv. */
-    public record HeldoutRow(int rank, Candidate candidate, double heldoutFitness, double[] heldoutTasks) {
-    }
-
-    public void heldout(List<HeldoutRow> rows) {
-        List<String> header = new ArrayList<>(List.of("rank", "candidate_id", "search_fitness", "heldout_fitness"));
-        tasks.forEach(t -> header.add("task:" + t));
-        Table t = table(HELDOUT, header);
-        for (HeldoutRow r : rows) {
-            List<String> row = new ArrayList<>(List.of(Integer.toString(r.rank()), r.candidate().id(), num(r.candidate().fitness()), num(r.heldoutFitness())));
-            for (double v : r.heldoutTasks()) {
-                row.add(num(v));
-            }
-            append(t, row);
-        }
-        save(t, HELDOUT);
-    }
-
-    /** The held-out rows, best first, as (candidate id, held-out fitness); empty if the run was not re-scored. */
-    public List<String[]> heldoutRanking() {
-        Path file = dir.resolve(HELDOUT);
-        if (!Files.isRegularFile(file)) {
-            return List.of();
-        }
-        List<String> header = new ArrayList<>(List.of("rank", "candidate_id", "search_fitness", "heldout_fitness"));
-        tasks.forEach(t -> header.add("task:" + t));
-        Table t = read(file, header);
-        List<String[]> out = new ArrayList<>();
-        for (int r = 0; r < t.rowCount(); r++) {
-            out.add(new String[]{t.getString(r, "candidate_id"), t.getString(r, "heldout_fitness")});
-        }
-        return out;
-    }
-
-    public void pareto(List<Candidate> front, String exportedId) {
-        List<String> header = new ArrayList<>(List.of("candidate_id"));
-        tasks.forEach(t -> header.add("task:" + t));
-        header.add("exported");
-        Table t = table(PARETO, header);
-        for (Candidate c : front) {
-            List<String> row = new ArrayList<>(List.of(c.id()));
-            for (double v : c.tasks()) {
-                row.add(num(v));
-            }
-            row.add(Boolean.toString(c.id().equals(exportedId)));
-            append(t, row);
-        }
-        save(t, PARETO);
-    }
-
-    /** A held-out comparison row: fitness with its standard error, per task value and stderr ([tasks] each). */
-    public record BaselineRow(String name, double fitness, double fitnessStderr, double[] tasks, double[] taskStderrs) {
-    }
-
-    /** {@code baselines.csv}: {@code name,heldout_fitness,heldout_stderr,task:<t>,stderr:<t>...}. */
-    public void baselines(List<BaselineRow> rows) {
-        List<String> header = new ArrayList<>(List.of("name", "heldout_fitness", "heldout_stderr"));
-        tasks.forEach(t -> header.add("task:" + t));
-        tasks.forEach(t -> header.add("stderr:" + t));
-        Table t = table(BASELINES, header);
-        for (BaselineRow r : rows) {
-            List<String> row = new ArrayList<>(List.of(r.name(), num(r.fitness()), num(r.fitnessStderr())));
+    /** Writes {@code heldout.csv}: the re-scored top candidates, in rank order. */
+    public void heldout(List<HeldoutScore> rows) {
+        Table t = JournalTable.HELDOUT.create(genes, tasks);
+        for (HeldoutScore r : rows) {
+            List<Object> row = new ArrayList<>(List.of(r.rank(), r.candidateId(), r.searchFitness(), r.heldoutFitness()));
             for (double v : r.tasks()) {
-                row.add(num(v));
+                row.add(v);
+            }
+            JournalTable.append(t, row);
+        }
+        save(t);
+    }
+
+    /** Writes {@code pareto.csv}: the final front, the exported candidate marked. */
+    public void pareto(List<Candidate> front, String exportedId) {
+        Table t = JournalTable.PARETO.create(genes, tasks);
+        for (Candidate c : front) {
+            List<Object> row = new ArrayList<>(List.of(c.id()));
+            for (double v : c.tasks()) {
+                row.add(v);
+            }
+            row.add(c.id().equals(exportedId));
+            JournalTable.append(t, row);
+        }
+        save(t);
+    }
+
+    /** Writes {@code baselines.csv}. */
+    public void baselines(List<BaselineScore> rows) {
+        Table t = JournalTable.BASELINES.create(genes, tasks);
+        for (BaselineScore r : rows) {
+            List<Object> row = new ArrayList<>(List.of(r.name(), r.fitness(), r.fitnessStderr()));
+            for (double v : r.tasks()) {
+                row.add(v);
             }
             for (double v : r.taskStderrs()) {
-                row.add(num(v));
+                row.add(v);
             }
-            append(t, row);
+            JournalTable.append(t, row);
         }
-        save(t, BASELINES);
+        save(t);
     }
 
+    /** Writes {@code best.yaml}, the exported recipe. */
     public void best(String recipeYaml) {
-        AtomicFile.writeString(dir.resolve(BEST), recipeYaml);
+        AtomicFile.writeString(dir.resolve(RunFiles.BEST), recipeYaml);
     }
 }

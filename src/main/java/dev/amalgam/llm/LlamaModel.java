@@ -9,35 +9,45 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import dev.amalgam.BadInputException;
+import dev.amalgam.arch.Architecture;
+import dev.amalgam.arch.DecoderConfig;
+import dev.amalgam.arch.LayerCountCheck;
+import dev.amalgam.arch.ModelConfig;
+import dev.amalgam.arch.TensorRole;
 import dev.amalgam.safetensors.SafetensorsModel;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * A Llama-family decoder (Llama, Mistral, Qwen2, Qwen3) run in fp32 with DJL NDArray ops, from a
- * Hugging Face folder ({@code config.json} + safetensors). Weights live in {@link #weights()} and may be
+ * A Llama-family decoder (the catalogue entries with {@code forward_pass: llama}: Llama, Mistral, Qwen2,
+ * Qwen3) run in fp32 with DJL NDArray ops, from a Hugging Face folder ({@code config.json} + safetensors).
+ * The tensors it loads, and so the optional parts it runs (q/k/v/o biases, Qwen3's q/k norm), are the ones
+ * the architecture catalogue lists for the config. Weights live in {@link #weights()} and may be
  * overwritten in place between calls. Mistral's sliding window is not applied (it only matters past
  * {@code sliding_window} tokens).
  */
 public final class LlamaModel implements CausalLanguageModel {
-    static final String EMBED = "model.embed_tokens.weight";
-    static final String FINAL_NORM = "model.norm.weight";
-    static final String LM_HEAD = "lm_head.weight";
+    /** The catalogue's name for this forward pass ({@code forward_pass: llama} in architectures.yaml). */
+    public static final String FORWARD_PASS = "llama";
 
-    private final LlamaConfig config;
+    private final DecoderConfig config;
     private final NDManager manager; // owns every weight, on the model's device
     private final ModelWeights weights;
     private final RotaryEmbedding rope;
+    private final String embed; // tensor names by role, from the catalogue
+    private final String finalNorm;
+    private final String head; // the embedding when tied
 
-    private LlamaModel(LlamaConfig config, NDManager manager, ModelWeights weights) {
+    private LlamaModel(DecoderConfig config, NDManager manager, ModelWeights weights) {
         this.config = config;
         this.manager = manager;
         this.weights = weights;
         this.rope = RotaryEmbedding.of(config);
+        Architecture arch = config.architecture();
+        this.embed = arch.weightNamed(TensorRole.EMBEDDING);
+        this.finalNorm = arch.weightNamed(TensorRole.FINAL_NORM);
+        this.head = config.tieWordEmbeddings() ? embed : arch.weightNamed(TensorRole.LM_HEAD);
     }
 
     /** Loads onto the GPU when DJL sees one, else the CPU. */
@@ -46,11 +56,13 @@ public final class LlamaModel implements CausalLanguageModel {
     }
 
     public static LlamaModel load(Path modelDir, Device device) {
-        LlamaConfig config = LlamaConfig.read(modelDir);
+        ModelConfig modelConfig = ModelConfig.read(modelDir);
+        DecoderConfig config = modelConfig.decoder(FORWARD_PASS);
         NDManager manager = NDManager.newBaseManager(device);
         try (SafetensorsModel source = SafetensorsModel.open(modelDir)) {
-            requireLayerCount(modelDir, config, source);
-            ModelWeights weights = ModelWeights.read(source, expectedShapes(config), manager);
+            // config.json must count the layers the tensors hold: with fewer, the model would be scored without the rest
+            LayerCountCheck.require(config.architecture(), modelConfig, source.tensorNames());
+            ModelWeights weights = ModelWeights.read(source, config.expectedShapes(), manager);
             return new LlamaModel(config, manager, weights);
         } catch (RuntimeException e) {
             manager.close();
@@ -58,61 +70,7 @@ public final class LlamaModel implements CausalLanguageModel {
         }
     }
 
-    /** config.json must count the layers the tensors hold: with fewer, the model would be scored without the rest. */
-    private static void requireLayerCount(Path modelDir, LlamaConfig config, SafetensorsModel source) {
-        String prefix = "model.layers.";
-        int stored = 0;
-        for (String name : source.tensorNames()) {
-            int end = name.indexOf('.', prefix.length());
-            if (name.startsWith(prefix) && end > prefix.length() && name.substring(prefix.length(), end).chars().allMatch(Character::isDigit)) {
-                stored = Math.max(stored, Integer.parseInt(name.substring(prefix.length(), end)) + 1);
-            }
-        }
-        if (stored != config.numHiddenLayers()) {
-            throw new BadInputException(modelDir.resolve(LlamaConfig.FILE) + ": num_hidden_layers is " + config.numHiddenLayers()
-                    + " but the tensors hold " + stored + " layers" + (stored == 0 ? "" : " (" + prefix + "0 to " + prefix + (stored - 1) + ")"));
-        }
-    }
-
-    /** Every tensor the forward pass reads, with its HF shape. */
-    static Map<String, long[]> expectedShapes(LlamaConfig c) {
-        long h = c.hiddenSize();
-        long q = (long) c.numAttentionHeads() * c.headDim();
-        long kv = (long) c.numKeyValueHeads() * c.headDim();
-        Map<String, long[]> m = new LinkedHashMap<>();
-        m.put(EMBED, new long[]{c.vocabSize(), h});
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            m.put(p + "input_layernorm.weight", new long[]{h});
-            m.put(p + "self_attn.q_proj.weight", new long[]{q, h});
-            m.put(p + "self_attn.k_proj.weight", new long[]{kv, h});
-            m.put(p + "self_attn.v_proj.weight", new long[]{kv, h});
-            if (c.qkvBias()) {
-                m.put(p + "self_attn.q_proj.bias", new long[]{q});
-                m.put(p + "self_attn.k_proj.bias", new long[]{kv});
-                m.put(p + "self_attn.v_proj.bias", new long[]{kv});
-            }
-            if (c.architecture().qkNorm()) {
-                m.put(p + "self_attn.q_norm.weight", new long[]{c.headDim()});
-                m.put(p + "self_attn.k_norm.weight", new long[]{c.headDim()});
-            }
-            m.put(p + "self_attn.o_proj.weight", new long[]{h, q});
-            if (c.outputBias()) {
-                m.put(p + "self_attn.o_proj.bias", new long[]{h});
-            }
-            m.put(p + "post_attention_layernorm.weight", new long[]{h});
-            m.put(p + "mlp.gate_proj.weight", new long[]{c.intermediateSize(), h});
-            m.put(p + "mlp.up_proj.weight", new long[]{c.intermediateSize(), h});
-            m.put(p + "mlp.down_proj.weight", new long[]{h, c.intermediateSize()});
-        }
-        m.put(FINAL_NORM, new long[]{h});
-        if (!c.tieWordEmbeddings()) {
-            m.put(LM_HEAD, new long[]{c.vocabSize(), h});
-        }
-        return m;
-    }
-
-    public LlamaConfig config() {
+    public DecoderConfig config() {
         return config;
     }
 
@@ -163,20 +121,19 @@ public final class LlamaModel implements CausalLanguageModel {
                     ids[r * seq + t] = tokens[r][t];
                 }
             }
-            NDArray x = scoped(scope, weights.get(EMBED).get(new NDIndex("{}", scope.create(ids))))
+            NDArray x = scoped(scope, weights.get(embed).get(new NDIndex("{}", scope.create(ids))))
                     .reshape(batch, seq, config.hiddenSize()); // [batch, seq, hidden]
             NDArray[] cosSin = rope.cosSin(scope, seq); // 2 x [seq, headDim]
             NDArray mask = causalMask(scope, seq); // [seq, seq]
             for (int layer = 0; layer < config.numHiddenLayers(); layer++) {
-                String p = "model.layers." + layer + ".";
+                String p = config.architecture().layerPrefix() + layer + ".";
                 x = x.add(attention(scope, rmsNorm(x, p + "input_layernorm.weight"), p, cosSin, mask));
                 x = x.add(mlp(scope, rmsNorm(x, p + "post_attention_layernorm.weight"), p));
             }
             if (from != null) {
                 x = x.reshape((long) batch * seq, config.hiddenSize()).get(new NDIndex("{}", scope.create(positions(from, lengths, seq))));
             }
-            NDArray head = weights.get(config.tieWordEmbeddings() ? EMBED : LM_HEAD);
-            NDArray logits = rmsNorm(x, FINAL_NORM).matMul(scoped(scope, head.transpose())); // [batch, seq, vocab] or [n, vocab]
+            NDArray logits = rmsNorm(x, finalNorm).matMul(scoped(scope, weights.get(head).transpose())); // [batch, seq, vocab] or [n, vocab]
             NDArray out = logits.toDevice(caller.getDevice(), false);
             out.attach(caller);
             return out;
@@ -233,10 +190,10 @@ public final class LlamaModel implements CausalLanguageModel {
         return x.div(rms).mul(weights.get(weight));
     }
 
-    /** x @ W^T (+ b): x [..., in], W [out, in]. */
-    private NDArray linear(NDManager scope, NDArray x, String weight, boolean bias) {
-        NDArray y = x.matMul(scoped(scope, weights.get(weight + ".weight").transpose()));
-        return bias ? y.add(weights.get(weight + ".bias")) : y;
+    /** x @ W^T (+ b when the catalogue lists the bias for this config): x [..., in], W [out, in]. */
+    private NDArray linear(NDManager scope, NDArray x, String module) {
+        NDArray y = x.matMul(scoped(scope, weights.get(module + ".weight").transpose()));
+        return weights.has(module + ".bias") ? y.add(weights.get(module + ".bias")) : y;
     }
 
     /**
@@ -249,11 +206,10 @@ public final class LlamaModel implements CausalLanguageModel {
         int heads = config.numAttentionHeads();
         int kvHeads = config.numKeyValueHeads();
         int dim = config.headDim();
-        boolean bias = config.qkvBias();
-        NDArray q = linear(scope, x, p + "self_attn.q_proj", bias).reshape(batch, seq, heads, dim);
-        NDArray k = linear(scope, x, p + "self_attn.k_proj", bias).reshape(batch, seq, kvHeads, dim);
-        NDArray v = linear(scope, x, p + "self_attn.v_proj", bias).reshape(batch, seq, kvHeads, dim);
-        if (config.architecture().qkNorm()) {
+        NDArray q = linear(scope, x, p + "self_attn.q_proj").reshape(batch, seq, heads, dim);
+        NDArray k = linear(scope, x, p + "self_attn.k_proj").reshape(batch, seq, kvHeads, dim);
+        NDArray v = linear(scope, x, p + "self_attn.v_proj").reshape(batch, seq, kvHeads, dim);
+        if (weights.has(p + "self_attn.q_norm.weight")) { // Qwen3: per-head RMSNorm of q and k before RoPE
             q = rmsNorm(q, p + "self_attn.q_norm.weight");
             k = rmsNorm(k, p + "self_attn.k_norm.weight");
         }
@@ -265,7 +221,7 @@ public final class LlamaModel implements CausalLanguageModel {
                 .reshape(batch, heads, seq, seq).addi(mask).softmax(-1); // [batch, heads, seq, seq], mask added in place
         NDArray context = scores.reshape(batch, kvHeads, group * seq, seq).matMul(v)
                 .reshape(batch, heads, seq, dim).transpose(0, 2, 1, 3).reshape(batch, seq, (long) heads * dim);
-        return linear(scope, context, p + "self_attn.o_proj", config.outputBias());
+        return linear(scope, context, p + "self_attn.o_proj");
     }
 
     /** x * cos + rotate_half(x) * sin, where rotate_half(x) = [-x2, x1]. x [..., seq, dim]. */
@@ -279,9 +235,9 @@ public final class LlamaModel implements CausalLanguageModel {
 
     /** down(silu(gate(x)) * up(x)). x [batch, seq, hidden]. */
     private NDArray mlp(NDManager scope, NDArray x, String p) {
-        NDArray gate = linear(scope, x, p + "mlp.gate_proj", false);
-        NDArray up = linear(scope, x, p + "mlp.up_proj", false);
-        return linear(scope, gate.mul(Activation.sigmoid(gate)).mul(up), p + "mlp.down_proj", false);
+        NDArray gate = linear(scope, x, p + "mlp.gate_proj");
+        NDArray up = linear(scope, x, p + "mlp.up_proj");
+        return linear(scope, gate.mul(Activation.sigmoid(gate)).mul(up), p + "mlp.down_proj");
     }
 
     /** 0 on and below the diagonal, -inf above. [seq, seq] */

@@ -66,6 +66,10 @@ public final class ModelWeights {
         return t;
     }
 
+    public boolean has(String name) {
+        return tensors.containsKey(name);
+    }
+
     /** Tensor names in load order. */
     public Set<String> names() {
         return Collections.unmodifiableSet(tensors.keySet());

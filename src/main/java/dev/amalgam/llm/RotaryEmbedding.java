@@ -3,6 +3,8 @@ package dev.amalgam.llm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.amalgam.arch.DecoderConfig;
+import dev.amalgam.arch.RopeScaling;
 
 /**
  * Rotary position embedding in Hugging Face's rotate-half layout: dimension {@code i} and
@@ -12,7 +14,7 @@ import ai.djl.ndarray.types.Shape;
  */
 public record RotaryEmbedding(double[] inverseFrequencies) {
 
-    public static RotaryEmbedding of(LlamaConfig config) {
+    public static RotaryEmbedding of(DecoderConfig config) {
         int half = config.headDim() / 2;
         double[] inv = new double[half];
         for (int i = 0; i < half; i++) {

@@ -1,12 +1,11 @@
 package dev.amalgam.llm;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.amalgam.BadInputException;
-import dev.amalgam.files.IoFailure;
-import dev.amalgam.files.JsonFailure;
+import dev.amalgam.arch.ModelConfig;
+import dev.amalgam.files.ConfigNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +41,7 @@ public final class TextTokenizer implements AutoCloseable {
             throw new BadInputException(file + ": not found (the model folder needs a Hugging Face " + FILE + ")");
         }
         JsonNode tokenizerConfig = readJson(modelDir.resolve(CONFIG_FILE));
-        JsonNode modelConfig = readJson(modelDir.resolve(LlamaConfig.FILE));
+        Optional<ModelConfig> modelConfig = ModelConfig.readIfPresent(modelDir);
         HuggingFaceTokenizer tokenizer;
         try {
             tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(file).optAddSpecialTokens(false)
@@ -53,33 +52,28 @@ public final class TextTokenizer implements AutoCloseable {
         try {
             JsonNode addBos = tokenizerConfig.path("add_bos_token");
             return new TextTokenizer(tokenizer, addBos.isBoolean() ? Optional.of(addBos.booleanValue()) : Optional.empty(),
-                    specialId(tokenizer, tokenizerConfig.path("bos_token"), modelConfig.path("bos_token_id")),
-                    specialId(tokenizer, tokenizerConfig.path("eos_token"), modelConfig.path("eos_token_id")));
+                    specialId(tokenizer, tokenizerConfig.path("bos_token"), configId(modelConfig, "bos_token_id")),
+                    specialId(tokenizer, tokenizerConfig.path("eos_token"), configId(modelConfig, "eos_token_id")));
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
         }
     }
 
-    /** An empty node when the file is absent (both config files are optional here). */
+    private static OptionalInt configId(Optional<ModelConfig> config, String field) {
+        return config.map(c -> c.tokenId(field)).orElse(OptionalInt.empty());
+    }
+
+    /** An empty node when the file is absent (tokenizer_config.json is optional). */
     private static JsonNode readJson(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return new ObjectMapper().createObjectNode();
-        }
-        try {
-            return new ObjectMapper().readTree(file.toFile());
-        } catch (JacksonException e) {
-            throw new BadInputException(file + ": not valid JSON (" + JsonFailure.describe(e) + ")", e);
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read (" + IoFailure.cause(file, e) + ")", e);
-        }
+        return Files.isRegularFile(file) ? ConfigNode.readJson(file, CONFIG_FILE).json() : JsonNodeFactory.instance.objectNode();
     }
 
     /**
      * The id of a special token named in tokenizer_config.json ("&lt;s&gt;" or {"content": "&lt;s&gt;"}),
      * else config.json's id (the first one when it is a list).
      */
-    private static OptionalInt specialId(HuggingFaceTokenizer tokenizer, JsonNode token, JsonNode configId) {
+    private static OptionalInt specialId(HuggingFaceTokenizer tokenizer, JsonNode token, OptionalInt configId) {
         String content = token.isTextual() ? token.asText() : token.path("content").asText("");
         if (!content.isEmpty()) {
             long[] ids = tokenizer.encode(content, false, false).getIds();
@@ -87,8 +81,7 @@ public final class TextTokenizer implements AutoCloseable {
                 return OptionalInt.of((int) ids[0]);
             }
         }
-        JsonNode id = configId.isArray() ? configId.path(0) : configId;
-        return id.canConvertToInt() ? OptionalInt.of(id.intValue()) : OptionalInt.empty();
+        return configId;
     }
 
     public int[] encode(String text, boolean addSpecialTokens) {

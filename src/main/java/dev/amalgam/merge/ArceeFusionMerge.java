@@ -10,7 +10,8 @@ import java.util.List;
  * |x - b| * KL(softmax(x) || softmax(b)) per row (softmax over the last dimension, +1e-8), and a delta
  * is kept where importance >= median + 1.5 IQR. Quantiles are mergekit's: the element at index
  * floor(q (m-1)) of the sorted values (found by k-th value selection), over a seeded subsample of 1e6
- * elements (with replacement) when the tensor is larger.
+ * elements (with replacement) when the tensor is larger. Importance and threshold are computed in float64:
+ * the mask is a hard threshold, and fp32 softmax/log rounding (CPU vs GPU) flipped elements next to it.
  */
 public record ArceeFusionMerge() implements MergeMethod {
     static final int QUANTILE_SAMPLE = 1_000_000;
@@ -28,16 +29,15 @@ public record ArceeFusionMerge() implements MergeMethod {
     @Override
     public NDArray merge(TensorMergeContext ctx) {
         NDArray base = ctx.base().tensor(); // [...]
-        if (ctx.models().isEmpty()) {
-            return base.duplicate();
-        }
         ModelTensor model = ctx.models().getFirst();
         NDArray x = model.tensor(); // [...]
         NDArray delta = x.sub(base); // [...]
-        NDArray p = x.softmax(-1).add(SOFTMAX_EPS); // [..., last]
-        NDArray q = base.softmax(-1).add(SOFTMAX_EPS);
+        NDArray x64 = x.toType(DataType.FLOAT64, false);
+        NDArray base64 = base.toType(DataType.FLOAT64, false);
+        NDArray p = x64.softmax(-1).add(SOFTMAX_EPS); // [..., last]
+        NDArray q = base64.softmax(-1).add(SOFTMAX_EPS);
         NDArray kl = p.mul(p.div(q).log()).sum(new int[]{-1}, true); // [..., 1]
-        NDArray importance = delta.abs().mul(kl); // [...]
+        NDArray importance = x64.sub(base64).abs().mul(kl); // [...] float64
         NDArray sample = importance.flatten(); // [m]
         if (sample.size() > QUANTILE_SAMPLE) {
             long[] picks = TensorRandom.indices(ctx.seed(), model.modelIndex(), ctx.tensorName(), QUANTILE_SAMPLE,
@@ -47,7 +47,7 @@ public record ArceeFusionMerge() implements MergeMethod {
         double q1 = quantile(sample, 0.25);
         double median = quantile(sample, 0.5);
         double q3 = quantile(sample, 0.75);
-        float threshold = (float) (median + 1.5 * (q3 - q1));
+        double threshold = median + 1.5 * (q3 - q1);
         return base.add(delta.mul(importance.gte(threshold).toType(DataType.FLOAT32, false)));
     }
 

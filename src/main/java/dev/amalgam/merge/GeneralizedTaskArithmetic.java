@@ -12,15 +12,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The math shared by the eight task-vector methods (spec 1.6): sparsify each delta, weight it,
- * optionally elect signs, sum, normalise, scale by lambda and add to the base. The methods differ
- * only in the data held here.
+ * The eight task-vector methods (spec 1.6) as one method with data, as mergekit's
+ * {@code GeneralizedTaskArithmeticMerge}: sparsify each delta, weight it, optionally elect signs, sum,
+ * normalise, scale by lambda and add to the base. task_arithmetic, ties, dare_ties, dare_linear,
+ * breadcrumbs, breadcrumbs_ties, della and della_linear are registry entries ({@link MergeMethods})
+ * differing only in the fields here and their defaults.
  *
  * @param signature      what the method declares: base required, one or more models, base-shaped embeddings
  * @param sparsification how each delta is thinned
  * @param consensus      TIES "sum" sign consensus (otherwise a plain weighted sum)
  */
-record GeneralizedTaskArithmetic(MethodSignature signature, Sparsification sparsification, boolean consensus) {
+record GeneralizedTaskArithmetic(MethodSignature signature, Sparsification sparsification, boolean consensus)
+        implements MergeMethod {
     private static final double DIVISOR_EPS = 1e-8;
 
     /**
@@ -57,13 +60,17 @@ record GeneralizedTaskArithmetic(MethodSignature signature, Sparsification spars
         return specs;
     }
 
+    /** All deltas zero: every contribution, the sum and so the result's change are zero, for any weight or density. */
+    @Override
+    public boolean returnsBaseWhereModelsEqualIt() {
+        return true;
+    }
+
     /** The result is fp32 [base shape]; {@code int8_mask} only changes mergekit's mask storage, not the values. */
-    NDArray merge(TensorMergeContext ctx) {
+    @Override
+    public NDArray merge(TensorMergeContext ctx) {
         NDArray base = ctx.base().tensor(); // [...]
         List<ModelTensor> models = ctx.models();
-        if (models.isEmpty()) {
-            return base.duplicate();
-        }
         boolean rescale = ctx.global().flag("rescale");
         float[] weights = new float[models.size()];
         NDList weighted = new NDList(models.size());

@@ -1,6 +1,7 @@
 package dev.amalgam.merge;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import dev.amalgam.merge.ParameterSpec.Gene;
 import dev.amalgam.merge.ParameterSpec.Scope;
 
@@ -10,7 +11,8 @@ import java.util.List;
 /**
  * karcher (spec 1.5): the Riemannian (Karcher) mean on the unit sphere of the flattened inputs with
  * equal weights 1/N, found by fixed-point iteration, scaled by the mean norm. Inputs with norm <= tol
- * give no direction but still count in the scale.
+ * give no direction but still count in the scale. The iteration runs in float64: its angles come from
+ * acos of dot products near 1, where fp32 reduction order alone (CPU vs GPU) moved results by 1e-6.
  */
 public record KarcherMerge() implements MergeMethod {
     private static final MethodSignature SIGNATURE = new MethodSignature(
@@ -33,44 +35,45 @@ public record KarcherMerge() implements MergeMethod {
         double scale = 0; // sum alpha_i |x_i| over all inputs, alpha_i = 1/N
         List<NDArray> units = new ArrayList<>(); // each [...], inputs with norm > tol only
         for (ModelTensor model : models) {
-            double norm = model.tensor().norm().getFloat();
+            NDArray x = model.tensor().toType(DataType.FLOAT64, false); // [...]
+            double norm = x.norm().getDouble();
             scale += norm / models.size();
             if (norm > tol) {
-                units.add(model.tensor().div((float) norm));
+                units.add(x.div(norm));
             }
         }
         if (units.isEmpty()) {
             return models.getFirst().tensor().zerosLike();
         }
-        float alpha = 1f / units.size(); // renormalised over the inputs that give a direction
+        double alpha = 1.0 / units.size(); // renormalised over the inputs that give a direction
         NDArray u = sum(units, alpha); // [...]
-        double length = u.norm().getFloat();
-        u = length < tol ? units.getFirst() : u.div((float) length);
+        double length = u.norm().getDouble();
+        u = length < tol ? units.getFirst() : u.div(length);
         for (int iter = 0; iter < maxIter; iter++) {
             NDArray tangent = u.zerosLike(); // [...] sum alpha (theta/sin theta) (u_i - cos theta u)
             for (NDArray unit : units) {
-                double cos = Math.clamp(u.mul(unit).sum().getFloat(), -1.0, 1.0);
+                double cos = Math.clamp(u.mul(unit).sum().getDouble(), -1.0, 1.0);
                 double theta = Math.acos(cos);
                 if (theta < tol) {
                     continue;
                 }
-                tangent = tangent.add(unit.sub(u.mul((float) cos)).mul((float) (alpha * theta / Math.sin(theta))));
+                tangent = tangent.add(unit.sub(u.mul(cos)).mul(alpha * theta / Math.sin(theta)));
             }
-            double step = tangent.norm().getFloat();
+            double step = tangent.norm().getDouble();
             if (step < tol) {
                 break;
             }
-            u = u.mul((float) Math.cos(step)).add(tangent.mul((float) (Math.sin(step) / step)));
-            double uNorm = u.norm().getFloat();
+            u = u.mul(Math.cos(step)).add(tangent.mul(Math.sin(step) / step));
+            double uNorm = u.norm().getDouble();
             if (uNorm > tol) {
-                u = u.div((float) uNorm);
+                u = u.div(uNorm);
             }
         }
-        return u.mul((float) scale);
+        return u.mul(scale).toType(DataType.FLOAT32, false);
     }
 
     /** alpha * sum of the arrays. */
-    private static NDArray sum(List<NDArray> arrays, float alpha) {
+    private static NDArray sum(List<NDArray> arrays, double alpha) {
         NDArray total = arrays.getFirst();
         for (int i = 1; i < arrays.size(); i++) {
             total = total.add(arrays.get(i));

@@ -2,6 +2,7 @@ package dev.amalgam.merge;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * k-th largest value of a flat array by partial selection (torch.topk), never a full sort. Pruning
@@ -14,10 +15,11 @@ final class KthLargest {
     }
 
     /**
-     * @param flat [numel] values
+     * @param flat [numel] values, float32 or float64
      * @param k    1 <= k <= numel
+     * @return the value, exact in the array's own type
      */
-    static float of(NDArray flat, long k) {
+    static double of(NDArray flat, long k) {
         long n = flat.size();
         if (k < 1 || k > n) {
             throw new IllegalArgumentException("k = " + k + " outside [1, " + n + "]");
@@ -27,7 +29,7 @@ final class KthLargest {
         boolean largest = k <= n - k + 1;
         try (NDList selected = flat.topK(Math.toIntExact(largest ? k : n - k + 1), 0, largest, false);
              NDArray edge = largest ? selected.get(0).min() : selected.get(0).max()) {
-            return edge.getFloat();
+            return edge.getDataType() == DataType.FLOAT64 ? edge.getDouble() : edge.getFloat();
         }
     }
 }

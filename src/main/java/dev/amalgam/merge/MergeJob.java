@@ -1,12 +1,16 @@
 package dev.amalgam.merge;
 
 import ai.djl.Device;
+import dev.amalgam.BadInputException;
+import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.files.FileContent;
 import dev.amalgam.files.IoFailure;
 import dev.amalgam.files.StagedDirectory;
 import dev.amalgam.recipe.MergeRecipe;
+import dev.amalgam.recipe.ModelRef;
 import dev.amalgam.recipe.RecipeParser;
 import dev.amalgam.recipe.RecipeYaml;
+import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.SafetensorsWriter;
 import dev.amalgam.safetensors.TensorSpec;
@@ -18,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -35,15 +40,21 @@ public final class MergeJob implements AutoCloseable {
     public static final String RECIPE_FILE = "amalgam_recipe.yaml";
 
     /**
-     * @param overwrite replace an existing non-empty OUT_DIR that looks like a model folder (see {@link OutDirGuard})
-     * @param warnings  receives warnings (one line each, without a prefix)
+     * @param copyTokenizer whether the output gets the tokenizer files (mergekit-yaml's --copy-tokenizer, the default)
+     * @param overwrite     replace an existing non-empty OUT_DIR that looks like a model folder (see {@link OutDirGuard})
+     * @param warnings      where warnings go (one line each, without a prefix)
      */
-    public record Options(Path recipe, Path out, long shardBytes, Device device, Long seed, boolean overwrite,
-                          Consumer<String> warnings) {
+    public record Options(Path recipe, Path out, long shardBytes, Device device, Long seed, boolean copyTokenizer,
+                          boolean overwrite, Consumer<String> warnings) {
         public Options {
             if (shardBytes <= 0) {
                 throw new IllegalArgumentException("shardBytes must be positive");
             }
+        }
+
+        /** Tokenizer copied, no existing OUT_DIR replaced, warnings to standard error. */
+        public Options(Path recipe, Path out, long shardBytes, Device device, Long seed) {
+            this(recipe, out, shardBytes, device, seed, true, false, w -> System.err.println("amalgam: warning: " + w));
         }
     }
 
@@ -54,28 +65,63 @@ public final class MergeJob implements AutoCloseable {
     private final MergeRecipe recipe;
     private final OpenModels models;
     private final MergePlan plan;
+    private final Path tokenizerFrom;
+    private final Optional<String> chatTemplate;
+    private final VocabularyRemap remap; // null: embeddings keep the planned rows
     private final OutDirGuard guard;
 
-    private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, OutDirGuard guard) {
+    private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, Path tokenizerFrom,
+                     Optional<String> chatTemplate, VocabularyRemap remap, OutDirGuard guard) {
         this.options = options;
         this.recipe = recipe;
         this.models = models;
         this.plan = plan;
+        this.tokenizerFrom = tokenizerFrom;
+        this.chatTemplate = chatTemplate;
+        this.remap = remap;
         this.guard = guard;
     }
 
     public static MergeJob prepare(Options options) {
-        MergeRecipe recipe = RecipeParser.parse(options.recipe());
+        return prepare(options, RecipeParser.parse(options.recipe()));
+    }
+
+    /** Plans an already parsed recipe (one stage of a multi-document recipe). */
+    public static MergeJob prepare(Options options, MergeRecipe recipe) {
         OpenModels models = new OpenModels();
         try {
             MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), options.warnings());
-            OutDirGuard guard = OutDirGuard.of(options.out(), options.overwrite(), options.recipe(), plan);
+            Path tokenizer = options.copyTokenizer() ? tokenizerFolder(recipe, plan, models) : null;
+            VocabularyRemap remap = null;
+            if (tokenizer != null && !TokenizerVocabulary.fits(tokenizer, plan)) {
+                if (recipe.tokenizerSource() == null || recipe.tokenizerSource().equals("base") || recipe.tokenizerSource().equals("union")) {
+                    TokenizerVocabulary.requireFits(tokenizer, plan, recipe);
+                }
+                // a model's tokenizer with ids beyond the merged rows: rebuild the embeddings for it
+                remap = VocabularyRemap.build(tokenizer, plan, recipe);
+                plan = remap.applyTo(plan);
+            }
+            Optional<String> template = ChatTemplate.resolve(recipe.chatTemplate(), recipe.resolveModels().values(),
+                    String.valueOf(recipe.sourceFile().getFileName()));
+            OutDirGuard guard = OutDirGuard.of(options.out(), options.overwrite(), options.recipe(), plan.modelPaths(), tokenizer);
             guard.check();
-            return new MergeJob(options, recipe, models, plan, guard);
+            return new MergeJob(options, recipe, models, plan, tokenizer, template, remap, guard);
         } catch (RuntimeException e) {
             models.close();
             throw e;
         }
+    }
+
+    /** The folder whose tokenizer files the output gets: the reference model for {@code base} (the default), else the named model. */
+    private static Path tokenizerFolder(MergeRecipe recipe, MergePlan plan, OpenModels models) {
+        String source = recipe.tokenizerSource();
+        if (source == null || source.equals("base")) {
+            return plan.referenceModel();
+        }
+        if (source.equals("union")) {
+            return TokenizerVocabulary.unionOfEqualVocabularies(plan, models, recipe);
+        }
+        return recipe.resolveModels().get(new ModelRef(source));
     }
 
     public MergePlan plan() {
@@ -106,7 +152,8 @@ public final class MergeJob implements AutoCloseable {
         try (StagedDirectory staged = new StagedDirectory(options.out(), options.warnings())) {
             guard.check(); // a leftover backup of a killed run may have been restored
             try (SafetensorsWriter writer = new SafetensorsWriter(staged.path(), specs, options.shardBytes(), Map.of("format", "pt"))) {
-                new MergeKernel(plan.method(), inputs, options.device(), plan.seed(), null, options.warnings()).run(plan.tensors(), new SafetensorsSink(writer), progress);
+                new MergeKernel(plan.method(), inputs, options.device(), plan.seed(), null, options.warnings()).withVocabularyRemap(remap)
+                        .run(plan.tensors(), new SafetensorsSink(writer), progress);
                 writer.finish();
                 written = writer.totalBytes();
             }
@@ -119,21 +166,30 @@ public final class MergeJob implements AutoCloseable {
 
     /** config.json, tokenizer files and the recipe itself, so the folder is a usable HF model. */
     private void writeSidecars(Path dir) {
-        Path file = dir.resolve("config.json");
+        Path file = dir.resolve(ModelConfig.FILE_NAME);
         try {
-            Files.writeString(file, plan.outputConfig());
-            if (plan.tokenizerFrom() != null) {
+            DType dtype = recipe.outputDtype() != null ? recipe.outputDtype() : plan.tensors().getFirst().outDtype();
+            Files.writeString(file, plan.outputConfig(models.config(plan.referenceModel()), dtype));
+            boolean tokenizerWritten = false;
+            if (tokenizerFrom != null) {
                 for (String f : TOKENIZER_FILES) {
-                    Path src = plan.tokenizerFrom().resolve(f);
+                    Path src = tokenizerFrom.resolve(f);
                     if (Files.isRegularFile(src)) {
                         FileContent.copy(src, dir.resolve(f));
+                        tokenizerWritten |= !f.equals("generation_config.json");
                     }
                 }
             }
-            if (!Files.isRegularFile(dir.resolve(TOKENIZER))) {
-                options.warnings().accept(options.out() + " gets no " + TOKENIZER + " (" + (plan.tokenizerFrom() == null ? "no tokenizer source"
-                        : "the tokenizer source " + plan.tokenizerFrom() + " has none") + "), so amalgam eval cannot score it;"
-                        + " set tokenizer_source to a model that has one, or copy it in");
+            if (tokenizerFrom != null && !Files.isRegularFile(dir.resolve(TOKENIZER))) { // --no-copy-tokenizer asked for none
+                options.warnings().accept(options.out() + " gets no " + TOKENIZER + " (the tokenizer source " + tokenizerFrom
+                        + " has none), so amalgam eval cannot score it; set tokenizer_source to a model that has one, or copy it in");
+            }
+            if (chatTemplate.isPresent()) {
+                if (tokenizerWritten) {
+                    ChatTemplate.write(dir, chatTemplate.get());
+                } else {
+                    options.warnings().accept("chat_template is set but the output gets no tokenizer; the template is not saved");
+                }
             }
             file = dir.resolve(RECIPE_FILE);
             Files.writeString(file, RecipeYaml.toYaml(recipe));

@@ -34,6 +34,7 @@ public final class MergeKernel {
     private final SourceCache cache; // null: read every input from the mapped files
     private final Consumer<String> warnings;
     private final Set<String> warned = new HashSet<>(); // model + tensor, so each non-finite input is reported once
+    private VocabularyRemap remap; // null: embeddings keep their rows (cut to the planned shape)
 
     /** Progress callback: one call per finished tensor with the input bytes it read. */
     public interface Progress {
@@ -59,6 +60,12 @@ public final class MergeKernel {
         this.seed = seed;
         this.cache = cache;
         this.warnings = warnings;
+    }
+
+    /** Embeddings and lm_head are permuted to a tokenizer's vocabulary before they are merged. */
+    MergeKernel withVocabularyRemap(VocabularyRemap vocabularyRemap) {
+        this.remap = vocabularyRemap;
+        return this;
     }
 
     /** Merges every planned tensor into {@code sink}, in plan order. */
@@ -90,12 +97,24 @@ public final class MergeKernel {
     NDArray mergeOne(NDManager m, Arena scratch, PlannedTensor t) {
         Map<NDArray, Boolean> lent = new IdentityHashMap<>(); // cached arrays already lent to m
         long[] inputNonFinite = {0};
-        ModelTensor base = t.base() == null ? null : load(m, scratch, lent, t.base(), t, inputNonFinite);
+        boolean permute = remap != null && remap.applies(t);
+        ModelTensor base = t.base() == null ? null : load(m, scratch, lent, t.base(), t, !permute, inputNonFinite);
         List<ModelTensor> inputs = new ArrayList<>(t.inputs().size());
         for (PlannedTensor.PlannedInput in : t.inputs()) {
-            inputs.add(load(m, scratch, lent, in, t, inputNonFinite));
+            inputs.add(load(m, scratch, lent, in, t, !permute, inputNonFinite));
         }
-        NDArray merged = method.merge(new TensorMergeContext(m, t.outputName(), base, inputs, t.global(), seed));
+        if (permute) {
+            List<ModelTensor> all = new ArrayList<>(inputs);
+            if (base != null) {
+                all.addFirst(base);
+            }
+            List<ModelTensor> permuted = remap.permute(m, all, base != null);
+            base = base == null ? null : permuted.getFirst();
+            inputs = permuted.subList(base == null ? 0 : 1, permuted.size());
+        }
+        // A tensor only the base has passes through unchanged, whatever the method (mergekit does the same).
+        NDArray merged = inputs.isEmpty() ? base.tensor().duplicate()
+                : method.merge(new TensorMergeContext(m, t.outputName(), base, inputs, t.global(), seed));
         if (!Arrays.equals(merged.getShape().getShape(), t.outShape())) {
             throw new IllegalStateException(method.name() + " returned shape " + merged.getShape() + " for '"
                     + t.outputName() + "', expected " + new Shape(t.outShape()));
@@ -110,11 +129,11 @@ public final class MergeKernel {
     }
 
     /**
-     * Loads one input as fp32 and, when its shape exceeds the planned output shape (embeddings of a
+     * Loads one input as fp32, adding its non-finite values to {@code nonFinite[0]}, and, when {@code cut} and its shape exceeds the planned output shape (embeddings of a
      * larger vocabulary), cuts it to the leading sub-matrix, as mergekit's rectification does.
      */
     private ModelTensor load(NDManager m, Arena scratch, Map<NDArray, Boolean> lent, PlannedTensor.PlannedInput in, PlannedTensor t,
-                             long[] nonFinite) {
+                             boolean cut, long[] nonFinite) {
         SafetensorsModel model = models.get(in.modelIndex());
         TensorInfo info = model.info(in.tensorName());
         NDArray x;
@@ -137,7 +156,7 @@ public final class MergeKernel {
         }
         nonFinite[0] += bad;
         long[] want = t.outShape();
-        if (!Arrays.equals(info.shape(), want)) {
+        if (cut && !Arrays.equals(info.shape(), want)) {
             if (info.rank() != want.length) {
                 throw new IllegalStateException("'" + in.tensorName() + "' has rank " + info.rank() + ", planned " + want.length);
             }

@@ -7,16 +7,19 @@ import java.util.Optional;
 
 /**
  * A merge method: the math that turns one tensor from each input model into one output tensor.
- * The set is closed (mergekit's registry), so the interface is sealed; each method declares its
- * signature as data ({@link #signature()}), which the recipe validator and the evolve genome read.
+ * The set is closed (mergekit's registry), so the interface is sealed: one record per kind of math, and
+ * methods that differ only in settings (the task-arithmetic family) are registry entries of one record.
+ * Each method declares its signature as data ({@link #signature()}), which the recipe validator and the
+ * evolve genome read.
  *
- * <p>Contract for {@link #merge}: every input is fp32 and already rectified to a common shape by
+ * <p>Contract for {@link #merge}: there is at least one model besides the base (the kernel passes a
+ * tensor only the base has through itself); every input is fp32 and already rectified to a common shape by
  * the kernel (see {@link #embeddingRectification()}); the result is fp32, attached to
  * {@code ctx.manager()}, and has the output shape. Inputs must not be modified in place (they may
  * be zero-copy views of read-only memory maps).
  */
 public sealed interface MergeMethod
-        permits LinearMerge, SlerpMerge, NuslerpMerge, MultislerpMerge, KarcherMerge, TaskArithmeticFamily,
+        permits LinearMerge, SlerpMerge, NuslerpMerge, MultislerpMerge, KarcherMerge, GeneralizedTaskArithmetic,
         ModelStockMerge, SceMerge, RamMerge, RamPlusTensorLocalMerge, NearswapMerge, ArceeFusionMerge, PassthroughMerge {
     /** Name, base requirement, model count, parameters, embedding handling and randomness, as data. */
     MethodSignature signature();
@@ -53,6 +56,14 @@ public sealed interface MergeMethod
     /** True if the method draws random masks or samples (DARE, DELLA, arcee_fusion): the result depends on the seed. */
     default boolean isRandom() {
         return signature().random();
+    }
+
+    /**
+     * Whether the merged tensor is the base wherever every model equals the base, whatever the parameters: the search
+     * then leaves out the genes of tensor groups no model changed.
+     */
+    default boolean returnsBaseWhereModelsEqualIt() {
+        return false;
     }
 
     /**

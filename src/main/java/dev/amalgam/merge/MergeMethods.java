@@ -11,8 +11,16 @@ import java.util.Map;
 public final class MergeMethods {
     private static final List<MergeMethod> ALL = List.of(
             new LinearMerge(), new SlerpMerge(), new NuslerpMerge(), new MultislerpMerge(), new KarcherMerge(),
-            new TaskArithmeticMerge(), new TiesMerge(), new DareTiesMerge(), new DareLinearMerge(),
-            new BreadcrumbsMerge(), new BreadcrumbsTiesMerge(), new DellaMerge(), new DellaLinearMerge(),
+            // The task-arithmetic family (spec 1.6), registered as mergekit does: one method, eight settings of
+            // (name, sparsification, sign consensus, default normalize, default rescale).
+            new GeneralizedTaskArithmetic("task_arithmetic", Sparsification.NONE, false, false, false),
+            new GeneralizedTaskArithmetic("ties", Sparsification.MAGNITUDE, true, true, false),
+            new GeneralizedTaskArithmetic("dare_ties", Sparsification.RANDOM, true, false, true),
+            new GeneralizedTaskArithmetic("dare_linear", Sparsification.RANDOM, false, false, true),
+            new GeneralizedTaskArithmetic("breadcrumbs", Sparsification.MAGNITUDE_OUTLIERS, false, false, false),
+            new GeneralizedTaskArithmetic("breadcrumbs_ties", Sparsification.MAGNITUDE_OUTLIERS, true, false, false),
+            new GeneralizedTaskArithmetic("della", Sparsification.DELLA_MAGPRUNE, true, true, true),
+            new GeneralizedTaskArithmetic("della_linear", Sparsification.DELLA_MAGPRUNE, false, false, true),
             new SceMerge(), new RamMerge(), new RamPlusTensorLocalMerge(), new ModelStockMerge(), new NearswapMerge(),
             new ArceeFusionMerge(), new PassthroughMerge());
     private static final Map<String, MergeMethod> BY_NAME = index();

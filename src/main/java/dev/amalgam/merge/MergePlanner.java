@@ -3,8 +3,8 @@ package dev.amalgam.merge;
 import dev.amalgam.BadInputException;
 import dev.amalgam.DidYouMean;
 import dev.amalgam.arch.Architecture;
+import dev.amalgam.arch.LayerCountCheck;
 import dev.amalgam.arch.ModelConfig;
-import dev.amalgam.arch.TensorRole;
 import dev.amalgam.recipe.LayerPosition;
 import dev.amalgam.recipe.MergeRecipe;
 import dev.amalgam.recipe.ModelRef;
@@ -19,9 +19,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -97,8 +99,11 @@ public final class MergePlanner {
         });
     }
 
+    /** A model's layer count, under its architecture's config key (GPT-2's {@code n_layer}, ...). */
     private int layers(ModelRef ref) {
-        return source.config(folders.get(ref)).numHiddenLayers();
+        Path folder = folders.get(ref);
+        ModelConfig cfg = source.config(folder);
+        return Architecture.forConfig(cfg, source.model(folder).tensorNames()).layerCount(cfg);
     }
 
     private MergePlan plan(Long seedOverride) {
@@ -117,7 +122,9 @@ public final class MergePlanner {
             warnings.accept("unknown architecture " + referenceConfig.architecture()
                     + ": merging tensors by name (layers found by '.layers.N.')");
         }
-        LayerCountCheck.check(arch, paths, source);
+        for (Path model : paths) {
+            LayerCountCheck.require(arch, source.config(model), source.model(model).tensorNames());
+        }
         checkSameTensorSets(slices, arch);
 
         List<PlannedTensor> out = new ArrayList<>();
@@ -152,16 +159,8 @@ public final class MergePlanner {
             out.add(tensor(arch, last, name, name, -1, LayerPosition.POST_WEIGHTS));
         }
 
-        Integer vocab = null;
-        for (PlannedTensor t : out) {
-            if (arch.role(t.outputName()) == TensorRole.EMBEDDING && t.outShape().length == 2) {
-                vocab = Math.toIntExact(t.outShape()[0]);
-            }
-        }
-        DType configDtype = recipe.outputDtype() != null ? recipe.outputDtype() : out.getFirst().outDtype();
-        String config = referenceConfig.updatedJson(arch.layerCountKey(), outLayer, configDtype, vocab);
         long seed = seedOverride != null ? seedOverride : recipe.randomSeed() != null ? recipe.randomSeed() : 0L;
-        return new MergePlan(method, paths, out, config, tokenizerSource(first), seed);
+        return new MergePlan(method, paths, out, arch, referencePath, outLayer, seed);
     }
 
     /** Layer-tensor names of reference layer {@code layer}, from the reference model of slice {@code s}. */
@@ -238,16 +237,25 @@ public final class MergePlanner {
         }
     }
 
-    /** Every parameter the recipe sets must be one the method declares, with the right type and range. */
+    /**
+     * Parameters the method declares must have the right type and range. Others are ignored with one
+     * warning per parameter name, as mergekit's planner reads only the parameters a method declares
+     * (its own tests put a per-model {@code weight} on slerp, karcher, model_stock ...).
+     */
     private void checkParameterNames() {
         Map<String, ParameterSpec> declared = new LinkedHashMap<>();
         method.parameters().forEach(p -> declared.put(p.name(), p));
+        Set<String> warned = new HashSet<>();
         for (ParameterSite site : recipe.parameterSites()) {
             ParameterSpec spec = declared.get(site.name());
             String where = file + ": " + site.keyPath();
             if (spec == null) {
-                throw new BadInputException(where + ": merge_method " + method.name() + " has no parameter '" + site.name()
-                        + "'" + DidYouMean.hint(site.name(), declared.keySet()) + "; it takes " + declared.keySet());
+                if (warned.add(site.name())) {
+                    warnings.accept(where + ": merge_method " + method.name() + " has no parameter '" + site.name()
+                            + "'" + DidYouMean.hint(site.name(), declared.keySet()) + "; ignored (it takes "
+                            + declared.keySet() + ")");
+                }
+                continue;
             }
             for (Object leaf : site.value().leaves()) {
                 check(spec, leaf, where, null);
@@ -408,16 +416,5 @@ public final class MergePlanner {
                     + spec.min() + ", " + spec.max() + "]" + (tensorName == null ? "" : " (tensor '" + tensorName + "')"));
         }
         return d;
-    }
-
-    private Path tokenizerSource(Slice first) {
-        String ts = recipe.tokenizerSource();
-        if (ts == null || ts.equals("base")) {
-            return paths.get(first.reference().model());
-        }
-        if (ts.equals("union")) {
-            throw new BadInputException(file + ": tokenizer_source: union is not supported yet (use base or a model)");
-        }
-        return folders.get(new ModelRef(ts));
     }
 }

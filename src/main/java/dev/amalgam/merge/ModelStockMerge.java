@@ -22,14 +22,11 @@ public record ModelStockMerge() implements MergeMethod {
         return SIGNATURE;
     }
 
-    /** A tensor only the base has passes through; one with a single fine-tuned model is an error. */
+    /** A tensor with a single fine-tuned model is an error. */
     @Override
     public NDArray merge(TensorMergeContext ctx) {
         NDArray base = ctx.base().tensor(); // [...]
         List<ModelTensor> models = ctx.models();
-        if (models.isEmpty()) {
-            return base.duplicate();
-        }
         if (models.size() < 2) {
             throw new BadInputException("tensor " + ctx.tensorName()
                     + ": model_stock needs the base and at least 2 other models, found 1 other");

@@ -27,9 +27,6 @@ public record NearswapMerge() implements MergeMethod {
     @Override
     public NDArray merge(TensorMergeContext ctx) {
         NDArray base = ctx.base().tensor(); // [...]
-        if (ctx.models().isEmpty()) {
-            return base.duplicate();
-        }
         double t = ctx.global().number("t");
         if (t <= 0) {
             throw new BadInputException("tensor " + ctx.tensorName() + ": nearswap needs t > 0, got " + t);

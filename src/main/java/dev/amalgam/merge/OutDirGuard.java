@@ -10,6 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -33,16 +34,20 @@ record OutDirGuard(Path out, boolean overwrite, Map<Path, String> protect) {
         protect = Collections.unmodifiableMap(new LinkedHashMap<>(protect)); // in order: the first match is named
     }
 
-    /** Protects the working directory, the recipe, every input model and the tokenizer source. */
-    static OutDirGuard of(Path out, boolean overwrite, Path recipe, MergePlan plan) {
+    /**
+     * Protects the working directory, the recipe, every input model and the tokenizer source.
+     *
+     * @param tokenizerFrom the folder the tokenizer files are copied from, null when none are
+     */
+    static OutDirGuard of(Path out, boolean overwrite, Path recipe, List<Path> models, Path tokenizerFrom) {
         Map<Path, String> protect = new LinkedHashMap<>();
         protect.put(Path.of("").toAbsolutePath(), "the working directory");
         protect.put(recipe, "the recipe " + recipe);
-        for (Path model : plan.modelPaths()) {
+        for (Path model : models) {
             protect.putIfAbsent(model, "the input model " + model);
         }
-        if (plan.tokenizerFrom() != null) {
-            protect.putIfAbsent(plan.tokenizerFrom(), "the tokenizer source " + plan.tokenizerFrom());
+        if (tokenizerFrom != null) {
+            protect.putIfAbsent(tokenizerFrom, "the tokenizer source " + tokenizerFrom);
         }
         return new OutDirGuard(out, overwrite, protect);
     }

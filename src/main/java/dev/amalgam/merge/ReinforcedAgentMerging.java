@@ -18,9 +18,6 @@ final class ReinforcedAgentMerging {
     static NDArray merge(TensorMergeContext ctx, boolean tensorLocalPlus) {
         NDArray base = ctx.base().tensor(); // [...]
         int n = ctx.models().size();
-        if (n == 0) {
-            return base.duplicate();
-        }
         float epsilon = (float) ctx.global().number("epsilon");
         NDList deltas = new NDList(n);
         for (ModelTensor model : ctx.models()) {

@@ -33,9 +33,6 @@ public record SceMerge() implements MergeMethod {
     public NDArray merge(TensorMergeContext ctx) {
         NDArray base = ctx.base().tensor(); // [...]
         List<ModelTensor> models = ctx.models();
-        if (models.isEmpty()) {
-            return base.duplicate();
-        }
         int n = models.size();
         NDList deltas = new NDList(n);
         for (ModelTensor model : models) {
@@ -70,6 +67,6 @@ public record SceMerge() implements MergeMethod {
             return variance.zerosLike();
         }
         // k >= 1 means the threshold is > 0, so positions with zero variance are never selected.
-        return variance.gte(KthLargest.of(variance.flatten(), k)).toType(DataType.FLOAT32, false);
+        return variance.gte((float) KthLargest.of(variance.flatten(), k)).toType(DataType.FLOAT32, false);
     }
 }

@@ -27,9 +27,6 @@ public record SlerpMerge() implements MergeMethod {
     @Override
     public NDArray merge(TensorMergeContext ctx) {
         NDArray base = ctx.base().tensor(); // [...]
-        if (ctx.models().isEmpty()) {
-            return base.duplicate(); // a tensor only the base has passes through
-        }
         NDArray other = ctx.models().getFirst().tensor(); // [...]
         double t = ctx.global().number("t");
         double baseNorm = base.norm().getFloat();

@@ -97,9 +97,9 @@ enum Sparsification {
         float upper = Float.POSITIVE_INFINITY;
         NDArray keep; // [...] boolean
         try (NDArray magnitude = delta.abs(); NDArray flat = magnitude.flatten()) { // [...], [numel]
-            lower = KthLargest.of(flat, skipTop + count);
+            lower = (float) KthLargest.of(flat, skipTop + count); // exact: the value of a float32 array
             if (skipTop > 0) {
-                upper = KthLargest.of(flat, skipTop);
+                upper = (float) KthLargest.of(flat, skipTop);
             }
             keep = magnitude.gte(lower);
             if (skipTop > 0) {

@@ -13,7 +13,8 @@ import java.util.List;
  *                   of its first operand
  * @param tensorName the output tensor's name (filters and random seeds use it)
  * @param base       the base model's tensor (null unless the method takes a base and the recipe has one)
- * @param models     the other inputs in recipe order
+ * @param models     the other inputs in recipe order, at least one (the kernel passes a tensor only
+ *                   the base has through without calling the method)
  * @param global     the method's global parameters for this tensor
  * @param seed       the merge seed (from the recipe or the command line)
  */
@@ -21,5 +22,8 @@ public record TensorMergeContext(NDManager manager, String tensorName, ModelTens
                                  List<ModelTensor> models, ParameterValues global, long seed) {
     public TensorMergeContext {
         models = List.copyOf(models);
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException(tensorName + ": a merge needs at least one model besides the base");
+        }
     }
 }

@@ -1,6 +1,9 @@
 /**
  * mergekit's merge methods on DJL tensors: {@link dev.amalgam.merge.MergeMethod} (sealed, one record per
- * registry name), looked up with {@link dev.amalgam.merge.MergeMethods#byName}. The math follows
+ * kind of math; the eight task-arithmetic methods are registry entries of one record, as in mergekit),
+ * looked up with {@link dev.amalgam.merge.MergeMethods#byName}. The {@link dev.amalgam.merge.MergeKernel}
+ * does what every method would otherwise repeat: fp32 widening, embedding rectification, and passing a
+ * tensor only the base has through. The math follows
  * {@code shared/specs/merge-methods.md}; where Amalgam deliberately differs from mergekit:
  * <ul>
  *   <li>All math is fp32 whatever the recipe dtype (mergekit runs most methods in the working dtype).</li>

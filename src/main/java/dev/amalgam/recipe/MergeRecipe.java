@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.function.ToIntFunction;
 
 /**
@@ -20,7 +21,7 @@ import java.util.function.ToIntFunction;
  * @param baseModel       the recipe's base model, or null
  * @param tokenizerSource "base", "union", a model reference, or null
  * @param randomSeed      our extension key {@code random_seed} (mergekit takes it on the command line)
- * @param chatTemplate    stored and written back, not applied
+ * @param chatTemplate    {@code auto}, a template name or Jinja text, written into the output's tokenizer_config.json
  * @param sourceFile      the recipe file: names it in errors and anchors relative model paths
  */
 public record MergeRecipe(String mergeMethod, ModelRef baseModel, List<ModelEntry> models, List<SliceSpec> slices,
@@ -130,6 +131,14 @@ public record MergeRecipe(String mergeMethod, ModelRef baseModel, List<ModelEntr
      * resolved to its local folder; errors name the recipe file and the key where the model appears.
      */
     public Map<ModelRef, Path> resolveModels() {
+        Path recipeDir = sourceFile.toAbsolutePath().getParent();
+        Map<ModelRef, Path> folders = new LinkedHashMap<>();
+        referencedModels().forEach((ref, key) -> folders.put(ref, ref.resolve(recipeDir, sourceFile + ": " + key)));
+        return folders;
+    }
+
+    /** Every model the recipe names, with the key of its first appearance ({@code models[1].model}). */
+    public Map<ModelRef, String> referencedModels() {
         Map<ModelRef, String> where = new LinkedHashMap<>();
         if (baseModel != null) {
             where.putIfAbsent(baseModel, "base_model");
@@ -152,9 +161,23 @@ public record MergeRecipe(String mergeMethod, ModelRef baseModel, List<ModelEntr
         if (tokenizerSource != null && !tokenizerSource.equals("base") && !tokenizerSource.equals("union")) {
             where.putIfAbsent(new ModelRef(tokenizerSource), "tokenizer_source");
         }
-        Path recipeDir = sourceFile.toAbsolutePath().getParent();
-        Map<ModelRef, Path> folders = new LinkedHashMap<>();
-        where.forEach((ref, key) -> folders.put(ref, ref.resolve(recipeDir, sourceFile + ": " + key)));
-        return folders;
+        return where;
+    }
+
+    /**
+     * The same recipe with some model references replaced (a multi-stage recipe's stage names by the
+     * folders those stages were written to).
+     */
+    public MergeRecipe withModels(Map<ModelRef, ModelRef> replace) {
+        UnaryOperator<ModelRef> r = ref -> ref == null ? null : replace.getOrDefault(ref, ref);
+        List<ModelEntry> m = models == null ? null
+                : models.stream().map(e -> new ModelEntry(r.apply(e.model()), e.parameters())).toList();
+        List<SliceSpec> s = slices == null ? null : slices.stream().map(slice -> new SliceSpec(
+                slice.sources().stream().map(src -> new SliceSource(r.apply(src.model()), src.layerStart(), src.layerEnd(),
+                        src.parameters())).toList(), r.apply(slice.baseModel()), slice.parameters())).toList();
+        String tokenizer = tokenizerSource == null || tokenizerSource.equals("base") || tokenizerSource.equals("union")
+                ? tokenizerSource : r.apply(new ModelRef(tokenizerSource)).text();
+        return new MergeRecipe(mergeMethod, r.apply(baseModel), m, s, parameters, dtype, outDtype, tokenizer, randomSeed,
+                chatTemplate, sourceFile);
     }
 }

@@ -1,6 +1,7 @@
 package dev.amalgam.report;
 
 import dev.amalgam.BadInputException;
+import dev.amalgam.history.GenerationStats;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -28,8 +29,8 @@ final class FitnessChart {
     private FitnessChart() {
     }
 
-    static ChartGrid of(List<RunJournal> runs) {
-        RunJournal first = runs.getFirst();
+    static ChartGrid of(List<ReportedRun> runs) {
+        ReportedRun first = runs.getFirst();
         List<XYChart> panels = new ArrayList<>(List.of(fitness(first), tasks(first)));
         if (runs.size() > 1) {
             panels.add(comparison(runs));
@@ -51,7 +52,7 @@ final class FitnessChart {
         return xs.isEmpty() ? Optional.empty() : Optional.of(chart.addSeries(name, xs, ys));
     }
 
-    private static XYChart fitness(RunJournal run) {
+    private static XYChart fitness(ReportedRun run) {
         XYChart chart = ChartPanels.xy(run.name() + " (" + run.config().strategy() + "): fitness per generation",
                 "generation", FITNESS_AXIS);
         chart.getStyler().setXAxisDecimalPattern("0");
@@ -87,13 +88,14 @@ final class FitnessChart {
         return chart;
     }
 
-    private static XYChart tasks(RunJournal run) {
+    private static XYChart tasks(ReportedRun run) {
         List<GenerationStats> gens = run.generations();
         XYChart chart = ChartPanels.xy(run.name() + ": task scores of each generation's best", "generation",
                 "search-split task score (0-1)");
         chart.getStyler().setXAxisDecimalPattern("0");
-        for (String task : gens.getFirst().bestTaskScores().keySet()) {
-            line(chart, task, gens, g -> g.bestTaskScores().get(task));
+        for (int i = 0; i < run.tasks().size(); i++) {
+            int task = i;
+            line(chart, run.tasks().get(i), gens, g -> g.bestTasks()[task]);
         }
         if (chart.getSeriesMap().isEmpty()) {
             line(chart, "best fitness (no task scores)", gens, GenerationStats::best);
@@ -101,12 +103,12 @@ final class FitnessChart {
         return chart;
     }
 
-    private static XYChart comparison(List<RunJournal> runs) {
+    private static XYChart comparison(List<ReportedRun> runs) {
         XYChart chart = ChartPanels.xy("best so far by evaluations", "evaluations (distinct candidates scored)",
                 "best " + FITNESS_AXIS);
         chart.getStyler().setXAxisDecimalPattern("0");
         Set<String> names = new HashSet<>();
-        for (RunJournal run : runs) {
+        for (ReportedRun run : runs) {
             String name = run.name() + " (" + run.config().strategy() + ")";
             while (!names.add(name)) {
                 name = name + "'"; // two runs in folders of the same name

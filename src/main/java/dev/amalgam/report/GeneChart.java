@@ -1,5 +1,6 @@
 package dev.amalgam.report;
 
+import dev.amalgam.history.Candidate;
 import org.knowm.xchart.CategoryChart;
 
 import java.awt.Color;
@@ -25,25 +26,26 @@ final class GeneChart {
     private GeneChart() {
     }
 
-    static ChartGrid of(RunJournal run) {
+    static ChartGrid of(ReportedRun run) {
         Candidate best = run.exported();
         // panel -> model -> layer group -> value
         Map<String, Map<String, Map<String, Double>>> panels = new LinkedHashMap<>();
         Map<String, double[]> bounds = new LinkedHashMap<>(); // panel -> {min, max} of its genes' search bounds
         Map<String, RunConfig.GeneBounds> boundsByGene = new HashMap<>();
         run.config().genes().forEach(b -> boundsByGene.put(b.name(), b));
-        for (Map.Entry<String, Double> gene : best.genes().entrySet()) {
-            GeneName name = GeneName.parse(gene.getKey());
+        double[] values = best.genes();
+        for (int i = 0; i < values.length; i++) {
+            GeneName name = GeneName.parse(run.genes().get(i));
             panels.computeIfAbsent(name.panel(), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(name.model(), k -> new LinkedHashMap<>()).put(name.group(), gene.getValue());
-            RunConfig.GeneBounds b = boundsByGene.get(gene.getKey());
+                    .computeIfAbsent(name.model(), k -> new LinkedHashMap<>()).put(name.group(), values[i]);
+            RunConfig.GeneBounds b = boundsByGene.get(run.genes().get(i));
             if (b != null) {
                 bounds.merge(name.panel(), new double[]{b.min(), b.max()},
                         (x, y) -> new double[]{Math.min(x[0], y[0]), Math.max(x[1], y[1])});
             }
         }
         // One colour per model across panels, in the order models first appear among the genes.
-        List<String> models = best.genes().keySet().stream().map(g -> GeneName.parse(g).model()).distinct().toList();
+        List<String> models = run.genes().stream().map(g -> GeneName.parse(g).model()).distinct().toList();
         List<CategoryChart> charts = new ArrayList<>();
         for (Map.Entry<String, Map<String, Map<String, Double>>> panel : panels.entrySet()) {
             charts.add(panel(run, best, panel.getKey(), panel.getValue(), bounds.get(panel.getKey()), models));
@@ -51,7 +53,7 @@ final class GeneChart {
         return new ChartGrid(charts, 2);
     }
 
-    private static CategoryChart panel(RunJournal run, Candidate best, String parameter,
+    private static CategoryChart panel(ReportedRun run, Candidate best, String parameter,
                                        Map<String, Map<String, Double>> byModel, double[] bounds,
                                        List<String> models) {
         CategoryChart chart = ChartPanels.bars(run.name() + ": " + parameter + " of exported " + best.id()

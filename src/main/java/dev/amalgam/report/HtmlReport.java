@@ -1,8 +1,11 @@
 package dev.amalgam.report;
 
+import dev.amalgam.history.Candidate;
+import dev.amalgam.history.HeldoutScore;
+import dev.amalgam.history.Ranking;
+
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,7 +27,7 @@ final class HtmlReport {
     }
 
     /** The held-out rows in rank order if the run has them, else the best {@value #TOP_BY_SEARCH} by search. */
-    static List<TopCandidate> topCandidates(RunJournal run) {
+    static List<TopCandidate> topCandidates(ReportedRun run) {
         List<TopCandidate> out = new ArrayList<>();
         if (!run.heldout().isEmpty()) {
             for (HeldoutScore h : run.heldout()) {
@@ -32,8 +35,8 @@ final class HtmlReport {
             }
             return out;
         }
-        List<Candidate> sorted = run.candidates().stream().filter(c -> !Double.isNaN(c.fitness()))
-                .sorted(Comparator.comparingDouble(Candidate::fitness).reversed()).limit(TOP_BY_SEARCH).toList();
+        List<Candidate> sorted = Ranking.ranked(run.candidates()).stream().filter(c -> !Double.isNaN(c.fitness()))
+                .limit(TOP_BY_SEARCH).toList();
         for (int i = 0; i < sorted.size(); i++) {
             out.add(new TopCandidate(i + 1, sorted.get(i), Optional.empty()));
         }
@@ -41,7 +44,7 @@ final class HtmlReport {
     }
 
     /** The page for {@code run} (the first run), with every run's summary and the PNGs by file name. */
-    static String render(RunJournal run, List<RunSummary> summaries, Map<String, byte[]> pngs) {
+    static String render(ReportedRun run, List<RunSummary> summaries, GeneImportance importance, Map<String, byte[]> pngs) {
         StringBuilder html = new StringBuilder(1 << 16);
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Amalgam report: ")
                 .append(escape(run.name())).append("</title>\n<style>\n")
@@ -61,20 +64,21 @@ final class HtmlReport {
                     .append(Base64.getEncoder().encodeToString(png.getValue())).append("\"></p>\n");
         }
         topTable(html, run);
+        importanceTable(html, importance);
         timeTable(html, summaries.getFirst());
         html.append("<h2>Run config (run.yaml)</h2>\n<pre id=\"config\">").append(escape(run.config().yamlText()))
                 .append("</pre>\n</body></html>\n");
         return html.toString();
     }
 
-    private static void topTable(StringBuilder html, RunJournal run) {
+    private static void topTable(StringBuilder html, ReportedRun run) {
         List<TopCandidate> top = topCandidates(run);
         html.append("<h2>Top candidates</h2>\n<p>").append(run.heldout().isEmpty()
                 ? "By search fitness (no held-out re-scoring yet)." : "Re-scored on the held-out split, by rank.")
                 .append(" Fitness is the weighted task score, 0-1; task columns are search-split scores;")
                 .append(" genes are the recipe parameters per model and layer group.</p>\n");
-        List<String> genes = List.copyOf(run.candidates().getFirst().genes().keySet());
-        List<String> tasks = List.copyOf(run.candidates().getFirst().taskScores().keySet());
+        List<String> genes = run.genes();
+        List<String> tasks = run.tasks();
         html.append("<div class=\"scroll\"><table id=\"top-candidates\">\n<tr><th>rank</th><th>candidate</th>")
                 .append("<th>search fitness</th><th>held-out fitness</th>");
         tasks.forEach(t -> html.append("<th>search ").append(escape(t)).append("</th>"));
@@ -85,11 +89,37 @@ final class HtmlReport {
                     .append(escape(t.candidate().id())).append("</td><td>").append(number(t.candidate().fitness()))
                     .append("</td><td>").append(t.heldoutFitness().map(HtmlReport::number).orElse("n/a"))
                     .append("</td>");
-            tasks.forEach(k -> html.append("<td>").append(number(t.candidate().taskScores().get(k))).append("</td>"));
-            genes.forEach(g -> html.append("<td>").append(number(t.candidate().genes().get(g))).append("</td>"));
+            for (double score : t.candidate().tasks()) {
+                html.append("<td>").append(number(score)).append("</td>");
+            }
+            for (double gene : t.candidate().genes()) {
+                html.append("<td>").append(number(gene)).append("</td>");
+            }
             html.append("</tr>\n");
         }
         html.append("</table></div>\n");
+    }
+
+    private static void importanceTable(StringBuilder html, GeneImportance importance) {
+        if (!importance.measured()) {
+            html.append("<h2>What mattered</h2>\n<p>Not measured: ").append(importance.candidates())
+                    .append(" candidates with a fitness (at least ").append(GeneImportance.MIN_CANDIDATES).append(" needed).</p>\n");
+            return;
+        }
+        html.append("<h2>What mattered</h2>\n<p>").append(String.format(Locale.ROOT, "A linear regression of search fitness on the "
+                        + "genes over all %d candidates explains %.0f%% of the fitness variance (in sample). Share: each gene's "
+                        + "part of it (standardised coefficient times its correlation with fitness); genes the search moved "
+                        + "little measure as unimportant.", importance.candidates(), 100 * importance.rSquared()))
+                .append(importance.constant().isEmpty() ? "" : " Constant over the run (not measured): "
+                        + escape(String.join(", ", importance.constant())) + ".")
+                .append("</p>\n<table id=\"gene-importance\">\n<tr><th>gene</th><th>share</th><th>coefficient</th>")
+                .append("<th>correlation</th></tr>\n");
+        for (GeneImportance.Row r : importance.rows()) {
+            html.append("<tr><td class=\"id\">").append(escape(r.gene())).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.1f%%", 100 * r.share())).append("</td><td>").append(number(r.coefficient()))
+                    .append("</td><td>").append(number(r.correlation())).append("</td></tr>\n");
+        }
+        html.append("</table>\n");
     }
 
     private static void timeTable(StringBuilder html, RunSummary s) {

@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * Writes the report of one or more search folders: {@code fitness.png/svg}, {@code genes.png}, {@code pareto.png}
- * (NSGA-II runs), {@code report.html}, and returns the text summary. The first run is the one reported in
+ * (NSGA-II runs), {@code report.html} (with the first run's {@link GeneImportance}), and returns the text summary. The first run is the one reported in
  * detail; the others join the fitness comparison and the summary.
  */
 public final class ReportWriter {
@@ -37,8 +37,11 @@ public final class ReportWriter {
         }
     }
 
-    /** The written report: its folder, the files in it, and the summary lines for stdout. */
-    public record Report(Path folder, List<Path> files, List<String> summary) {
+    /**
+     * The written report: its folder, the files in it, the summary lines for stdout, and the id of the first run's
+     * exported candidate (the one {@code genes.png} draws).
+     */
+    public record Report(Path folder, List<Path> files, List<String> summary, String exportedCandidate) {
         public Report {
             files = List.copyOf(files);
             summary = List.copyOf(summary);
@@ -46,8 +49,8 @@ public final class ReportWriter {
     }
 
     public static Report write(Options options) {
-        List<RunJournal> runs = options.runs().stream().map(RunJournal::read).toList();
-        RunJournal first = runs.getFirst();
+        List<ReportedRun> runs = options.runs().stream().map(ReportedRun::read).toList();
+        ReportedRun first = runs.getFirst();
         Path folder = options.out().orElse(first.dir().resolve("report"));
         List<String> notes = new ArrayList<>();
         Map<String, byte[]> pngs = new LinkedHashMap<>();
@@ -66,7 +69,8 @@ public final class ReportWriter {
         }
         List<RunSummary> summaries = runs.stream().map(RunSummary::of).toList();
         files.putAll(pngs);
-        files.put("report.html", HtmlReport.render(first, summaries, pngs).getBytes(StandardCharsets.UTF_8));
+        GeneImportance importance = GeneImportance.of(first.genes(), first.candidates());
+        files.put("report.html", HtmlReport.render(first, summaries, importance, pngs).getBytes(StandardCharsets.UTF_8));
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
             Path path = folder.resolve(file.getKey());
@@ -75,9 +79,12 @@ public final class ReportWriter {
         }
         List<String> summary = new ArrayList<>();
         summaries.forEach(s -> summary.addAll(s.lines()));
+        if (importance.measured()) {
+            summary.addAll(importance.lines(5));
+        }
         summary.addAll(notes);
         summary.add("report: " + folder.resolve("report.html") + " (with " + String.join(", ",
                 files.keySet().stream().filter(n -> !n.equals("report.html")).toList()) + ")");
-        return new Report(folder, written, summary);
+        return new Report(folder, written, summary, first.exported().id());
     }
 }

@@ -1,16 +1,8 @@
 package dev.amalgam.report;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.amalgam.BadInputException;
+import dev.amalgam.BadValueException;
+import dev.amalgam.files.ConfigNode;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,7 +27,7 @@ record RunConfig(String yamlText, String strategy, List<GeneBounds> genes,
     record GeneBounds(String name, double min, double max) {
         GeneBounds {
             if (!(min <= max)) {
-                throw new IllegalArgumentException("gene " + name + ": min > max");
+                throw new BadValueException("max", "expected at least min (" + min + "), got " + max);
             }
         }
     }
@@ -45,55 +37,25 @@ record RunConfig(String yamlText, String strategy, List<GeneBounds> genes,
     }
 
     static RunConfig read(Path file) {
-        String text;
-        JsonNode root;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-            root = new ObjectMapper(new YAMLFactory()).readTree(text);
-        } catch (NoSuchFileException e) {
-            throw new BadInputException(file + ": missing (expected the run config written by amalgam evolve)");
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw new BadInputException(file + (at == null ? "" : " line " + at.getLineNr()) + ": not valid YAML: "
-                    + e.getOriginalMessage().replaceAll("\\s+", " "), e);
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new BadInputException(file + " line 1: expected a YAML mapping (the resolved search config)");
-        }
+        String text = ConfigNode.readText(file, "the run config written by amalgam evolve");
+        ConfigNode root = ConfigNode.parseYaml(text, file).mapping("a YAML mapping (the resolved search config)");
         List<GeneBounds> genes = new ArrayList<>();
-        for (JsonNode gene : root.path("genes")) {
-            genes.add(new GeneBounds(required(file, gene, "genes[].name").asText(),
-                    number(file, gene, "genes[].min"), number(file, gene, "genes[].max")));
+        for (ConfigNode gene : root.get("genes").optionalList("a list of {name, min, max}")) {
+            String name = gene.get("name").scalar("a gene name");
+            double min = gene.get("min").number("a number");
+            double max = gene.get("max").number("a number");
+            genes.add(gene.build(() -> new GeneBounds(name, min, max)));
         }
         List<ParentScore> parents = new ArrayList<>();
-        for (JsonNode parent : root.path("parents")) {
-            JsonNode heldout = parent.path("heldout_fitness");
-            parents.add(new ParentScore(required(file, parent, "parents[].model").asText(),
-                    number(file, parent, "parents[].fitness"),
-                    heldout.isNumber() ? OptionalDouble.of(heldout.asDouble()) : OptionalDouble.empty()));
+        for (ConfigNode parent : root.get("parents").optionalList("a list of {model, fitness, heldout_fitness}")) {
+            ConfigNode heldout = parent.get("heldout_fitness");
+            parents.add(new ParentScore(parent.get("model").scalar("a model path"), parent.get("fitness").number("a number"),
+                    heldout.isNumber() ? OptionalDouble.of(heldout.number("a number")) : OptionalDouble.empty()));
         }
         // The contract puts strategy at the top level; the resolved config also has it under search:.
-        String strategy = root.hasNonNull("strategy") ? root.get("strategy").asText()
-                : root.path("search").path("strategy").asText(UNKNOWN);
+        String strategy = root.get("strategy").scalar("a strategy name",
+                root.get("search").get("strategy").scalar("a strategy name", UNKNOWN));
         return new RunConfig(text, strategy, genes, parents);
-    }
-
-    private static JsonNode required(Path file, JsonNode node, String field) {
-        String key = field.substring(field.lastIndexOf('.') + 1);
-        if (!node.hasNonNull(key)) {
-            throw new BadInputException(file + ": " + field + " is missing");
-        }
-        return node.get(key);
-    }
-
-    private static double number(Path file, JsonNode node, String field) {
-        JsonNode value = required(file, node, field);
-        if (!value.isNumber()) {
-            throw new BadInputException(file + ": " + field + " must be a number, got '" + value.asText() + "'");
-        }
-        return value.asDouble();
     }
 
     /** The parent with the highest search fitness, if the writer scored the parents. */

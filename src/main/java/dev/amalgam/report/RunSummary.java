@@ -1,5 +1,9 @@
 package dev.amalgam.report;
 
+import dev.amalgam.history.Candidate;
+import dev.amalgam.history.HeldoutScore;
+import tech.tablesaw.api.Table;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,13 +18,12 @@ record RunSummary(String run, String strategy, int generations, int evaluations,
                   Candidate bestSearch, Optional<HeldoutScore> bestHeldout, Optional<RunConfig.ParentScore> bestParent,
                   double mergeSeconds, double scoreSeconds, double wallSeconds) {
 
-    static RunSummary of(RunJournal journal) {
-        List<Candidate> all = journal.candidates();
-        return new RunSummary(journal.name(), journal.config().strategy(), journal.generations().size(), all.size(),
-                journal.generations().getLast().evaluations(), journal.bestBySearch(), journal.bestByHeldout(),
-                journal.config().bestParent(), all.stream().mapToDouble(Candidate::mergeSeconds).sum(),
-                all.stream().mapToDouble(Candidate::scoreSeconds).sum(),
-                journal.generations().getLast().elapsedSeconds());
+    static RunSummary of(ReportedRun run) {
+        Table candidates = run.journal().candidateTable();
+        return new RunSummary(run.name(), run.config().strategy(), run.generations().size(), candidates.rowCount(),
+                run.generations().getLast().evaluations(), run.bestBySearch(), run.bestByHeldout(),
+                run.config().bestParent(), candidates.doubleColumn("merge_seconds").sum(),
+                candidates.doubleColumn("score_seconds").sum(), run.generations().getLast().elapsedSeconds());
     }
 
     /** Best search fitness minus the best parent's, if the parents were scored. */
@@ -28,7 +31,7 @@ record RunSummary(String run, String strategy, int generations, int evaluations,
         return bestParent.map(p -> OptionalDouble.of(bestSearch.fitness() - p.fitness())).orElse(OptionalDouble.empty());
     }
 
-    /** Best held-out fitness minus the best parent's held-out fitness, if both exist. */
+    /** The exported candidate's held-out fitness minus the best parent's, if both exist. */
     OptionalDouble heldoutImprovement() {
         if (bestHeldout.isEmpty() || bestParent.isEmpty() || bestParent.get().heldoutFitness().isEmpty()) {
             return OptionalDouble.empty();
@@ -43,7 +46,7 @@ record RunSummary(String run, String strategy, int generations, int evaluations,
                 ? " (" + evaluationsInGenerations + " in complete generations)" : "";
         out.add(String.format(Locale.ROOT, "%s (%s): %d generations complete, %d evaluations%s", run, strategy,
                 generations, evaluations, pending));
-        out.add(String.format(Locale.ROOT, "  best search fitness %.4f (%s), best held-out fitness %s", bestSearch.fitness(),
+        out.add(String.format(Locale.ROOT, "  best search fitness %.4f (%s, exported), its held-out fitness %s", bestSearch.fitness(),
                 bestSearch.id(), bestHeldout.map(h -> String.format(Locale.ROOT, "%.4f (%s)", h.heldoutFitness(),
                         h.candidateId())).orElse("n/a (not re-scored yet)")));
         out.add("  improvement over best parent: " + bestParent.map(p -> String.format(Locale.ROOT,

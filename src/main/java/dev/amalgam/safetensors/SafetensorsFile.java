@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
-import dev.amalgam.files.JsonFailure;
+import dev.amalgam.files.ConfigNode;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -97,7 +97,7 @@ public final class SafetensorsFile implements AutoCloseable {
             requireUniqueNames(path, text);
             root = JSON.readTree(text);
         } catch (JacksonException e) {
-            throw new BadInputException(path + ": header is not valid JSON (" + JsonFailure.describe(e) + ")");
+            throw new BadInputException(path + ": header is not valid JSON: " + ConfigNode.syntaxProblem(e));
         } catch (IOException e) {
             throw new BadInputException(path + ": cannot parse the header (" + e.getMessage() + ")", e);
         }

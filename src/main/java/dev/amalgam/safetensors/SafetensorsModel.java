@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
+import dev.amalgam.files.ConfigNode;
 import dev.amalgam.files.IoFailure;
-import dev.amalgam.files.JsonFailure;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,7 +69,7 @@ public final class SafetensorsModel implements AutoCloseable {
         try {
             map = new ObjectMapper().readTree(index.toFile()).get("weight_map");
         } catch (JacksonException e) {
-            throw new BadInputException(index + ": not valid JSON (" + JsonFailure.describe(e) + ")", e);
+            throw new BadInputException(index + ": not valid JSON: " + ConfigNode.syntaxProblem(e), e);
         } catch (IOException e) {
             throw new BadInputException(index + ": cannot read (" + IoFailure.cause(index, e) + ")", e);
         }

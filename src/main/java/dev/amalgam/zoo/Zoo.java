@@ -4,10 +4,10 @@ import ai.djl.Device;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
+import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.eval.RequestEncoder;
 import dev.amalgam.files.AtomicFile;
 import dev.amalgam.files.StagedDirectory;
-import dev.amalgam.llm.LlamaConfig;
 import dev.amalgam.llm.LlamaModel;
 import dev.amalgam.llm.TextTokenizer;
 
@@ -89,7 +89,7 @@ public final class Zoo {
     }
 
     static ZooRecipe recipe(ZooSpec spec) {
-        LlamaConfig.read(spec.base()); // a clear error for a folder that is not a model
+        ModelConfig.read(spec.base()).decoder(LlamaModel.FORWARD_PASS); // a clear error for a folder that is not a model
         for (Path task : taskFiles(spec)) {
             if (!Files.isRegularFile(task)) {
                 throw new BadInputException(task + ": demo task file not found (expected in " + spec.tasksDir() + ")");

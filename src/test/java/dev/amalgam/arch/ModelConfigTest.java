@@ -3,6 +3,7 @@ package dev.amalgam.arch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
+import dev.amalgam.Fixtures;
 import dev.amalgam.safetensors.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelConfigTest {
     @Test
     void readsTheStoriesConfig() {
-        ModelConfig cfg = ModelConfig.read(ArchitectureTest.STORIES);
+        ModelConfig cfg = ModelConfig.read(Fixtures.stories260K());
         assertEquals("LlamaForCausalLM", cfg.architecture());
         assertEquals(5, cfg.numHiddenLayers());
         assertEquals(5, cfg.layerCount("num_hidden_layers"));
@@ -30,9 +31,9 @@ class ModelConfigTest {
 
     @Test
     void updatedJsonChangesOnlyTheGivenFields() throws IOException {
-        ModelConfig cfg = ModelConfig.read(ArchitectureTest.STORIES);
+        ModelConfig cfg = ModelConfig.read(Fixtures.stories260K());
         ObjectMapper json = new ObjectMapper();
-        JsonNode original = json.readTree(Files.readString(ArchitectureTest.STORIES.resolve("config.json")));
+        JsonNode original = json.readTree(Files.readString(Fixtures.stories260K().resolve("config.json")));
         JsonNode updated = json.readTree(cfg.updatedJson("num_hidden_layers", 8, DType.BF16, 640));
         assertEquals(8, updated.get("num_hidden_layers").intValue());
         assertEquals("bfloat16", updated.get("torch_dtype").textValue());
@@ -62,7 +63,7 @@ class ModelConfigTest {
     @Test
     void errorsNameTheFileAndField(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("config.json");
-        assertEquals(file + ": not found (a model folder needs its Hugging Face config.json)",
+        assertEquals(file + ": not found (expected the Hugging Face config.json of a model folder)",
                 assertThrows(BadInputException.class, () -> ModelConfig.read(dir)).getMessage());
 
         Files.writeString(file, "{\"architectures\": [\"LlamaForCausalLM\"], ");
@@ -70,19 +71,20 @@ class ModelConfigTest {
                 .startsWith(file + ": invalid JSON: "));
 
         Files.writeString(file, "[1]");
-        assertEquals(file + ": expected a JSON object", assertThrows(BadInputException.class, () -> ModelConfig.read(dir)).getMessage());
+        assertEquals(file + ": expected a JSON object, got a list [1]",
+                assertThrows(BadInputException.class, () -> ModelConfig.read(dir)).getMessage());
 
         ModelConfig cfg = ArchitectureTest.config(dir,
                 "{\"architectures\": [], \"vocab_size\": \"big\", \"hidden_size\": 0, \"tie_word_embeddings\": 1}");
-        assertEquals(file + ": missing field 'architectures' (expected a list like [\"LlamaForCausalLM\"])",
+        assertEquals(file + ": architectures: expected a list like [\"LlamaForCausalLM\"], got an empty list",
                 assertThrows(BadInputException.class, cfg::architecture).getMessage());
-        assertEquals(file + ": missing field 'num_hidden_layers'",
+        assertEquals(file + ": num_hidden_layers: missing (expected a positive integer)",
                 assertThrows(BadInputException.class, cfg::numHiddenLayers).getMessage());
-        assertEquals(file + ": field 'vocab_size': expected a positive integer, got \"big\"",
+        assertEquals(file + ": vocab_size: expected a positive integer, got a string 'big'",
                 assertThrows(BadInputException.class, cfg::vocabSize).getMessage());
-        assertEquals(file + ": field 'hidden_size': expected a positive integer, got 0",
+        assertEquals(file + ": hidden_size: expected a positive integer, got a number 0",
                 assertThrows(BadInputException.class, cfg::hiddenSize).getMessage());
-        assertEquals(file + ": field 'tie_word_embeddings': expected true or false, got 1",
+        assertEquals(file + ": tie_word_embeddings: expected true or false, got a number 1",
                 assertThrows(BadInputException.class, cfg::tieWordEmbeddings).getMessage());
         assertFalse(ArchitectureTest.config(dir, "{}").tieWordEmbeddings());
     }

@@ -57,7 +57,7 @@ class ReportCommandTest {
         assertEquals(0, result.exit(), result.err());
         assertEquals(String.join(System.lineSeparator(),
                 "run (ga): 1 generations complete, 2 evaluations",
-                "  best search fitness 0.6250 (g0-c1), best held-out fitness n/a (not re-scored yet)",
+                "  best search fitness 0.6250 (g0-c1, exported), its held-out fitness n/a (not re-scored yet)",
                 "  improvement over best parent: n/a (run.yaml has no parent scores)",
                 "  time: 3.0 s merging + 6.0 s scoring (sums over evaluations), 9.5 s wall clock",
                 "no pareto.png: run has no pareto.csv (not an NSGA-II run, or not finished)",

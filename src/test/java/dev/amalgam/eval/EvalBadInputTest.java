@@ -1,6 +1,7 @@
 package dev.amalgam.eval;
 
 import dev.amalgam.BadInputCase;
+import dev.amalgam.Fixtures;
 import dev.amalgam.ModelFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,7 @@ import java.util.stream.Stream;
  * file, split, row and field for data), no stack trace, no results file, and no file of the user's changed.
  */
 class EvalBadInputTest {
-    static final Path MODEL = EvalFixtures.MODEL.toAbsolutePath().normalize();
+    static Path MODEL; // the stories260K fixture (the class is skipped without it)
 
     @TempDir
     static Path shared;
@@ -29,6 +30,7 @@ class EvalBadInputTest {
 
     @BeforeAll
     static void writeModels() {
+        MODEL = Fixtures.stories260K().toAbsolutePath().normalize(); // cases() runs after this
         nanModel = ModelFiles.copy(MODEL, shared.resolve("nan-model"));
         ModelFiles.poke(nanModel, "model.norm.weight", Float.NaN, 0, 1, 2);
     }

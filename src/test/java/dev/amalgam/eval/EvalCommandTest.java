@@ -2,6 +2,7 @@ package dev.amalgam.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.amalgam.Fixtures;
 import dev.amalgam.cli.AmalgamCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +26,8 @@ class EvalCommandTest {
         CommandLine cli = AmalgamCommand.newCommandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        int code = cli.execute("eval", EvalFixtures.MODEL.toString(), "--tasks", "arc_challenge",
-                "--limit", "5", "--batch-size", "8", "--data-dir", EvalFixtures.DATA.toString(),
+        int code = cli.execute("eval", Fixtures.stories260K().toString(), "--tasks", "arc_challenge",
+                "--limit", "5", "--batch-size", "8", "--data-dir", Fixtures.evalData().toString(),
                 "--tasks-dir", EvalFixtures.TASKS.toString(), "--output", json.toString());
         assertEquals(0, code, err.toString());
         assertTrue(out.toString().contains("arc_challenge"), out.toString());
@@ -55,8 +56,8 @@ class EvalCommandTest {
         StringWriter err = new StringWriter();
         CommandLine cli = AmalgamCommand.newCommandLine();
         cli.setErr(new PrintWriter(err));
-        int code = cli.execute("eval", EvalFixtures.MODEL.toString(), "--tasks", "mmlu_anatomyy",
-                "--tasks-dir", EvalFixtures.TASKS.toString(), "--data-dir", EvalFixtures.DATA.toString());
+        int code = cli.execute("eval", Fixtures.stories260K().toString(), "--tasks", "mmlu_anatomyy",
+                "--tasks-dir", EvalFixtures.TASKS.toString(), "--data-dir", Fixtures.evalData().toString());
         assertEquals(AmalgamCommand.EXIT_BAD_INPUT, code);
         assertTrue(err.toString().contains("unknown task 'mmlu_anatomyy'"), err.toString());
     }

@@ -115,7 +115,8 @@ class ShippedTasksTest {
 
     @Test
     void unknownTaskNameSuggestsTheNearest() {
-        BadInputException e = assertThrows(BadInputException.class, () -> EvalFixtures.shippedTasks().select(List.of("arc_chalenge")));
+        TaskRegistry tasks = EvalFixtures.shippedTasks();
+        BadInputException e = assertThrows(BadInputException.class, () -> tasks.select(List.of("arc_chalenge")));
         assertTrue(e.getMessage().contains("did you mean 'arc_challenge'"), e.getMessage());
     }
 

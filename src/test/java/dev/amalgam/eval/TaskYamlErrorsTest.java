@@ -68,14 +68,14 @@ class TaskYamlErrorsTest {
     void unknownFieldIsNamedWithSuggestion() throws IOException {
         Path file = task(VALID.replace("doc_to_text", "doc_to_txt"));
         BadInputException e = assertThrows(BadInputException.class, () -> TaskRegistry.loadTaskFile(file, Optional.empty()));
-        assertEquals(file + ": unknown field 'doc_to_txt' (did you mean 'doc_to_text'?)", e.getMessage());
+        assertEquals(file + ": doc_to_txt: unknown key (did you mean 'doc_to_text'?)", e.getMessage());
     }
 
     @Test
     void unknownNestedFieldIsNamedWithItsPath() throws IOException {
         Path file = task(VALID.replace("files:", "filez:"));
         BadInputException e = assertThrows(BadInputException.class, () -> TaskRegistry.loadTaskFile(file, Optional.empty()));
-        assertTrue(e.getMessage().startsWith(file + ": unknown field 'dataset.filez'"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(file + ": dataset.filez: unknown key"), e.getMessage());
     }
 
     @Test

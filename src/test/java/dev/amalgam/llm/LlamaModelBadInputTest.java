@@ -35,7 +35,7 @@ class LlamaModelBadInputTest {
         TinyLlama.write(dir, SPEC, DType.F32, Long.MAX_VALUE, 1, plan -> { });
         Path config = dir.resolve("config.json");
         Files.writeString(config, Files.readString(config).replace("LlamaForCausalLM", "GPT2LMHeadModel"));
-        assertBadInput("config.json", "'architectures'", "GPT2LMHeadModel", "Qwen3ForCausalLM");
+        assertBadInput("config.json", "architectures: ", "GPT2LMHeadModel", "Qwen3ForCausalLM");
     }
 
     @Test
@@ -43,7 +43,7 @@ class LlamaModelBadInputTest {
         TinyLlama.write(dir, SPEC, DType.F32, Long.MAX_VALUE, 1, plan -> { });
         Path config = dir.resolve("config.json");
         Files.writeString(config, Files.readString(config).replace("\"vocab_size\"", "\"vocab\""));
-        assertBadInput("config.json", "'vocab_size'", "missing");
+        assertBadInput("config.json", "vocab_size: ", "missing");
     }
 
     @Test

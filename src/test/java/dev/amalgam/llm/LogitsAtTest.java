@@ -2,9 +2,8 @@ package dev.amalgam.llm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.amalgam.Fixtures;
 import org.junit.jupiter.api.Test;
-
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -12,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class LogitsAtTest {
     @Test
     void equalsFullLogitsAtTheChosenPositions() {
-        try (LlamaModel model = LlamaModel.load(Path.of("../shared/fixtures/stories260K/hf"));
+        try (LlamaModel model = LlamaModel.load(Fixtures.stories260K());
              NDManager m = NDManager.newBaseManager()) {
             int[][] tokens = {{1, 403, 407, 261, 378, 30, 90}, {1, 50, 60, 70, 0, 0, 0}};
             int[] lengths = {7, 4};

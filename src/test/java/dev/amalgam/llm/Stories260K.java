@@ -2,17 +2,15 @@ package dev.amalgam.llm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.amalgam.Fixtures;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The stories260K fixture: HF folder plus run.c's reference outputs (see the fixture's SOURCE.md). */
+/** The stories260K fixture's run.c reference outputs (see the fixture's SOURCE.md); its HF folder is {@link Fixtures#stories260K()}. */
 final class Stories260K {
-    static final Path ROOT = Path.of("../shared/fixtures/stories260K");
-    static final Path HF = ROOT.resolve("hf");
     static final int BOS = 1;
 
     record PositionLogits(int pos, int inputToken, float[] logits) {
@@ -25,14 +23,21 @@ final class Stories260K {
     record Encoding(String prompt, int[] promptTokens) {
     }
 
-    private static final JsonNode JSON = read();
-
     private Stories260K() {
     }
 
-    private static JsonNode read() {
+    private static JsonNode json; // read once, on first use (a missing fixture skips the test instead)
+
+    private static synchronized JsonNode read() {
+        if (json == null) {
+            json = parse();
+        }
+        return json;
+    }
+
+    private static JsonNode parse() {
         try {
-            return new ObjectMapper().readTree(ROOT.resolve("reference-outputs.json").toFile());
+            return new ObjectMapper().readTree(Fixtures.stories260KReference().resolve("reference-outputs.json").toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -40,7 +45,7 @@ final class Stories260K {
 
     static List<Generation> generations() {
         List<Generation> out = new ArrayList<>();
-        for (JsonNode g : JSON.get("generations")) {
+        for (JsonNode g : read().get("generations")) {
             List<PositionLogits> logits = new ArrayList<>();
             for (JsonNode l : g.path("logits")) {
                 float[] values = new float[l.get("logits").size()];
@@ -58,7 +63,7 @@ final class Stories260K {
 
     static List<Encoding> encodings() {
         List<Encoding> out = new ArrayList<>();
-        for (JsonNode e : JSON.get("encodings")) {
+        for (JsonNode e : read().get("encodings")) {
             out.add(new Encoding(e.get("prompt").asText(), ints(e.get("prompt_tokens"))));
         }
         return out;

@@ -4,6 +4,7 @@ import dev.amalgam.BadInputCase;
 import dev.amalgam.ModelFiles;
 import dev.amalgam.bench.SyntheticLlama;
 import dev.amalgam.safetensors.DType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -107,7 +108,7 @@ class MergeBadInputTest {
                 new BadInputCase("recipe not found", dir -> List.of(dir.resolve("none.yaml").toString(), dir.resolve("out").toString()),
                         "none.yaml", "not found"),
                 new BadInputCase("recipe is a folder", dir -> List.of(Files.createDirectories(dir.resolve("r.yaml")).toString(), dir.resolve("out").toString()),
-                        "r.yaml", "cannot read the recipe"),
+                        "r.yaml: cannot read (", "r.yaml is a folder, not a file)"),
                 new BadInputCase("recipe YAML syntax error keeps the first line and the position",
                         recipe("merge_method: ties\nmodels:\n  - model: [unclosed\n    parameters: {weight: 1}\n"),
                         "recipe.yaml", "invalid YAML", "line 4"),
@@ -115,8 +116,7 @@ class MergeBadInputTest {
                 new BadInputCase("unknown top-level key", recipe(TIES + "merge_methd: x\n"), "merge_methd", "did you mean 'merge_method'"),
                 new BadInputCase("unknown merge method", recipe(TIES.replace("merge_method: ties", "merge_method: tie")), "'tie'", "did you mean 'ties'"),
                 new BadInputCase("missing model folder", recipe(TIES.replace("$FT", "/nowhere/model")), "recipe.yaml", "models[0].model", "/nowhere/model"),
-                new BadInputCase("hub id instead of a folder", recipe(TIES.replace("$FT", "meta-llama/Llama-2-7b")), "meta-llama/Llama-2-7b", "not a local folder"),
-                new BadInputCase("unknown parameter gets a suggestion", recipe(TIES.replace("density: 0.5", "densty: 0.5")), "densty", "did you mean 'density'"),
+                new BadInputCase("hub id instead of a folder", recipe(TIES.replace("$FT", "meta-llama/Llama-2-7b")), "models[0].model", "'meta-llama/Llama-2-7b' is not downloaded", "Amalgam never downloads"),
                 new BadInputCase("density outside [0, 1]", recipe(TIES.replace("density: 0.5", "density: 1.5")), "models[0].parameters.density", "1.5", "outside"),
                 new BadInputCase("missing required weight", recipe(TIES.replace("weight: 1.0, ", "")), "missing required parameter 'weight'"),
                 new BadInputCase("layer_range beyond the model", recipe("""
@@ -124,7 +124,8 @@ class MergeBadInputTest {
                         slices:
                           - sources: [{model: $FT, layer_range: [2, 9]}]
                         """), "slices[0].sources[0].layer_range", "4 layers"),
-                new BadInputCase("tokenizer_source union", recipe(TIES + "tokenizer_source: union\n"), "tokenizer_source", "union"),
+                new BadInputCase("tokenizer_source union of models without tokenizers", recipe(TIES + "tokenizer_source: union\n"),
+                        "recipe.yaml: tokenizer_source: union: ", "has no tokenizer.json (its embedding rows cannot be matched to tokens without it)"),
                 new BadInputCase("linear weights summing to 0 under normalize",
                         recipe(LINEAR + "  - model: $BASE\n    parameters: {weight: -1.0}\n"), "recipe.yaml", "model.embed_tokens.weight", "sum to 0", "normalize"),
                 new BadInputCase("finite weights overflowing to infinity", recipe(LINEAR.replace("1.0", "3.0e38") + "  - model: $BASE\n    parameters: {weight: 3.0e38}\n"
@@ -212,5 +213,18 @@ class MergeBadInputTest {
     @MethodSource("cases")
     void isRefusedWithOneLineAndNothingChanged(BadInputCase c, @TempDir Path dir) throws IOException {
         c.assertRefused("merge", dir, List.of("--no-progress", "--device", "cpu"), SmallInputs.DIR);
+    }
+
+    /** Not bad input: mergekit ignores parameters a method does not declare; we do too, with one warning per name. */
+    @Test
+    void undeclaredParameterIsIgnoredWithOneWarningAndASuggestion(@TempDir Path tmp) throws IOException {
+        Path recipe = tmp.resolve("recipe.yaml");
+        Files.writeString(recipe, TIES.replace("density: 0.5", "density: 0.5, densty: 0.5")
+                .replace("$BASE", base.toString()).replace("$FT", ft.toString()) + "parameters: {densty: 2}\n");
+        MergeCommandEndToEndTest.Run r = MergeCommandEndToEndTest.merge(recipe, tmp.resolve("out"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of("amalgam: warning: recipe.yaml: models[0].parameters.densty: merge_method ties has no parameter"
+                + " 'densty' (did you mean 'density'?); ignored (it takes [int8_mask, normalize, rescale, lambda, weight, density])"),
+                r.err().lines().filter(l -> l.contains("densty")).toList());
     }
 }

@@ -1,5 +1,6 @@
 package dev.amalgam.merge;
 
+import dev.amalgam.Fixtures;
 import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.bench.SyntheticLlama;
 import dev.amalgam.cli.AmalgamCommand;
@@ -29,13 +30,17 @@ import static org.junit.jupiter.api.Assertions.*;
 class MergeCommandEndToEndTest {
     /** 4 layers, GQA, untied head: small enough to check every tensor in double precision. */
     static final SyntheticLlama SHAPE = new SyntheticLlama(16, 24, 4, 4, 2, 40, false);
-    static final Path STORIES = Path.of("../shared/fixtures/stories260K/hf").toAbsolutePath().normalize();
 
     @TempDir
     static Path models;
     static Path base;
     static Path ftA;
     static Path ftB;
+
+    /** The stories260K fixture, absolute (recipes name it from temporary folders). */
+    private static Path stories() {
+        return Fixtures.stories260K().toAbsolutePath().normalize();
+    }
 
     @BeforeAll
     static void writeModels() {
@@ -62,7 +67,7 @@ class MergeCommandEndToEndTest {
     static Path recipe(Path dir, String yaml) throws IOException {
         Path p = dir.resolve("recipe.yaml");
         Files.writeString(p, yaml.replace("$BASE", base.toString()).replace("$A", ftA.toString())
-                .replace("$B", ftB.toString()).replace("$STORIES", STORIES.toString()));
+                .replace("$B", ftB.toString()).replace("$STORIES", yaml.contains("$STORIES") ? stories().toString() : ""));
         return p;
     }
 
@@ -236,7 +241,7 @@ class MergeCommandEndToEndTest {
             // Tokenizer files come over from the read-only fixture as ordinary, writable files.
             assertTrue(Files.getPosixFilePermissions(out.resolve("tokenizer.json"))
                     .contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), name);
-            try (SafetensorsModel want = SafetensorsModel.open(STORIES); SafetensorsModel got = SafetensorsModel.open(out)) {
+            try (SafetensorsModel want = SafetensorsModel.open(stories()); SafetensorsModel got = SafetensorsModel.open(out)) {
                 assertEquals(want.tensorNames(), got.tensorNames(), name);
                 for (String n : want.tensorNames()) {
                     MergeHarness.assertClose(ScalarReference.toDouble(want.slice(n).toFloatArray()), got.slice(n).toFloatArray(), name + " " + n);

@@ -1,6 +1,7 @@
 package dev.amalgam.merge;
 
 import dev.amalgam.CliRun;
+import dev.amalgam.Fixtures;
 import dev.amalgam.FolderSnapshot;
 import dev.amalgam.ScratchMount;
 import dev.amalgam.safetensors.DType;
@@ -41,7 +42,7 @@ class MergeOutputFailuresTest {
         assertEquals(0, r.exit(), r.err());
         assertEquals("amalgam: warning: " + out + " gets no tokenizer.json (the tokenizer source " + base + " has none), so amalgam eval"
                 + " cannot score it; set tokenizer_source to a model that has one, or copy it in", r.err().strip());
-        Path stories = MergeCommandEndToEndTest.STORIES;
+        Path stories = Fixtures.stories260K();
         CliRun withTokenizer = CliRun.run("merge", write(tmp, "merge_method: linear\nmodels:\n  - model: " + stories
                 + "\n    parameters: {weight: 1.0}\n"), tmp.resolve("out2").toString(), "--no-progress", "--device", "cpu");
         assertEquals("", withTokenizer.err(), "no warning when the tokenizer is copied");

@@ -27,7 +27,14 @@ class SourceCacheTest {
 
     static Map<String, float[]> run(MergePlan plan, OpenModels models, SourceCache cache) {
         Map<String, float[]> out = new LinkedHashMap<>();
-        TensorSink collect = new TensorSink() {
+        List<SafetensorsModel> inputs = plan.modelPaths().stream().map(models::model).toList();
+        new MergeKernel(plan.method(), inputs, Device.cpu(), plan.seed(), cache, w -> { }).run(plan.tensors(), collect(out), MergeKernel.Progress.NONE);
+        return out;
+    }
+
+    /** A sink that keeps each merged tensor's values by output name. */
+    static TensorSink collect(Map<String, float[]> out) {
+        return new TensorSink() {
             @Override
             public void accept(PlannedTensor tensor, NDArray merged) {
                 out.put(tensor.outputName(), merged.toFloatArray());
@@ -38,9 +45,6 @@ class SourceCacheTest {
                 fail("no raw tensors expected");
             }
         };
-        List<SafetensorsModel> inputs = plan.modelPaths().stream().map(models::model).toList();
-        new MergeKernel(plan.method(), inputs, Device.cpu(), plan.seed(), cache, w -> { }).run(plan.tensors(), collect, MergeKernel.Progress.NONE);
-        return out;
     }
 
     @Test

@@ -49,14 +49,14 @@ class TaskArithmeticMethodsTest {
 
     static Stream<Case> family() {
         return Stream.of(
-                new Case(new TaskArithmeticMerge(), Sparsify.NONE, false),
-                new Case(new TiesMerge(), Sparsify.MAGNITUDE, true),
-                new Case(new DareTiesMerge(), Sparsify.RANDOM, true),
-                new Case(new DareLinearMerge(), Sparsify.RANDOM, false),
-                new Case(new BreadcrumbsMerge(), Sparsify.OUTLIERS, false),
-                new Case(new BreadcrumbsTiesMerge(), Sparsify.OUTLIERS, true),
-                new Case(new DellaMerge(), Sparsify.DELLA, true),
-                new Case(new DellaLinearMerge(), Sparsify.DELLA, false));
+                new Case(MergeMethods.byName("task_arithmetic", "test"), Sparsify.NONE, false),
+                new Case(MergeMethods.byName("ties", "test"), Sparsify.MAGNITUDE, true),
+                new Case(MergeMethods.byName("dare_ties", "test"), Sparsify.RANDOM, true),
+                new Case(MergeMethods.byName("dare_linear", "test"), Sparsify.RANDOM, false),
+                new Case(MergeMethods.byName("breadcrumbs", "test"), Sparsify.OUTLIERS, false),
+                new Case(MergeMethods.byName("breadcrumbs_ties", "test"), Sparsify.OUTLIERS, true),
+                new Case(MergeMethods.byName("della", "test"), Sparsify.DELLA, true),
+                new Case(MergeMethods.byName("della_linear", "test"), Sparsify.DELLA, false));
     }
 
     /** Parameter settings: per-model weights and densities, then global overrides. */
@@ -132,7 +132,7 @@ class TaskArithmeticMethodsTest {
     @ValueSource(doubles = {0.0, 0.01, 1.0})
     void tiesDensityZeroTinyAndOne(double density) {
         // density 0.01 on 60 elements gives k = 0: no crash, the delta is zero
-        Case c = new Case(new TiesMerge(), Sparsify.MAGNITUDE, true);
+        Case c = new Case(MergeMethods.byName("ties", "test"), Sparsify.MAGNITUDE, true);
         ModelTensor base = h.base(c.method(), 0, h.gaussian(NUMEL), SHAPE);
         List<ModelTensor> models = List.of(
                 h.model(c.method(), 1, h.gaussian(NUMEL), SHAPE, Map.of("weight", 0.5, "density", density)),
@@ -147,7 +147,7 @@ class TaskArithmeticMethodsTest {
     @Test
     void breadcrumbsWithGammaTimesNumelBelowOneKeepsTheTop() {
         // gamma*numel = 0.6 -> n_top = 0: mergekit zeroes the delta here, Amalgam keeps the largest half
-        Case c = new Case(new BreadcrumbsMerge(), Sparsify.OUTLIERS, false);
+        Case c = new Case(MergeMethods.byName("breadcrumbs", "test"), Sparsify.OUTLIERS, false);
         ModelTensor base = h.base(c.method(), 0, h.gaussian(NUMEL), SHAPE);
         ModelTensor x = h.model(c.method(), 1, h.gaussian(NUMEL), SHAPE,
                 Map.of("weight", 1.0, "density", 0.5, "gamma", 0.01));
@@ -167,7 +167,7 @@ class TaskArithmeticMethodsTest {
 
     @Test
     void breadcrumbsDropsTheOutliers() {
-        Case c = new Case(new BreadcrumbsTiesMerge(), Sparsify.OUTLIERS, true);
+        Case c = new Case(MergeMethods.byName("breadcrumbs_ties", "test"), Sparsify.OUTLIERS, true);
         ModelTensor base = h.base(c.method(), 0, h.gaussian(NUMEL), SHAPE);
         ModelTensor x = h.model(c.method(), 1, h.gaussian(NUMEL), SHAPE,
                 Map.of("weight", 1.0, "density", 0.5, "gamma", 0.1)); // n_top = 6
@@ -207,7 +207,7 @@ class TaskArithmeticMethodsTest {
 
     @Test
     void dellaOn1dTensorIsOneRow() {
-        Case c = new Case(new DellaMerge(), Sparsify.DELLA, true);
+        Case c = new Case(MergeMethods.byName("della", "test"), Sparsify.DELLA, true);
         long[] shape = {50};
         ModelTensor base = h.base(c.method(), 0, h.gaussian(50), shape);
         List<ModelTensor> models = List.of(
@@ -218,7 +218,7 @@ class TaskArithmeticMethodsTest {
 
     @Test
     void dellaRejectsDensityTooCloseToItsBounds() {
-        MergeMethod m = new DellaMerge();
+        MergeMethod m = MergeMethods.byName("della", "test");
         ModelTensor base = h.base(m, 0, h.gaussian(NUMEL), SHAPE);
         ModelTensor x = h.model(m, 1, h.gaussian(NUMEL), SHAPE, Map.of("weight", 1.0, "density", 0.9));
         BadInputException e = assertThrows(BadInputException.class, () -> merge(m, base, List.of(x), Map.of()));

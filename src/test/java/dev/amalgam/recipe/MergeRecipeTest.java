@@ -13,6 +13,7 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MergeRecipeTest {
     @Test
@@ -100,9 +101,10 @@ class MergeRecipeTest {
         Files.createDirectories(dir.resolve("a"));
 
         Files.writeString(recipe, "merge_method: linear\nmodels:\n  - model: a\n  - model: org/name\n");
-        assertEquals(recipe + ": models[1].model: model 'org/name' is not a local folder (Hugging Face hub downloads"
-                        + " are not supported yet; download it and give the path)",
-                assertThrows(BadInputException.class, () -> RecipeParser.parse(recipe).resolveModels()).getMessage());
+        String hub = assertThrows(BadInputException.class, () -> RecipeParser.parse(recipe).resolveModels()).getMessage();
+        assertTrue(hub.startsWith(recipe + ": models[1].model: model 'org/name' is not downloaded (looked in the Hugging Face cache "), hub);
+        assertTrue(hub.endsWith("models--org--name and in " + dir.toAbsolutePath().normalize().resolve("org/name")
+                + "); download it with: huggingface-cli download org/name (Amalgam never downloads)"), hub);
 
         Files.writeString(recipe, "merge_method: passthrough\nslices:\n  - sources: [{model: a, layer_range: [0, 1]}]\n"
                 + "  - sources: [{model: ./missing, layer_range: [0, 1]}]\n");
@@ -120,6 +122,6 @@ class MergeRecipeTest {
     void unreadableRecipeFile(@TempDir Path dir) {
         Path missing = dir.resolve("nope.yaml");
         String msg = assertThrows(BadInputException.class, () -> RecipeParser.parse(missing)).getMessage();
-        assertEquals(missing + ": recipe file not found", msg);
+        assertEquals(missing + ": not found (expected a merge recipe)", msg);
     }
 }

@@ -192,7 +192,7 @@ class RecipeParserTest {
                 error("merge_method: linear\nmodels: [{model: a}]\nrandom_seed: 1.5\n"));
         assertEquals("recipe.yaml: dtype: unknown dtype 'int4' (expected bfloat16, float16 or float32)",
                 error("merge_method: linear\nmodels: [{model: a}]\ndtype: int4\n"));
-        assertEquals("recipe.yaml: models[0].model: missing", error("merge_method: linear\nmodels: [{parameters: {}}]\n"));
+        assertEquals("recipe.yaml: models[0].model: missing (expected a model folder)", error("merge_method: linear\nmodels: [{parameters: {}}]\n"));
     }
 
     @Test
@@ -216,7 +216,7 @@ class RecipeParserTest {
                 error("merge_method: passthrough\nslices: [{sources: [{model: a, layer_range: [-1, 3]}]}]\n"));
         assertEquals("recipe.yaml: slices[0].sources[0].layer_range: " + expected + ", got a list [0,1,2]",
                 error("merge_method: passthrough\nslices: [{sources: [{model: a, layer_range: [0, 1, 2]}]}]\n"));
-        assertEquals("recipe.yaml: slices[0].sources[0].layer_range: missing",
+        assertEquals("recipe.yaml: slices[0].sources[0].layer_range: missing (" + expected + ")",
                 error("merge_method: passthrough\nslices: [{sources: [{model: a}]}]\n"));
         assertEquals("recipe.yaml: slices[0].sources[1].layer_range: spans 3 layers but sources[0] spans 2"
                         + " (every source of a slice must span the same number of layers)",
@@ -241,7 +241,7 @@ class RecipeParserTest {
     void malformedYamlAndMultipleDocuments() {
         String dup = error("merge_method: linear\nmerge_method: ties\nmodels: [{model: a}]\n");
         assertTrue(dup.startsWith("recipe.yaml: invalid YAML: Duplicate field 'merge_method'"), dup);
-        assertEquals("recipe.yaml: has 2 YAML documents; multi-document (mergekit-multi) recipes are not supported yet",
+        assertEquals("recipe.yaml: has 2 YAML documents; a multi-document (mergekit-multi) recipe runs with amalgam merge, not here",
                 error("merge_method: linear\nmodels: [{model: a}]\n---\nmerge_method: ties\nmodels: [{model: a}]\n"));
         assertEquals("recipe.yaml: expected a merge recipe (a YAML mapping with merge_method), got a list [1,2]",
                 error("[1, 2]\n"));

@@ -1,5 +1,7 @@
 package dev.amalgam.report;
 
+import dev.amalgam.history.JournalTable;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +10,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A search journal with known values, written by hand to the contract (not by amalgam evolve): 3 generations of 4
+ * A search journal with known values, written by hand (not by amalgam evolve; only the headers come from
+ * {@link JournalTable}, the one column definition): 3 generations of 4
  * candidates over 2 models and 2 tasks. Candidate k (0..11, generation k/4, index k%4) has fitness
  * {@link #FITNESS}[k], task scores fitness +/- 0.05, genes {@link #gene}(k, j), merge 2+0.1k s, scoring 5+0.2k s.
  */
@@ -40,7 +43,7 @@ final class HandMadeJournal {
         Files.writeString(dir.resolve("run.yaml"), runYaml(nsga2 ? "nsga2" : "ga", true));
         Files.writeString(dir.resolve("candidates.csv"), candidatesCsv(FITNESS.length));
         Files.writeString(dir.resolve("generations.csv"), generationsCsv(GENERATIONS));
-        StringBuilder heldout = new StringBuilder("rank,candidate_id,search_fitness,heldout_fitness,task:arc_easy,task:mmlu\n");
+        StringBuilder heldout = new StringBuilder(header(JournalTable.HELDOUT));
         for (int r = 0; r < HELDOUT_K.length; r++) {
             heldout.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%s%n", r + 1, id(HELDOUT_K[r]),
                     FITNESS[HELDOUT_K[r]], HELDOUT_FITNESS[r], HELDOUT_FITNESS[r] + 0.01, HELDOUT_FITNESS[r] - 0.01));
@@ -48,10 +51,14 @@ final class HandMadeJournal {
         Files.writeString(dir.resolve("heldout.csv"), heldout);
         if (nsga2) {
             // front: k = 10 (exported), 5, 8
-            Files.writeString(dir.resolve("pareto.csv"), "candidate_id,task:arc_easy,task:mmlu,exported\n"
+            Files.writeString(dir.resolve("pareto.csv"), header(JournalTable.PARETO)
                     + "g2-c2,0.76,0.66,true\ng1-c1,0.50,0.72,false\ng2-c0,0.71,0.69,false\n");
         }
         return dir;
+    }
+
+    static String header(JournalTable table) {
+        return String.join(",", table.header(GENES, TASKS)) + "\n";
     }
 
     static String runYaml(String strategy, boolean parents) {
@@ -79,10 +86,7 @@ final class HandMadeJournal {
 
     /** The first {@code rows} candidates (rows may exceed 12 for a generation in progress: fitness 0.3). */
     static String candidatesCsv(int rows) {
-        StringBuilder csv = new StringBuilder("generation,candidate_id,genome_key");
-        GENES.forEach(g -> csv.append(",gene:").append(g));
-        TASKS.forEach(t -> csv.append(",task:").append(t));
-        csv.append(",fitness,merge_seconds,score_seconds,seconds\n");
+        StringBuilder csv = new StringBuilder(header(JournalTable.CANDIDATES));
         for (int k = 0; k < rows; k++) {
             double fitness = k < FITNESS.length ? FITNESS[k] : 0.3;
             csv.append(k / POPULATION).append(',').append(id(k)).append(',').append(String.format("%08x", k * 7919));
@@ -99,8 +103,7 @@ final class HandMadeJournal {
 
     /** The first {@code rows} generations' statistics, computed from {@link #FITNESS}. */
     static String generationsCsv(int rows) {
-        StringBuilder csv = new StringBuilder("generation,evaluations,best,mean,median,std,p10,p90,diversity,"
-                + "best_candidate_id,task:arc_easy,task:mmlu,elapsed_seconds\n");
+        StringBuilder csv = new StringBuilder(header(JournalTable.GENERATIONS));
         for (int g = 0; g < rows; g++) {
             double[] f = Arrays.copyOfRange(FITNESS, g * POPULATION, (g + 1) * POPULATION);
             double[] sorted = f.clone();

@@ -63,7 +63,7 @@ class RealSearchReportTest {
         int h = PlainCsv.column(heldout, "heldout_fitness");
         assertEquals(String.format(Locale.ROOT, "real-nsga2 (nsga2): %d generations complete, %d evaluations",
                 generations.size() - 1, candidates.size() - 1), report.summary().get(0));
-        assertEquals(String.format(Locale.ROOT, "  best search fitness %.4f (%s), best held-out fitness %.4f (%s)",
+        assertEquals(String.format(Locale.ROOT, "  best search fitness %.4f (%s, exported), its held-out fitness %.4f (%s)",
                 best, bestId, Double.parseDouble(heldout.get(1)[h]), heldout.get(1)[1]), report.summary().get(1));
 
         String html = Files.readString(out.resolve("report.html"));
@@ -72,6 +72,6 @@ class RealSearchReportTest {
                     + "<td>%.4f</td>", row[0], row[1], Double.parseDouble(row[2]), Double.parseDouble(row[h]))),
                     "top-candidate row for " + row[1]);
         }
-        assertEquals("g4-c1", RunJournal.read(nsga2).exported().id(), "pareto.csv marks g4-c1 as exported");
+        assertEquals("g4-c1", ReportedRun.read(nsga2).exported().id(), "pareto.csv marks g4-c1 as exported");
     }
 }

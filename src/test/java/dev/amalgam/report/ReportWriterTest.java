@@ -127,6 +127,11 @@ class ReportWriterTest {
         assertEquals(List.of("scoring (sum over evaluations)", "73.2", "71%"), time.get(2));
         assertEquals(List.of("wall clock", "90.0", ""), time.get(3));
         assertTrue(html.contains("strategy: nsga2"), "run.yaml is on the page");
+        // gene importance: the hand-made genes are all 0.1 + 0.05 k + 0.05 j, i.e. one direction, so they share the
+        // credit equally and the table lists each of the 5 genes once
+        List<List<String>> importance = tableRows(html, "gene-importance");
+        assertEquals(1 + HandMadeJournal.GENES.size(), importance.size());
+        assertEquals(1, importance.stream().skip(1).map(row -> row.get(1)).distinct().count(), importance.toString());
     }
 
     @Test
@@ -149,7 +154,7 @@ class ReportWriterTest {
     @Test
     void paretoObjectivesCanBeChosen() throws Exception {
         Path run = HandMadeJournal.write(tmp.resolve("run"), true);
-        RunJournal journal = RunJournal.read(run);
+        ReportedRun journal = ReportedRun.read(run);
         assertEquals(List.of("mmlu", "arc_easy"), ParetoChart.objectives(journal, List.of("task:mmlu", "arc_easy")));
         assertEquals(List.of("arc_easy", "mmlu"), ParetoChart.objectives(journal, List.of()));
         ReportWriter.write(new ReportWriter.Options(List.of(run), Optional.empty(), List.of("mmlu", "arc_easy")));
@@ -178,7 +183,7 @@ class ReportWriterTest {
                 List.of()));
         assertSize(report.folder().resolve("fitness.png"), 1600, 500);
         assertSize(report.folder().resolve("pareto.png"), 800, 500);
-        assertTrue(report.summary().get(1).startsWith("  best search fitness 0.7100 (g2-c2)"));
+        assertTrue(report.summary().get(1).startsWith("  best search fitness 0.7100 (g2-c2, exported)"));
 
         for (int g = 1; g < generations.size(); g++) {
             String[] r = generations.get(g).split(",");

@@ -37,7 +37,7 @@ class RunSummaryTest {
         double scoreSum = candidates.stream().skip(1).mapToDouble(r -> Double.parseDouble(r[score])).sum();
         String[] lastGeneration = generations.getLast();
 
-        RunSummary summary = RunSummary.of(RunJournal.read(run));
+        RunSummary summary = RunSummary.of(ReportedRun.read(run));
 
         assertEquals(generations.size() - 1, summary.generations());
         assertEquals(candidates.size() - 1, summary.evaluations());
@@ -55,7 +55,7 @@ class RunSummaryTest {
 
         List<String> lines = summary.lines();
         assertEquals("run (ga): 3 generations complete, 12 evaluations", lines.get(0));
-        assertEquals(String.format(Locale.ROOT, "  best search fitness %.4f (%s), best held-out fitness %.4f (%s)",
+        assertEquals(String.format(Locale.ROOT, "  best search fitness %.4f (%s, exported), its held-out fitness %.4f (%s)",
                 Double.parseDouble(best[fitness]), best[1], Double.parseDouble(bestHeldout[heldoutFitness]),
                 bestHeldout[1]), lines.get(1));
         assertEquals("  improvement over best parent: +0.1600 search (parent ft-b: 0.5500), +0.1700 held-out",
@@ -63,6 +63,24 @@ class RunSummaryTest {
         assertEquals(String.format(Locale.ROOT, "  time: %.1f s merging + %.1f s scoring (sums over evaluations), "
                 + "%.1f s wall clock", mergeSum, scoreSum, Double.parseDouble(lastGeneration[lastGeneration.length - 1])),
                 lines.get(3));
+    }
+
+    /**
+     * The held-out split reports, the search split decides: with a heldout.csv in which the second-best search
+     * candidate (g2-c0) scores higher than the best (g2-c2), the exported candidate and the reported held-out figure
+     * are still those of g2-c2.
+     */
+    @Test
+    void theHeldoutSplitDoesNotPickTheExportedCandidate() throws IOException {
+        Path run = HandMadeJournal.write(tmp.resolve("run"), false);
+        Path heldout = run.resolve("heldout.csv");
+        List<String> lines = Files.readAllLines(heldout);
+        Files.writeString(heldout, lines.get(0) + "\n" + lines.get(1).replace(",0.69,", ",0.30,") + "\n"
+                + String.join("\n", lines.subList(2, lines.size())) + "\n");
+        ReportedRun reported = ReportedRun.read(run);
+        assertEquals("g2-c2", reported.exported().id());
+        assertEquals(0.30, RunSummary.of(reported).bestHeldout().orElseThrow().heldoutFitness());
+        assertEquals("g2-c2", reported.journal().ranking().getFirst().id());
     }
 
     /**
@@ -78,17 +96,17 @@ class RunSummaryTest {
         Files.writeString(run.resolve("candidates.csv"), candidates + "3,g3-c2,00abc,0.1,0.2");
         Files.writeString(run.resolve("generations.csv"), HandMadeJournal.generationsCsv(3));
 
-        RunJournal journal = RunJournal.read(run);
+        ReportedRun journal = ReportedRun.read(run);
         assertEquals(14, journal.candidates().size(), "the torn last row is not read");
         assertEquals(3, journal.generations().size());
-        assertEquals(List.of("arc_easy", "mmlu"), List.copyOf(journal.generations().get(1).bestTaskScores().keySet()),
+        assertEquals(List.of("arc_easy", "mmlu"), journal.tasks(),
                 "tasks keep journal column order (legend order)");
         assertEquals(HandMadeJournal.GENES,
-                List.copyOf(journal.candidates().get(5).genes().keySet()));
+                journal.genes());
         RunSummary summary = RunSummary.of(journal);
         assertEquals("live (cmaes): 3 generations complete, 14 evaluations (12 in complete generations)",
                 summary.lines().get(0));
-        assertTrue(summary.lines().get(1).endsWith("best held-out fitness n/a (not re-scored yet)"));
+        assertTrue(summary.lines().get(1).endsWith("its held-out fitness n/a (not re-scored yet)"));
         assertEquals("  improvement over best parent: n/a (run.yaml has no parent scores)", summary.lines().get(2));
         assertEquals("g2-c2", journal.exported().id(), "without held-out scores the best by search is exported");
 
@@ -109,7 +127,7 @@ class RunSummaryTest {
         Files.writeString(run.resolve("candidates.csv"), HandMadeJournal.candidatesCsv(6).stripTrailing());
         Files.writeString(run.resolve("generations.csv"), HandMadeJournal.generationsCsv(1));
 
-        RunSummary summary = RunSummary.of(RunJournal.read(run));
+        RunSummary summary = RunSummary.of(ReportedRun.read(run));
         assertEquals(6, summary.evaluations(), "a whole row without its newline is still a row");
         assertEquals(1, summary.generations());
         assertEquals("g1-c1", summary.bestSearch().id());

@@ -2,6 +2,7 @@ package dev.amalgam.safetensors;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.amalgam.Fixtures;
 import dev.amalgam.files.StagedDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,11 +21,10 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.*;
 
 class SafetensorsRoundTripTest {
-    static final Path STORIES = Path.of("../shared/fixtures/stories260K/hf");
 
     @Test
     void readsTheRealFixture() {
-        try (SafetensorsModel m = SafetensorsModel.open(STORIES)) {
+        try (SafetensorsModel m = SafetensorsModel.open(Fixtures.stories260K())) {
             assertEquals(2 + 5 * 9, m.tensorNames().size(), "embed + norm + 5 layers x 9 tensors");
             assertArrayEquals(new long[] {512, 64}, m.info("model.embed_tokens.weight").shape());
             assertArrayEquals(new long[] {32, 64}, m.info("model.layers.0.self_attn.k_proj.weight").shape());
@@ -40,7 +40,7 @@ class SafetensorsRoundTripTest {
     void roundTripThroughShardsOfTheRealModel(DType dtype, @TempDir Path tmp) {
         Path out = tmp.resolve("out");
         Map<String, float[]> original = new LinkedHashMap<>();
-        try (SafetensorsModel m = SafetensorsModel.open(STORIES)) {
+        try (SafetensorsModel m = SafetensorsModel.open(Fixtures.stories260K())) {
             List<TensorSpec> plan = new ArrayList<>();
             for (String name : m.tensorNames()) {
                 plan.add(new TensorSpec(name, dtype, m.info(name).shape()));

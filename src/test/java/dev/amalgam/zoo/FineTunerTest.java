@@ -1,6 +1,7 @@
 package dev.amalgam.zoo;
 
 import ai.djl.Device;
+import dev.amalgam.Fixtures;
 import dev.amalgam.eval.BatchSize;
 import dev.amalgam.eval.LoglikelihoodScorer;
 import dev.amalgam.eval.RequestEncoder;
@@ -11,7 +12,6 @@ import dev.amalgam.llm.TextTokenizer;
 import dev.amalgam.safetensors.SafetensorsModel;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -22,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FineTunerTest {
-    private static final Path BASE = Path.of("../shared/fixtures/stories260K/hf");
     private static final SkillItem ROW = new SkillItem("Tom had two apples. Then he found three more apples. Now Tom has",
             List.of("four", "five", "seven", "ten"), 1);
 
@@ -30,8 +29,8 @@ class FineTunerTest {
     @Test
     void lossIsTheGoldContinuationsNllAndOnlyMatchedTensorsMove() {
         FineTuneRecipe recipe = new FineTuneRecipe(1, 1, 1e-3, "model\\.layers\\.2\\.mlp\\.up_proj\\.weight");
-        try (TextTokenizer tokenizer = TextTokenizer.load(BASE); LlamaModel model = LlamaModel.load(BASE, Device.cpu());
-             SafetensorsModel base = SafetensorsModel.open(BASE)) {
+        try (TextTokenizer tokenizer = TextTokenizer.load(Fixtures.stories260K()); LlamaModel model = LlamaModel.load(Fixtures.stories260K(), Device.cpu());
+             SafetensorsModel base = SafetensorsModel.open(Fixtures.stories260K())) {
             RequestEncoder encoder = new RequestEncoder(tokenizer);
             TokenRequest request = encoder.encode(ROW.context(), " five");
             double logprob = new LoglikelihoodScorer(new BatchSize.Fixed(1), false)
@@ -57,7 +56,7 @@ class FineTunerTest {
     @Test
     void trainingLowersTheLoss() {
         FineTuneRecipe recipe = new FineTuneRecipe(20, 4, 1e-3, "model\\.layers\\.[0-9]+\\.mlp\\..*");
-        try (TextTokenizer tokenizer = TextTokenizer.load(BASE); LlamaModel model = LlamaModel.load(BASE, Device.cpu())) {
+        try (TextTokenizer tokenizer = TextTokenizer.load(Fixtures.stories260K()); LlamaModel model = LlamaModel.load(Fixtures.stories260K(), Device.cpu())) {
             FineTuner tuner = new FineTuner(model, new RequestEncoder(tokenizer));
             List<SkillItem> rows = SkillDataset.generate(new PetSkill(), 1, Zoo.SIZES).split(Split.TRAIN).subList(0, 4);
             double first = tuner.train(rows, new FineTuneRecipe(1, 4, 1e-9, recipe.trainedTensors()), 1, s -> { });
@@ -68,7 +67,7 @@ class FineTunerTest {
 
     @Test
     void aPatternThatMatchesNoTensorIsRejected() {
-        try (TextTokenizer tokenizer = TextTokenizer.load(BASE); LlamaModel model = LlamaModel.load(BASE, Device.cpu())) {
+        try (TextTokenizer tokenizer = TextTokenizer.load(Fixtures.stories260K()); LlamaModel model = LlamaModel.load(Fixtures.stories260K(), Device.cpu())) {
             FineTuner tuner = new FineTuner(model, new RequestEncoder(tokenizer));
             assertThrows(IllegalArgumentException.class,
                     () -> tuner.train(List.of(ROW), new FineTuneRecipe(1, 1, 1e-3, "no\\.such\\.tensor"), 1, s -> { }));

@@ -1,5 +1,6 @@
 package dev.amalgam.zoo;
 
+import dev.amalgam.Fixtures;
 import dev.amalgam.llm.TextTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SkillDatasetTest {
-    private static final Path BASE = Path.of("../shared/fixtures/stories260K/hf");
     private static final SkillDataset.Sizes SIZES = Zoo.SIZES;
     private static final List<String> NUMBER_WORDS = List.of("zero", "one", "two", "three", "four", "five", "six",
             "seven", "eight", "nine", "ten");
@@ -111,7 +111,7 @@ class SkillDatasetTest {
     /** Words and sentences are made of real vocabulary pieces: no unknown token, no byte fallback, short answers. */
     @Test
     void textTokenizesIntoVocabularyPieces() {
-        try (TextTokenizer tokenizer = TextTokenizer.load(BASE)) {
+        try (TextTokenizer tokenizer = TextTokenizer.load(Fixtures.stories260K())) {
             for (Skill skill : Zoo.SKILLS) {
                 for (String word : skill.answerWords()) {
                     int[] ids = tokenizer.encode("It was a " + word, false);

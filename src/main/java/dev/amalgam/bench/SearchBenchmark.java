@@ -1,0 +1,149 @@
+package dev.amalgam.bench;
+
+import ai.djl.Device;
+import dev.amalgam.evolve.config.EvaluationSettings;
+import dev.amalgam.evolve.config.OutputSettings;
+import dev.amalgam.evolve.config.SearchConfig;
+import dev.amalgam.evolve.config.SearchConfigYaml;
+import dev.amalgam.evolve.config.SearchSettings;
+import dev.amalgam.evolve.config.Strategy;
+import dev.amalgam.evolve.run.EvolveJob;
+import dev.amalgam.evolve.run.SearchRun;
+import dev.amalgam.history.BaselineScore;
+import dev.amalgam.zoo.Zoo;
+import dev.amalgam.zoo.ZooProgress;
+import dev.amalgam.zoo.ZooSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code ./build bench search [--seeds N] [--first-seed S] [--strategies ga,nsga2,cmaes,random]
+ * [--objectives metric,gold_probability,logprob_margin] [--config FILE]}: each
+ * strategy over N seeds on the demo (default {@code search-configs/demo.yaml}), and the held-out fitness of each run's
+ * exported best as mean +- standard error across seeds, next to the untuned baselines (base, each parent, uniform
+ * linear, TIES with default densities; their +- is the item-level standard error of one scoring). {@code random} is
+ * the random-search baseline: uniform samples of the same genome, as many as the GA run of the same seed evaluated
+ * (a GA of that population and generation 0 only). Runs go to a fresh folder under the temporary directory.
+ */
+final class SearchBenchmark {
+    private record Run(String strategy, long seed, double heldout, int evaluations, double seconds) {
+    }
+
+    private SearchBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int seeds = 5;
+        long firstSeed = 42;
+        List<String> strategies = List.of("ga", "nsga2", "cmaes", "random");
+        Path configFile = ZooSpec.home().resolve("search-configs/demo.yaml");
+        List<String> objectives = List.of("metric");
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--seeds" -> seeds = Integer.parseInt(args[i + 1]);
+                case "--first-seed" -> firstSeed = Long.parseLong(args[i + 1]);
+                case "--strategies" -> strategies = List.of(args[i + 1].split(","));
+                case "--config" -> configFile = Path.of(args[i + 1]);
+                case "--objectives" -> objectives = List.of(args[i + 1].split(","));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (configFile.equals(ZooSpec.home().resolve("search-configs/demo.yaml"))) {
+            Zoo.ensureBuilt(ZooSpec.defaults(), ZooProgress.NONE);
+        }
+        SearchConfig config = SearchConfigYaml.parse(configFile);
+        Path out = Path.of(System.getProperty("java.io.tmpdir"), "amalgam-bench-search-" + Instant.now().toEpochMilli());
+        EvolveJob.Options options = new EvolveJob.Options(false, Device.cpu(), w -> System.err.println("warning: " + w));
+        List<Run> runs = new ArrayList<>();
+        Map<Long, Integer> gaEvaluations = new LinkedHashMap<>();
+        List<BaselineScore> baselines = List.of();
+        System.out.printf(Locale.ROOT, "%s: %d seeds from %d, strategies %s, runs under %s%n", configFile, seeds, firstSeed, strategies, out);
+        List<String> labels = new ArrayList<>();
+        for (String objective : objectives) {
+            for (String name : strategies) {
+                labels.add(objectives.size() == 1 ? name : name + "/" + objective);
+            }
+        }
+        for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
+            for (String label : labels) {
+                String name = label.split("/")[0];
+                EvaluationSettings e = config.evaluation();
+                EvaluationSettings evaluation = new EvaluationSettings(e.tasksDir(), e.dataDir(), e.limit(), e.subsampleSeed(),
+                        e.numFewshot(), e.batchSize(), e.searchSplit(), e.heldoutSplit(), e.rescoreTopK(),
+                        EvaluationSettings.Objective.of(label.contains("/") ? label.split("/")[1] : objectives.getFirst()));
+                SearchSettings s = config.search();
+                SearchSettings settings;
+                if (name.equals("random")) {
+                    int budget = gaEvaluations.getOrDefault(seed, s.population() * (s.generations() + 1));
+                    settings = new SearchSettings(Strategy.GA, Math.max(4, budget), 0, 0, null, seed, 0);
+                } else {
+                    settings = new SearchSettings(Strategy.valueOf(name.toUpperCase(Locale.ROOT)),
+                            s.population(), s.generations(), s.maxEvaluations(), s.maxTime(), seed, s.steadyGenerations());
+                }
+                SearchConfig c = new SearchConfig(config.genome(), config.tasks(), settings, evaluation,
+                        new OutputSettings(out, label.replace('/', '-') + "-seed" + seed), config.file());
+                long t0 = System.nanoTime();
+                EvolveJob.Result r = EvolveJob.start(c, options, SearchRun.Listener.NONE);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                if (name.equals("ga") && evaluation.searchObjective() == EvaluationSettings.Objective.METRIC) {
+                    gaEvaluations.put(seed, r.evaluations());
+                }
+                baselines = r.comparison().subList(1, r.comparison().size());
+                Run run = new Run(label, seed, r.bestHeldout() == null ? Double.NaN : r.bestHeldout(), r.evaluations(), seconds);
+                runs.add(run);
+                System.out.printf(Locale.ROOT, "  %-22s seed %d: held-out %.4f (%s), %d evaluations, %.0f s%n", label, seed,
+                        run.heldout(), r.best().id(), run.evaluations(), seconds);
+            }
+        }
+        System.out.printf(Locale.ROOT, "%nheld-out fitness of the exported best, mean +- s.e. over seeds (%s):%n", config.evaluation().heldoutSplit());
+        System.out.printf(Locale.ROOT, "  %-22s %-18s %s%n", "strategy", "held-out", "evaluations (mean), seconds (mean)");
+        for (String name : labels) {
+            double[] h = runs.stream().filter(r -> r.strategy().equals(name)).mapToDouble(Run::heldout).toArray();
+            double evals = runs.stream().filter(r -> r.strategy().equals(name)).mapToInt(Run::evaluations).average().orElse(0);
+            double secs = runs.stream().filter(r -> r.strategy().equals(name)).mapToDouble(Run::seconds).average().orElse(0);
+            System.out.printf(Locale.ROOT, "  %-22s %.4f +- %.4f    %.0f, %.0f%n", name + " (" + h.length + " seeds)", mean(h), stderr(h), evals, secs);
+        }
+        for (BaselineScore b : baselines) {
+            System.out.printf(Locale.ROOT, "  %-22s %.4f +- %.4f    (untuned; +- is the item-level s.e.)%n", b.name(), b.fitness(), b.fitnessStderr());
+        }
+        if (strategies.contains("ga") && strategies.contains("random")) {
+            String suffix = objectives.size() == 1 ? "" : "/" + objectives.getFirst();
+            double[] ga = runs.stream().filter(r -> r.strategy().equals("ga" + suffix)).mapToDouble(Run::heldout).toArray();
+            double[] rnd = runs.stream().filter(r -> r.strategy().equals("random" + suffix)).mapToDouble(Run::heldout).toArray();
+            double se = Math.sqrt(stderr(ga) * stderr(ga) + stderr(rnd) * stderr(rnd));
+            System.out.printf(Locale.ROOT, "  ga - random: %+.4f (%.1f standard errors of the difference)%n", mean(ga) - mean(rnd),
+                    se > 0 ? (mean(ga) - mean(rnd)) / se : Double.NaN);
+        }
+        if (!Files.exists(out)) {
+            System.out.println("(no run folder was written)");
+        }
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+
+    /** Standard error of the mean (sample s.d. / sqrt(n)); NaN for fewer than 2 values. */
+    private static double stderr(double[] v) {
+        if (v.length < 2) {
+            return Double.NaN;
+        }
+        double m = mean(v);
+        double ss = 0;
+        for (double x : v) {
+            ss += (x - m) * (x - m);
+        }
+        return Math.sqrt(ss / (v.length - 1) / v.length);
+    }
+}

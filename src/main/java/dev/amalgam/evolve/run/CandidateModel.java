@@ -1,0 +1,82 @@
+package dev.amalgam.evolve.run;
+
+import ai.djl.Device;
+import dev.amalgam.evolve.genome.Genome;
+import dev.amalgam.llm.LlamaModel;
+import dev.amalgam.merge.MergeKernel;
+import dev.amalgam.merge.MergePlan;
+import dev.amalgam.merge.MergePlanner;
+import dev.amalgam.merge.OpenModels;
+import dev.amalgam.merge.SourceCache;
+import dev.amalgam.recipe.MergeRecipe;
+
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Materialises candidates in memory: one scoring {@link LlamaModel} (loaded once from the first genome model) whose
+ * weights each candidate's merge overwrites in place: recipe, plan, {@link MergeKernel} into a {@link WeightsSink}.
+ * Source tensors are read once per run into a {@link SourceCache} of fp32 copies; nothing is written to disk.
+ */
+public final class CandidateModel implements AutoCloseable {
+    private final Genome genome;
+    private final OpenModels sources = new OpenModels();
+    private final SourceCache cache;
+    private final LlamaModel model;
+    private final Device device;
+    private final Set<String> warned = new LinkedHashSet<>();
+    private final Consumer<String> warnings;
+
+    public CandidateModel(Genome genome, Device device, Consumer<String> warnings) {
+        this.genome = genome;
+        this.device = device;
+        this.warnings = warnings;
+        this.model = LlamaModel.load(genome.scoringModel(), device);
+        this.cache = new SourceCache(device);
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    MergePlan plan(MergeRecipe recipe) {
+        return MergePlanner.plan(recipe, sources, null, this::warnOnce);
+    }
+
+    /** Passes {@code warning} on unless the same text was passed before (each candidate would repeat it). */
+    void warnOnce(String warning) {
+        if (warned.add(warning)) {
+            warnings.accept(warning);
+        }
+    }
+
+    /** Merges candidate {@code x} into the scoring model's weights. */
+    public void materialise(double[] x) {
+        materialise(genome.decode(x));
+    }
+
+    /** Merges {@code recipe} (over models of the scoring model's architecture) into the scoring model's weights. */
+    public void materialise(MergeRecipe recipe) {
+        MergePlan plan = plan(recipe);
+        WeightsSink sink = new WeightsSink(model.weights());
+        new MergeKernel(plan.method(), plan.modelPaths().stream().map(sources::model).toList(), device, plan.seed(), cache, this::warnOnce)
+                .run(plan.tensors(), sink, MergeKernel.Progress.NONE);
+        if (!sink.missing().isEmpty()) {
+            throw new IllegalStateException("the merge did not produce the scoring model's tensors " + sink.missing());
+        }
+    }
+
+    /** The folder holding the tokenizer: the base model, else the first genome model. */
+    public Path tokenizerFolder() {
+        return genome.tokenizerModel();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        cache.close();
+        sources.close();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.amalgam.evolve.strategy;
+
+import dev.amalgam.evolve.config.Strategy;
+import dev.amalgam.history.Candidate;
+
+import java.util.List;
+
+/**
+ * A search algorithm driven one generation at a time. All randomness comes from the strategy's own generator
+ * seeded at construction, and scores only through the {@link UnitEvaluator}, so the same seed and the same
+ * scores give the same sequence of generations (what resume relies on).
+ */
+public sealed interface SearchStrategy permits JeneticsSearch, CmaesSearch {
+    /** Creates and evaluates generation 0; returns its population. */
+    List<Candidate> start(UnitEvaluator evaluator);
+
+    /** Breeds and evaluates {@code generation} (1, 2, ...) from the previous one; returns the new population. */
+    List<Candidate> next(int generation, UnitEvaluator evaluator);
+
+    /**
+     * @param dims       genes
+     * @param initial    CMA-ES's starting mean in the unit cube, [dims]
+     * @param taskSigns  the sign of each task's weight (NSGA-II maximises sign x score), [tasks]
+     */
+    static SearchStrategy create(Strategy strategy, int dims, int population, long seed, double[] initial, double[] taskSigns) {
+        return switch (strategy) {
+            case GA -> JeneticsSearch.genetic(dims, population, seed);
+            case NSGA2 -> JeneticsSearch.nsga2(dims, population, seed, taskSigns);
+            case CMAES -> new CmaesSearch(initial, population, seed);
+        };
+    }
+}
