@@ -30,6 +30,11 @@ public final class Fixtures {
         return require("stories260K");
     }
 
+    /** stories260K written by real {@code torch.save}: zip, legacy, sharded bf16, shared-storage views, one malicious (SOURCE.md). */
+    public static Path stories260KTorchBin() {
+        return require("stories260K/torch-bin");
+    }
+
     /** Local copies of the ARC and MMLU data the shipped tasks read. */
     public static Path evalData() {
         return require("eval");

@@ -65,7 +65,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--tasks-dir", paramLabel = "DIR", description = "Task YAML folder (default: eval-tasks/ under amalgam.home, else the working directory).")
     Path tasksDir;
 
-    @Option(names = "--output", paramLabel = "FILE", description = "Write results, per-item samples and stats as JSON.")
+    @Option(names = "--output", paramLabel = "FILE", description = "Write results as JSON in lm-eval's shape (results[task][\"acc,none\"], configs, versions, n-samples) with per-document samples as lm-eval's --log_samples.")
     Path output;
 
     @Option(names = "--device", paramLabel = "cpu|gpu", description = "where the forward pass runs (default: gpu when DJL sees one, else cpu)")
@@ -97,9 +97,10 @@ public final class EvalCommand implements Callable<Integer> {
         TaskSelection selection = TaskRegistry.scan(resolveTasksDir(), Optional.ofNullable(dataDir)).select(tasks);
 
         EvalReport report;
+        PreparedSuite suite;
         Device where = DeviceChoice.resolve(device);
         try (TextTokenizer tokenizer = TextTokenizer.load(modelDir); LlamaModel model = LlamaModel.load(modelDir, where)) {
-            PreparedSuite suite = Evaluator.prepare(selection, tokenizer, options);
+            suite = Evaluator.prepare(selection, tokenizer, options);
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("eval").setInitialMax(suite.requestCount())
                     .setStyle(ProgressBarStyle.ASCII).setUnit(" req", 1).showSpeed().build()) {
                 long start = System.nanoTime();
@@ -114,14 +115,15 @@ public final class EvalCommand implements Callable<Integer> {
         printTable(report, spec.commandLine().getOut());
         if (output != null) {
             Map<String, Object> config = new LinkedHashMap<>();
-            config.put("model", modelDir.toString());
+            config.put("model", "amalgam");
+            config.put("model_args", "pretrained=" + modelDir);
             config.put("tasks", tasks);
             config.put("num_fewshot", numFewshot);
             config.put("limit", limit);
             config.put("sample_seed", sampleSeed);
             config.put("batch_size", batchSize);
             config.put("device", where.toString());
-            EvalReportJson.write(report, config, output);
+            EvalReportJson.write(report, suite, config, output);
             spec.commandLine().getOut().println("wrote " + output);
         }
         return 0;

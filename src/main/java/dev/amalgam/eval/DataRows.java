@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads dataset files into rows ({@code .jsonl}: one object per line; {@code .json}: an array of objects;
- * {@code .csv}: RFC 4180, a header row unless column names are given). Parsed files are cached, so the 57 MMLU
+ * {@code .csv}: RFC 4180, a header row unless column names are given; {@code .parquet}: as the Hugging Face hub stores
+ * datasets, nested columns as maps and lists, see {@link ParquetRows}). Parsed files are cached, so the 57 MMLU
  * subjects filtering one combined file parse it once.
  */
 final class DataRows {
@@ -35,6 +36,14 @@ final class DataRows {
 
     private static List<Map<String, Object>> parse(Path file, List<String> columns) {
         String name = file.getFileName().toString();
+        if (name.endsWith(".parquet")) {
+            try {
+                return ParquetRows.read(file);
+            } catch (NoClassDefFoundError e) { // the GPU bundle leaves the parquet jars out (scripts/gpu-bundle)
+                throw new BadInputException(file + ": this installation has no parquet reader (the GPU bundle leaves it out);"
+                        + " convert the file to .jsonl or score with the full install");
+            }
+        }
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8);
             if (name.endsWith(".jsonl")) {
@@ -58,7 +67,7 @@ final class DataRows {
         } catch (IOException e) {
             throw new UncheckedIOException(IoFailure.describe("cannot read dataset file", file, e), e);
         }
-        throw new BadInputException(file + ": unsupported dataset file type (expected .jsonl, .json or .csv)");
+        throw new BadInputException(file + ": unsupported dataset file type (expected .jsonl, .json, .csv or .parquet)");
     }
 
     private static Map<String, Object> jsonObject(String line, Path file, int row) {

@@ -39,7 +39,7 @@ public final class Evaluator {
                 first[d] = requests.size();
                 requests.addAll(perDocument.get(d));
             }
-            prepared.add(new PreparedTask(task, docs, requests, first));
+            prepared.add(new PreparedTask(task, docs, renderer.splitSize(task), requests, first));
         }
         return new PreparedSuite(prepared, chosen.groups());
     }

@@ -29,6 +29,11 @@ public final class TaskDocuments {
     private record Row(Map<String, Object> doc, RowRef ref) {
     }
 
+    /** How many documents the scored split holds (all of them, whatever a selection picks). */
+    public int splitSize(TaskDefinition task) {
+        return rows(task, task.evalSplit()).size();
+    }
+
     /**
      * The scored documents of {@code task}: all of them, the first {@code limit}, or, with a sample seed, {@code limit}
      * documents drawn at random (kept in document order).

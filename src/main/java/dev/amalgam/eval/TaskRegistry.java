@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,6 +22,8 @@ import java.util.stream.Stream;
  * The task and group YAML files of a tasks folder, by name. Files are found recursively; files whose name starts
  * with {@code _} are templates (included by groups), not tasks. A group lists tasks by name ({@code task: [...]})
  * and/or instantiates {@code task_template} once per value of its single {@code vars} entry (MMLU's 57 subjects).
+ * As in lm-eval, every name selects: a task, a group, a subtask a group instantiates ({@code mmlu_abstract_algebra})
+ * or a {@code tag} (all tasks carrying it, e.g. {@code ai2_arc}, run as tasks without a group aggregate).
  * Dataset paths resolve against the data folder if one is given, else against the task file's folder.
  */
 public final class TaskRegistry {
@@ -36,6 +39,12 @@ public final class TaskRegistry {
 
     private final Optional<Path> dataDir;
     private final Map<String, Path> files = new LinkedHashMap<>(); // task or group name -> its YAML
+    private final Map<String, Subtask> subtasks = new LinkedHashMap<>(); // templated task name -> how to build it
+    private final Map<String, List<String>> tags = new LinkedHashMap<>(); // tag -> task names carrying it
+
+    /** One task a group instantiates from its {@code task_template} with {@code vars}. */
+    private record Subtask(ConfigNode template, Map<String, Object> vars) {
+    }
 
     private TaskRegistry(Optional<Path> dataDir) {
         this.dataDir = dataDir;
@@ -52,18 +61,43 @@ public final class TaskRegistry {
                 if (file.getFileName().toString().startsWith("_")) {
                     continue;
                 }
-                ConfigNode root = readYaml(file);
-                ConfigNode nameNode = isGroup(root) ? root.get("group") : root.get("task");
-                String name = nameNode.scalar("a task name");
-                Path previous = registry.files.putIfAbsent(name, file);
-                if (previous != null) {
-                    throw nameNode.error("'" + name + "' is also defined in " + previous);
-                }
+                registry.index(file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        for (var subtask : registry.subtasks.entrySet()) {
+            Path clash = registry.files.get(subtask.getKey());
+            if (clash != null) {
+                throw new BadInputException(clash + ": task '" + subtask.getKey() + "' is also instantiated by " + subtask.getValue().template().file());
+            }
+        }
         return registry;
+    }
+
+    private void index(Path file) {
+        ConfigNode root = readYaml(file);
+        ConfigNode nameNode = isGroup(root) ? root.get("group") : root.get("task");
+        String name = nameNode.scalar("a task name");
+        Path previous = files.putIfAbsent(name, file);
+        if (previous != null) {
+            throw nameNode.error("'" + name + "' is also defined in " + previous);
+        }
+        if (isGroup(root)) {
+            for (Subtask subtask : templated(root)) {
+                String taskName = taskName(subtask.template(), subtask.vars());
+                Subtask other = subtasks.putIfAbsent(taskName, subtask);
+                if (other != null) {
+                    throw root.get("task_template").error("task '" + taskName + "' is also instantiated by " + other.template().file());
+                }
+            }
+        } else {
+            for (ConfigNode tag : root.get("tag").isList() ? root.get("tag").list("a list of tags") : List.of(root.get("tag"))) {
+                if (tag.isPresent()) {
+                    tags.computeIfAbsent(tag.scalar("a tag name"), t -> new ArrayList<>()).add(name);
+                }
+            }
+        }
     }
 
     /** Task and group names, in file order. */
@@ -71,34 +105,60 @@ public final class TaskRegistry {
         return List.copyOf(files.keySet());
     }
 
-    /** The named tasks and groups; a group contributes its tasks and is reported as a group. */
+    /** Tags ({@code tag:} in task files) and the tasks carrying each, in file order. */
+    public Map<String, List<String>> tags() {
+        return Collections.unmodifiableMap(tags);
+    }
+
+    /**
+     * The named tasks, groups, subtasks and tags (lm-eval's names); a group contributes its tasks and is reported as a
+     * group, a tag its tasks only. A task named twice (directly and through a group) is scored once.
+     */
     public TaskSelection select(List<String> names) {
         List<TaskDefinition> tasks = new ArrayList<>();
         List<TaskGroup> groups = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (String name : names) {
             Path file = files.get(name);
-            if (file == null) {
-                throw new BadInputException("unknown task '" + name + "'" + DidYouMean.hint(name, files.keySet()) + "; known: " + String.join(", ", files.keySet()));
-            }
-            ConfigNode root = readYaml(file);
-            if (isGroup(root)) {
+            ConfigNode root = file == null ? null : readYaml(file);
+            if (root != null && isGroup(root)) {
                 TaskGroup group = loadGroup(root);
                 groups.add(group);
                 group.tasks().stream().filter(t -> seen.add(t.name())).forEach(tasks::add);
-            } else {
-                TaskDefinition task = loadTask(root, Map.of());
+            } else if (file != null || subtasks.containsKey(name)) {
+                TaskDefinition task = loadTask(name);
                 if (seen.add(task.name())) {
                     tasks.add(task);
                 }
+            } else if (tags.containsKey(name)) {
+                tags.get(name).stream().filter(seen::add).map(this::loadTask).forEach(tasks::add);
+            } else {
+                Set<String> all = new LinkedHashSet<>(files.keySet());
+                all.addAll(subtasks.keySet());
+                all.addAll(tags.keySet());
+                List<String> known = new ArrayList<>(files.keySet());
+                known.addAll(tags.keySet());
+                throw new BadInputException("unknown task '" + name + "'" + DidYouMean.hint(name, all) + "; known: " + String.join(", ", known)
+                        + (subtasks.isEmpty() ? "" : " and their " + subtasks.size() + " subtasks (e.g. " + subtasks.keySet().iterator().next() + ")"));
             }
         }
         return new TaskSelection(tasks, groups);
     }
 
+    private TaskDefinition loadTask(String name) {
+        Subtask subtask = subtasks.get(name);
+        return subtask != null ? loadTask(subtask.template(), subtask.vars()) : loadTask(readYaml(files.get(name)), Map.of());
+    }
+
     /** Loads one task YAML file (not a group), with dataset paths resolved against {@code dataDir} or the file's folder. */
     public static TaskDefinition loadTaskFile(Path file, Optional<Path> dataDir) {
         return new TaskRegistry(dataDir).loadTask(readYaml(file), Map.of());
+    }
+
+    /** {@code metadata.version} of a task, template or group file (lm-eval's {@code versions} entry), if it has one. */
+    static Optional<Double> version(Path file) {
+        ConfigNode version = readYaml(file).get("metadata").get("version");
+        return version.isPresent() ? Optional.of(version.number("a version number")) : Optional.empty();
     }
 
     private static boolean isGroup(ConfigNode root) {
@@ -113,36 +173,17 @@ public final class TaskRegistry {
             for (ConfigNode t : root.get("task").list("a list of task names")) {
                 String member = t.scalar("a task name");
                 Path memberFile = files.get(member);
-                if (memberFile == null) {
+                if (memberFile == null && !subtasks.containsKey(member)) {
                     throw t.error("unknown task '" + member + "'" + DidYouMean.hint(member, files.keySet()));
                 }
-                ConfigNode memberRoot = readYaml(memberFile);
-                if (isGroup(memberRoot)) {
-                    tasks.addAll(loadGroup(memberRoot).tasks());
+                if (memberFile != null && isGroup(readYaml(memberFile))) {
+                    tasks.addAll(loadGroup(readYaml(memberFile)).tasks());
                 } else {
-                    tasks.add(loadTask(memberRoot, Map.of()));
+                    tasks.add(loadTask(member));
                 }
             }
         }
-        ConfigNode vars = root.get("vars");
-        if (root.get("task_template").isPresent()) {
-            ConfigNode templateNode = root.get("task_template");
-            Path templateFile = root.file().resolveSibling(templateNode.scalar("a template file name"));
-            if (!Files.isRegularFile(templateFile)) {
-                throw templateNode.error("no file " + templateFile);
-            }
-            String expected = "one variable with a list of values, e.g. {subject: [anatomy, virology]}";
-            if (vars.optionalMapping(expected).entries().size() != 1) {
-                throw vars.expected(expected);
-            }
-            Map.Entry<String, ConfigNode> var = vars.entries().entrySet().iterator().next();
-            ConfigNode template = readYaml(templateFile);
-            for (ConfigNode value : var.getValue().list("a list of values")) {
-                tasks.add(loadTask(template, Map.of(var.getKey(), value.scalar("a value"))));
-            }
-        } else if (vars.isPresent()) {
-            throw vars.error("needs a task_template");
-        }
+        templated(root).forEach(subtask -> tasks.add(loadTask(subtask.template(), subtask.vars())));
         boolean weightBySize = false;
         if (root.get("aggregate_metric_list").isPresent()) {
             weightBySize = true;
@@ -155,13 +196,47 @@ public final class TaskRegistry {
         return root.build(() -> new TaskGroup(name, root.file(), tasks, bySize));
     }
 
-    private TaskDefinition loadTask(ConfigNode root, Map<String, Object> outerVars) {
-        root.checkKeys(TASK_FIELDS);
-        Path file = root.file();
+    /** The tasks a group's {@code task_template} makes, one per value of its single {@code vars} entry; none without a template. */
+    private static List<Subtask> templated(ConfigNode group) {
+        ConfigNode vars = group.get("vars");
+        if (!group.get("task_template").isPresent()) {
+            if (vars.isPresent()) {
+                throw vars.error("needs a task_template");
+            }
+            return List.of();
+        }
+        ConfigNode templateNode = group.get("task_template");
+        Path templateFile = group.file().resolveSibling(templateNode.scalar("a template file name"));
+        if (!Files.isRegularFile(templateFile)) {
+            throw templateNode.error("no file " + templateFile);
+        }
+        String expected = "one variable with a list of values, e.g. {subject: [anatomy, virology]}";
+        if (vars.optionalMapping(expected).entries().size() != 1) {
+            throw vars.expected(expected);
+        }
+        Map.Entry<String, ConfigNode> var = vars.entries().entrySet().iterator().next();
+        ConfigNode template = readYaml(templateFile);
+        return var.getValue().list("a list of values").stream()
+                .map(value -> new Subtask(template, Map.<String, Object>of(var.getKey(), value.scalar("a value")))).toList();
+    }
+
+    /** The template's own {@code vars} under the instantiating ones. */
+    private static Map<String, Object> taskVars(ConfigNode root, Map<String, Object> outerVars) {
         Map<String, Object> vars = new LinkedHashMap<>(outerVars);
         root.get("vars").optionalMapping("a mapping of names to values").entries()
                 .forEach((name, value) -> vars.putIfAbsent(name, value.scalar("a value")));
-        String name = substitute(root.get("task"), "a task name", null, vars);
+        return vars;
+    }
+
+    private static String taskName(ConfigNode root, Map<String, Object> outerVars) {
+        return substitute(root.get("task"), "a task name", null, taskVars(root, outerVars));
+    }
+
+    private TaskDefinition loadTask(ConfigNode root, Map<String, Object> outerVars) {
+        root.checkKeys(TASK_FIELDS);
+        Path file = root.file();
+        Map<String, Object> vars = taskVars(root, outerVars);
+        String name = taskName(root, outerVars);
         ConfigNode outputType = root.get("output_type");
         if (!outputType.scalar("an output type", "multiple_choice").equals("multiple_choice")) {
             throw outputType.expected("multiple_choice (the only output type supported)");

@@ -7,17 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
 import dev.amalgam.files.ConfigNode;
+import dev.amalgam.files.MappedFile;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -34,7 +32,7 @@ import java.util.Set;
  * lifts the 2 GiB limit of {@code MappedByteBuffer}. Everything sliced from this file is invalid once
  * it is closed.
  */
-public final class SafetensorsFile implements AutoCloseable {
+public final class SafetensorsFile implements WeightFile {
     /** Headers above this size are treated as corrupt (the reference implementation uses 100 MB). */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,13 +57,12 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     public static SafetensorsFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
+        MappedFile file = MappedFile.open(path);
+        return file.read(map -> {
+            long size = map.byteSize();
             if (size < 8) {
                 throw new BadInputException(path + ": not a safetensors file (" + size + " bytes, expected an 8-byte header length)");
             }
-            MemorySegment map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             long headerLen = map.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
             if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
                 throw new BadInputException(path + ": header length " + headerLen + " is beyond the file ("
@@ -74,17 +71,8 @@ public final class SafetensorsFile implements AutoCloseable {
             byte[] header = map.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
             long dataStart = 8 + headerLen;
             var parsed = parseHeader(path, header, size - dataStart);
-            return new SafetensorsFile(path, arena, map, dataStart, size, parsed.tensors, parsed.metadata);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new BadInputException(path + ": file not found");
-        } catch (IOException e) {
-            arena.close();
-            throw new BadInputException(path + ": cannot read (" + e.getMessage() + ")", e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+            return new SafetensorsFile(path, file.arena(), map, dataStart, size, parsed.tensors, parsed.metadata);
+        });
     }
 
     private record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
@@ -178,11 +166,13 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    @Override
     public Path path() {
         return path;
     }
 
     /** Tensor entries in header order. */
+    @Override
     public Map<String, TensorInfo> tensors() {
         return tensors;
     }
@@ -192,6 +182,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** The raw bytes of one tensor: a slice of the mapping, valid until {@link #close()}. */
+    @Override
     public TensorSlice slice(String name) {
         TensorInfo info = tensors.get(name);
         if (info == null) {

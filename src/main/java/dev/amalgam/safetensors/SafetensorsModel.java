@@ -19,19 +19,23 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * The tensors of one model: a single .safetensors file, or a folder holding {@code model.safetensors}
- * or shards listed in {@code model.safetensors.index.json}. All shards are mapped on open (cheap: no
- * data is read until a tensor is used) and unmapped on {@link #close()}.
+ * The tensors of one model: a single .safetensors (or PyTorch .bin) file, or a folder holding {@code model.safetensors}
+ * or shards listed in {@code model.safetensors.index.json}; failing those, as transformers does,
+ * {@code pytorch_model.bin} or the shards of {@code pytorch_model.bin.index.json} (read without running their pickles,
+ * see {@link dev.amalgam.torchbin.TorchCheckpoint}). All shards are mapped on open (cheap: no data is read until a
+ * tensor is used) and unmapped on {@link #close()}.
  */
 public final class SafetensorsModel implements AutoCloseable {
     public static final String INDEX_FILE = "model.safetensors.index.json";
     public static final String SINGLE_FILE = "model.safetensors";
+    public static final String BIN_INDEX_FILE = "pytorch_model.bin.index.json";
+    public static final String BIN_FILE = "pytorch_model.bin";
 
     private final Path location;
-    private final List<SafetensorsFile> files;
-    private final Map<String, SafetensorsFile> owner; // tensor name -> shard, in shard/header order
+    private final List<WeightFile> files;
+    private final Map<String, WeightFile> owner; // tensor name -> shard, in shard/header order
 
-    private SafetensorsModel(Path location, List<SafetensorsFile> files, Map<String, SafetensorsFile> owner) {
+    private SafetensorsModel(Path location, List<WeightFile> files, Map<String, WeightFile> owner) {
         this.location = location;
         this.files = files;
         this.owner = owner;
@@ -52,16 +56,29 @@ public final class SafetensorsModel implements AutoCloseable {
         if (Files.isRegularFile(single)) {
             return fromFiles(location, List.of(single), null);
         }
-        List<Path> shards;
-        try (Stream<Path> s = Files.list(location)) {
-            shards = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+        List<Path> shards = list(location, name -> name.endsWith(".safetensors"));
+        if (!shards.isEmpty()) {
+            return fromFiles(location, shards, null);
+        }
+        Path binIndex = location.resolve(BIN_INDEX_FILE);
+        if (Files.isRegularFile(binIndex)) {
+            return fromIndex(location, binIndex);
+        }
+        // Only pytorch_model*.bin: a model folder may hold other .bin files (training_args.bin, optimizer state).
+        List<Path> bins = list(location, name -> name.startsWith("pytorch_model") && name.endsWith(".bin"));
+        if (bins.isEmpty()) {
+            throw new BadInputException(location + ": no .safetensors files (expected " + SINGLE_FILE + " or " + INDEX_FILE
+                    + ", or PyTorch's " + BIN_FILE + " or " + BIN_INDEX_FILE + ")");
+        }
+        return fromFiles(location, bins, null);
+    }
+
+    private static List<Path> list(Path folder, java.util.function.Predicate<String> name) {
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.filter(p -> name.test(p.getFileName().toString())).sorted().toList();
         } catch (IOException e) {
-            throw new BadInputException(location + ": cannot list folder (" + e.getMessage() + ")", e);
+            throw new BadInputException(folder + ": cannot list folder (" + e.getMessage() + ")", e);
         }
-        if (shards.isEmpty()) {
-            throw new BadInputException(location + ": no .safetensors files (expected " + SINGLE_FILE + " or " + INDEX_FILE + ")");
-        }
-        return fromFiles(location, shards, null);
     }
 
     private static SafetensorsModel fromIndex(Path folder, Path index) {
@@ -86,7 +103,7 @@ public final class SafetensorsModel implements AutoCloseable {
             }
             shards.add(p);
         }
-        return fromFiles(folder, shards, weightMap);
+        return fromFiles(folder, shards, weightMap, index);
     }
 
     private static Map<String, String> invert(Map<String, String> weightMap) {
@@ -96,14 +113,18 @@ public final class SafetensorsModel implements AutoCloseable {
     }
 
     private static SafetensorsModel fromFiles(Path location, List<Path> paths, Map<String, String> weightMap) {
-        List<SafetensorsFile> files = new ArrayList<>();
+        return fromFiles(location, paths, weightMap, null);
+    }
+
+    private static SafetensorsModel fromFiles(Path location, List<Path> paths, Map<String, String> weightMap, Path indexFile) {
+        List<WeightFile> files = new ArrayList<>();
         try {
-            Map<String, SafetensorsFile> owner = new LinkedHashMap<>();
+            Map<String, WeightFile> owner = new LinkedHashMap<>();
             for (Path p : paths) {
-                SafetensorsFile f = SafetensorsFile.open(p);
+                WeightFile f = WeightFile.open(p);
                 files.add(f);
                 for (String name : f.tensors().keySet()) {
-                    SafetensorsFile prev = owner.putIfAbsent(name, f);
+                    WeightFile prev = owner.putIfAbsent(name, f);
                     if (prev != null) {
                         throw new BadInputException(location + ": tensor '" + name + "' appears in both "
                                 + prev.path().getFileName() + " and " + p.getFileName());
@@ -112,16 +133,16 @@ public final class SafetensorsModel implements AutoCloseable {
             }
             if (weightMap != null) {
                 for (var e : weightMap.entrySet()) {
-                    SafetensorsFile f = owner.get(e.getKey());
+                    WeightFile f = owner.get(e.getKey());
                     if (f == null || !f.path().getFileName().toString().equals(e.getValue())) {
-                        throw new BadInputException(location.resolve(INDEX_FILE) + ": tensor '" + e.getKey()
+                        throw new BadInputException(indexFile + ": tensor '" + e.getKey()
                                 + "' is listed in shard " + e.getValue() + " but is not in it");
                     }
                 }
             }
             return new SafetensorsModel(location, List.copyOf(files), Collections.unmodifiableMap(owner));
         } catch (RuntimeException e) {
-            files.forEach(SafetensorsFile::close);
+            files.forEach(WeightFile::close);
             throw e;
         }
     }
@@ -150,7 +171,7 @@ public final class SafetensorsModel implements AutoCloseable {
     /** Total bytes of tensor data. */
     public long totalBytes() {
         long n = 0;
-        for (SafetensorsFile f : files) {
+        for (WeightFile f : files) {
             for (TensorInfo t : f.tensors().values()) {
                 n += t.byteLength();
             }
@@ -158,8 +179,8 @@ public final class SafetensorsModel implements AutoCloseable {
         return n;
     }
 
-    private SafetensorsFile file(String name) {
-        SafetensorsFile f = owner.get(name);
+    private WeightFile file(String name) {
+        WeightFile f = owner.get(name);
         if (f == null) {
             throw new BadInputException(location + ": no tensor named '" + name + "'");
         }
@@ -168,6 +189,6 @@ public final class SafetensorsModel implements AutoCloseable {
 
     @Override
     public void close() {
-        files.forEach(SafetensorsFile::close);
+        files.forEach(WeightFile::close);
     }
 }

@@ -53,6 +53,15 @@ public final class TaskSuite {
         EvaluationSettings e = config.evaluation();
         TaskRegistry registry = TaskRegistry.scan(e.tasksDir(), Optional.ofNullable(e.dataDir()));
         TaskSelection selection = registry.select(config.tasks().stream().map(TaskObjective::name).toList());
+        for (TaskObjective objective : config.tasks()) {
+            // A tag (lm-eval's ai2_arc) selects tasks but has no aggregate value to serve as a fitness.
+            if (selection.tasks().stream().noneMatch(t -> t.name().equals(objective.name()))
+                    && selection.groups().stream().noneMatch(g -> g.name().equals(objective.name()))) {
+                throw new BadInputException(config.file() + ": tasks: '" + objective.name() + "' is a tag of "
+                        + registry.tags().getOrDefault(objective.name(), List.of()) + ", which has no single score; list those tasks"
+                        + " (each with its weight) or a group instead");
+            }
+        }
         if (searchObjective && !allowTestSplit) {
             for (TaskDefinition t : selection.tasks()) {
                 if (t.testSplit().map(split::equals).orElse(false) || split.equals("test")) {
