@@ -3,7 +3,7 @@ package dev.amalgam.bench;
 import java.util.Arrays;
 
 /**
- * {@code ./build bench merge [--dir D]}, {@code ./build bench eval [--items N]}, {@code ./build bench evolve [--dir D]}, {@code ./build bench search [--seeds N]} (see {@link SearchBenchmark}) or {@code ./build bench gpu CHECK} (see {@link GpuCheck}): runs a
+ * {@code ./build bench merge [--dir D]}, {@code ./build bench eval [--items N]}, {@code ./build bench evolve [--dir D]}, {@code ./build bench search [--seeds N]} (see {@link SearchBenchmark}), {@code ./build bench gpu CHECK} (see {@link GpuCheck}) or {@code ./build bench cluster} (see {@link ClusterBenchmark}): runs a
  * benchmark and prints figures as ratios against a
  * baseline measured in the same process.
  */
@@ -20,8 +20,9 @@ public final class Benchmarks {
             case "evolve" -> EvolveBenchmark.main(rest);
             case "search" -> SearchBenchmark.main(rest);
             case "gpu" -> GpuCheck.main(rest);
+            case "cluster" -> ClusterBenchmark.main(rest);
             default -> {
-                System.err.println("usage: ./build bench merge [--dir DIR] | eval [--items N] | evolve [--dir DIR] | search [--seeds N] [--strategies ga,nsga2,cmaes,random] | gpu CHECK ...");
+                System.err.println("usage: ./build bench merge [--dir DIR] | eval [--items N] | evolve [--dir DIR] | search [--seeds N] [--strategies ga,nsga2,cmaes,random] | gpu CHECK ... | cluster [--sleep-ms MS]");
                 System.exit(2);
             }
         }

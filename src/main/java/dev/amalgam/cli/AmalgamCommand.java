@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
 @Command(name = "amalgam", mixinStandardHelpOptions = true, versionProvider = AmalgamCommand.Version.class,
         description = "Evolutionary merge-recipe search for large language models.",
         subcommands = {MergeCommand.class, EvalCommand.class, EvolveCommand.class, ExportCommand.class, ReportCommand.class,
-                ZooCommand.class, AutoComplete.GenerateCompletion.class})
+                ZooCommand.class, WorkerCommand.class, AutoComplete.GenerateCompletion.class})
 public final class AmalgamCommand implements Runnable {
     /** Exit code for bad input (a file, field or tensor the user gave). */
     public static final int EXIT_BAD_INPUT = 2;

@@ -1,9 +1,11 @@
 package dev.amalgam.cli;
 
 import dev.amalgam.BadInputException;
+import dev.amalgam.cluster.Coordinator;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
 import dev.amalgam.evolve.run.EvolveJob;
+import dev.amalgam.evolve.run.ScoringSite;
 import dev.amalgam.evolve.run.SearchRun;
 import dev.amalgam.history.BaselineScore;
 import dev.amalgam.history.GenerationStats;
@@ -16,6 +18,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -24,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /** {@code amalgam evolve [CONFIG] | --resume RUN_DIR}: the evolutionary recipe search. */
 @Command(name = "evolve", mixinStandardHelpOptions = true,
@@ -52,6 +56,13 @@ public final class EvolveCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "do not draw a progress bar within a generation")
     boolean noProgress;
 
+    @Mixin
+    ClusterArgs cluster; // with --cluster NAME, candidates are scored on that cluster's workers (amalgam worker)
+
+    @Option(names = "--await-workers", paramLabel = "N", defaultValue = "1",
+            description = "with --cluster: wait for N workers before the first candidate is sent (default: ${DEFAULT-VALUE})")
+    int awaitWorkers;
+
     @Spec
     CommandSpec spec;
 
@@ -61,9 +72,20 @@ public final class EvolveCommand implements Callable<Integer> {
             throw new BadInputException("--resume " + resume + " takes no CONFIG (got " + config
                     + "): a run continues with the config in its own run.yaml");
         }
+        if (cluster.name == null) {
+            return search(ScoringSite.LOCAL, () -> "");
+        }
+        try (Coordinator coordinator = Coordinator.start(cluster.options(), awaitWorkers, line -> System.err.println("amalgam cluster: " + line))) {
+            System.out.println("coordinating cluster " + cluster.name + " at " + coordinator.address());
+            return search(coordinator, () -> "  " + coordinator.activity());
+        }
+    }
+
+    /** @param activity appended to each generation line (the cluster's workers and their utilisation) */
+    private int search(ScoringSite scoring, Supplier<String> activity) {
         EvolveJob.Options options = new EvolveJob.Options(allowTestSplit, DeviceChoice.resolve(device),
-                w -> System.err.println("amalgam: warning: " + w));
-        Display display = new Display(!noProgress);
+                w -> System.err.println("amalgam: warning: " + w), scoring);
+        Display display = new Display(!noProgress, activity);
         EvolveJob.Result r;
         try (display) {
             if (resume != null) {
@@ -120,14 +142,16 @@ public final class EvolveCommand implements Callable<Integer> {
     /** One line per generation, a progress bar within one. */
     private static final class Display implements SearchRun.Listener, AutoCloseable {
         private final boolean bar;
+        private final Supplier<String> activity;
         private ProgressBar progress;
         private int generations;
         private long start = System.nanoTime();
         private int evaluationsAtStart;
         private int sessionGenerations; // generations scored (not replayed) in this process
 
-        Display(boolean bar) {
+        Display(boolean bar, Supplier<String> activity) {
             this.bar = bar;
+            this.activity = activity;
         }
 
         @Override
@@ -160,8 +184,8 @@ public final class EvolveCommand implements Callable<Integer> {
             double rate = (s.evaluations() - evaluationsAtStart) / Math.max(seconds, 1e-9);
             // At most this many generations remain (a steady-fitness or budget stop may come earlier).
             String eta = String.format(Locale.ROOT, "  ETA %s", duration(seconds / sessionGenerations * (generations - s.generation())));
-            System.out.printf(Locale.ROOT, "gen %3d  best %.4f  mean %.4f  diversity %.3f  evals %d (%.2f/s)%s%n", s.generation(),
-                    s.best(), s.mean(), s.diversity(), s.evaluations(), rate, eta);
+            System.out.printf(Locale.ROOT, "gen %3d  best %.4f  mean %.4f  diversity %.3f  evals %d (%.2f/s)%s%s%n", s.generation(),
+                    s.best(), s.mean(), s.diversity(), s.evaluations(), rate, eta, activity.get());
         }
 
         private static String duration(double seconds) {

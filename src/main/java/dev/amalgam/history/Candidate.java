@@ -11,15 +11,38 @@ package dev.amalgam.history;
  * @param fitness      the weighted objective ({@code NaN} if scoring failed)
  * @param mergeSeconds time to materialise its weights
  * @param scoreSeconds time to score them
+ * @param worker       who scored it: {@code local}, or a cluster worker's name
+ * @param startedAt    when scoring began, seconds since the epoch ({@code NaN} if unknown, e.g. an older journal)
+ * @param endedAt      when scoring ended, seconds since the epoch ({@code NaN} if unknown)
+ * @param failure      why scoring failed (one line), empty when it did not
  */
 public record Candidate(int generation, String id, String key, double[] genes, double[] tasks, double fitness,
-                        double mergeSeconds, double scoreSeconds) {
+                        double mergeSeconds, double scoreSeconds, String worker, double startedAt, double endedAt, String failure) {
+    /** The worker of a candidate scored in the search's own process. */
+    public static final String LOCAL = "local";
+
     public Candidate {
         if (generation < 0 || id == null || id.isBlank() || key == null || key.isBlank()) {
             throw new IllegalArgumentException("a candidate needs a generation >= 0, an id and a genome key");
         }
+        if (worker == null || worker.isBlank() || failure == null) {
+            throw new IllegalArgumentException("a candidate needs a worker name and a failure text (empty for none)");
+        }
         genes = genes.clone();
         tasks = tasks.clone();
+        failure = oneLine(failure);
+        worker = oneLine(worker);
+    }
+
+    /** A candidate scored locally at an unknown time, without failure. */
+    public Candidate(int generation, String id, String key, double[] genes, double[] tasks, double fitness,
+                     double mergeSeconds, double scoreSeconds) {
+        this(generation, id, key, genes, tasks, fitness, mergeSeconds, scoreSeconds, LOCAL, Double.NaN, Double.NaN, "");
+    }
+
+    /** A journal cell holds one line without CSV quoting: commas, quotes and line breaks become spaces. */
+    private static String oneLine(String text) {
+        return text.replaceAll("[\\r\\n,\"]+", " ").strip();
     }
 
     @Override

@@ -95,7 +95,9 @@ public final class Journal {
             out.add(new Candidate(t.intColumn("generation").getInt(row), id, t.stringColumn("genome_key").get(row),
                     values(t, row, JournalTable.GENE, genes), values(t, row, JournalTable.TASK, tasks),
                     t.doubleColumn("fitness").getDouble(row), t.doubleColumn("merge_seconds").getDouble(row),
-                    t.doubleColumn("score_seconds").getDouble(row)));
+                    t.doubleColumn("score_seconds").getDouble(row), t.stringColumn("worker").get(row),
+                    t.doubleColumn("started_at").getDouble(row), t.doubleColumn("ended_at").getDouble(row),
+                    t.stringColumn("failure").get(row)));
         }
         return out;
     }

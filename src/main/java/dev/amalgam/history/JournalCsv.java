@@ -71,6 +71,16 @@ final class JournalCsv {
             JournalTable.Kind kind = schema.kindOf(name);
             typed.addColumns(kind == null ? cells.stringColumn(name).copy() : parse(file, cells.stringColumn(name), kind));
         }
+        // A journal written before a column was added reads as if every row had the column's older value.
+        schema.addedColumns().forEach((name, older) -> {
+            if (!typed.containsColumn(name)) {
+                Column<?> column = schema.kindOf(name).create(name);
+                for (int row = 0; row < typed.rowCount(); row++) {
+                    JournalTable.append(column, parsed(schema.kindOf(name), older));
+                }
+                typed.addColumns(column);
+            }
+        });
         return new JournalCsv(file, typed);
     }
 
@@ -78,7 +88,7 @@ final class JournalCsv {
         Column<?> column = kind.create(cells.name());
         for (int row = 0; row < cells.size(); row++) {
             String value = cells.get(row).strip();
-            if (value.isEmpty()) {
+            if (value.isEmpty() && kind != JournalTable.Kind.TEXT) {
                 throw cellError(file, row, cells.name(), "is empty");
             }
             try {

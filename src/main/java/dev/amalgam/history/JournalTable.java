@@ -9,8 +9,10 @@ import tech.tablesaw.columns.Column;
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The journal's CSV tables and their columns, declared once for the writer ({@link SearchJournal}) and the reader
@@ -25,7 +27,8 @@ public enum JournalTable {
     CANDIDATES(RunFiles.CANDIDATES, List.of(fixed("generation", Kind.INTEGER), fixed("candidate_id", Kind.TEXT),
             fixed("genome_key", Kind.TEXT), family(JournalTable.GENE, Names.GENES), family(JournalTable.TASK, Names.TASKS),
             fixed("fitness", Kind.NUMBER), fixed("merge_seconds", Kind.SECONDS), fixed("score_seconds", Kind.SECONDS),
-            fixed("seconds", Kind.SECONDS))),
+            fixed("seconds", Kind.SECONDS), added("worker", Kind.TEXT, Candidate.LOCAL), added("started_at", Kind.SECONDS, "NaN"),
+            added("ended_at", Kind.SECONDS, "NaN"), added("failure", Kind.TEXT, ""))),
     GENERATIONS(RunFiles.GENERATIONS, List.of(fixed("generation", Kind.INTEGER), fixed("evaluations", Kind.INTEGER),
             fixed("best", Kind.NUMBER), fixed("mean", Kind.NUMBER), fixed("median", Kind.NUMBER), fixed("std", Kind.NUMBER),
             fixed("p10", Kind.NUMBER), fixed("p90", Kind.NUMBER), fixed("diversity", Kind.NUMBER),
@@ -77,16 +80,23 @@ public enum JournalTable {
     /** Which names a column family repeats over. */
     enum Names { GENES, TASKS }
 
-    /** A fixed column, or a family {@code prefix<name>} of NUMBER columns over the genes or the tasks. */
-    record Part(String name, Kind kind, Names family) {
+    /**
+     * A fixed column, or a family {@code prefix<name>} of NUMBER columns over the genes or the tasks. A column added
+     * after version 0.1 has the value older journals are read with ({@code olderValue}); null for an original one.
+     */
+    record Part(String name, Kind kind, Names family, String olderValue) {
     }
 
     private static Part fixed(String name, Kind kind) {
-        return new Part(name, kind, null);
+        return new Part(name, kind, null, null);
+    }
+
+    private static Part added(String name, Kind kind, String olderValue) {
+        return new Part(name, kind, null, olderValue);
     }
 
     private static Part family(String prefix, Names names) {
-        return new Part(prefix, Kind.NUMBER, names);
+        return new Part(prefix, Kind.NUMBER, names, null);
     }
 
     private final String file;
@@ -115,9 +125,16 @@ public enum JournalTable {
         return header;
     }
 
-    /** The fixed columns, which every file of this table must have whatever the genes and tasks. */
+    /** The fixed columns, which every file of this table must have whatever the genes and tasks (added ones aside). */
     List<String> fixedColumns() {
-        return parts.stream().filter(p -> p.family() == null).map(Part::name).toList();
+        return parts.stream().filter(p -> p.family() == null && p.olderValue() == null).map(Part::name).toList();
+    }
+
+    /** The columns added since 0.1, each with the cell text that stands for it in a journal written before it. */
+    Map<String, String> addedColumns() {
+        Map<String, String> added = new LinkedHashMap<>();
+        parts.stream().filter(p -> p.olderValue() != null).forEach(p -> added.put(p.name(), p.olderValue()));
+        return added;
     }
 
     /** The kind of a column of this table; null for a column the table does not declare. */

@@ -142,7 +142,8 @@ public final class SearchJournal implements AutoCloseable {
         for (double t : c.tasks()) {
             row.add(t);
         }
-        row.addAll(List.of(c.fitness(), c.mergeSeconds(), c.scoreSeconds(), c.seconds()));
+        row.addAll(List.of(c.fitness(), c.mergeSeconds(), c.scoreSeconds(), c.seconds(), c.worker(), c.startedAt(), c.endedAt(),
+                c.failure()));
         JournalTable.append(candidates, row);
         logged.add(c);
         save(candidates);

@@ -84,9 +84,14 @@ final class HandMadeJournal {
         return yaml.toString();
     }
 
-    /** The first {@code rows} candidates (rows may exceed 12 for a generation in progress: fitness 0.3). */
+    /**
+     * The first {@code rows} candidates (rows may exceed 12 for a generation in progress: fitness 0.3), as version 0.1
+     * wrote them: without the worker, started_at, ended_at and failure columns added since (the reader fills them in).
+     */
     static String candidatesCsv(int rows) {
-        StringBuilder csv = new StringBuilder(header(JournalTable.CANDIDATES));
+        List<String> added = List.of("worker", "started_at", "ended_at", "failure");
+        StringBuilder csv = new StringBuilder(JournalTable.CANDIDATES.header(GENES, TASKS).stream().filter(c -> !added.contains(c))
+                .collect(java.util.stream.Collectors.joining(",")) + "\n");
         for (int k = 0; k < rows; k++) {
             double fitness = k < FITNESS.length ? FITNESS[k] : 0.3;
             csv.append(k / POPULATION).append(',').append(id(k)).append(',').append(String.format("%08x", k * 7919));

@@ -98,6 +98,8 @@ class RunSummaryTest {
 
         ReportedRun journal = ReportedRun.read(run);
         assertEquals(14, journal.candidates().size(), "the torn last row is not read");
+        assertEquals("local", journal.candidates().getFirst().worker(), "a 0.1 journal (no worker column) reads as local");
+        assertTrue(Double.isNaN(journal.candidates().getFirst().startedAt()));
         assertEquals(3, journal.generations().size());
         assertEquals(List.of("arc_easy", "mmlu"), journal.tasks(),
                 "tasks keep journal column order (legend order)");

@@ -41,8 +41,17 @@ public final class EvolveJob {
     /**
      * @param allowTestSplit lets a benchmark's test split be the search objective
      * @param warnings       receives planner warnings (once each)
+     * @param scoring        where candidates are scored (null: in this process)
      */
-    public record Options(boolean allowTestSplit, Device device, Consumer<String> warnings) {
+    public record Options(boolean allowTestSplit, Device device, Consumer<String> warnings, ScoringSite scoring) {
+        public Options {
+            scoring = scoring == null ? ScoringSite.LOCAL : scoring;
+        }
+
+        /** Scoring in this process. */
+        public Options(boolean allowTestSplit, Device device, Consumer<String> warnings) {
+            this(allowTestSplit, device, warnings, ScoringSite.LOCAL);
+        }
     }
 
     /** Where the run went and what it found. */
@@ -150,7 +159,8 @@ public final class EvolveJob {
                 }
             }
             try (SearchJournal journal = journalSource.apply(parents)) {
-                SearchRun.Outcome outcome = SearchRun.run(config, genome, search.evaluator(candidates), journal, listener);
+                BatchEvaluator evaluator = options.scoring().evaluator(config, options.allowTestSplit(), search.evaluator(candidates));
+                SearchRun.Outcome outcome = SearchRun.run(config, genome, evaluator, journal, listener);
                 List<Candidate> ranked = outcome.ranked();
                 List<HeldoutScore> rows = new ArrayList<>();
                 if (heldout != null) {

@@ -113,7 +113,8 @@ public final class GenerationEvaluator implements UnitEvaluator {
         if (!missing.isEmpty()) {
             evaluator.evaluate(missing, (i, s) -> {
                 Candidate c = new Candidate(generation, ids.get(i), missingKeys.get(i), missing.get(i), s.tasks(),
-                        config.fitness(s.tasks()), s.mergeSeconds(), s.scoreSeconds());
+                        config.fitness(s.tasks()), s.mergeSeconds(), s.scoreSeconds(), s.worker(), s.startedAt(), s.endedAt(),
+                        s.failure());
                 cache.put(c.key(), c);
                 ofGeneration.add(c.key());
                 log.accept(c);

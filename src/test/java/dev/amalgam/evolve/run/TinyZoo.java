@@ -16,14 +16,14 @@ import java.util.Random;
  * A tiny real search setup in a folder: a random Llama base and two fine-tunes of it (SyntheticLlama, vocab 512 with
  * the stories260K tokenizer), two multiple-choice tasks with validation and test splits, and a search config.
  */
-final class TinyZoo {
+public final class TinyZoo {
     static final SyntheticLlama SHAPE = new SyntheticLlama(32, 64, 4, 4, 2, 512, false);
 
     private TinyZoo() {
     }
 
     /** Writes the models and tasks under {@code dir}; returns the config path. */
-    static Path write(Path dir, String strategy, int population, int generations, int docs, String runName) {
+    public static Path write(Path dir, String strategy, int population, int generations, int docs, String runName) {
         try {
             writeModel(dir.resolve("base"), 0f, 0);
             writeModel(dir.resolve("ft-a"), 1.5f, 11);

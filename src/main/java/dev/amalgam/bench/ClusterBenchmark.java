@@ -1,0 +1,130 @@
+package dev.amalgam.bench;
+
+import dev.amalgam.cluster.ClusterOptions;
+import dev.amalgam.cluster.ClusterSecret;
+import dev.amalgam.cluster.Coordinator;
+import dev.amalgam.cluster.Scorer;
+import dev.amalgam.cluster.Worker;
+import dev.amalgam.evolve.run.BatchEvaluator;
+import dev.amalgam.evolve.run.CandidateScore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code ./build bench cluster [--sleep-ms 200] [--population 8] [--generations 4]}: a coordinator and workers as
+ * Hazelcast members on loopback in this JVM (each a member of its own, talking over TCP), scoring with a synthetic
+ * scorer that sleeps a fixed time per candidate times the worker's slowness, so that the two cores are not the limit.
+ *
+ * <p>Reports (1) the cluster's overhead per candidate: one worker with a scorer that returns at once, against the same
+ * scorer called directly; (2) for 1, 2 and 4 workers of slowness 1, 1.5, 2, 3: candidates per second and utilisation
+ * (busy time from the results' start/end over workers x wall time) under the generational schedule, and the ideal
+ * (sum of the workers' speeds) beside it.
+ */
+final class ClusterBenchmark {
+    private static final double[] SLOWNESS = {1.0, 1.5, 2.0, 3.0};
+    private static final ClusterSecret SECRET = ClusterSecret.of("benchmark-secret-0123456789", "benchmark");
+
+    private ClusterBenchmark() {
+    }
+
+    static void main(String[] args) throws Exception {
+        long sleepMs = 200;
+        int population = 8;
+        int generations = 4;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--sleep-ms" -> sleepMs = Long.parseLong(args[i + 1]);
+                case "--population" -> population = Integer.parseInt(args[i + 1]);
+                case "--generations" -> generations = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        overhead(400);
+        System.out.printf(Locale.ROOT, "generational schedule, %d ms per candidate at slowness 1, population %d, %d generations:%n",
+                sleepMs, population, generations);
+        for (int workers : new int[]{1, 2, 4}) {
+            generational(workers, sleepMs, population, generations);
+        }
+    }
+
+    private static ClusterOptions options(int port) {
+        return new ClusterOptions("bench-" + ProcessHandle.current().pid(), List.of("127.0.0.1:" + port), ClusterOptions.LOOPBACK, port, SECRET);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<double[]> genomes(int n, int offset) {
+        List<double[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new double[]{offset + i, 0.5});
+        }
+        return out;
+    }
+
+    /** Per-candidate time through the cluster (one worker, a scorer that returns at once) minus the direct call's. */
+    private static void overhead(int candidates) throws Exception {
+        Scorer instant = (run, genes) -> new CandidateScore(new double[]{genes[0]}, 0, 0);
+        int port = freePort();
+        try (Coordinator coordinator = Coordinator.start(options(port), 1, line -> { });
+             Worker worker = Worker.start(options(port), "w0", instant, line -> { })) {
+            BatchEvaluator cluster = coordinator.evaluator("overhead", 1);
+            cluster.evaluate(genomes(50, 0), (i, s) -> { }); // warm-up
+            long t0 = System.nanoTime();
+            cluster.evaluate(genomes(candidates, 50), (i, s) -> { });
+            double clusterMs = (System.nanoTime() - t0) / 1e6 / candidates;
+            long t1 = System.nanoTime();
+            for (double[] g : genomes(candidates, 0)) {
+                instant.score(null, g);
+            }
+            double directMs = (System.nanoTime() - t1) / 1e6 / candidates;
+            System.out.printf(Locale.ROOT, "overhead per candidate through the cluster (1 worker, %d candidates): %.2f ms (direct call %.4f ms)%n",
+                    candidates, clusterMs - directMs, directMs);
+        }
+    }
+
+    private static void generational(int workers, long sleepMs, int population, int generations) throws Exception {
+        int port = freePort();
+        List<Worker> started = new ArrayList<>();
+        try (Coordinator coordinator = Coordinator.start(options(port), workers, line -> { })) {
+            try {
+                double speed = 0;
+                for (int w = 0; w < workers; w++) {
+                    double slowness = SLOWNESS[w];
+                    speed += 1 / slowness;
+                    Scorer sleeper = (run, genes) -> {
+                        Thread.sleep(Math.round(sleepMs * slowness));
+                        return new CandidateScore(new double[]{genes[0]}, 0, sleepMs * slowness / 1000.0);
+                    };
+                    started.add(Worker.start(options(port), "w" + w, sleeper, line -> { }));
+                }
+                BatchEvaluator cluster = coordinator.evaluator("generational-" + workers, 1);
+                double busy = 0;
+                long t0 = System.nanoTime();
+                for (int g = 0; g < generations; g++) {
+                    List<CandidateScore> scores = new ArrayList<>();
+                    cluster.evaluate(genomes(population, g * population), (i, s) -> scores.add(s));
+                    busy += scores.stream().mapToDouble(s -> s.endedAt() - s.startedAt()).sum();
+                }
+                double wall = (System.nanoTime() - t0) / 1e9;
+                double ideal = speed / (sleepMs / 1000.0);
+                System.out.printf(Locale.ROOT, "  %d worker(s): %.2f candidates/s (ideal %.2f), utilisation %.0f%%%n", workers,
+                        population * generations / wall, ideal, 100 * busy / (workers * wall));
+            } finally {
+                for (Worker w : started) {
+                    w.close();
+                }
+            }
+        }
+    }
+}

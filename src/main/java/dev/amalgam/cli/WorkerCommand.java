@@ -1,0 +1,59 @@
+package dev.amalgam.cli;
+
+import dev.amalgam.BadValueException;
+import dev.amalgam.cluster.SearchScorer;
+import dev.amalgam.cluster.Worker;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code amalgam worker --cluster NAME --members COORDINATOR}: scores a cluster search's candidates until stopped. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = {"Join a search cluster and score the candidates its coordinator (amalgam evolve --cluster) sends.",
+                "Runs until stopped; a worker that joins mid-run gets work at once."})
+public final class WorkerCommand implements Callable<Integer> {
+    @Mixin
+    ClusterArgs cluster;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "this worker's name in the journal (default: host and process id)")
+    String name;
+
+    @Option(names = "--path-map", paramLabel = "FROM=TO",
+            description = "read the search's paths that start with FROM under TO here (repeatable; models and tasks mounted elsewhere)")
+    List<String> pathMap = List.of();
+
+    @Option(names = "--device", paramLabel = "cpu|gpu", description = "where merging and scoring run (default: gpu when DJL sees one, else cpu)")
+    DeviceChoice device;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (cluster.name == null) {
+            throw new BadValueException("--cluster", "expected the cluster's name");
+        }
+        if (cluster.members.isEmpty()) {
+            throw new BadValueException("--members", "expected the coordinator's HOST[:PORT]");
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String m : pathMap) {
+            int eq = m.indexOf('=');
+            if (eq <= 0 || eq == m.length() - 1) {
+                throw new BadValueException("--path-map", "expected FROM=TO, got '" + m + "'");
+            }
+            map.put(m.substring(0, eq), m.substring(eq + 1));
+        }
+        String worker = name != null ? name : ManagementFactory.getRuntimeMXBean().getName();
+        try (SearchScorer scorer = new SearchScorer(map, DeviceChoice.resolve(device), w -> System.err.println("amalgam: warning: " + w));
+             Worker w = Worker.start(cluster.options(), worker, scorer, line -> System.err.println("amalgam worker: " + line))) {
+            Runtime.getRuntime().addShutdownHook(new Thread(w::close));
+            System.out.println("worker " + worker + " joined cluster " + cluster.name + " at " + w.address());
+            w.awaitClose();
+        }
+        return 0;
+    }
+}
