@@ -89,7 +89,8 @@ final class EvolveBenchmark {
                 Files.writeString(recipe, RecipeYaml.toYaml(genome.decode(x)));
                 Path out = dir.resolve("candidate-out");
                 long t3 = System.nanoTime();
-                try (MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, out, 5_000_000_000L, Device.cpu(), null))) {
+                try (MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, out, 5_000_000_000L, Device.cpu(), null,
+                        false, false, w -> System.err.println("amalgam: warning: " + w)))) {
                     job.run(MergeKernel.Progress.NONE);
                 }
                 try (LlamaModel loaded = LlamaModel.load(out, Device.cpu())) {

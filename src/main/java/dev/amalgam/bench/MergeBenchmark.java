@@ -61,7 +61,8 @@ final class MergeBenchmark {
             long before;
             long peak;
             try (PeakRss rss = new PeakRss();
-                 MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, dir.resolve("out-" + method), SHARD, Device.cpu(), 7L))) {
+                 MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, dir.resolve("out-" + method), SHARD, Device.cpu(), 7L,
+                         true, true, w -> System.err.println("amalgam: warning: " + w)))) {
                 job.run((t, b) -> { });
                 before = rss.before();
                 peak = rss.peak();
@@ -118,7 +119,7 @@ final class MergeBenchmark {
                 }
                 w.finish();
             }
-            staged.commit();
+            staged.commit(existing -> { }); // the copy of an earlier run
         } finally {
             open.forEach(SafetensorsModel::close);
         }

@@ -40,6 +40,13 @@ public final class AmalgamCommand implements Runnable {
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new AmalgamCommand());
+        // One line, like every other bad input, instead of picocli's message followed by the whole usage text.
+        cli.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("amalgam: error: " + ex.getMessage().lines().findFirst().orElse("")
+                    + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            return EXIT_BAD_INPUT;
+        });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof BadInputException || ex instanceof UncheckedIOException) {
                 cmd.getErr().println("amalgam: error: " + ex.getMessage());

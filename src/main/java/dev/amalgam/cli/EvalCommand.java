@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +90,9 @@ public final class EvalCommand implements Callable<Integer> {
         EvalOptions options = EvalOptions.defaults().withDocuments(documents).withBatchSize(batch);
         if (numFewshot != null) {
             options = options.withNumFewshot(numFewshot);
+        }
+        if (!Files.isDirectory(modelDir)) {
+            throw new BadInputException(modelDir + (Files.exists(modelDir) ? ": is a file, not a model folder" : ": model folder not found"));
         }
         TaskSelection selection = TaskRegistry.scan(resolveTasksDir(), Optional.ofNullable(dataDir)).select(tasks);
 

@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = {"Merge models with a mergekit-compatible recipe and write a Hugging Face model folder.",
-                "The folder is built under a hidden temporary name and renamed when complete.",
+                "The folder is built under a hidden temporary name and renamed when complete; an existing",
+                "non-empty OUT_DIR is replaced only with --overwrite.",
                 "A recipe of several YAML documents (mergekit-multi) runs its named stages first."})
 public final class MergeCommand implements Callable<Integer> {
     @Spec
@@ -34,8 +35,12 @@ public final class MergeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RECIPE.yaml", description = "mergekit merge YAML")
     Path recipe;
 
-    @Parameters(index = "1", paramLabel = "OUT_DIR", description = "output model folder (replaced if it exists)")
+    @Parameters(index = "1", paramLabel = "OUT_DIR", description = "output model folder (new, or an empty folder)")
     Path out;
+
+    @Option(names = "--overwrite", description = {"replace an existing OUT_DIR that is a model folder (never the working",
+            "directory, the recipe, an input model or the tokenizer source, nor a folder holding one)"})
+    boolean overwrite;
 
     @Option(names = "--out-shard-size", paramLabel = "SIZE", defaultValue = "5B", converter = ByteSizeConverter.class,
             description = "largest shard, e.g. 5B (bytes, like mergekit: 5 billion), 500M, 2G, 1000K (default: ${DEFAULT-VALUE})")
@@ -81,7 +86,7 @@ public final class MergeCommand implements Callable<Integer> {
             throw new BadInputException("--cuda and --device cpu contradict each other; give one");
         }
         MergeJob.Options options = new MergeJob.Options(recipe, out, shardBytes, DeviceChoice.resolve(cuda ? DeviceChoice.gpu : device),
-                seed, copyTokenizer, w -> {
+                seed, copyTokenizer, overwrite, w -> {
                     err.println("amalgam: warning: " + w);
                     err.flush();
                 });

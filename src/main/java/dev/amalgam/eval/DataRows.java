@@ -1,8 +1,11 @@
 package dev.amalgam.eval;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
+import dev.amalgam.files.ConfigNode;
+import dev.amalgam.files.IoFailure;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,8 +62,10 @@ final class DataRows {
             if (name.endsWith(".csv")) {
                 return csv(text, columns, file);
             }
+        } catch (JacksonException e) {
+            throw new BadInputException(file + ": not a JSON list of objects: " + ConfigNode.syntaxProblem(e));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read dataset file " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(IoFailure.describe("cannot read dataset file", file, e), e);
         }
         throw new BadInputException(file + ": unsupported dataset file type (expected .jsonl, .json, .csv or .parquet)");
     }
@@ -68,8 +73,8 @@ final class DataRows {
     private static Map<String, Object> jsonObject(String line, Path file, int row) {
         try {
             return JSON.readValue(line, new TypeReference<LinkedHashMap<String, Object>>() { });
-        } catch (IOException e) {
-            throw new BadInputException(file + " row " + row + ": not a JSON object: " + e.getMessage().lines().findFirst().orElse(""));
+        } catch (JacksonException e) {
+            throw new BadInputException(file + " row " + row + ": not a JSON object: " + ConfigNode.syntaxProblemInLine(e));
         }
     }
 

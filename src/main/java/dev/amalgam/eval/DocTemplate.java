@@ -52,6 +52,11 @@ public final class DocTemplate {
         return source;
     }
 
+    /** True when the template is a bare field name that {@code doc} lacks (it would render as that name, literally). */
+    public boolean namesMissingField(Map<String, Object> doc) {
+        return FIELD_NAME.matcher(source).matches() && !doc.containsKey(source);
+    }
+
     /** The value for {@code doc}: a field, an expression's typed value, or rendered text. */
     public Object evaluate(Map<String, Object> doc, RowRef row) {
         if (FIELD_NAME.matcher(source).matches() && doc.containsKey(source)) {
@@ -77,7 +82,9 @@ public final class DocTemplate {
             throw failure(e, doc, row);
         }
         for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+            // An unclosed {{ or {# is only a warning to Jinjava (the text is kept or dropped); jinja2, as lm-eval runs
+            // it, refuses the template, and so do we.
+            if (error.getSeverity() == TemplateError.ErrorType.FATAL || error.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR) {
                 throw failure(error.getException() != null ? error.getException() : new RuntimeException(error.getMessage()), doc, row);
             }
         }
@@ -115,37 +122,38 @@ public final class DocTemplate {
                 }
             }
         }
+        String at = row == null ? "" : " (at " + row + ")";
         if (cause instanceof UnknownTokenException unknown) {
-            return row == null
-                    ? new BadInputException(file + ": " + field + ": undefined variable '" + missingName(unknown, doc) + "'")
-                    : new BadInputException(row + ": missing field '" + missingName(unknown, doc) + "' used by " + field + " of " + file);
-        }
-        return new BadInputException(file + ": " + field + ": template error: " + oneLine(e.getMessage()) + " in '" + oneLine(source) + "'", e);
-    }
-
-    /** The first top-level name in the unknown expression (e.g. {@code q} of {@code q.strip()}) that the document lacks. */
-    private static String missingName(UnknownTokenException e, Map<String, Object> doc) {
-        String message = e.getMessage();
-        int colon = message.lastIndexOf(':');
-        String token = colon >= 0 ? message.substring(colon + 1).strip() : message;
-        Matcher names = TOP_LEVEL_NAME.matcher(token);
-        while (names.find()) {
-            if (!doc.containsKey(names.group())) {
-                return names.group();
+            String message = unknown.getMessage();
+            String token = message.substring(message.lastIndexOf(':') + 1).strip();
+            Matcher names = TOP_LEVEL_NAME.matcher(token);
+            while (names.find()) {
+                if (doc.containsKey(names.group())) {
+                    continue;
+                }
+                if (token.substring(0, names.start()).stripTrailing().endsWith("|")) {
+                    // Jinjava evaluates an unknown filter to nothing, as it does an unknown name: tell them apart.
+                    return new BadInputException(file + ": " + field + ": template error: unknown filter '" + names.group()
+                            + "' in '" + oneLine(source) + "'" + at);
+                }
+                return row == null
+                        ? new BadInputException(file + ": " + field + ": undefined variable '" + names.group() + "'")
+                        : new BadInputException(row + ": missing field '" + names.group() + "' used by " + field + " of " + file);
             }
+            return new BadInputException(file + ": " + field + ": template error: '" + token + "' is undefined in '" + oneLine(source) + "'" + at);
         }
-        return token;
+        return new BadInputException(file + ": " + field + ": template error: " + oneLine(e.getMessage()) + " in '" + oneLine(source) + "'" + at, e);
     }
 
     private static String oneLine(String s) {
         return s == null ? "" : s.replace("\n", "\\n");
     }
 
-    /** Which data row a document came from, for messages: "data.jsonl row 3" (1-based). */
-    public record RowRef(Path file, int row) {
+    /** Which data row a document came from, for messages: "data.jsonl row 3 (split 'test')" (1-based). */
+    public record RowRef(Path file, int row, String split) {
         @Override
         public String toString() {
-            return file + " row " + row;
+            return file + " row " + row + " (split '" + split + "')";
         }
     }
 

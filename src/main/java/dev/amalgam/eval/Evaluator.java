@@ -1,5 +1,6 @@
 package dev.amalgam.eval;
 
+import dev.amalgam.NonFiniteException;
 import dev.amalgam.llm.CausalLanguageModel;
 import dev.amalgam.llm.TextTokenizer;
 
@@ -99,12 +100,17 @@ public final class Evaluator {
             for (int c = 0; c < logprobs.length; c++) {
                 logprobs[c] = results[first + c].logprob();
                 greedy.add(results[first + c].greedy());
+                if (!Double.isFinite(logprobs[c])) {
+                    // A NaN would never win an argmax, so every item would quietly predict choice 0.
+                    throw new NonFiniteException("task " + task.name() + " (" + task.file() + "): document " + doc.docId() + " of split '"
+                            + task.evalSplit() + "', choice " + c + ": the log-likelihood is " + logprobs[c]
+                            + "; the model's weights or activations are not finite");
+                }
             }
             Map<String, Integer> predictions = new LinkedHashMap<>();
             Map<String, Boolean> correct = new LinkedHashMap<>();
             for (Metric metric : task.metrics()) {
                 int prediction = metric.predict(logprobs, doc.choices());
-                // An out-of-range gold can never equal a prediction, so it scores 0 as in lm-eval.
                 boolean hit = doc.golds().contains(prediction);
                 predictions.put(metric.key(), prediction);
                 correct.put(metric.key(), hit);

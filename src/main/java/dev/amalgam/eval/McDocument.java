@@ -8,7 +8,7 @@ import java.util.List;
  * @param docId   index of the document in the task's scored split (after any {@code where} filter)
  * @param context description + few-shot examples + {@code doc_to_text}
  * @param choices the choice strings, without the target delimiter
- * @param golds   indices of correct choices (lm-eval allows several); may hold an out-of-range index, which scores 0
+ * @param golds   indices of correct choices (lm-eval allows several), each validated against the choices
  */
 public record McDocument(int docId, String context, List<String> choices, List<Integer> golds) {
     public McDocument {

@@ -95,27 +95,42 @@ public final class TaskDocuments {
             return s;
         }
         List<String> choices = task.docToChoice().choices(withVars(task, row.doc()), row.ref());
-        int gold = golds(task, row, target, choices).getFirst();
-        if (gold < 0 || gold >= choices.size()) {
-            throw new BadInputException(row.ref() + ": doc_to_target " + gold + " is out of range for " + choices.size() + " choices (" + task.file() + ")");
-        }
-        return choices.get(gold);
+        return choices.get(golds(task, row, target, choices).getFirst());
     }
 
-    /** Gold indices: a number, a numeric string, a choice string, or a list of those (lm-eval's multiple golds). */
+    /**
+     * Gold indices: a number, a numeric string, a choice string, or a list of those (lm-eval's multiple golds). Each
+     * must index a choice: lm-eval would score an out-of-range gold 0 on every item, which hides a broken task.
+     */
     private static List<Integer> golds(TaskDefinition task, Row row, Object target, List<String> choices) {
+        String where = row.ref() + ": doc_to_target of " + task.file();
+        if (choices.isEmpty()) {
+            throw new BadInputException(row.ref() + ": doc_to_choice of " + task.file() + " gave no choices");
+        }
+        if (task.docToTarget().namesMissingField(row.doc())) {
+            throw new BadInputException(row.ref() + ": missing field '" + task.docToTarget().source() + "' used by doc_to_target of " + task.file());
+        }
         List<?> targets = target instanceof List<?> list ? list : List.of(Objects.requireNonNullElse(target, ""));
+        if (targets.isEmpty()) {
+            throw new BadInputException(where + " gave an empty list (no gold answer)");
+        }
         List<Integer> golds = new ArrayList<>();
         for (Object t : targets) {
+            int gold;
             if (t instanceof Number n) {
-                golds.add(n.intValue());
+                gold = n.intValue();
             } else if (isInteger(String.valueOf(t).strip())) {
-                golds.add(Integer.parseInt(String.valueOf(t).strip()));
+                gold = Integer.parseInt(String.valueOf(t).strip());
             } else if (choices.contains(String.valueOf(t))) {
-                golds.add(choices.indexOf(String.valueOf(t)));
+                gold = choices.indexOf(String.valueOf(t));
             } else {
-                throw new BadInputException(row.ref() + ": doc_to_target of " + task.file() + " gave '" + t + "', which is neither an index nor one of the choices " + choices);
+                throw new BadInputException(where + " gave '" + t + "', which is neither an index nor one of the choices " + choices);
             }
+            if (gold < 0 || gold >= choices.size()) {
+                throw new BadInputException(where + " gave " + gold + ", which is not an index of the " + choices.size() + " choices "
+                        + choices + (gold == -1 ? " (index() gives -1 for a label that is not among the choice labels)" : ""));
+            }
+            golds.add(gold);
         }
         return golds;
     }
@@ -141,7 +156,7 @@ public final class TaskDocuments {
             List<Map<String, Object>> data = dataRows.read(file, ds.columns());
             for (int i = 0; i < data.size(); i++) {
                 Map<String, Object> doc = data.get(i);
-                RowRef ref = new RowRef(file, i + 1);
+                RowRef ref = new RowRef(file, i + 1, split);
                 boolean keep = true;
                 for (Map.Entry<String, String> w : ds.where().entrySet()) {
                     if (!doc.containsKey(w.getKey())) {

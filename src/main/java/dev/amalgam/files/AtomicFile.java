@@ -31,7 +31,7 @@ public final class AtomicFile {
             } catch (IOException ignored) {
                 // the original error matters more
             }
-            throw new UncheckedIOException("cannot write " + target, e);
+            throw new UncheckedIOException(IoFailure.describe("cannot write", target, e), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.amalgam.files;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * One node of a YAML or JSON file together with the file and the key path it sits at
@@ -36,6 +38,8 @@ public final class ConfigNode {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** Jackson's " (for Object starting at [Source: REDACTED ...; line: 1, column: 7])" inside a message. */
+    private static final Pattern SOURCE_REFERENCE = Pattern.compile("\\s*\\(for [^()]*? starting at \\[Source: [^\\]]*\\]\\)");
 
     private final Path file;
     private final String keyPath; // "" at the top level
@@ -91,7 +95,7 @@ public final class ConfigNode {
         } catch (JacksonException e) {
             throw syntaxError(file, "YAML", e);
         } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new BadInputException(file + ": cannot read (" + IoFailure.cause(file, e) + ")", e);
         }
         return docs;
     }
@@ -103,14 +107,35 @@ public final class ConfigNode {
         } catch (NoSuchFileException e) {
             throw new BadInputException(file + ": not found (expected " + expected + ")", e);
         } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new BadInputException(file + ": cannot read (" + IoFailure.cause(file, e) + ")", e);
         }
     }
 
     private static BadInputException syntaxError(Path file, String format, JacksonException e) {
-        String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-        return new BadInputException(file + ": invalid " + format + ": "
-                + e.getOriginalMessage().lines().findFirst().orElse("") + line, e);
+        return new BadInputException(file + ": invalid " + format + ": " + syntaxProblem(e), e);
+    }
+
+    /**
+     * A JSON or YAML parse error of Jackson in one line, for every reader of such text (config files, safetensors
+     * headers, data files): the first line of its message and the position, e.g.
+     * {@code Unexpected character ('}' (code 125)) (line 3, column 7)}. Jackson's own message spans several lines
+     * (a source excerpt, a caret, "at [Source: ...]").
+     */
+    public static String syntaxProblem(JacksonException e) {
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? firstLine(e) : firstLine(e) + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    }
+
+    /** {@link #syntaxProblem} for text that is one line of a file (a JSONL row): the column only. */
+    public static String syntaxProblemInLine(JacksonException e) {
+        JsonLocation at = e.getLocation();
+        return at == null || at.getColumnNr() < 1 ? firstLine(e) : firstLine(e) + " (column " + at.getColumnNr() + ")";
+    }
+
+    private static String firstLine(JacksonException e) {
+        String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+        String first = message.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(message);
+        return SOURCE_REFERENCE.matcher(first).replaceAll(""); // the position is given once, at the end
     }
 
     public Path file() {

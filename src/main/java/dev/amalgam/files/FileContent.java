@@ -18,7 +18,7 @@ public final class FileContent {
         try {
             Files.write(to, Files.readAllBytes(from));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
+            throw new UncheckedIOException(IoFailure.describe("cannot copy " + from + " to", to, e), e);
         }
     }
 }

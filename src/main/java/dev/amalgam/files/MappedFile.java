@@ -25,7 +25,7 @@ public record MappedFile(Path path, Arena arena, MemorySegment segment) implemen
             throw new BadInputException(path + ": file not found");
         } catch (IOException e) {
             arena.close();
-            throw new BadInputException(path + ": cannot read (" + e.getMessage() + ")", e);
+            throw new BadInputException(path + ": cannot read (" + IoFailure.cause(path, e) + ")", e);
         }
     }
 

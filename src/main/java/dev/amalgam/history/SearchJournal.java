@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.BadInputException;
 import dev.amalgam.files.AtomicFile;
+import dev.amalgam.files.StagedDirectory;
 import tech.tablesaw.api.Table;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,11 +49,10 @@ public final class SearchJournal implements AutoCloseable {
 
     /**
      * Starts a new run folder (which must not exist or be empty) with its {@code run.yaml} and empty tables: all of it
-     * is written under {@code .NAME.partial-PID} beside it and renamed, so a kill leaves either no run folder or one
+     * is written in a {@link StagedDirectory} beside it and renamed, so a kill leaves either no run folder or one
      * that resumes. Staging folders of dead processes for the same name are removed first.
      */
     public static SearchJournal create(Path dir, String runYaml, List<String> genes, List<String> tasks) {
-        Path staged = dir.resolveSibling("." + dir.getFileName() + ".partial-" + ProcessHandle.current().pid());
         RunLock lock = null;
         try {
             if (Files.isDirectory(dir)) {
@@ -63,20 +62,18 @@ public final class SearchJournal implements AutoCloseable {
                     }
                 }
             }
-            Files.createDirectories(dir.getParent());
-            StagingFolders.removeDead(dir);
-            Files.createDirectories(staged.resolve(RunFiles.POPULATION));
-            lock = RunLock.acquire(staged); // the lock file's inode moves with the folder
-            AtomicFile.writeString(staged.resolve(RunFiles.RUN), runYaml);
-            JournalCsv.write(staged.resolve(RunFiles.CANDIDATES), JournalTable.CANDIDATES.create(genes, tasks));
-            JournalCsv.write(staged.resolve(RunFiles.GENERATIONS), JournalTable.GENERATIONS.create(genes, tasks));
-            Files.deleteIfExists(dir); // an empty folder the user made for the run
-            Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
+            try (StagedDirectory staged = new StagedDirectory(dir)) {
+                Files.createDirectories(staged.path().resolve(RunFiles.POPULATION));
+                lock = RunLock.acquire(staged.path()); // the lock file's inode moves with the folder
+                AtomicFile.writeString(staged.path().resolve(RunFiles.RUN), runYaml);
+                JournalCsv.write(staged.path().resolve(RunFiles.CANDIDATES), JournalTable.CANDIDATES.create(genes, tasks));
+                JournalCsv.write(staged.path().resolve(RunFiles.GENERATIONS), JournalTable.GENERATIONS.create(genes, tasks));
+                staged.commit(); // replaces only an empty folder the user made for the run
+            }
         } catch (IOException | RuntimeException e) {
             if (lock != null) {
                 lock.close();
             }
-            StagingFolders.removeQuietly(staged);
             if (e instanceof IOException io) {
                 throw new UncheckedIOException("cannot create " + dir, io);
             }

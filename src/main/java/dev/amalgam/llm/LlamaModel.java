@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.amalgam.arch.Architecture;
 import dev.amalgam.arch.DecoderConfig;
+import dev.amalgam.arch.LayerCountCheck;
 import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.arch.TensorRole;
 import dev.amalgam.safetensors.SafetensorsModel;
@@ -55,9 +56,12 @@ public final class LlamaModel implements CausalLanguageModel {
     }
 
     public static LlamaModel load(Path modelDir, Device device) {
-        DecoderConfig config = ModelConfig.read(modelDir).decoder(FORWARD_PASS);
+        ModelConfig modelConfig = ModelConfig.read(modelDir);
+        DecoderConfig config = modelConfig.decoder(FORWARD_PASS);
         NDManager manager = NDManager.newBaseManager(device);
         try (SafetensorsModel source = SafetensorsModel.open(modelDir)) {
+            // config.json must count the layers the tensors hold: with fewer, the model would be scored without the rest
+            LayerCountCheck.require(config.architecture(), modelConfig, source.tensorNames());
             ModelWeights weights = ModelWeights.read(source, config.expectedShapes(), manager);
             return new LlamaModel(config, manager, weights);
         } catch (RuntimeException e) {

@@ -3,10 +3,11 @@ package dev.amalgam.merge;
 import ai.djl.ndarray.NDArray;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
- * linear (spec 1.1): r = sum w_i x_i, divided by sum w_i when {@code normalize}. Like mergekit there is
- * no guard for sum w_i = 0 (the result is inf or NaN).
+ * linear (spec 1.1): r = sum w_i x_i, divided by sum w_i when {@code normalize}. Unlike mergekit, a weight sum of 0
+ * under {@code normalize} is refused by the planner (mergekit writes a tensor of NaN).
  */
 public record LinearMerge() implements MergeMethod {
     private static final MethodSignature SIGNATURE = new MethodSignature(
@@ -19,6 +20,11 @@ public record LinearMerge() implements MergeMethod {
     @Override
     public MethodSignature signature() {
         return SIGNATURE;
+    }
+
+    @Override
+    public Optional<String> weightSumFlag() {
+        return Optional.of("normalize");
     }
 
     @Override

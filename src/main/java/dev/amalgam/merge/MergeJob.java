@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.amalgam.BadInputException;
 import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.files.FileContent;
+import dev.amalgam.files.IoFailure;
 import dev.amalgam.files.StagedDirectory;
 import dev.amalgam.recipe.MergeRecipe;
 import dev.amalgam.recipe.ModelRef;
@@ -32,26 +33,28 @@ import java.util.function.Consumer;
  */
 public final class MergeJob implements AutoCloseable {
     /** Files copied from the tokenizer source, when present. */
-    static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+    private static final String TOKENIZER = "tokenizer.json";
+    static final List<String> TOKENIZER_FILES = List.of(TOKENIZER, "tokenizer_config.json",
             "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt", "added_tokens.json",
             "generation_config.json");
     public static final String RECIPE_FILE = "amalgam_recipe.yaml";
 
     /**
      * @param copyTokenizer whether the output gets the tokenizer files (mergekit-yaml's --copy-tokenizer, the default)
-     * @param warnings      where recipe warnings go (one line each, without a prefix)
+     * @param overwrite     replace an existing non-empty OUT_DIR that looks like a model folder (see {@link OutDirGuard})
+     * @param warnings      where warnings go (one line each, without a prefix)
      */
     public record Options(Path recipe, Path out, long shardBytes, Device device, Long seed, boolean copyTokenizer,
-                          Consumer<String> warnings) {
+                          boolean overwrite, Consumer<String> warnings) {
         public Options {
             if (shardBytes <= 0) {
                 throw new IllegalArgumentException("shardBytes must be positive");
             }
         }
 
-        /** Tokenizer copied, warnings to standard error. */
+        /** Tokenizer copied, no existing OUT_DIR replaced, warnings to standard error. */
         public Options(Path recipe, Path out, long shardBytes, Device device, Long seed) {
-            this(recipe, out, shardBytes, device, seed, true, w -> System.err.println("amalgam: warning: " + w));
+            this(recipe, out, shardBytes, device, seed, true, false, w -> System.err.println("amalgam: warning: " + w));
         }
     }
 
@@ -65,9 +68,10 @@ public final class MergeJob implements AutoCloseable {
     private final Path tokenizerFrom;
     private final Optional<String> chatTemplate;
     private final VocabularyRemap remap; // null: embeddings keep the planned rows
+    private final OutDirGuard guard;
 
     private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, Path tokenizerFrom,
-                     Optional<String> chatTemplate, VocabularyRemap remap) {
+                     Optional<String> chatTemplate, VocabularyRemap remap, OutDirGuard guard) {
         this.options = options;
         this.recipe = recipe;
         this.models = models;
@@ -75,6 +79,7 @@ public final class MergeJob implements AutoCloseable {
         this.tokenizerFrom = tokenizerFrom;
         this.chatTemplate = chatTemplate;
         this.remap = remap;
+        this.guard = guard;
     }
 
     public static MergeJob prepare(Options options) {
@@ -98,7 +103,9 @@ public final class MergeJob implements AutoCloseable {
             }
             Optional<String> template = ChatTemplate.resolve(recipe.chatTemplate(), recipe.resolveModels().values(),
                     String.valueOf(recipe.sourceFile().getFileName()));
-            return new MergeJob(options, recipe, models, plan, tokenizer, template, remap);
+            OutDirGuard guard = OutDirGuard.of(options.out(), options.overwrite(), options.recipe(), plan.modelPaths(), tokenizer);
+            guard.check();
+            return new MergeJob(options, recipe, models, plan, tokenizer, template, remap, guard);
         } catch (RuntimeException e) {
             models.close();
             throw e;
@@ -142,15 +149,16 @@ public final class MergeJob implements AutoCloseable {
         }
         List<SafetensorsModel> inputs = plan.modelPaths().stream().map(models::model).toList();
         long written;
-        try (StagedDirectory staged = new StagedDirectory(options.out())) {
+        try (StagedDirectory staged = new StagedDirectory(options.out(), options.warnings())) {
+            guard.check(); // a leftover backup of a killed run may have been restored
             try (SafetensorsWriter writer = new SafetensorsWriter(staged.path(), specs, options.shardBytes(), Map.of("format", "pt"))) {
-                new MergeKernel(plan.method(), inputs, options.device(), plan.seed()).withVocabularyRemap(remap)
+                new MergeKernel(plan.method(), inputs, options.device(), plan.seed(), null, options.warnings()).withVocabularyRemap(remap)
                         .run(plan.tensors(), new SafetensorsSink(writer), progress);
                 writer.finish();
                 written = writer.totalBytes();
             }
             writeSidecars(staged.path());
-            staged.commit();
+            staged.commit(guard::check);
         }
         return new Result(options.out().toAbsolutePath().normalize(), plan.method().name(), specs.size(), written,
                 String.join("+", dtypes), (System.nanoTime() - start) / 1e9);
@@ -158,9 +166,10 @@ public final class MergeJob implements AutoCloseable {
 
     /** config.json, tokenizer files and the recipe itself, so the folder is a usable HF model. */
     private void writeSidecars(Path dir) {
+        Path file = dir.resolve(ModelConfig.FILE_NAME);
         try {
             DType dtype = recipe.outputDtype() != null ? recipe.outputDtype() : plan.tensors().getFirst().outDtype();
-            Files.writeString(dir.resolve(ModelConfig.FILE_NAME), plan.outputConfig(models.config(plan.referenceModel()), dtype));
+            Files.writeString(file, plan.outputConfig(models.config(plan.referenceModel()), dtype));
             boolean tokenizerWritten = false;
             if (tokenizerFrom != null) {
                 for (String f : TOKENIZER_FILES) {
@@ -171,6 +180,10 @@ public final class MergeJob implements AutoCloseable {
                     }
                 }
             }
+            if (tokenizerFrom != null && !Files.isRegularFile(dir.resolve(TOKENIZER))) { // --no-copy-tokenizer asked for none
+                options.warnings().accept(options.out() + " gets no " + TOKENIZER + " (the tokenizer source " + tokenizerFrom
+                        + " has none), so amalgam eval cannot score it; set tokenizer_source to a model that has one, or copy it in");
+            }
             if (chatTemplate.isPresent()) {
                 if (tokenizerWritten) {
                     ChatTemplate.write(dir, chatTemplate.get());
@@ -178,9 +191,10 @@ public final class MergeJob implements AutoCloseable {
                     options.warnings().accept("chat_template is set but the output gets no tokenizer; the template is not saved");
                 }
             }
-            Files.writeString(dir.resolve(RECIPE_FILE), RecipeYaml.toYaml(recipe));
+            file = dir.resolve(RECIPE_FILE);
+            Files.writeString(file, RecipeYaml.toYaml(recipe));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir, e);
+            throw new UncheckedIOException(IoFailure.describe("cannot write", file, e), e);
         }
     }
 

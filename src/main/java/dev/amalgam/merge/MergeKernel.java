@@ -5,15 +5,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import dev.amalgam.safetensors.DType;
+import dev.amalgam.NonFiniteException;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorInfo;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.Consumer;
 
 /**
  * The one streaming merge executor. For each planned tensor it reads the mapped input slices (kept in their
@@ -27,6 +30,8 @@ public final class MergeKernel {
     private final Device device;
     private final long seed;
     private final WideningBuffers buffers; // null: the run makes its own
+    private final Consumer<String> warnings;
+    private final Set<String> warned = new HashSet<>(); // model + tensor, so each non-finite input is reported once
     private VocabularyRemap remap; // null: embeddings keep their rows (cut to the planned shape)
 
     /** Progress callback: one call per finished tensor with the input bytes it read. */
@@ -38,16 +43,21 @@ public final class MergeKernel {
     }
 
     public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed) {
-        this(method, models, device, seed, null);
+        this(method, models, device, seed, null, w -> { });
     }
 
-    /** With {@code buffers} kept by the caller (a search run), widening reuses them across candidates. */
-    public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed, WideningBuffers buffers) {
+    /**
+     * @param buffers  when not null, kept by the caller (a search run) so widening reuses them across candidates
+     * @param warnings receives one line per input tensor holding NaN or infinite values (merged as they are)
+     */
+    public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed, WideningBuffers buffers,
+                       Consumer<String> warnings) {
         this.method = method;
         this.models = List.copyOf(models);
         this.device = device;
         this.seed = seed;
         this.buffers = buffers;
+        this.warnings = warnings;
     }
 
     /** Embeddings and lm_head are permuted to a tokenizer's vocabulary before they are merged. */
@@ -84,14 +94,18 @@ public final class MergeKernel {
         }
     }
 
-    /** Merges one tensor; the result belongs to {@code m}. */
+    /**
+     * Merges one tensor; the result belongs to {@code m}. Non-finite values in the result are an error unless the
+     * inputs hold at least as many (a NaN carried through is the user's; one spread over the tensor is not).
+     */
     NDArray mergeOne(NDManager m, WideningBuffers widening, PlannedTensor t) {
         int slot = 0;
+        long[] inputNonFinite = {0};
         boolean permute = remap != null && remap.applies(t);
-        ModelTensor base = t.base() == null ? null : load(m, buffer(widening, slot++, t.base()), t.base(), t, !permute);
+        ModelTensor base = t.base() == null ? null : load(m, buffer(widening, slot++, t.base()), t.base(), t, !permute, inputNonFinite);
         List<ModelTensor> inputs = new ArrayList<>(t.inputs().size());
         for (PlannedTensor.PlannedInput in : t.inputs()) {
-            inputs.add(load(m, buffer(widening, slot++, in), in, t, !permute));
+            inputs.add(load(m, buffer(widening, slot++, in), in, t, !permute, inputNonFinite));
         }
         if (permute) {
             List<ModelTensor> all = new ArrayList<>(inputs);
@@ -109,23 +123,36 @@ public final class MergeKernel {
             throw new IllegalStateException(method.name() + " returned shape " + merged.getShape() + " for '"
                     + t.outputName() + "', expected " + new Shape(t.outShape()));
         }
+        long outputNonFinite = NonFiniteCount.of(merged);
+        if (outputNonFinite > inputNonFinite[0]) {
+            throw new NonFiniteException("tensor '" + t.outputName() + "': " + method.name() + " gives " + outputNonFinite
+                    + " non-finite values (NaN or infinite) of " + merged.size() + ", but its inputs have "
+                    + (inputNonFinite[0] == 0 ? "none" : inputNonFinite[0]) + "; check the weights and the inputs");
+        }
         return merged;
     }
 
-    /** The widening buffer of input position {@code slot}; null for fp32 inputs, which are viewed in place. */
+    /** The widening buffer of input position {@code slot} (fp32 inputs are copied into theirs, never viewed in place). */
     private MemorySegment buffer(WideningBuffers widening, int slot, PlannedTensor.PlannedInput in) {
         TensorInfo info = models.get(in.modelIndex()).info(in.tensorName());
-        return info.dtype() == DType.F32 ? null : widening.slot(slot, info.numel() * 4);
+        return widening.slot(slot, info.numel() * 4);
     }
 
     /**
-     * Loads one input as fp32 and, when its shape exceeds the planned output shape (embeddings of a
+     * Loads one input as fp32, adding its non-finite values to {@code nonFinite[0]}, and, when {@code cut} and its shape exceeds the planned output shape (embeddings of a
      * larger vocabulary), cuts it to the leading sub-matrix, as mergekit's rectification does.
      */
-    private ModelTensor load(NDManager m, MemorySegment buffer, PlannedTensor.PlannedInput in, PlannedTensor t, boolean cut) {
+    private ModelTensor load(NDManager m, MemorySegment buffer, PlannedTensor.PlannedInput in, PlannedTensor t, boolean cut,
+                             long[] nonFinite) {
         SafetensorsModel model = models.get(in.modelIndex());
         TensorInfo info = model.info(in.tensorName());
         NDArray x = model.slice(in.tensorName()).toFloat32(m, buffer);
+        long bad = NonFiniteCount.of(x);
+        if (bad > 0 && warned.add(model.location() + "\n" + in.tensorName())) {
+            warnings.accept("model " + model.location() + ": tensor '" + in.tensorName() + "' has " + bad
+                    + " non-finite values (NaN or infinite); they are merged as they are");
+        }
+        nonFinite[0] += bad;
         long[] want = t.outShape();
         if (cut && !Arrays.equals(info.shape(), want)) {
             if (info.rank() != want.length) {

@@ -3,6 +3,7 @@ package dev.amalgam.merge;
 import ai.djl.ndarray.NDArray;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A merge method: the math that turns one tensor from each input model into one output tensor.
@@ -63,6 +64,14 @@ public sealed interface MergeMethod
      */
     default boolean returnsBaseWhereModelsEqualIt() {
         return false;
+    }
+
+    /**
+     * The global flag under which the method divides by the plain sum of the models' weights (linear's
+     * {@code normalize}), which the planner checks is not zero; empty for methods that guard the division themselves.
+     */
+    default Optional<String> weightSumFlag() {
+        return Optional.empty();
     }
 
     NDArray merge(TensorMergeContext ctx);

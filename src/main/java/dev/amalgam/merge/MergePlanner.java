@@ -3,6 +3,7 @@ package dev.amalgam.merge;
 import dev.amalgam.BadInputException;
 import dev.amalgam.DidYouMean;
 import dev.amalgam.arch.Architecture;
+import dev.amalgam.arch.LayerCountCheck;
 import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.recipe.LayerPosition;
 import dev.amalgam.recipe.MergeRecipe;
@@ -120,6 +121,9 @@ public final class MergePlanner {
         if (!arch.known()) {
             warnings.accept("unknown architecture " + referenceConfig.architecture()
                     + ": merging tensors by name (layers found by '.layers.N.')");
+        }
+        for (Path model : paths) {
+            LayerCountCheck.require(arch, source.config(model), source.model(model).tensorNames());
         }
         checkSameTensorSets(slices, arch);
 
@@ -301,11 +305,16 @@ public final class MergePlanner {
         if (base != null) {
             all.addFirst(base);
         }
-        TensorInfo first = source.model(paths.get(all.getFirst().modelIndex())).info(all.getFirst().tensorName());
+        List<Path> models = all.stream().map(in -> paths.get(in.modelIndex())).toList();
+        List<TensorInfo> infos = all.stream().map(in -> source.model(paths.get(in.modelIndex())).info(in.tensorName())).toList();
+        InputDtypeCheck.check(file, outName, models, infos);
+        TensorInfo first = infos.getFirst();
         long[] shape = outShape(arch, outName, all, base);
         boolean raw = !first.dtype().isFloating();
         DType dtype = raw || recipe.outputDtype() == null ? first.dtype() : recipe.outputDtype();
-        return new PlannedTensor(outName, shape, dtype, base, inputs, global, raw);
+        PlannedTensor planned = new PlannedTensor(outName, shape, dtype, base, inputs, global, raw);
+        WeightSumCheck.check(method, planned, where);
+        return planned;
     }
 
     private PlannedTensor.PlannedInput input(Architecture arch, Source src, String refName, int j,

@@ -62,7 +62,7 @@ public final class MultiStageMerge {
                 options.warnings().accept("stage " + stage.name() + ": reusing " + target + " (its recipe is unchanged)");
             } else {
                 MergeJob.Options stageOptions = new MergeJob.Options(options.recipe(), target, options.shardBytes(),
-                        options.device(), options.seed(), options.copyTokenizer(), options.warnings());
+                        options.device(), options.seed(), options.copyTokenizer(), options.overwrite(), options.warnings());
                 try (MergeJob job = MergeJob.prepare(stageOptions, recipe)) {
                     last = run.apply(job);
                 }

@@ -5,6 +5,7 @@ import dev.amalgam.BadInputException;
 import dev.amalgam.merge.ParameterSpec.Scope;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * multislerp (spec 1.4): a weighted spherical mean of two or more flattened tensors (task vectors
@@ -23,6 +24,11 @@ public record MultislerpMerge() implements MergeMethod {
     @Override
     public MethodSignature signature() {
         return SIGNATURE;
+    }
+
+    @Override
+    public Optional<String> weightSumFlag() {
+        return Optional.of("normalize_weights");
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.amalgam.safetensors.SafetensorsWriter;
 import dev.amalgam.safetensors.TensorSlice;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
@@ -26,6 +27,8 @@ public final class SafetensorsSink implements TensorSink {
 
     @Override
     public void acceptRaw(PlannedTensor tensor, TensorSlice raw) {
-        writer.write(tensor.outputName(), raw.data());
+        try (Arena arena = Arena.ofConfined()) {
+            writer.write(tensor.outputName(), raw.copy(arena)); // read through Java: the file may change under the mapping
+        }
     }
 }

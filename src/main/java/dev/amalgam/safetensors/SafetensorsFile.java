@@ -1,8 +1,12 @@
 package dev.amalgam.safetensors;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
+import dev.amalgam.files.ConfigNode;
 import dev.amalgam.files.MappedFile;
 
 import java.io.IOException;
@@ -15,15 +19,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One memory-mapped .safetensors file. The header is validated on open; tensors are handed out as
- * slices of the mapping (no copy). Mapping through the FFM API lifts the 2 GiB limit of
- * {@code MappedByteBuffer}. Everything sliced from this file is invalid once it is closed.
+ * slices of the mapping (no copy; {@link TensorSlice} reads them safely). Mapping through the FFM API
+ * lifts the 2 GiB limit of {@code MappedByteBuffer}. Everything sliced from this file is invalid once
+ * it is closed.
  */
 public final class SafetensorsFile implements WeightFile {
     /** Headers above this size are treated as corrupt (the reference implementation uses 100 MB). */
@@ -34,15 +41,17 @@ public final class SafetensorsFile implements WeightFile {
     private final Arena arena;
     private final MemorySegment mapping;
     private final long dataStart;
+    private final long size; // when opened: every read checks the file still has it
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, Arena arena, MemorySegment mapping, long dataStart,
+    private SafetensorsFile(Path path, Arena arena, MemorySegment mapping, long dataStart, long size,
                             Map<String, TensorInfo> tensors, Map<String, String> metadata) {
         this.path = path;
         this.arena = arena;
         this.mapping = mapping;
         this.dataStart = dataStart;
+        this.size = size;
         this.tensors = tensors;
         this.metadata = metadata;
     }
@@ -62,7 +71,7 @@ public final class SafetensorsFile implements WeightFile {
             byte[] header = map.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
             long dataStart = 8 + headerLen;
             var parsed = parseHeader(path, header, size - dataStart);
-            return new SafetensorsFile(path, file.arena(), map, dataStart, parsed.tensors, parsed.metadata);
+            return new SafetensorsFile(path, file.arena(), map, dataStart, size, parsed.tensors, parsed.metadata);
         });
     }
 
@@ -72,9 +81,13 @@ public final class SafetensorsFile implements WeightFile {
     private static Header parseHeader(Path path, byte[] header, long dataBytes) {
         JsonNode root;
         try {
-            root = JSON.readTree(new String(header, StandardCharsets.UTF_8).trim());
+            String text = new String(header, StandardCharsets.UTF_8).trim();
+            requireUniqueNames(path, text);
+            root = JSON.readTree(text);
+        } catch (JacksonException e) {
+            throw new BadInputException(path + ": header is not valid JSON: " + ConfigNode.syntaxProblem(e));
         } catch (IOException e) {
-            throw new BadInputException(path + ": header is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            throw new BadInputException(path + ": cannot parse the header (" + e.getMessage() + ")", e);
         }
         if (root == null || !root.isObject()) {
             throw new BadInputException(path + ": header is not a JSON object");
@@ -135,6 +148,24 @@ public final class SafetensorsFile implements WeightFile {
         return new Header(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
+    /** A tree parse keeps the last of two equal names; the format allows one entry per tensor, so two are an error. */
+    private static void requireUniqueNames(Path path, String header) throws IOException {
+        try (JsonParser parser = JSON.createParser(header)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return; // reported by the tree parse
+            }
+            Set<String> names = new HashSet<>();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                if (!names.add(name)) {
+                    throw new BadInputException(path + ": tensor '" + name + "' appears twice in the header");
+                }
+                parser.nextToken();
+                parser.skipChildren();
+            }
+        }
+    }
+
     @Override
     public Path path() {
         return path;
@@ -157,7 +188,7 @@ public final class SafetensorsFile implements WeightFile {
         if (info == null) {
             throw new BadInputException(path + ": no tensor named '" + name + "'");
         }
-        return new TensorSlice(info, mapping.asSlice(dataStart + info.begin(), info.byteLength()), path);
+        return new TensorSlice(info, mapping.asSlice(dataStart + info.begin(), info.byteLength()), path, size);
     }
 
     @Override

@@ -1,8 +1,11 @@
 package dev.amalgam.safetensors;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amalgam.BadInputException;
+import dev.amalgam.files.ConfigNode;
+import dev.amalgam.files.IoFailure;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,8 +85,10 @@ public final class SafetensorsModel implements AutoCloseable {
         JsonNode map;
         try {
             map = new ObjectMapper().readTree(index.toFile()).get("weight_map");
+        } catch (JacksonException e) {
+            throw new BadInputException(index + ": not valid JSON: " + ConfigNode.syntaxProblem(e), e);
         } catch (IOException e) {
-            throw new BadInputException(index + ": not valid JSON (" + e.getMessage() + ")", e);
+            throw new BadInputException(index + ": cannot read (" + IoFailure.cause(index, e) + ")", e);
         }
         if (map == null || !map.isObject()) {
             throw new BadInputException(index + ": missing object field 'weight_map'");

@@ -3,6 +3,7 @@ package dev.amalgam.safetensors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.amalgam.files.IoFailure;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -90,7 +91,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             }
         } catch (IOException e) {
             close();
-            throw new UncheckedIOException("cannot create shards in " + folder, e);
+            throw new UncheckedIOException(IoFailure.describe("cannot create shards in", folder, e), e);
         }
     }
 
@@ -136,7 +137,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             MemorySegment source = viewable ? bytes : arena.allocate(bytes.byteSize()).copyFrom(bytes);
             writeFully(channels.get(p.shard()), source.asByteBuffer(), p.absoluteOffset());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write tensor '" + name + "' to " + shardPaths.get(p.shard()), e);
+            throw new UncheckedIOException(IoFailure.describe("cannot write tensor '" + name + "' to", shardPaths.get(p.shard()), e), e);
         }
         written.set(p.ordinal());
     }
@@ -201,7 +202,7 @@ public final class SafetensorsWriter implements AutoCloseable {
                         JSON.writerWithDefaultPrettyPrinter().writeValueAsString(index));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot finish shards in " + folder, e);
+            throw new UncheckedIOException(IoFailure.describe("cannot finish shards in", folder, e), e);
         }
         finished = true;
         close();

@@ -4,18 +4,29 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.amalgam.BadInputException;
+import dev.amalgam.files.IoFailure;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One tensor's bytes inside a mapped file (little-endian, row-major), plus where they came from.
- * Valid only while the owning {@link SafetensorsFile} is open.
+ * One tensor's bytes inside a mapped file (little-endian, row-major), plus where they came from. Valid only while the
+ * owning {@link SafetensorsFile} is open.
+ *
+ * <p>The bytes are only ever read by Java code (copied or widened), never handed to native code: when the file is
+ * truncated while mapped, reading a lost page raises SIGBUS, which the JDK turns into an {@link InternalError} in Java
+ * code but which kills the JVM inside libtorch. The file's size is checked against the size it had when its header
+ * was validated before and after each read, and either failure is reported as "FILE changed while being read".
+ *
+ * @param fileSize the file's size when it was opened
  */
-public record TensorSlice(TensorInfo info, MemorySegment data, Path file) {
+public record TensorSlice(TensorInfo info, MemorySegment data, Path file, long fileSize) {
 
     public String name() {
         return info.name();
@@ -29,45 +40,35 @@ public record TensorSlice(TensorInfo info, MemorySegment data, Path file) {
         return info.shape();
     }
 
-    /**
-     * The tensor as an fp32 NDArray in {@code manager}. F32 data is handed to DJL as a direct view of
-     * the mapping (zero-copy on CPU: the array must not be written in place and must be closed before
-     * the file); F16/BF16/F64 are widened in Java into a fresh direct buffer.
-     */
+    /** The tensor as an fp32 NDArray in {@code manager}, in a fresh GC-managed direct buffer. */
     public NDArray toFloat32(NDManager manager) {
         return toFloat32(manager, (Arena) null);
     }
 
     /**
-     * As {@link #toFloat32(NDManager)}, but widened data goes into {@code scratch} (when not null)
-     * instead of a GC-managed direct buffer. DJL wraps a direct buffer without copying, so the arena
-     * must outlive the array: close the manager first, then the arena. This frees widened inputs
-     * deterministically, which a GC-managed buffer does not (it lingers until a collection).
+     * As {@link #toFloat32(NDManager)}, but the fp32 copy goes into {@code scratch} (when not null) instead of a
+     * GC-managed direct buffer. DJL wraps a direct buffer without copying, so the arena must outlive the array: close
+     * the manager first, then the arena. This frees inputs deterministically, which a GC-managed buffer does not (it
+     * lingers until a collection).
      */
     public NDArray toFloat32(NDManager manager, Arena scratch) {
         checkWidenable();
         long n = info.numel();
-        MemorySegment into = info.dtype() == DType.F32 ? null
-                : scratch != null ? scratch.allocate(n * 4, 64) : MemorySegment.ofBuffer(ByteBuffer.allocateDirect((int) (n * 4)));
+        MemorySegment into = scratch != null ? scratch.allocate(n * 4, 64) : MemorySegment.ofBuffer(ByteBuffer.allocateDirect((int) (n * 4)));
         return toFloat32(manager, into);
     }
 
     /**
-     * As {@link #toFloat32(NDManager)}, widening into {@code into} (at least 4 x numel bytes, ignored for F32, which
-     * is viewed in place). The array wraps {@code into} without copying on the CPU: close it before reusing the memory.
+     * As {@link #toFloat32(NDManager)}, widening (or, for F32, copying) into {@code into} (at least 4 x numel bytes).
+     * The array wraps {@code into} without copying on the CPU: close it before reusing the memory.
      */
     public NDArray toFloat32(NDManager manager, MemorySegment into) {
         checkWidenable();
         long n = info.numel();
-        ByteBuffer buffer;
-        if (info.dtype() == DType.F32) {
-            buffer = data.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        } else {
-            MemorySegment widened = into.asSlice(0, n * 4);
-            FloatCodec.widenToF32(info.dtype(), data, widened, n);
-            buffer = widened.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        }
-        return manager.create(buffer, new Shape(info.shape()), DataType.FLOAT32);
+        // F32 too is copied through Java: mapped pages never reach libtorch (see the class comment).
+        MemorySegment f32 = into.asSlice(0, n * 4);
+        read(() -> FloatCodec.widenToF32(info.dtype(), data, f32, n));
+        return manager.create(f32.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN), new Shape(info.shape()), DataType.FLOAT32);
     }
 
     private void checkWidenable() {
@@ -84,14 +85,42 @@ public record TensorSlice(TensorInfo info, MemorySegment data, Path file) {
     public float[] toFloatArray() {
         long n = info.numel();
         float[] out = new float[Math.toIntExact(n)];
-        if (info.dtype() == DType.F32) {
-            MemorySegment.copy(data, FloatCodec.FLOAT_LE, 0, out, 0, out.length);
-        } else {
-            MemorySegment tmp = MemorySegment.ofArray(new byte[out.length * 4]);
-            FloatCodec.widenToF32(info.dtype(), data, tmp, n);
-            MemorySegment.copy(tmp, FloatCodec.FLOAT_LE, 0, out, 0, out.length);
-        }
+        MemorySegment f32 = MemorySegment.ofArray(new byte[out.length * 4]);
+        read(() -> FloatCodec.widenToF32(info.dtype(), data, f32, n));
+        MemorySegment.copy(f32, FloatCodec.FLOAT_LE, 0, out, 0, out.length);
         return out;
     }
 
+    /** The raw bytes copied into {@code arena} (for tensors passed through unchanged). */
+    public MemorySegment copy(Arena arena) {
+        MemorySegment copy = arena.allocate(data.byteSize(), 8);
+        read(() -> copy.copyFrom(data));
+        return copy;
+    }
+
+    private void read(Runnable javaRead) {
+        checkSize();
+        try {
+            javaRead.run();
+        } catch (InternalError e) {
+            // "a fault occurred in an unsafe memory access operation": SIGBUS on a page the file no longer has
+            throw new BadInputException(file + " changed while being read (tensor '" + info.name()
+                    + "'): it was truncated or rewritten; run again once nothing writes to it", e);
+        }
+        checkSize();
+    }
+
+    private void checkSize() {
+        long now;
+        try {
+            now = Files.size(file);
+        } catch (IOException e) {
+            throw new BadInputException(file + " changed while being read (tensor '" + info.name() + "'): "
+                    + IoFailure.cause(file, e), e);
+        }
+        if (now != fileSize) {
+            throw new BadInputException(file + " changed while being read (tensor '" + info.name() + "'): it had "
+                    + fileSize + " bytes when opened and has " + now + " now; run again once nothing writes to it");
+        }
+    }
 }

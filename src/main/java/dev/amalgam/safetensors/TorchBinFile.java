@@ -53,7 +53,7 @@ final class TorchBinFile implements WeightFile {
         if (info == null) {
             throw new BadInputException(path() + ": no tensor named '" + name + "'");
         }
-        return new TensorSlice(info, checkpoint.bytes(checkpoint.tensors().get(name)), path());
+        return new TensorSlice(info, checkpoint.bytes(checkpoint.tensors().get(name)), path(), checkpoint.fileSize());
     }
 
     @Override

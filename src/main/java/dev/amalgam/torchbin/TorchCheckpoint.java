@@ -196,6 +196,11 @@ public final class TorchCheckpoint implements AutoCloseable {
         return tensors;
     }
 
+    /** The file's size when it was mapped (a reader checks it still has it: see {@code TensorSlice}). */
+    public long fileSize() {
+        return mapping.byteSize();
+    }
+
     /** The tensor's bytes: a slice of the mapping, valid until {@link #close()}. */
     public MemorySegment bytes(TorchTensor tensor) {
         return mapping.asSlice(tensor.offset(), tensor.byteLength());

@@ -105,7 +105,7 @@ public final class Zoo {
 
     private static void build(ZooSpec spec, ZooRecipe recipe, String reason, ZooProgress progress) {
         progress.rebuilding(reason, 1 + SKILLS.size() * (2L + FINE_TUNE.steps()) + 1 + SKILLS.size());
-        removeAbandonedBuilds(spec.dir());
+        // Staging also removes what killed builds left next to the zoo.
         try (StagedDirectory staged = new StagedDirectory(spec.dir())) {
             Path root = staged.path();
             Path base = root.resolve("base");
@@ -146,34 +146,13 @@ public final class Zoo {
             }
             // The manifest goes last: a folder without one (or with a stale one) is never taken as built.
             ZooManifest.describe(root, recipe.hash()).write(root, recipe.toJson());
-            staged.commit();
+            staged.commit(existing -> { }); // problem() refused to go on with anything but a stale zoo or an empty folder
         }
     }
 
     private static Map<String, Double> score(SkillEvaluation evaluation, Path modelDir) {
         try (LlamaModel model = LlamaModel.load(modelDir, Device.cpu())) {
             return evaluation.accuracy(model);
-        }
-    }
-
-    /** Deletes staging folders ({@code .NAME.partial-PID}) left by builds whose process is gone (killed). */
-    private static void removeAbandonedBuilds(Path dir) {
-        Path target = dir.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        String prefix = "." + target.getFileName() + ".partial-";
-        if (parent == null || !Files.isDirectory(parent)) {
-            return;
-        }
-        try (Stream<Path> siblings = Files.list(parent)) {
-            for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
-                String pid = p.getFileName().toString().substring(prefix.length());
-                if (pid.chars().allMatch(Character::isDigit) && !pid.isEmpty()
-                        && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
-                    StagedDirectory.deleteRecursively(p);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean abandoned builds next to " + target, e);
         }
     }
 

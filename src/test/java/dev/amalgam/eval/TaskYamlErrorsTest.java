@@ -97,7 +97,7 @@ class TaskYamlErrorsTest {
     void rowMissingAFieldNamesDataFileRowAndField() throws IOException {
         TaskDefinition t = TaskRegistry.loadTaskFile(task(VALID), Optional.empty());
         BadInputException e = assertThrows(BadInputException.class, () -> new TaskDocuments().render(t, DocumentSelection.ALL));
-        assertEquals(dir.resolve("data.jsonl") + " row 3: missing field 'q' used by doc_to_text of " + dir.resolve("t.yaml"), e.getMessage());
+        assertEquals(dir.resolve("data.jsonl") + " row 3 (split 'test'): missing field 'q' used by doc_to_text of " + dir.resolve("t.yaml"), e.getMessage());
     }
 
     @Test

@@ -29,7 +29,7 @@ class WideningBuffersTest {
     static Map<String, float[]> run(MergePlan plan, OpenModels models, WideningBuffers buffers) {
         Map<String, float[]> out = new LinkedHashMap<>();
         List<SafetensorsModel> inputs = plan.modelPaths().stream().map(models::model).toList();
-        new MergeKernel(plan.method(), inputs, Device.cpu(), plan.seed(), buffers).run(plan.tensors(), collect(out), MergeKernel.Progress.NONE);
+        new MergeKernel(plan.method(), inputs, Device.cpu(), plan.seed(), buffers, w -> { }).run(plan.tensors(), collect(out), MergeKernel.Progress.NONE);
         return out;
     }
 

@@ -42,11 +42,14 @@ public final class CandidateModel implements AutoCloseable {
     }
 
     MergePlan plan(MergeRecipe recipe) {
-        return MergePlanner.plan(recipe, sources, null, w -> {
-            if (warned.add(w)) {
-                warnings.accept(w);
-            }
-        });
+        return MergePlanner.plan(recipe, sources, null, this::warnOnce);
+    }
+
+    /** Passes {@code warning} on unless the same text was passed before (each candidate would repeat it). */
+    void warnOnce(String warning) {
+        if (warned.add(warning)) {
+            warnings.accept(warning);
+        }
     }
 
     /** Merges candidate {@code x} into the scoring model's weights. */
@@ -58,7 +61,7 @@ public final class CandidateModel implements AutoCloseable {
     public void materialise(MergeRecipe recipe) {
         MergePlan plan = plan(recipe);
         WeightsSink sink = new WeightsSink(model.weights());
-        new MergeKernel(plan.method(), plan.modelPaths().stream().map(sources::model).toList(), device, plan.seed(), buffers)
+        new MergeKernel(plan.method(), plan.modelPaths().stream().map(sources::model).toList(), device, plan.seed(), buffers, this::warnOnce)
                 .run(plan.tensors(), sink, MergeKernel.Progress.NONE);
         if (!sink.missing().isEmpty()) {
             throw new IllegalStateException("the merge did not produce the scoring model's tensors " + sink.missing());

@@ -1,6 +1,7 @@
 package dev.amalgam.evolve.run;
 
 import dev.amalgam.BadInputException;
+import dev.amalgam.NonFiniteException;
 import dev.amalgam.eval.BatchSize;
 import dev.amalgam.eval.EvalOptions;
 import dev.amalgam.eval.EvalReport;
@@ -166,9 +167,17 @@ public final class TaskSuite {
         return (genomes, results) -> {
             for (int i = 0; i < genomes.size(); i++) {
                 long t0 = System.nanoTime();
-                candidates.materialise(genomes.get(i));
-                long t1 = System.nanoTime();
-                double[] scores = score(candidates.model());
+                long t1 = t0;
+                double[] scores;
+                try {
+                    candidates.materialise(genomes.get(i));
+                    t1 = System.nanoTime();
+                    scores = score(candidates.model());
+                } catch (NonFiniteException e) {
+                    // NaN weights or log-likelihoods: the candidate is worth nothing, and the search goes on.
+                    candidates.warnOnce("a candidate scores 0: " + e.getMessage());
+                    scores = new double[config.tasks().size()];
+                }
                 long t2 = System.nanoTime();
                 results.scored(i, new CandidateScore(scores, (t1 - t0) / 1e9, (t2 - t1) / 1e9));
             }
