@@ -50,8 +50,8 @@ public final class ModelWeights {
             // The arena holds the widened input only until this tensor is copied: loading peaks at the model plus
             // one tensor, not plus every GC-managed widening buffer not yet collected. Declared first, closed last.
             try (Arena widened = Arena.ofConfined(); NDManager scope = manager.newSubManager()) {
-                // F32 comes back as a view of the read-only mapping: copy it so the model owns writable memory
-                // that outlives the file.
+                // The fp32 copy lives in the arena closed below: duplicate it so the model owns memory
+                // that outlives the arena and the file.
                 NDArray owned = slice.toFloat32(scope, widened).duplicate().toDevice(manager.getDevice(), false);
                 owned.attach(manager);
                 tensors.put(name, owned);

@@ -72,7 +72,9 @@ class WideningBuffersTest {
                 }
                 long largest = plan.tensors().stream().mapToLong(t -> models.model(plan.modelPaths().get(0))
                         .info(t.allInputs().getFirst().tensorName()).numel()).max().orElseThrow() * 4;
-                assertEquals(2 * largest, buffers.bytesHeld(), method + ": one largest fp32 tensor for each bf16 input (the f32 one is viewed in place)");
+                // f32 inputs are copied into their buffer too: mapped pages never reach libtorch (a file truncated
+                // while mapped would kill the JVM there instead of failing in Java).
+                assertEquals(3 * largest, buffers.bytesHeld(), method + ": one largest fp32 tensor for each input");
             }
         }
     }

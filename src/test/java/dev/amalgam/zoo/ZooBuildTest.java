@@ -269,9 +269,12 @@ class ZooBuildTest {
         for (var e : data.entrySet()) {
             assertArrayEquals(e.getValue(), Files.readAllBytes(rebuilt.dataDir().resolve(e.getKey())), e.getKey());
         }
-        // Same seed, another process: accuracies must agree within a point.
+        // Same seed, another process: the data above is byte-identical, the models are not. On 2026-11-26 two
+        // builds in fresh processes differed by up to 4 validation points (100 items) on this 2-core machine, with
+        // MKL_CBWR=COMPATIBLE too; the cause is open (see the issue notes). 5 points still catches a rebuild that
+        // trains something else (the specialists sit 60-80 points above the base on their skill).
         zoo.validationAccuracy().forEach((model, row) -> row.forEach((task, acc) ->
-                assertEquals(acc, rebuilt.validationAccuracy().get(model).get(task), 0.01 + 1e-9, model + " on " + task)));
+                assertEquals(acc, rebuilt.validationAccuracy().get(model).get(task), 0.05 + 1e-9, model + " on " + task)));
         assertEquals(Optional.empty(), Zoo.problem(spec.dir(), Zoo.recipe(spec).hash()));
     }
 

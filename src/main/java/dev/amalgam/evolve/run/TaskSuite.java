@@ -20,6 +20,7 @@ import dev.amalgam.evolve.config.EvaluationSettings;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.TaskObjective;
 import dev.amalgam.history.BaselineScore;
+import dev.amalgam.history.Candidate;
 import dev.amalgam.llm.CausalLanguageModel;
 import dev.amalgam.llm.TextTokenizer;
 
@@ -169,17 +170,23 @@ public final class TaskSuite {
                 long t0 = System.nanoTime();
                 long t1 = t0;
                 double[] scores;
+                String failure = "";
                 try {
                     candidates.materialise(genomes.get(i));
                     t1 = System.nanoTime();
                     scores = score(candidates.model());
                 } catch (NonFiniteException e) {
-                    // NaN weights or log-likelihoods: the candidate is worth nothing, and the search goes on.
+                    // NaN weights or log-likelihoods: the candidate is worth nothing, the journal says why, and the
+                    // search goes on.
                     candidates.warnOnce("a candidate scores 0: " + e.getMessage());
                     scores = new double[config.tasks().size()];
+                    failure = "scored 0: " + e.getMessage();
                 }
                 long t2 = System.nanoTime();
-                results.scored(i, new CandidateScore(scores, (t1 - t0) / 1e9, (t2 - t1) / 1e9));
+                double merge = (t1 - t0) / 1e9;
+                double scoring = (t2 - t1) / 1e9;
+                double end = CandidateScore.now();
+                results.scored(i, new CandidateScore(scores, merge, scoring, Candidate.LOCAL, end - merge - scoring, end, failure));
             }
         };
     }

@@ -40,6 +40,7 @@ class NonFiniteCandidateTest {
         }
         assertEquals(2, scores.size(), "both candidates are reported");
         assertArrayEquals(new double[] {0, 0}, scores.getFirst().tasks());
+        assertTrue(scores.getFirst().failure().startsWith("scored 0: task "), "the journal's failure column says why: " + scores.getFirst().failure());
         assertTrue(warnings.stream().anyMatch(w -> w.contains("ft-a") && w.contains(norm) && w.contains("non-finite")), warnings.toString());
         assertTrue(warnings.stream().anyMatch(w -> w.startsWith("a candidate scores 0: task ") && w.contains("NaN")), warnings.toString());
         assertEquals(2, warnings.size(), "each warning once: " + warnings);
