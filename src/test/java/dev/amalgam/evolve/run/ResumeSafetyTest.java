@@ -73,16 +73,22 @@ class ResumeSafetyTest {
         return copy;
     }
 
+    /** Sets one cell of a copied run's candidates.csv (1-based file line, column by header name); returns the file. */
+    static Path editCell(Path run, int line, String column, java.util.function.UnaryOperator<String> change) throws IOException {
+        Path csv = run.resolve(RunFiles.CANDIDATES);
+        List<String> lines = new ArrayList<>(Files.readAllLines(csv));
+        int col = List.of(lines.getFirst().split(",")).indexOf(column);
+        String[] cells = lines.get(line - 1).split(",", -1);
+        cells[col] = change.apply(cells[col]);
+        lines.set(line - 1, String.join(",", cells));
+        Files.write(csv, lines);
+        return csv;
+    }
+
     @Test
     void anEditedScoreIsRefusedNamingFileLineAndColumnAndNothingIsAppended() throws IOException {
         Path copy = copyOfRun("edited");
-        Path csv = copy.resolve(RunFiles.CANDIDATES);
-        List<String> lines = new ArrayList<>(Files.readAllLines(csv));
-        int fitness = List.of(lines.getFirst().split(",")).indexOf("fitness");
-        String[] cells = lines.get(3).split(",", -1);
-        cells[fitness] = "0.999";
-        lines.set(3, String.join(",", cells));
-        Files.write(csv, lines);
+        Path csv = editCell(copy, 4, "fitness", old -> "0.999");
         byte[] before = Files.readAllBytes(csv);
 
         assertOneLine(evolve("--resume", copy.toString(), "--no-progress"), csv.toString(), "line 4, column fitness", "0.999");
@@ -92,25 +98,15 @@ class ResumeSafetyTest {
     @Test
     void aCellThatIsNoNumberIsNamedByFileLineAndColumn() throws IOException {
         Path copy = copyOfRun("garbled");
-        Path csv = copy.resolve(RunFiles.CANDIDATES);
-        List<String> lines = new ArrayList<>(Files.readAllLines(csv));
-        int fitness = List.of(lines.getFirst().split(",")).indexOf("fitness");
-        String[] cells = lines.get(1).split(",", -1);
-        cells[fitness] = "abc";
-        lines.set(1, String.join(",", cells));
-        Files.write(csv, lines);
+        Path csv = editCell(copy, 2, "fitness", old -> "abc");
         assertOneLine(evolve("--resume", copy.toString(), "--no-progress"), csv.toString(), "line 2", "fitness", "abc");
     }
 
     @Test
     void aRowWithEditedGenesIsRefusedByItsGenomeKey() throws IOException {
         Path copy = copyOfRun("genes");
-        Path csv = copy.resolve(RunFiles.CANDIDATES);
-        List<String> lines = new ArrayList<>(Files.readAllLines(csv));
-        String[] cells = lines.get(2).split(",", -1);
-        cells[3] = String.valueOf(Double.parseDouble(cells[3]) * 0.5); // the first gene column
-        lines.set(2, String.join(",", cells));
-        Files.write(csv, lines);
+        String firstGene = Files.readAllLines(copy.resolve(RunFiles.CANDIDATES)).getFirst().split(",")[3];
+        Path csv = editCell(copy, 3, firstGene, old -> String.valueOf(Double.parseDouble(old) * 0.5));
         byte[] before = Files.readAllBytes(csv);
 
         assertOneLine(evolve("--resume", copy.toString(), "--no-progress"), "line 3, column genome_key");
