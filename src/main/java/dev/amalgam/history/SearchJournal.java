@@ -63,11 +63,9 @@ public final class SearchJournal implements AutoCloseable {
                 }
             }
             try (StagedDirectory staged = new StagedDirectory(dir)) {
-                Files.createDirectories(staged.path().resolve(RunFiles.POPULATION));
                 lock = RunLock.acquire(staged.path()); // the lock file's inode moves with the folder
                 AtomicFile.writeString(staged.path().resolve(RunFiles.RUN), runYaml);
-                JournalCsv.write(staged.path().resolve(RunFiles.CANDIDATES), JournalTable.CANDIDATES.create(genes, tasks));
-                JournalCsv.write(staged.path().resolve(RunFiles.GENERATIONS), JournalTable.GENERATIONS.create(genes, tasks));
+                writeEmptyTables(staged.path(), genes, tasks);
                 staged.commit(); // replaces only an empty folder the user made for the run
             }
         } catch (IOException | RuntimeException e) {
@@ -91,9 +89,7 @@ public final class SearchJournal implements AutoCloseable {
         RunLock lock = RunLock.acquire(dir);
         try {
             if (!Files.exists(dir.resolve(RunFiles.CANDIDATES)) && !Files.exists(dir.resolve(RunFiles.GENERATIONS))) {
-                Files.createDirectories(dir.resolve(RunFiles.POPULATION));
-                JournalCsv.write(dir.resolve(RunFiles.CANDIDATES), JournalTable.CANDIDATES.create(genes, tasks));
-                JournalCsv.write(dir.resolve(RunFiles.GENERATIONS), JournalTable.GENERATIONS.create(genes, tasks));
+                writeEmptyTables(dir, genes, tasks);
             }
             Journal journal = Journal.read(dir);
             Table c = sameHeader(dir, journal.candidateTable(), JournalTable.CANDIDATES, genes, tasks);
@@ -108,6 +104,13 @@ public final class SearchJournal implements AutoCloseable {
             }
             throw (RuntimeException) e;
         }
+    }
+
+    /** The population folder and the header-only candidates.csv and generations.csv of a run with no rows yet. */
+    private static void writeEmptyTables(Path dir, List<String> genes, List<String> tasks) throws IOException {
+        Files.createDirectories(dir.resolve(RunFiles.POPULATION));
+        JournalCsv.write(dir.resolve(RunFiles.CANDIDATES), JournalTable.CANDIDATES.create(genes, tasks));
+        JournalCsv.write(dir.resolve(RunFiles.GENERATIONS), JournalTable.GENERATIONS.create(genes, tasks));
     }
 
     /** Releases the run folder's lock. */
