@@ -14,6 +14,7 @@ import dev.amalgam.eval.TaskDocuments.DocumentSelection;
 import dev.amalgam.eval.TaskRegistry;
 import dev.amalgam.eval.TaskResult;
 import dev.amalgam.eval.TaskSelection;
+import dev.amalgam.files.AtomicFile;
 import dev.amalgam.llm.LlamaModel;
 import dev.amalgam.llm.TextTokenizer;
 import me.tongfei.progressbar.ProgressBar;
@@ -68,11 +69,17 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FILE", description = "Write results as JSON in lm-eval's shape (results[task][\"acc,none\"], configs, versions, n-samples) with per-document samples as lm-eval's --log_samples.")
     Path output;
 
+    @Option(names = "--overwrite", description = "replace an existing --output file")
+    boolean overwrite;
+
     @Option(names = "--device", paramLabel = "cpu|gpu", description = "where the forward pass runs (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
     @Override
     public Integer call() {
+        if (output != null) {
+            AtomicFile.refuseExisting(output, overwrite); // before the scoring, not after it
+        }
         if (sampleSeed != null && limit == null) {
             throw new BadInputException("--sample-seed needs --limit");
         }

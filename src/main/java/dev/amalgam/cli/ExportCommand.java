@@ -18,14 +18,20 @@ public final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run folder under results/")
     Path run;
 
-    @Option(names = "--rank", defaultValue = "1", description = "1 = best (by held-out fitness when re-scored, else search fitness)")
+    @Option(names = "--rank", defaultValue = "1", description = "1 = best by search fitness (the held-out re-score reports, it does not rank)")
     int rank;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write here instead of standard output")
     Path output;
 
+    @Option(names = "--overwrite", description = "replace an existing --output file")
+    boolean overwrite;
+
     @Override
     public Integer call() {
+        if (output != null) {
+            AtomicFile.refuseExisting(output, overwrite);
+        }
         RunExport.Exported e = RunExport.export(run, rank);
         String yaml = "# amalgam export " + run + " --rank " + e.rank() + ": candidate " + e.candidate().id()
                 + " (search fitness " + e.candidate().fitness() + ")\n" + RecipeYaml.toYaml(e.recipe());

@@ -1,5 +1,7 @@
 package dev.amalgam.files;
 
+import dev.amalgam.BadInputException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +34,19 @@ public final class AtomicFile {
                 // the original error matters more
             }
             throw new UncheckedIOException(IoFailure.describe("cannot write", target, e), e);
+        }
+    }
+
+    /**
+     * Refuses, before any work, to go on when {@code target}, a file the user named for output, exists and
+     * {@code overwrite} (the command's {@code --overwrite}) is not given: nothing of the user's is replaced unasked.
+     */
+    public static void refuseExisting(Path target, boolean overwrite) {
+        if (Files.isDirectory(target)) {
+            throw new BadInputException(target + ": is a folder; give a file name for the output");
+        }
+        if (Files.exists(target) && !overwrite) {
+            throw new BadInputException(target + ": exists; pass --overwrite to replace it");
         }
     }
 

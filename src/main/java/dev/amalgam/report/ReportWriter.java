@@ -2,14 +2,19 @@ package dev.amalgam.report;
 
 import dev.amalgam.BadInputException;
 import dev.amalgam.files.AtomicFile;
+import dev.amalgam.files.IoFailure;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Writes the report of one or more search folders: {@code fitness.png/svg}, {@code genes.png}, {@code pareto.png}
@@ -48,10 +53,33 @@ public final class ReportWriter {
         }
     }
 
+    /** Marks a folder as a report folder, so a later {@code --out} to it may replace the files in it. */
+    static final String MARKER = ".amalgam-report";
+
+    /** A {@code --out} folder the user named is written only when it is new, empty or an earlier report's. */
+    private static void refuseForeignFolder(Path folder) {
+        if (Files.exists(folder) && !Files.isDirectory(folder)) {
+            throw new BadInputException("--out " + folder + ": is a file, not a folder");
+        }
+        if (Files.isDirectory(folder) && !Files.exists(folder.resolve(MARKER))) {
+            try (Stream<Path> entries = Files.list(folder)) {
+                if (entries.findAny().isPresent()) {
+                    throw new BadInputException("--out " + folder + ": holds files that are not an amalgam report; "
+                            + "give an empty or new folder");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(IoFailure.describe("cannot list", folder, e), e);
+            }
+        }
+    }
+
     public static Report write(Options options) {
         List<ReportedRun> runs = options.runs().stream().map(ReportedRun::read).toList();
         ReportedRun first = runs.getFirst();
         Path folder = options.out().orElse(first.dir().resolve("report"));
+        if (options.out().isPresent()) {
+            refuseForeignFolder(folder);
+        }
         List<String> notes = new ArrayList<>();
         Map<String, byte[]> pngs = new LinkedHashMap<>();
         Map<String, byte[]> files = new LinkedHashMap<>();
@@ -71,6 +99,7 @@ public final class ReportWriter {
         files.putAll(pngs);
         GeneImportance importance = GeneImportance.of(first.genes(), first.candidates());
         files.put("report.html", HtmlReport.render(first, summaries, importance, pngs).getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(folder.resolve(MARKER), new byte[0]);
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
             Path path = folder.resolve(file.getKey());

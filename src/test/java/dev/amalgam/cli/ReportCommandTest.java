@@ -69,6 +69,28 @@ class ReportCommandTest {
     }
 
     @Test
+    void outFolderOfTheUsersIsNeverWrittenInto() throws IOException {
+        Path run = journal("""
+                generation,evaluations,best,mean,median,std,p10,p90,diversity,best_candidate_id,task:arc,elapsed_seconds
+                0,2,0.625,0.5625,0.5625,0.0625,0.5,0.625,0.5,g0-c1,0.625,9.5
+                """);
+        Path theirs = tmp.resolve("theirs");
+        Files.createDirectories(theirs);
+        Files.writeString(theirs.resolve("report.html"), "my own page");
+
+        Result refused = run("report", run.toString(), "--out", theirs.toString());
+
+        assertEquals(AmalgamCommand.EXIT_BAD_INPUT, refused.exit());
+        assertEquals("amalgam: error: --out " + theirs + ": holds files that are not an amalgam report; "
+                + "give an empty or new folder" + System.lineSeparator(), refused.err());
+        assertEquals("my own page", Files.readString(theirs.resolve("report.html")));
+
+        Path ours = tmp.resolve("ours");
+        assertEquals(0, run("report", run.toString(), "--out", ours.toString()).exit());
+        assertEquals(0, run("report", run.toString(), "--out", ours.toString()).exit(), "an earlier report is replaced");
+    }
+
+    @Test
     void badJournalExitsWithCodeTwoAndOneLine() throws IOException {
         Path run = journal("""
                 generation,evaluations,best,mean,median,std,p10,p90,diversity,best_candidate_id,task:arc,elapsed_seconds

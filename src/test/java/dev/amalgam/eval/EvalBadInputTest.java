@@ -138,6 +138,10 @@ class EvalBadInputTest {
                     args.set(args.indexOf("--output") + 1, dir.resolve("x.txt").resolve("r.json").toString());
                     return args;
                 }, "x.txt is a file, not a folder"),
+                new BadInputCase("--output exists, no --overwrite", dir -> {
+                    Files.writeString(dir.resolve("results.json"), "mine");
+                    return options().args(dir);
+                }, "results.json: exists; pass --overwrite to replace it"),
                 new BadInputCase("task YAML syntax error keeps the first line and the position", task(TASK + "metric_list: [acc\nfoo: 1\n", DATA),
                         "t.yaml", "line 8"),
                 new BadInputCase("unknown task field", task(TASK.replace("doc_to_text", "doc_to_txt"), DATA), "t.yaml", "doc_to_txt", "did you mean 'doc_to_text'"),

@@ -58,6 +58,11 @@ class TiedFitnessExportTest {
         assertTrue(exportLines.getFirst().contains("candidate g0-c9 "), exportLines.getFirst());
         assertEquals(bestYaml, String.join("\n", exportLines.subList(1, exportLines.size())) + "\n",
                 "amalgam export writes best.yaml's recipe");
+        assertEquals(2, AmalgamCommand.newCommandLine().execute("export", runDir.toString(), "--rank", "2", "-o", exported.toString()),
+                "an existing -o file is kept without --overwrite");
+        assertTrue(Files.readAllLines(exported).getFirst().contains("candidate g0-c9 "));
+        assertEquals(0, AmalgamCommand.newCommandLine().execute("export", runDir.toString(), "--rank", "2", "-o", exported.toString(), "--overwrite"));
+        assertTrue(Files.readAllLines(exported).getFirst().contains("candidate g0-c10 "), Files.readAllLines(exported).getFirst());
 
         ReportWriter.Report report = ReportWriter.write(new ReportWriter.Options(List.of(runDir), Optional.empty(), List.of()));
         assertEquals("g0-c9", report.exportedCandidate(), "the report's gene chart shows best.yaml's candidate");
