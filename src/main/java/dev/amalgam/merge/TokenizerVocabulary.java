@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -153,6 +154,12 @@ final class TokenizerVocabulary {
             entry.put("id", id != null ? id : next++);
             entries.add(reorder(entry));
         }
+        // tokenizers saves added tokens in id order
+        List<JsonNode> sorted = new ArrayList<>();
+        entries.forEach(sorted::add);
+        sorted.sort(Comparator.comparingInt(e -> e.path("id").asInt()));
+        entries.removeAll();
+        entries.addAll(sorted);
         return new TokenizerVocabulary(copy);
     }
 
@@ -192,13 +199,6 @@ final class TokenizerVocabulary {
             decoder.set(String.valueOf(e.path("id").asInt()), info);
         });
         return decoder;
-    }
-
-    /** Whether every id of the tokenizer in {@code folder} indexes a row of the planned embedding and lm_head. */
-    static boolean fits(Path folder, MergePlan plan) {
-        int largestId = largestId(folder);
-        return plan.tensors().stream().noneMatch(t -> plan.architecture().role(t.outputName()).isEmbedding()
-                && t.outShape().length == 2 && largestId >= t.outShape()[0]);
     }
 
     /**

@@ -93,8 +93,8 @@ final class VocabularyRemap {
 
     /**
      * The inputs (base included when there is one) permuted to the output vocabulary: each [rows, hidden], in
-     * {@code m}. Every output row is gathered (bit-exact) from one pool: the inputs' rows, a zero row and the
-     * mean rows.
+     * {@code m}. Every output row is gathered (bit-exact) from one pool of the inputs' rows and a zero row, or
+     * taken from the mean rows.
      */
     List<ModelTensor> permute(NDManager m, List<ModelTensor> inputs) {
         int n = inputs.size();
@@ -117,7 +117,6 @@ final class VocabularyRemap {
         }
         pool.add(m.zeros(new Shape(1, hidden)));
         long zero = offset[n];
-        long mean = zero + 1; // the mean rows follow the zero row: mean of output id v at mean + v
 
         Default[] defaults = new Default[vocab];
         boolean anyMean = false;
@@ -125,22 +124,32 @@ final class VocabularyRemap {
             defaults[v] = defaultOf(v, own, position);
             anyMean |= defaults[v] instanceof Default.Mean;
         }
+        // Memory: the pool copies the inputs once, and the mean rows (when a token needs them) take one more
+        // [vocab, hidden]; the kernel's (inputs + 2) x largest tensor grows by about that much for embeddings.
         NDArray all = NDArrays.concat(pool, 0); // [sum rows_i + 1, hidden]
-        if (anyMean) {
-            all = NDArrays.concat(new NDList(all, meanRows(m, all, own, offset, zero)), 0);
-        }
+        NDArray meanRows = anyMean ? meanRows(m, all, own, offset, zero) : null; // [vocab, hidden]
         List<ModelTensor> result = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             long[] index = new long[vocab];
+            boolean[] takesMean = new boolean[vocab];
+            boolean anyTakesMean = false;
             for (int v = 0; v < vocab; v++) {
                 boolean forced = out.rules().containsKey(v) && out.rules().get(v).force();
                 index[v] = own[i][v] >= 0 && !forced ? offset[i] + own[i][v] : switch (defaults[v]) {
                     case Default.Row r -> offset[position.get(r.model())] + r.row();
                     case Default.Zero z -> zero;
-                    case Default.Mean mn -> mean + v;
+                    case Default.Mean mn -> {
+                        takesMean[v] = true;
+                        anyTakesMean = true;
+                        yield zero;
+                    }
                 };
             }
             NDArray rebuilt = all.get(new NDIndex("{}", m.create(index))); // [vocab, hidden]
+            if (anyTakesMean) { // a selection, not arithmetic: rows stay bit-exact (and a NaN stays where it was)
+                NDArray condition = m.create(takesMean, new Shape(vocab, 1)).broadcast(new Shape(vocab, hidden)); // DJL's where does not broadcast
+                rebuilt = NDArrays.where(condition, meanRows, rebuilt);
+            }
             if (rows > vocab) {
                 NDArray average = rebuilt.mean(new int[] {0}, true); // [1, hidden]
                 rebuilt = NDArrays.concat(new NDList(rebuilt, average.broadcast(new Shape(rows - vocab, hidden))), 0);
@@ -216,11 +225,16 @@ final class VocabularyRemap {
                 count[v] += own[i][v] >= 0 ? 1 : 0;
             }
             NDArray rows = all.get(new NDIndex("{}", m.create(index)));
-            sum = sum == null ? rows : sum.add(rows);
+            if (sum == null) {
+                sum = rows;
+            } else {
+                sum.addi(rows);
+                rows.close();
+            }
         }
         for (int v = 0; v < vocab; v++) {
             count[v] = Math.max(count[v], 1f);
         }
-        return sum.div(m.create(count, new Shape(vocab, 1)));
+        return sum.divi(m.create(count, new Shape(vocab, 1)));
     }
 }

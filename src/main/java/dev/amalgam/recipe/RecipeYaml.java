@@ -17,8 +17,7 @@ import java.util.Map;
  * Writes a {@link MergeRecipe} as mergekit-compatible YAML: gradients as lists, filters as lists of
  * {@code {filter, value}}. {@code RecipeParser.parse(toYaml(r), f)} equals {@code r.withSourceFile(f)}.
  * A tokenizer setting of only a source is written as {@code tokenizer_source}, else as the {@code tokenizer:}
- * block; {@code random_seed} is our extension
- * key (mergekit ignores unknown keys).
+ * block; {@code random_seed} is our extension key (mergekit ignores unknown keys).
  */
 public final class RecipeYaml {
     private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()

@@ -49,6 +49,8 @@ class TokenizerMergesTest {
         // same size as model_base, other tokens: _tok_5 and _tok_6 swapped, _tok_7 replaced by _new
         MergekitModels.llama(root.resolve("model_shuffled"), PICO, "LlamaForCausalLM", 4);
         MergekitModels.tokenizer(root.resolve("model_shuffled"), 64, List.of(), Map.of(5, "_tok_6", 6, "_tok_5", 7, "_new"));
+        MergekitModels.llama(root.resolve("model_shuffled_too"), PICO, "LlamaForCausalLM", 5);
+        MergekitModels.tokenizer(root.resolve("model_shuffled_too"), 64, List.of(), Map.of(5, "_tok_6", 6, "_tok_5", 7, "_new"));
     }
 
     /** A merged output: its tokenizer (token -> id), added tokens, vocab_size and matrices. */
@@ -282,6 +284,21 @@ class TokenizerMergesTest {
         assertEquals(64, union.vocab().get("_new"), "a token of the other model is added after the base's");
         for (String m : MATRICES) {
             assertRow(row("model_shuffled", m, 7), union.row(m, "_new"), m + " _new: only model_shuffled has it");
+        }
+    }
+
+    /** Without a base, a token that some models have and others lack takes the mean of the rows of those that have it. */
+    @Test
+    void aTokenSeveralModelsHaveTakesTheirMeanWithoutABase() throws IOException {
+        String yaml = config("linear", "x", List.of("model_base", "model_shuffled", "model_shuffled_too"), "tokenizer_source: union\n")
+                .replace("base_model: x\n", "");
+        Output o = merge("mean_union", yaml, 65, 4);
+        for (String m : MATRICES) {
+            float[] mean = mean(row("model_shuffled", m, 7), row("model_shuffled_too", m, 7));
+            // model_base takes the mean; the linear merge of (mean, a, b) with equal weights is that mean again
+            assertRow(mean, o.row(m, "_new"), m + " _new");
+            assertRow(row("model_base", m, 7), o.row(m, "_tok_7"), m + " _tok_7: only model_base has it");
+            assertRow(mean(row("model_base", m, 6), row("model_shuffled", m, 5), row("model_shuffled_too", m, 5)), o.row(m, "_tok_6"), m);
         }
     }
 
