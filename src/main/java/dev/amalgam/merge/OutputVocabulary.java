@@ -99,6 +99,12 @@ record OutputVocabulary(TokenizerVocabulary tokenizer, boolean rewritten, Map<In
             });
             rowOf.put(i, rows);
         }
+        List<String> inNone = ids.entrySet().stream().filter(e -> rowOf.values().stream().allMatch(r -> r[e.getValue()] < 0)
+                && !settings.tokens().containsKey(e.getKey())).map(Map.Entry::getKey).toList();
+        if (!inNone.isEmpty()) { // embed.py: "Token {token} not found in any model"
+            warnings.accept(where + ": " + inNone.size() + " tokens of the output tokenizer have a row in no model (first '"
+                    + inNone.getFirst() + "'); their rows are zero");
+        }
         boolean rewritten = !output.sameContent(TokenizerVocabulary.read(filesFrom, where));
         int recipeBase = recipe.baseModel() == null ? -1 : paths.indexOf(recipe.resolveModels().get(recipe.baseModel()));
         Map<Integer, Rule> rules = rules(recipe, plan, models, ids, rowOf, tokenizers, base, file);
