@@ -64,11 +64,22 @@ final class ChatTemplate {
 
     /** Writes {@code template} as {@code chat_template} of {@code <dir>/tokenizer_config.json}, keeping its other fields. */
     static void write(Path dir, String template) {
+        updateTokenizerConfig(dir, "chat_template", JSON.getNodeFactory().textNode(template), true);
+    }
+
+    /**
+     * Sets {@code field} of {@code <dir>/tokenizer_config.json} to {@code value}, keeping its other fields
+     * (and their order); the file is made when absent and {@code create}.
+     */
+    static void updateTokenizerConfig(Path dir, String field, JsonNode value, boolean create) {
         Path file = dir.resolve(TOKENIZER_CONFIG);
+        if (!create && !Files.isRegularFile(file)) {
+            return;
+        }
         ObjectNode config = Files.isRegularFile(file)
                 ? (ObjectNode) ConfigNode.readJson(file, "a tokenizer_config.json").mapping("a JSON object").json().deepCopy()
                 : JSON.createObjectNode();
-        config.put("chat_template", template);
+        config.set(field, value);
         try {
             Files.writeString(file, JSON.writeValueAsString(config) + "\n");
         } catch (JacksonException e) {

@@ -10,6 +10,7 @@ import dev.amalgam.recipe.MergeRecipe;
 import dev.amalgam.recipe.ModelRef;
 import dev.amalgam.recipe.RecipeParser;
 import dev.amalgam.recipe.RecipeYaml;
+import dev.amalgam.recipe.TokenizerSettings;
 import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.SafetensorsWriter;
@@ -66,17 +67,19 @@ public final class MergeJob implements AutoCloseable {
     private final OpenModels models;
     private final MergePlan plan;
     private final Path tokenizerFrom;
+    private final OutputVocabulary vocabulary; // null: the recipe sets no tokenizer; the files are copied
     private final Optional<String> chatTemplate;
     private final VocabularyRemap remap; // null: embeddings keep the planned rows
     private final OutDirGuard guard;
 
     private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, Path tokenizerFrom,
-                     Optional<String> chatTemplate, VocabularyRemap remap, OutDirGuard guard) {
+                     OutputVocabulary vocabulary, Optional<String> chatTemplate, VocabularyRemap remap, OutDirGuard guard) {
         this.options = options;
         this.recipe = recipe;
         this.models = models;
         this.plan = plan;
         this.tokenizerFrom = tokenizerFrom;
+        this.vocabulary = vocabulary;
         this.chatTemplate = chatTemplate;
         this.remap = remap;
         this.guard = guard;
@@ -91,37 +94,35 @@ public final class MergeJob implements AutoCloseable {
         OpenModels models = new OpenModels();
         try {
             MergePlan plan = MergePlanner.plan(recipe, models, options.seed(), options.warnings());
-            Path tokenizer = options.copyTokenizer() ? tokenizerFolder(recipe, plan, models) : null;
+            TokenizerSettings settings = recipe.tokenizer();
+            // the folder whose tokenizer files the output gets: the named model, else the base (reference) model
+            Path tokenizer = settings != null && settings.sourceIsModel() ? recipe.resolveModels().get(new ModelRef(settings.source()))
+                    : settings != null || options.copyTokenizer() ? plan.referenceModel() : null;
+            OutDirGuard guard = OutDirGuard.of(options.out(), options.overwrite(), options.recipe(), plan.modelPaths(), tokenizer);
+            guard.check();
+            OutputVocabulary vocabulary = null;
             VocabularyRemap remap = null;
-            if (tokenizer != null && !TokenizerVocabulary.fits(tokenizer, plan)) {
-                if (recipe.tokenizerSource() == null || recipe.tokenizerSource().equals("base") || recipe.tokenizerSource().equals("union")) {
+            if (settings == null) {
+                if (tokenizer != null) {
                     TokenizerVocabulary.requireFits(tokenizer, plan, recipe);
                 }
-                // a model's tokenizer with ids beyond the merged rows: rebuild the embeddings for it
-                remap = VocabularyRemap.build(tokenizer, plan, recipe);
-                plan = remap.applyTo(plan);
+            } else {
+                // mergekit builds the output tokenizer and permutes the embeddings to it whenever a recipe sets a
+                // tokenizer (--copy-tokenizer only concerns the base's files copied when none is set)
+                vocabulary = OutputVocabulary.build(recipe, plan, models, options.warnings());
+                VocabularyRemap rebuild = new VocabularyRemap(vocabulary, settings.padToMultipleOf(), plan);
+                if (!rebuild.isIdentity(plan)) {
+                    remap = rebuild;
+                    plan = rebuild.applyTo(plan);
+                }
             }
             Optional<String> template = ChatTemplate.resolve(recipe.chatTemplate(), recipe.resolveModels().values(),
                     String.valueOf(recipe.sourceFile().getFileName()));
-            OutDirGuard guard = OutDirGuard.of(options.out(), options.overwrite(), options.recipe(), plan.modelPaths(), tokenizer);
-            guard.check();
-            return new MergeJob(options, recipe, models, plan, tokenizer, template, remap, guard);
+            return new MergeJob(options, recipe, models, plan, tokenizer, vocabulary, template, remap, guard);
         } catch (RuntimeException e) {
             models.close();
             throw e;
         }
-    }
-
-    /** The folder whose tokenizer files the output gets: the reference model for {@code base} (the default), else the named model. */
-    private static Path tokenizerFolder(MergeRecipe recipe, MergePlan plan, OpenModels models) {
-        String source = recipe.tokenizerSource();
-        if (source == null || source.equals("base")) {
-            return plan.referenceModel();
-        }
-        if (source.equals("union")) {
-            return TokenizerVocabulary.unionOfEqualVocabularies(plan, models, recipe);
-        }
-        return recipe.resolveModels().get(new ModelRef(source));
     }
 
     public MergePlan plan() {
@@ -179,6 +180,11 @@ public final class MergeJob implements AutoCloseable {
                         tokenizerWritten |= !f.equals("generation_config.json");
                     }
                 }
+            }
+            if (vocabulary != null && vocabulary.rewritten()) { // the union, a stripped base or added tokens
+                vocabulary.tokenizer().write(dir);
+                Files.deleteIfExists(dir.resolve("added_tokens.json")); // a slow tokenizer's list, now stale
+                ChatTemplate.updateTokenizerConfig(dir, "added_tokens_decoder", vocabulary.tokenizer().addedTokensDecoder(), false);
             }
             if (tokenizerFrom != null && !Files.isRegularFile(dir.resolve(TOKENIZER))) { // --no-copy-tokenizer asked for none
                 options.warnings().accept(options.out() + " gets no " + TOKENIZER + " (the tokenizer source " + tokenizerFrom

@@ -112,7 +112,7 @@ public final class MergeKernel {
             if (base != null) {
                 all.addFirst(base);
             }
-            List<ModelTensor> permuted = remap.permute(m, all, base != null);
+            List<ModelTensor> permuted = remap.permute(m, all);
             base = base == null ? null : permuted.getFirst();
             inputs = permuted.subList(base == null ? 0 : 1, permuted.size());
         }

@@ -341,7 +341,9 @@ public final class MergePlanner {
         if (!embedding || method.embeddingRectification() == MergeMethod.EmbeddingRectification.NONE) {
             throw new BadInputException(file + ": tensor '" + outName + "' has different shapes in the inputs (" + desc + ")");
         }
-        if (method.embeddingRectification() == MergeMethod.EmbeddingRectification.BASE_SHAPE && base != null) {
+        // a recipe that sets a tokenizer has the embeddings rebuilt for it (VocabularyRemap), not cut
+        boolean rebuilt = recipe.tokenizer() != null;
+        if (method.embeddingRectification() == MergeMethod.EmbeddingRectification.BASE_SHAPE && base != null && !rebuilt) {
             long[] b = source.model(paths.get(base.modelIndex())).info(base.tensorName()).shape();
             for (long[] sh : shapes) {
                 if (sh[0] < b[0] || sh[1] < b[1]) {
@@ -358,7 +360,9 @@ public final class MergePlanner {
             rows = Math.min(rows, sh[0]);
             cols = Math.min(cols, sh[1]);
         }
-        warnings.accept("'" + outName + "': embeddings cut to the common sub-matrix [" + rows + ", " + cols + "] (" + desc + ")");
+        if (!rebuilt) {
+            warnings.accept("'" + outName + "': embeddings cut to the common sub-matrix [" + rows + ", " + cols + "] (" + desc + ")");
+        }
         return new long[] {rows, cols};
     }
 

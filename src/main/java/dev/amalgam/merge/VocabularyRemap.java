@@ -1,66 +1,87 @@
 package dev.amalgam.merge;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.amalgam.BadInputException;
-import dev.amalgam.recipe.MergeRecipe;
+import dev.amalgam.recipe.TokenizerSettings.TokenSource;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Embeddings and lm_head rebuilt for the vocabulary of a {@code tokenizer_source} model, as mergekit's
- * {@code tokenizer/embed.py} does: each input's matrix is permuted to the output token ids (a token keeps
- * its own row where the input's tokenizer has it); a token the input lacks gets the donor row when
- * only one model has it, else the base's row when the base has it, else the mean of the rows of the
- * models that have it (zero when none has it). The method then merges the permuted matrices.
+ * Embeddings and lm_head rebuilt for the output vocabulary ({@link OutputVocabulary}), as mergekit's
+ * {@code tokenizer/embed.py} PermutedEmbeddings does: each input's matrix is permuted to the output token
+ * ids, a token keeping the input's own row where the input has it (unless the recipe forces its source);
+ * where it lacks it, the token's default row. The method then merges the permuted matrices. Rows padded
+ * up to {@code pad_to_multiple_of} take the mean of the input's rebuilt rows (embed.py, after
+ * https://nlp.stanford.edu/~johnhew/vocab-expansion.html).
  */
 final class VocabularyRemap {
-    private final int vocab;
+    /** A token's default row, where a model lacks it: one model's row, a zero row, or the mean over the models that have it. */
+    private sealed interface Default {
+        record Row(int model, int row) implements Default {
+        }
+
+        record Zero() implements Default {
+        }
+
+        record Mean() implements Default {
+        }
+    }
+
+    private final OutputVocabulary out;
+    private final int vocab; // tokens of the output tokenizer
+    private final int rows; // output rows: vocab, padded up to pad_to_multiple_of
     private final Set<String> tensors;
-    private final Map<Integer, int[]> rowOf = new HashMap<>(); // model index -> output id -> its row, or -1
 
-    private VocabularyRemap(int vocab, Set<String> tensors) {
-        this.vocab = vocab;
-        this.tensors = tensors;
+    /** The rebuild of {@code plan}'s embedding-like matrices (2-D, rows are tokens) for {@code out}. */
+    VocabularyRemap(OutputVocabulary out, Integer padToMultipleOf, MergePlan plan) {
+        this.out = out;
+        this.vocab = out.tokenizer().ids().size();
+        // embed.py: vocab_size = (len(vocab) // pad_to_multiple_of + 1) * pad_to_multiple_of when not a multiple
+        this.rows = padToMultipleOf == null || vocab % padToMultipleOf == 0 ? vocab : (vocab / padToMultipleOf + 1) * padToMultipleOf;
+        this.tensors = plan.tensors().stream().filter(t -> plan.architecture().role(t.outputName()).isEmbedding()
+                && t.outShape().length == 2).map(PlannedTensor::outputName).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** The remap for the tokenizer in {@code tokenizer}; every input model must have a tokenizer.json. */
-    static VocabularyRemap build(Path tokenizer, MergePlan plan, MergeRecipe recipe) {
-        String where = recipe.sourceFile().getFileName() + ": tokenizer_source: " + recipe.tokenizerSource();
-        Map<String, Integer> out = TokenizerVocabulary.vocabulary(tokenizer, Integer.MAX_VALUE, where);
-        int size = out.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        if (out.size() != size) {
-            throw new BadInputException(where + ": the tokenizer in " + tokenizer + " has " + out.size()
-                    + " tokens but ids up to " + (size - 1) + "; its ids must run 0.." + (out.size() - 1));
+    /**
+     * Whether the rebuild changes nothing: no token settings, no padding, every planned embedding already has
+     * one row per output token, and every model has every token at its own id.
+     */
+    boolean isIdentity(MergePlan plan) {
+        if (!out.rules().isEmpty() || rows != vocab) {
+            return false;
         }
-        Set<String> names = new HashSet<>();
-        plan.tensors().stream().filter(t -> plan.architecture().role(t.outputName()).isEmbedding() && t.outShape().length == 2)
-                .forEach(t -> names.add(t.outputName()));
-        VocabularyRemap remap = new VocabularyRemap(size, names);
-        for (int i = 0; i < plan.modelPaths().size(); i++) {
-            Map<String, Integer> own = TokenizerVocabulary.vocabulary(plan.modelPaths().get(i), Integer.MAX_VALUE, where);
-            int[] rows = new int[size];
-            out.forEach((token, id) -> rows[id] = own.getOrDefault(token, -1));
-            remap.rowOf.put(i, rows);
+        for (PlannedTensor t : plan.tensors()) {
+            if (tensors.contains(t.outputName()) && t.outShape()[0] != vocab) {
+                return false;
+            }
         }
-        return remap;
+        for (int[] map : out.rowOf().values()) {
+            for (int v = 0; v < vocab; v++) {
+                if (map[v] != v) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
-    /** The plan with the embedding-like tensors planned at the output vocabulary's rows. */
+    /** The plan with the embedding-like tensors planned at the output rows (merged, never copied raw: their rows move). */
     MergePlan applyTo(MergePlan plan) {
         List<PlannedTensor> replanned = new ArrayList<>();
         for (PlannedTensor t : plan.tensors()) {
             replanned.add(!tensors.contains(t.outputName()) ? t : new PlannedTensor(t.outputName(),
-                    new long[] {vocab, t.outShape()[1]}, t.outDtype(), t.base(), t.inputs(), t.global(), t.copyRaw()));
+                    new long[] {rows, t.outShape()[1]}, t.outDtype(), t.base(), t.inputs(), t.global(), false));
         }
         return new MergePlan(plan.method(), plan.modelPaths(), replanned, plan.architecture(), plan.referenceModel(),
                 plan.outputLayers(), plan.seed());
@@ -71,42 +92,149 @@ final class VocabularyRemap {
     }
 
     /**
-     * The inputs (base first when there is one) permuted to the output vocabulary: each [vocab, hidden],
-     * in {@code m}. {@code hasBase} says whether the first is the base.
+     * The inputs (base included when there is one) permuted to the output vocabulary: each [rows, hidden], in
+     * {@code m}. Every output row is gathered (bit-exact) from one pool of the inputs' rows and a zero row, or
+     * taken from the mean rows.
      */
-    List<ModelTensor> permute(NDManager m, List<ModelTensor> inputs, boolean hasBase) {
+    List<ModelTensor> permute(NDManager m, List<ModelTensor> inputs) {
         int n = inputs.size();
-        NDArray[] gathered = new NDArray[n]; // [vocab, hidden]: the input's row of each output token (0 where absent)
-        NDArray[] present = new NDArray[n]; // [vocab, 1]: 1 where the input has the token
+        long hidden = inputs.getFirst().tensor().getShape().get(1);
+        long[] offset = new long[n + 1]; // input i's rows start at offset[i] in the pool; the zero row is at offset[n]
+        Map<Integer, Integer> position = new HashMap<>(); // model index -> input position
+        NDList pool = new NDList();
+        int[][] own = new int[n][]; // input i -> output id -> its row, or -1 where it lacks the token
         for (int i = 0; i < n; i++) {
             NDArray x = inputs.get(i).tensor(); // [rows_i, hidden]
-            long rows = x.getShape().get(0);
-            int[] map = rowOf.get(inputs.get(i).modelIndex());
-            long[] index = new long[vocab];
-            float[] has = new float[vocab];
+            long rowsI = x.getShape().get(0);
+            position.put(inputs.get(i).modelIndex(), i);
+            int[] map = out.rowOf().get(inputs.get(i).modelIndex());
+            own[i] = new int[vocab];
             for (int v = 0; v < vocab; v++) {
-                boolean ok = map[v] >= 0 && map[v] < rows; // ids beyond the matrix are not the model's tokens
-                index[v] = ok ? map[v] : 0;
-                has[v] = ok ? 1f : 0f;
+                own[i][v] = map[v] < rowsI ? map[v] : -1; // ids beyond the matrix are not the model's tokens (padding)
             }
-            present[i] = m.create(has, new Shape(vocab, 1));
-            gathered[i] = x.get(new NDIndex("{}", m.create(index))).mul(present[i]);
+            pool.add(x);
+            offset[i + 1] = offset[i] + rowsI;
         }
-        NDArray count = present[0];
-        NDArray sum = gathered[0];
-        for (int i = 1; i < n; i++) {
-            count = count.add(present[i]);
-            sum = sum.add(gathered[i]);
+        pool.add(m.zeros(new Shape(1, hidden)));
+        long zero = offset[n];
+
+        Default[] defaults = new Default[vocab];
+        boolean anyMean = false;
+        for (int v = 0; v < vocab; v++) {
+            defaults[v] = defaultOf(v, own, position);
+            anyMean |= defaults[v] instanceof Default.Mean;
         }
-        NDArray mean = sum.div(count.maximum(1f)); // one model: its row; none: zero
-        NDArray fallback = hasBase
-                ? gathered[0].add(mean.mul(present[0].neg().add(1f))) // the base's row where it has the token
-                : mean;
-        List<ModelTensor> out = new ArrayList<>(n);
+        // Memory: the pool copies the inputs once, and the mean rows (when a token needs them) take one more
+        // [vocab, hidden]; the kernel's (inputs + 2) x largest tensor grows by about that much for embeddings.
+        NDArray all = NDArrays.concat(pool, 0); // [sum rows_i + 1, hidden]
+        NDArray meanRows = anyMean ? meanRows(m, all, own, offset, zero) : null; // [vocab, hidden]
+        List<ModelTensor> result = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            NDArray own = gathered[i].add(fallback.mul(present[i].neg().add(1f)));
-            out.add(new ModelTensor(inputs.get(i).modelIndex(), own.toType(DataType.FLOAT32, false), inputs.get(i).params()));
+            long[] index = new long[vocab];
+            boolean[] takesMean = new boolean[vocab];
+            boolean anyTakesMean = false;
+            for (int v = 0; v < vocab; v++) {
+                boolean forced = out.rules().containsKey(v) && out.rules().get(v).force();
+                index[v] = own[i][v] >= 0 && !forced ? offset[i] + own[i][v] : switch (defaults[v]) {
+                    case Default.Row r -> offset[position.get(r.model())] + r.row();
+                    case Default.Zero z -> zero;
+                    case Default.Mean mn -> {
+                        takesMean[v] = true;
+                        anyTakesMean = true;
+                        yield zero;
+                    }
+                };
+            }
+            NDArray rebuilt = all.get(new NDIndex("{}", m.create(index))); // [vocab, hidden]
+            if (anyTakesMean) { // a selection, not arithmetic: rows stay bit-exact (and a NaN stays where it was)
+                NDArray condition = m.create(takesMean, new Shape(vocab, 1)).broadcast(new Shape(vocab, hidden)); // DJL's where does not broadcast
+                rebuilt = NDArrays.where(condition, meanRows, rebuilt);
+            }
+            if (rows > vocab) {
+                NDArray average = rebuilt.mean(new int[] {0}, true); // [1, hidden]
+                rebuilt = NDArrays.concat(new NDList(rebuilt, average.broadcast(new Shape(rows - vocab, hidden))), 0);
+            }
+            result.add(new ModelTensor(inputs.get(i).modelIndex(), rebuilt.toType(DataType.FLOAT32, false), inputs.get(i).params()));
         }
-        return out;
+        return result;
+    }
+
+    /**
+     * The default row of output id {@code v}, by embed.py's assign_embedding_sources and compute_default_embedding:
+     * the recipe's setting for the token when it has one; else the only model that has the token; none has it:
+     * zero; the base has it: the base's row; else the mean of the rows of the models that have it.
+     */
+    private Default defaultOf(int v, int[][] own, Map<Integer, Integer> position) {
+        OutputVocabulary.Rule rule = out.rules().get(v);
+        if (rule != null) {
+            return switch (rule.source()) {
+                case TokenSource.Zero z -> new Default.Zero();
+                case TokenSource.Model mdl -> {
+                    int row = present(rule, own, position)[v];
+                    if (row < 0) {
+                        throw new BadInputException(rule.where() + ": " + mdl.model() + " has no row for the token");
+                    }
+                    yield new Default.Row(rule.model(), row);
+                }
+                case TokenSource.ModelToken mt -> {
+                    present(rule, own, position);
+                    yield new Default.Row(rule.model(), rule.row());
+                }
+            };
+        }
+        int count = 0;
+        int donor = -1;
+        for (int i = 0; i < own.length; i++) {
+            if (own[i][v] >= 0) {
+                count++;
+                donor = i;
+            }
+        }
+        Integer base = out.baseModel() < 0 ? null : position.get(out.baseModel());
+        if (count == 1) {
+            return new Default.Row(modelAt(donor, position), own[donor][v]);
+        } else if (count == 0) {
+            return new Default.Zero();
+        } else if (base != null && own[base][v] >= 0) {
+            return new Default.Row(out.baseModel(), own[base][v]);
+        }
+        return new Default.Mean();
+    }
+
+    /** The rows of a rule's model, which must be an input of this tensor. */
+    private static int[] present(OutputVocabulary.Rule rule, int[][] own, Map<Integer, Integer> position) {
+        Integer i = position.get(rule.model());
+        if (i == null) {
+            throw new BadInputException(rule.where() + ": the model is not an input of the embeddings");
+        }
+        return own[i];
+    }
+
+    private static int modelAt(int i, Map<Integer, Integer> position) {
+        return position.entrySet().stream().filter(e -> e.getValue() == i).findFirst().orElseThrow().getKey();
+    }
+
+    /** [vocab, hidden]: for each output id, the mean of the rows of the inputs that have the token (zero when none). */
+    private NDArray meanRows(NDManager m, NDArray all, int[][] own, long[] offset, long zero) {
+        NDArray sum = null;
+        float[] count = new float[vocab];
+        for (int i = 0; i < own.length; i++) {
+            long[] index = new long[vocab];
+            for (int v = 0; v < vocab; v++) {
+                index[v] = own[i][v] >= 0 ? offset[i] + own[i][v] : zero;
+                count[v] += own[i][v] >= 0 ? 1 : 0;
+            }
+            NDArray rows = all.get(new NDIndex("{}", m.create(index)));
+            if (sum == null) {
+                sum = rows;
+            } else {
+                sum.addi(rows);
+                rows.close();
+            }
+        }
+        for (int v = 0; v < vocab; v++) {
+            count[v] = Math.max(count[v], 1f);
+        }
+        return sum.divi(m.create(count, new Shape(vocab, 1)));
     }
 }

@@ -19,14 +19,14 @@ import java.util.function.ToIntFunction;
  *
  * @param mergeMethod     the registry name (validated against the method registry by the planner)
  * @param baseModel       the recipe's base model, or null
- * @param tokenizerSource "base", "union", a model reference, or null
+ * @param tokenizer       the output tokenizer ({@code tokenizer_source} or the {@code tokenizer:} block), or null
  * @param randomSeed      our extension key {@code random_seed} (mergekit takes it on the command line)
  * @param chatTemplate    {@code auto}, a template name or Jinja text, written into the output's tokenizer_config.json
  * @param sourceFile      the recipe file: names it in errors and anchors relative model paths
  */
 public record MergeRecipe(String mergeMethod, ModelRef baseModel, List<ModelEntry> models, List<SliceSpec> slices,
                           Map<String, ParameterValue> parameters, DType dtype, DType outDtype,
-                          String tokenizerSource, Long randomSeed, String chatTemplate, Path sourceFile) {
+                          TokenizerSettings tokenizer, Long randomSeed, String chatTemplate, Path sourceFile) {
     public MergeRecipe {
         if (mergeMethod == null || mergeMethod.isBlank()) {
             throw new IllegalArgumentException("merge method must not be blank");
@@ -46,7 +46,12 @@ public record MergeRecipe(String mergeMethod, ModelRef baseModel, List<ModelEntr
     /** The same recipe attributed to another file (relative model paths then resolve from there). */
     public MergeRecipe withSourceFile(Path file) {
         return new MergeRecipe(mergeMethod, baseModel, models, slices, parameters, dtype, outDtype,
-                tokenizerSource, randomSeed, chatTemplate, file);
+                tokenizer, randomSeed, chatTemplate, file);
+    }
+
+    /** The tokenizer source: "base", "union", a model reference, or null when the recipe sets none. */
+    public String tokenizerSource() {
+        return tokenizer == null ? null : tokenizer.source();
     }
 
     /** The dtype tensors are saved in: {@code out_dtype}, else {@code dtype}, else null (keep the inputs'). */
@@ -158,8 +163,8 @@ public record MergeRecipe(String mergeMethod, ModelRef baseModel, List<ModelEntr
                 }
             }
         }
-        if (tokenizerSource != null && !tokenizerSource.equals("base") && !tokenizerSource.equals("union")) {
-            where.putIfAbsent(new ModelRef(tokenizerSource), "tokenizer_source");
+        if (tokenizer != null && tokenizer.sourceIsModel()) {
+            where.putIfAbsent(new ModelRef(tokenizer.source()), "tokenizer_source");
         }
         return where;
     }
@@ -175,9 +180,8 @@ public record MergeRecipe(String mergeMethod, ModelRef baseModel, List<ModelEntr
         List<SliceSpec> s = slices == null ? null : slices.stream().map(slice -> new SliceSpec(
                 slice.sources().stream().map(src -> new SliceSource(r.apply(src.model()), src.layerStart(), src.layerEnd(),
                         src.parameters())).toList(), r.apply(slice.baseModel()), slice.parameters())).toList();
-        String tokenizer = tokenizerSource == null || tokenizerSource.equals("base") || tokenizerSource.equals("union")
-                ? tokenizerSource : r.apply(new ModelRef(tokenizerSource)).text();
-        return new MergeRecipe(mergeMethod, r.apply(baseModel), m, s, parameters, dtype, outDtype, tokenizer, randomSeed,
+        TokenizerSettings t = tokenizer == null ? null : tokenizer.withModels(r);
+        return new MergeRecipe(mergeMethod, r.apply(baseModel), m, s, parameters, dtype, outDtype, t, randomSeed,
                 chatTemplate, sourceFile);
     }
 }

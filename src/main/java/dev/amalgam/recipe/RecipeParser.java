@@ -25,6 +25,8 @@ public final class RecipeParser {
     private static final List<String> SLICE_KEYS = List.of("sources", "base_model", "parameters", "residual_weight");
     private static final List<String> SOURCE_KEYS = List.of("model", "layer_range", "parameters");
     private static final List<String> TOKENIZER_KEYS = List.of("source", "tokens", "pad_to_multiple_of");
+    private static final List<String> TOKEN_KEYS = List.of("source", "force");
+    private static final List<String> TOKEN_SOURCE_KEYS = List.of("kind", "model", "token", "token_id");
     private static final List<String> FILTER_KEYS = List.of("filter", "value");
     private static final String PARAMETER_EXPECTED = "a number, a boolean, a list of numbers or a filter list";
     private static final String RECIPE_EXPECTED = "a merge recipe (a YAML mapping with merge_method)";
@@ -93,10 +95,10 @@ public final class RecipeParser {
         Map<String, ParameterValue> parameters = parameters(root.get("parameters"));
         DType dtype = dtype(root.get("dtype"));
         DType outDtype = dtype(root.get("out_dtype"));
-        String tokenizerSource = tokenizerSource(root);
+        TokenizerSettings tokenizer = tokenizer(root);
         Long seed = root.get("random_seed").isPresent() ? root.get("random_seed").longInteger("an integer") : null;
         String chatTemplate = root.get("chat_template").text("a template name or Jinja text", null);
-        return new MergeRecipe(method, base, models, slices, parameters, dtype, outDtype, tokenizerSource, seed,
+        return new MergeRecipe(method, base, models, slices, parameters, dtype, outDtype, tokenizer, seed,
                 chatTemplate, sourceFile);
     }
 
@@ -224,26 +226,61 @@ public final class RecipeParser {
         return node.isPresent() ? DType.fromRecipe(node.text("bfloat16, float16 or float32"), node.where()) : null;
     }
 
-    private String tokenizerSource(ConfigNode root) {
+    /** {@code tokenizer_source: X}, or the {@code tokenizer:} block as mergekit's TokenizerConfig reads it. */
+    private TokenizerSettings tokenizer(ConfigNode root) {
         ConfigNode legacy = root.get("tokenizer_source");
         ConfigNode tok = root.get("tokenizer");
         if (legacy.isPresent() && tok.isPresent()) {
             throw tok.error("give tokenizer or tokenizer_source, not both");
         }
         if (legacy.isPresent()) {
-            return validTokenizerSource(legacy);
+            return TokenizerSettings.of(validTokenizerSource(legacy));
         }
         if (!tok.isPresent()) {
             return null;
         }
-        tok.mapping("{source: base|union|<model>}").checkKeys(TOKENIZER_KEYS);
-        for (String unsupported : List.of("tokens", "pad_to_multiple_of")) {
-            if (tok.get(unsupported).isPresent()) {
-                throw tok.get(unsupported).error("is not supported yet (only tokenizer.source is)");
-            }
-        }
+        tok.mapping("{source: base|union|<model>, tokens: {...}, pad_to_multiple_of: N}").checkKeys(TOKENIZER_KEYS);
         // mergekit's TokenizerConfig defaults source to "union"
-        return tok.get("source").isPresent() ? validTokenizerSource(tok.get("source")) : "union";
+        String source = tok.get("source").isPresent() ? validTokenizerSource(tok.get("source")) : TokenizerSettings.UNION;
+        Map<String, TokenizerSettings.TokenEmbedding> tokens = new LinkedHashMap<>();
+        tok.get("tokens").optionalMapping("a mapping of tokens to {source, force}").entries()
+                .forEach((token, setting) -> tokens.put(token, tokenEmbedding(setting)));
+        ConfigNode pad = tok.get("pad_to_multiple_of");
+        Integer padTo = pad.isPresent() ? pad.integer("a positive integer") : null;
+        return tok.build(() -> new TokenizerSettings(source, tokens, padTo));
+    }
+
+    private TokenizerSettings.TokenEmbedding tokenEmbedding(ConfigNode node) {
+        node.mapping("{source: <model> | {kind: zero} | {kind: model_token, model, token | token_id}, force: bool}")
+                .checkKeys(TOKEN_KEYS);
+        ConfigNode source = node.get("source");
+        if (!source.isPresent()) {
+            throw source.error("missing (expected a model, {kind: zero} or {kind: model_token, model, token | token_id})");
+        }
+        TokenizerSettings.TokenSource from;
+        if (!source.isMapping()) {
+            from = new TokenizerSettings.TokenSource.Model(modelRef(source));
+        } else {
+            source.checkKeys(TOKEN_SOURCE_KEYS);
+            String kind = source.get("kind").text("zero or model_token");
+            from = switch (kind) {
+                case "zero" -> new TokenizerSettings.TokenSource.Zero();
+                case "model_token" -> {
+                    ConfigNode token = source.get("token");
+                    ConfigNode id = source.get("token_id");
+                    if (token.isPresent() == id.isPresent()) {
+                        throw source.error("give one of token and token_id");
+                    }
+                    ModelRef model = modelRef(source.get("model"));
+                    yield node.build(() -> new TokenizerSettings.TokenSource.ModelToken(model,
+                            token.isPresent() ? token.scalar("a token") : null,
+                            id.isPresent() ? id.integer("a token id") : null));
+                }
+                default -> throw source.get("kind").expected("zero or model_token");
+            };
+        }
+        boolean force = node.get("force").bool(false);
+        return new TokenizerSettings.TokenEmbedding(from, force);
     }
 
     private String validTokenizerSource(ConfigNode node) {

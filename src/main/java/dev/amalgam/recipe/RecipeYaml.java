@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * Writes a {@link MergeRecipe} as mergekit-compatible YAML: gradients as lists, filters as lists of
  * {@code {filter, value}}. {@code RecipeParser.parse(toYaml(r), f)} equals {@code r.withSourceFile(f)}.
- * The tokenizer source is written as {@code tokenizer_source}; {@code random_seed} is our extension
- * key (mergekit ignores unknown keys).
+ * A tokenizer setting of only a source is written as {@code tokenizer_source}, else as the {@code tokenizer:}
+ * block; {@code random_seed} is our extension key (mergekit ignores unknown keys).
  */
 public final class RecipeYaml {
     private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
@@ -66,8 +66,10 @@ public final class RecipeYaml {
         if (recipe.outDtype() != null) {
             root.put("out_dtype", recipe.outDtype().torchName());
         }
-        if (recipe.tokenizerSource() != null) {
-            root.put("tokenizer_source", recipe.tokenizerSource());
+        if (recipe.tokenizer() != null && recipe.tokenizer().sourceOnly()) {
+            root.put("tokenizer_source", recipe.tokenizer().source());
+        } else if (recipe.tokenizer() != null) {
+            root.set("tokenizer", tokenizer(recipe.tokenizer()));
         }
         if (recipe.chatTemplate() != null) {
             root.put("chat_template", recipe.chatTemplate());
@@ -80,6 +82,36 @@ public final class RecipeYaml {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e); // a tree of plain nodes always serialises
         }
+    }
+
+    /** The {@code tokenizer:} block: source, tokens (each {source, force}), pad_to_multiple_of. */
+    private static ObjectNode tokenizer(TokenizerSettings settings) {
+        ObjectNode block = NODES.objectNode().put("source", settings.source());
+        if (!settings.tokens().isEmpty()) {
+            ObjectNode tokens = block.putObject("tokens");
+            settings.tokens().forEach((token, e) -> {
+                ObjectNode t = tokens.putObject(token);
+                switch (e.source()) {
+                    case TokenizerSettings.TokenSource.Model m -> t.put("source", m.model().text());
+                    case TokenizerSettings.TokenSource.Zero z -> t.putObject("source").put("kind", "zero");
+                    case TokenizerSettings.TokenSource.ModelToken mt -> {
+                        ObjectNode s = t.putObject("source").put("kind", "model_token").put("model", mt.model().text());
+                        if (mt.token() != null) {
+                            s.put("token", mt.token());
+                        } else {
+                            s.put("token_id", mt.tokenId());
+                        }
+                    }
+                }
+                if (e.force()) {
+                    t.put("force", true);
+                }
+            });
+        }
+        if (settings.padToMultipleOf() != null) {
+            block.put("pad_to_multiple_of", settings.padToMultipleOf());
+        }
+        return block;
     }
 
     private static void putParameters(ObjectNode parent, Map<String, ParameterValue> parameters) {

@@ -37,9 +37,12 @@ class MergeStagesAndFlagsTest {
         Files.writeString(models.resolve("c/tokenizer.json"), tokenizer(43)); // 44 tokens for a 40-row model
     }
 
-    /** The union of equal vocabularies (fine-tunes of one base) is that vocabulary; differing ones are refused. */
+    /**
+     * The union of equal vocabularies (fine-tunes of one base) is that vocabulary, the tokenizer copied as it is;
+     * a differing one adds the other model's tokens that have a row (c's t39; not t40-t42 and <x>, beyond its 40 rows).
+     */
     @Test
-    void unionOfEqualVocabulariesIsTheBasesTokenizer(@TempDir Path tmp) throws IOException {
+    void unionOfVocabularies(@TempDir Path tmp) throws IOException {
         String linear = "merge_method: linear\nmodels:\n  - {model: $M/a, parameters: {weight: 1}}\n"
                 + "  - {model: $M/OTHER, parameters: {weight: 1}}\ntokenizer_source: union\n";
         MergeCommandEndToEndTest.Run same = MergeCommandEndToEndTest.merge(recipe(tmp, linear.replace("OTHER", "b")), tmp.resolve("same"));
@@ -47,10 +50,20 @@ class MergeStagesAndFlagsTest {
         assertEquals(tokenizer(39), Files.readString(tmp.resolve("same/tokenizer.json")));
 
         MergeCommandEndToEndTest.Run differ = MergeCommandEndToEndTest.merge(recipe(tmp, linear.replace("OTHER", "c")), tmp.resolve("differ"));
-        assertEquals(2, differ.exit(), differ.err());
-        assertTrue(differ.err().contains("recipe.yaml: tokenizer_source: union: the vocabulary of " + models.resolve("c")
-                + " differs from that of " + models.resolve("a") + "; a union of differing vocabularies"), differ.err());
-        assertFalse(Files.exists(tmp.resolve("differ")));
+        assertEquals(0, differ.exit(), differ.err());
+        Path out = tmp.resolve("differ");
+        assertEquals(40, TokenizerVocabulary.largestId(out), "t0..t38, <x> (39), then c's t39 (40)");
+        assertEquals(40, TokenizerVocabulary.read(out, "").ids().get("t39"));
+        assertTrue(Files.readString(out.resolve("config.json")).contains("\"vocab_size\" : 41"));
+        int h = SHAPE.hidden();
+        for (String tensor : java.util.List.of("model.embed_tokens.weight", "lm_head.weight")) {
+            float[] merged = MergeCommandEndToEndTest.read(out, tensor);
+            float[] c = MergeCommandEndToEndTest.read(models.resolve("c"), tensor);
+            assertEquals(41 * h, merged.length);
+            for (int j = 0; j < h; j++) {
+                assertEquals(c[39 * h + j], merged[40 * h + j], 1e-6, tensor + " t39: only c has it");
+            }
+        }
     }
 
     /** A BPE tokenizer.json whose ids run 0..largest (the last as an added token). */

@@ -147,6 +147,15 @@ class MergekitConfigsTest {
                 }
             }
         }
+        if (expect.contains("vocab=")) {
+            // the tokenizer cases TokenizerMergesTest checks row by row: here, that they merge to a usable vocabulary
+            int vocab = Integer.parseInt(expect.substring(expect.indexOf("vocab=") + "vocab=".length()).split("\\D")[0]);
+            assertEquals(vocab, config.get("vocab_size").intValue());
+            assertTrue(TokenizerVocabulary.largestId(out) < vocab, "every token id indexes a row");
+            for (String tensor : List.of("model.embed_tokens.weight", "lm_head.weight")) {
+                assertEquals(vocab * 32, MergeCommandEndToEndTest.read(out, tensor).length, tensor + ": vocab_size rows");
+            }
+        }
         if (expect.contains("n_layer=24")) {
             assertEquals(24, config.get("n_layer").intValue());
             assertTrue(names.contains("transformer.h.23.mlp.c_fc.weight"), "stacked layers renumbered");

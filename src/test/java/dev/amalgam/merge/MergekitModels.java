@@ -103,24 +103,39 @@ final class MergekitModels {
     }
 
     /**
-     * A BPE tokenizer as mergekit's tests make it: {@code <unk> <s> </s> _tok_3 ... _tok_<vocab-1>}, then the
-     * added tokens at ids vocab, vocab+1, ...
+     * A BPE tokenizer as mergekit's tests make it and LlamaTokenizerFast.save_pretrained writes it:
+     * {@code <unk> <s> </s> _tok_3 ... _tok_<vocab-1>} ({@code <unk> <s> </s>} also special added tokens), then
+     * the added tokens at ids vocab, vocab+1, ...; tokenizer_config.json lists the added tokens.
      */
     static void tokenizer(Path dir, int vocab, List<String> added) {
+        tokenizer(dir, vocab, added, Map.of());
+    }
+
+    /** The same with some tokens of the vocabulary renamed ({@code renamed}: id -> token). */
+    static void tokenizer(Path dir, int vocab, List<String> added, Map<Integer, String> renamed) {
         ObjectNode root = JSON.createObjectNode().put("version", "1.0");
+        var addedTokens = root.putArray("added_tokens");
         ObjectNode model = root.putObject("model").put("type", "BPE");
         ObjectNode ids = model.putObject("vocab");
         for (int i = 0; i < vocab; i++) {
-            ids.put(i == 0 ? "<unk>" : i == 1 ? "<s>" : i == 2 ? "</s>" : "_tok_" + i, i);
+            ids.put(renamed.getOrDefault(i, i == 0 ? "<unk>" : i == 1 ? "<s>" : i == 2 ? "</s>" : "_tok_" + i), i);
         }
         model.putArray("merges");
-        var addedTokens = root.putArray("added_tokens");
-        for (int i = 0; i < added.size(); i++) {
-            addedTokens.addObject().put("id", vocab + i).put("content", added.get(i)).put("special", false);
+        ObjectNode config = JSON.createObjectNode().put("tokenizer_class", "LlamaTokenizerFast");
+        ObjectNode decoder = config.putObject("added_tokens_decoder");
+        for (int i = 0; i < 3 + added.size(); i++) {
+            boolean special = i < 3;
+            String content = special ? List.of("<unk>", "<s>", "</s>").get(i) : added.get(i - 3);
+            int id = special ? i : vocab + i - 3;
+            ObjectNode entry = addedTokens.addObject().put("id", id).put("content", content).put("single_word", false)
+                    .put("lstrip", false).put("rstrip", false).put("normalized", !special).put("special", special);
+            ObjectNode info = entry.deepCopy();
+            info.remove("id");
+            decoder.set(String.valueOf(id), info);
         }
         try {
             Files.writeString(dir.resolve("tokenizer.json"), root.toPrettyString());
-            Files.writeString(dir.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"LlamaTokenizerFast\"}\n");
+            Files.writeString(dir.resolve("tokenizer_config.json"), config.toPrettyString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -90,10 +90,19 @@ class RecipeParserTest {
     }
 
     @Test
-    void exampleAWithTokenOverridesIsAClearNotSupportedError() {
-        String withTokens = EXAMPLE_A.replace("  source: union\n",
-                "  source: union\n  tokens: {\"<|im_start|>\": {source: org/mistral-chat, force: true}}\n");
-        assertEquals("recipe.yaml: tokenizer.tokens: is not supported yet (only tokenizer.source is)", error(withTokens));
+    void exampleAWithTokenSettings() {
+        String withTokens = EXAMPLE_A.replace("  source: union\n", "  source: union\n  pad_to_multiple_of: 64\n"
+                + "  tokens: {\"<|im_start|>\": {source: org/mistral-chat, force: true}, x: {source: {kind: zero}},"
+                + " y: {source: {kind: model_token, model: org/mistral-chat, token_id: 3}}}\n");
+        MergeRecipe r = RecipeParser.parse(withTokens, FILE);
+        assertEquals(new TokenizerSettings("union", java.util.Map.of(
+                "<|im_start|>", new TokenizerSettings.TokenEmbedding(new TokenizerSettings.TokenSource.Model(new ModelRef("org/mistral-chat")), true),
+                "x", new TokenizerSettings.TokenEmbedding(new TokenizerSettings.TokenSource.Zero(), false),
+                "y", new TokenizerSettings.TokenEmbedding(new TokenizerSettings.TokenSource.ModelToken(new ModelRef("org/mistral-chat"), null, 3), false)),
+                64), r.tokenizer());
+        assertEquals(r, RecipeParser.parse(RecipeYaml.toYaml(r), FILE), "written back as the tokenizer: block");
+        assertEquals("recipe.yaml: tokenizer.tokens.x.source: give one of token and token_id",
+                error(EXAMPLE_A.replace("  source: union\n", "  tokens: {x: {source: {kind: model_token, model: a}}}\n")));
     }
 
     @Test
@@ -233,8 +242,8 @@ class RecipeParserTest {
                 error("merge_method: linear\nbase_model: {model: a}\nmodels: [{model: a}]\n"));
         assertEquals("recipe.yaml: tokenizer: give tokenizer or tokenizer_source, not both",
                 error("merge_method: linear\nmodels: [{model: a}]\ntokenizer_source: base\ntokenizer: {source: base}\n"));
-        assertEquals("recipe.yaml: tokenizer.pad_to_multiple_of: is not supported yet (only tokenizer.source is)",
-                error("merge_method: linear\nmodels: [{model: a}]\ntokenizer: {pad_to_multiple_of: 64}\n"));
+        assertEquals("recipe.yaml: tokenizer.pad_to_multiple_of: expected a positive integer, got 0",
+                error("merge_method: linear\nmodels: [{model: a}]\ntokenizer: {pad_to_multiple_of: 0}\n"));
     }
 
     @Test

@@ -45,7 +45,7 @@ class RecipeYamlTest {
                 new ParameterValue.FilterEntry(null, ParameterValue.of(false)))));
         MergeRecipe r = new MergeRecipe("dare_ties", new ModelRef("./base"),
                 List.of(new ModelEntry(new ModelRef("./a"), p), new ModelEntry(new ModelRef("/abs/b c"), Map.of())),
-                null, Map.of("lambda", ParameterValue.of(0.9)), DType.F32, DType.BF16, "./a", 1234567890123L,
+                null, Map.of("lambda", ParameterValue.of(0.9)), DType.F32, DType.BF16, TokenizerSettings.of("./a"), 1234567890123L,
                 "{% for m in messages %}\n  {{ m.content }}: #x\n{% endfor %}", Path.of("code"));
         assertRoundTrip(r);
         assertRoundTrip(new MergeRecipe("passthrough", null, null,

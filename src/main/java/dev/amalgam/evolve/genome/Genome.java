@@ -12,6 +12,7 @@ import dev.amalgam.recipe.ParameterValue;
 import dev.amalgam.recipe.ParameterValue.FilterEntry;
 import dev.amalgam.recipe.SliceSource;
 import dev.amalgam.recipe.SliceSpec;
+import dev.amalgam.recipe.TokenizerSettings;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -162,7 +163,7 @@ public final class Genome {
 
     /** A recipe over this genome's models, in its dtype and tokenizer, attributed to the run (for baselines). */
     MergeRecipe recipe(String method, ModelRef base, List<ModelEntry> entries, Map<String, ParameterValue> parameters) {
-        return new MergeRecipe(method, base, entries, null, parameters, spec.dtype(), null, spec.tokenizerSource(), randomSeed, null, anchor);
+        return new MergeRecipe(method, base, entries, null, parameters, spec.dtype(), null, TokenizerSettings.of(spec.tokenizerSource()), randomSeed, null, anchor);
     }
 
     /** The folder of the first genome model: the scoring model's architecture and initial weights. */
@@ -278,7 +279,7 @@ public final class Genome {
     }
 
     private MergeRecipe recipe(ModelRef base, List<ModelEntry> entries, List<SliceSpec> slices, Map<String, ParameterValue> top) {
-        return new MergeRecipe(spec.mergeMethod(), base, entries, slices, top, spec.dtype(), null, spec.tokenizerSource(),
+        return new MergeRecipe(spec.mergeMethod(), base, entries, slices, top, spec.dtype(), null, TokenizerSettings.of(spec.tokenizerSource()),
                 randomSeed, null, anchor);
     }
 
