@@ -235,8 +235,15 @@ public final class ClusterEvaluator implements BatchEvaluator {
         Map<String, WorkerCard> cards = node.workers();
         for (Member m : node.members()) {
             String id = m.getUuid().toString();
+            if (busy.containsKey(id)) {
+                continue;
+            }
+            if (names.containsKey(id)) { // verified before: no map look-up (a remote call) at each hand-over
+                free.put(id, m);
+                continue;
+            }
             WorkerCard card = cards.get(id);
-            if (card == null || busy.containsKey(id)) {
+            if (card == null) {
                 continue;
             }
             if (card.memberId().equals(id) && card.validUnder(node.secret())) {
