@@ -162,12 +162,9 @@ public final class CmaesSearch implements SearchStrategy, SteadySearch {
     }
 
     @Override
-    public void resume(List<double[]> units, List<Candidate> journalled) {
-        for (int i = 0; i < units.size(); i++) {
-            tell(new Proposal(-1, units.get(i)), journalled.get(i));
-        }
-        asked = journalled.size();
-        rng = RandomGeneratorFactory.of("L64X128MixRandom").create(SteadySearch.resumedSeed(seed, journalled.size()));
+    public void resumed(int results) {
+        asked = results;
+        rng = RandomGeneratorFactory.of("L64X128MixRandom").create(SteadySearch.resumedSeed(seed, results));
     }
 
     @Override

@@ -80,7 +80,7 @@ public final class SteadyGenetic<C extends Comparable<? super C>> implements Ste
         Phenotype<DoubleGene, C> child = Phenotype.of(Genotype.of(DoubleChromosome.of(genes)), told / size,
                 operators.fitness().apply(scored));
         members.put(child, scored);
-        ISeq<Phenotype<DoubleGene, C>> grown = population.append(child);
+        ISeq<Phenotype<DoubleGene, C>> grown = population.append(ISeq.of(List.of(child)));
         population = grown.size() <= size ? grown
                 : RandomRegistry.with(rng).call(() -> operators.truncation().select(grown, size, Optimize.MAXIMUM));
         Map<Phenotype<DoubleGene, C>, Candidate> kept = new IdentityHashMap<>();
@@ -92,12 +92,9 @@ public final class SteadyGenetic<C extends Comparable<? super C>> implements Ste
     }
 
     @Override
-    public void resume(List<double[]> units, List<Candidate> journalled) {
-        for (int i = 0; i < units.size(); i++) {
-            tell(new Proposal(-1, units.get(i)), journalled.get(i));
-        }
-        asked = journalled.size();
-        rng = RandomGeneratorFactory.of("L64X128MixRandom").create(SteadySearch.resumedSeed(seed, journalled.size()));
+    public void resumed(int results) {
+        asked = results;
+        rng = RandomGeneratorFactory.of("L64X128MixRandom").create(SteadySearch.resumedSeed(seed, results));
     }
 
     @Override

@@ -26,7 +26,15 @@ public sealed interface SteadySearch permits SteadyGenetic, CmaesSearch {
      *
      * @param units each candidate's point in the unit cube, [genes]
      */
-    void resume(List<double[]> units, List<Candidate> journalled);
+    default void resume(List<double[]> units, List<Candidate> journalled) {
+        for (int i = 0; i < units.size(); i++) {
+            tell(new Proposal(-1, units.get(i)), journalled.get(i));
+        }
+        resumed(journalled.size());
+    }
+
+    /** The end of {@link #resume}: counts {@code results} asks as made and re-seeds the generator. */
+    void resumed(int results);
 
     /** The current population (GA, NSGA-II) or the last λ results told (CMA-ES): what a generation row summarises. */
     List<Candidate> population();
