@@ -16,14 +16,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code ./build bench cluster [--sleep-ms 200] [--population 8] [--generations 4]}: a coordinator and workers as
+ * {@code ./build bench cluster [--sleep-ms 200] [--population 8] [--generations 10]}: a coordinator and workers as
  * Hazelcast members on loopback in this JVM (each a member of its own, talking over TCP), scoring with a synthetic
  * scorer that sleeps a fixed time per candidate times the worker's slowness, so that the two cores are not the limit.
  *
  * <p>Reports (1) the cluster's overhead per candidate: one worker with a scorer that returns at once, against the same
  * scorer called directly; (2) for 1, 2 and 4 workers of slowness 1, 1.5, 2, 3: candidates per second and utilisation
- * (busy time from the results' start/end over workers x wall time) under the generational schedule, and the ideal
- * (sum of the workers' speeds) beside it.
+ * (busy time from the results' start/end over workers x wall time) under the generational schedule (a barrier after
+ * every population) and the steady one (a new candidate whenever a worker is free), both for population x generations
+ * candidates, and the ideal (sum of the workers' speeds) beside them.
  */
 final class ClusterBenchmark {
     private static final double[] SLOWNESS = {1.0, 1.5, 2.0, 3.0};
@@ -35,7 +36,7 @@ final class ClusterBenchmark {
     static void main(String[] args) throws Exception {
         long sleepMs = 200;
         int population = 8;
-        int generations = 4;
+        int generations = 10;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--sleep-ms" -> sleepMs = Long.parseLong(args[i + 1]);
@@ -45,11 +46,55 @@ final class ClusterBenchmark {
             }
         }
         overhead(400);
-        System.out.printf(Locale.ROOT, "generational schedule, %d ms per candidate at slowness 1, population %d, %d generations:%n",
-                sleepMs, population, generations);
+        table(sleepMs, population, generations);
+    }
+
+    /** Generational against steady for 1, 2 and 4 workers of unequal speed. */
+    private static void table(long sleepMs, int population, int generations) throws Exception {
+        System.out.printf(Locale.ROOT, "%d candidates (population %d x %d generations), %d ms per candidate at slowness 1, workers of slowness %s:%n",
+                population * generations, population, generations, sleepMs, java.util.Arrays.toString(SLOWNESS));
+        System.out.println("  workers  ideal/s  generational/s  utilisation  steady/s  utilisation");
         for (int workers : new int[]{1, 2, 4}) {
-            generational(workers, sleepMs, population, generations);
+            Measure g = measure(workers, sleepMs, (cluster, scores) -> {
+                for (int gen = 0; gen < generations; gen++) {
+                    cluster.evaluate(genomes(population, gen * population), (i, s) -> scores.add(s));
+                }
+            });
+            Measure s = measure(workers, sleepMs, (cluster, scores) -> cluster.stream(new BatchEvaluator.Feed() {
+                private int handed;
+
+                @Override
+                public double[] next() {
+                    return handed < population * generations ? new double[]{handed++, 0.5} : null;
+                }
+
+                @Override
+                public void scored(int ticket, CandidateScore score) {
+                    scores.add(score);
+                }
+            }));
+            double ideal = speed(workers) / (sleepMs / 1000.0);
+            System.out.printf(Locale.ROOT, "  %7d  %7.2f  %14.2f  %10.0f%%  %8.2f  %10.0f%%%n", workers, ideal,
+                    g.candidates / g.wall, 100 * g.busy / (workers * g.wall), s.candidates / s.wall, 100 * s.busy / (workers * s.wall));
         }
+    }
+
+    /** Candidates scored, their summed busy time and the wall time of one schedule's run. */
+    private record Measure(int candidates, double busy, double wall) {
+    }
+
+    @FunctionalInterface
+    private interface Schedule {
+        void run(BatchEvaluator cluster, List<CandidateScore> scores);
+    }
+
+    /** The sum of the first {@code workers} workers' speeds (1 / slowness). */
+    private static double speed(int workers) {
+        double speed = 0;
+        for (int w = 0; w < workers; w++) {
+            speed += 1 / SLOWNESS[w];
+        }
+        return speed;
     }
 
     private static ClusterOptions options(int port) {
@@ -93,33 +138,26 @@ final class ClusterBenchmark {
         }
     }
 
-    private static void generational(int workers, long sleepMs, int population, int generations) throws Exception {
+    /** Runs {@code schedule} on a fresh coordinator and {@code workers} sleeping workers. */
+    private static Measure measure(int workers, long sleepMs, Schedule schedule) throws Exception {
         int port = freePort();
         List<Worker> started = new ArrayList<>();
         try (Coordinator coordinator = Coordinator.start(options(port), workers, line -> { })) {
             try {
-                double speed = 0;
                 for (int w = 0; w < workers; w++) {
                     double slowness = SLOWNESS[w];
-                    speed += 1 / slowness;
                     Scorer sleeper = (run, genes) -> {
                         Thread.sleep(Math.round(sleepMs * slowness));
                         return new CandidateScore(new double[]{genes[0]}, 0, sleepMs * slowness / 1000.0);
                     };
                     started.add(Worker.start(options(port), "w" + w, sleeper, line -> { }));
                 }
-                BatchEvaluator cluster = coordinator.evaluator("generational-" + workers, 1);
-                double busy = 0;
+                BatchEvaluator cluster = coordinator.evaluator("bench-" + workers, 1);
+                List<CandidateScore> scores = new ArrayList<>();
                 long t0 = System.nanoTime();
-                for (int g = 0; g < generations; g++) {
-                    List<CandidateScore> scores = new ArrayList<>();
-                    cluster.evaluate(genomes(population, g * population), (i, s) -> scores.add(s));
-                    busy += scores.stream().mapToDouble(s -> s.endedAt() - s.startedAt()).sum();
-                }
+                schedule.run(cluster, scores);
                 double wall = (System.nanoTime() - t0) / 1e9;
-                double ideal = speed / (sleepMs / 1000.0);
-                System.out.printf(Locale.ROOT, "  %d worker(s): %.2f candidates/s (ideal %.2f), utilisation %.0f%%%n", workers,
-                        population * generations / wall, ideal, 100 * busy / (workers * wall));
+                return new Measure(scores.size(), scores.stream().mapToDouble(s -> s.endedAt() - s.startedAt()).sum(), wall);
             } finally {
                 for (Worker w : started) {
                     w.close();

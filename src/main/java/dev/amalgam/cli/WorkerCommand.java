@@ -1,6 +1,7 @@
 package dev.amalgam.cli;
 
 import dev.amalgam.BadValueException;
+import dev.amalgam.cluster.Scorer;
 import dev.amalgam.cluster.SearchScorer;
 import dev.amalgam.cluster.Worker;
 import picocli.CommandLine.Command;
@@ -31,6 +32,11 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|gpu", description = "where merging and scoring run (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
+    /** A test and benchmark hook: makes this worker slower than its hardware (hidden from the help). */
+    @Option(names = "--slowdown-ms", paramLabel = "MS", hidden = true,
+            description = "sleep MS milliseconds before scoring each candidate (to test and measure uneven workers)")
+    long slowdownMs;
+
     @Override
     public Integer call() throws InterruptedException {
         if (cluster.name == null) {
@@ -47,13 +53,27 @@ public final class WorkerCommand implements Callable<Integer> {
             }
             map.put(m.substring(0, eq), m.substring(eq + 1));
         }
+        if (slowdownMs < 0) {
+            throw new BadValueException("--slowdown-ms", "expected a positive number of milliseconds, got " + slowdownMs);
+        }
         String worker = name != null ? name : ManagementFactory.getRuntimeMXBean().getName();
         try (SearchScorer scorer = new SearchScorer(map, DeviceChoice.resolve(device), w -> System.err.println("amalgam: warning: " + w));
-             Worker w = Worker.start(cluster.options(), worker, scorer, line -> System.err.println("amalgam worker: " + line))) {
+             Worker w = Worker.start(cluster.options(), worker, slowed(scorer), line -> System.err.println("amalgam worker: " + line))) {
             Runtime.getRuntime().addShutdownHook(new Thread(w::close));
             System.out.println("worker " + worker + " joined cluster " + cluster.name + " at " + w.address());
             w.awaitClose();
         }
         return 0;
+    }
+
+    /** The scorer, after a sleep of {@code --slowdown-ms} per candidate (inside the candidate's journalled time). */
+    private Scorer slowed(Scorer scorer) {
+        if (slowdownMs == 0) {
+            return scorer;
+        }
+        return (run, genes) -> {
+            Thread.sleep(slowdownMs);
+            return scorer.score(run, genes);
+        };
     }
 }

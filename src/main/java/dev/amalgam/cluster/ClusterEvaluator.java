@@ -10,9 +10,11 @@ import dev.amalgam.evolve.run.BatchEvaluator;
 import dev.amalgam.evolve.run.CandidateScore;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,8 +29,10 @@ import java.util.List;
 
 /**
  * The coordinator's side: a {@link BatchEvaluator} that sends each candidate to a free worker (one at a time per
- * worker, so fast and slow workers both stay busy within a batch) and reports the scores in batch order, so the
- * journal's rows come in the order of a single-process run whatever the workers' speeds.
+ * worker, so fast and slow workers both stay busy within a batch) and reports a batch's scores in batch order, so the
+ * journal's rows come in the order of a single-process run whatever the workers' speeds. The steady schedule
+ * {@linkplain #stream streams}: a genome is asked from the search whenever a worker is free, and each score is
+ * reported as it arrives.
  *
  * <p>Faults: a candidate whose worker left (killed, cut off) is sent again, to another worker, without counting as an
  * attempt; a worker's failure is retried once on another worker when there is one, then reported as failed with the
@@ -69,26 +73,55 @@ public final class ClusterEvaluator implements BatchEvaluator {
     private record Outcome(int index, String memberId, EvalResult result, Throwable error) {
     }
 
+    /** One genome handed out by the feed, until it is reported. */
+    private static final class Job {
+        final double[] genes;
+        final String taskId;
+        int attempts;
+        String failedOn; // member id of a failed attempt, avoided by the retry
+        boolean done;
+
+        Job(double[] genes, String taskId) {
+            this.genes = genes;
+            this.taskId = taskId;
+        }
+    }
+
+    /** A batch: its genomes handed out in order, and their scores reported in batch order whatever order they end in. */
     @Override
     public void evaluate(List<double[]> genomes, Results results) {
-        int n = genomes.size();
-        String[] taskIds = new String[n];
-        for (int i = 0; i < n; i++) {
-            taskIds[i] = run.runId() + "-t" + (sequence++);
-        }
-        Deque<Integer> pending = new ArrayDeque<>();
-        for (int i = 0; i < n; i++) {
-            pending.add(i);
-        }
-        int[] attempts = new int[n];
-        String[] failedOn = new String[n]; // member id of a failed attempt, avoided by the retry
-        CandidateScore[] done = new CandidateScore[n];
-        Map<String, Integer> busy = new HashMap<>(); // member id -> index
+        CandidateScore[] done = new CandidateScore[genomes.size()];
+        Iterator<double[]> next = genomes.iterator();
+        int[] reported = {0};
+        stream(new Feed() {
+            @Override
+            public double[] next() {
+                return next.hasNext() ? next.next() : null;
+            }
+
+            @Override
+            public void scored(int ticket, CandidateScore score) {
+                done[ticket] = score;
+                while (reported[0] < done.length && done[reported[0]] != null) {
+                    results.scored(reported[0], done[reported[0]]);
+                    reported[0]++;
+                }
+            }
+        });
+    }
+
+    /** Sends the feed's genomes to workers as they free up (the steady schedule; a batch is a feed too). */
+    @Override
+    public void stream(Feed feed) {
+        List<Job> jobs = new ArrayList<>(); // by ticket
+        Deque<Integer> pending = new ArrayDeque<>(); // tickets to send again (worker left, or a failure to retry)
+        Map<String, Integer> busy = new HashMap<>(); // member id -> ticket
         BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
         IExecutorService executor = node.hazelcast().getExecutorService(ClusterNode.EXECUTOR);
-        int reported = 0;
+        boolean more = true; // the feed may have more genomes
+        int open = 0;        // handed out, not yet reported
         boolean waitingSaid = false;
-        while (reported < n) {
+        while (more || open > 0) {
             Map<String, Member> free = freeWorkers(busy);
             if (free.size() < awaitWorkers) {
                 free.clear();
@@ -100,25 +133,37 @@ public final class ClusterEvaluator implements BatchEvaluator {
                 waitingSaid = true;
             }
             Deque<Integer> deferred = new ArrayDeque<>(); // retries whose only free worker is the one they failed on
-            while (!pending.isEmpty() && !free.isEmpty()) {
-                int i = pending.poll();
-                String id = pick(free, failedOn[i]);
-                if (id.equals(failedOn[i]) && !busy.isEmpty()) {
+            while (!free.isEmpty()) {
+                Integer i = pending.poll();
+                if (i == null) {
+                    double[] genes = more ? feed.next() : null; // asked only now that a worker is free
+                    if (genes == null) {
+                        more = false;
+                        break;
+                    }
+                    i = jobs.size();
+                    jobs.add(new Job(genes, run.runId() + "-t" + (sequence++)));
+                    open++;
+                }
+                Job job = jobs.get(i);
+                String id = pick(free, job.failedOn);
+                if (id.equals(job.failedOn) && !busy.isEmpty()) {
                     deferred.add(i); // another worker exists and will be free soon
                     continue;
                 }
                 Member member = free.remove(id);
                 busy.put(id, i);
-                EvalTask task = EvalTask.signed(run.runId(), taskIds[i], Math.max(1, attempts[i] + 1), genomes.get(i), node.secret());
+                int index = i;
+                EvalTask task = EvalTask.signed(run.runId(), job.taskId, Math.max(1, job.attempts + 1), job.genes, node.secret());
                 executor.submitToMember(new ScoreCall(task), member, new ExecutionCallback<EvalResult>() {
                     @Override
                     public void onResponse(EvalResult result) {
-                        outcomes.add(new Outcome(i, id, result, null));
+                        outcomes.add(new Outcome(index, id, result, null));
                     }
 
                     @Override
                     public void onFailure(Throwable t) {
-                        outcomes.add(new Outcome(i, id, null, t));
+                        outcomes.add(new Outcome(index, id, null, t));
                     }
                 });
             }
@@ -135,12 +180,13 @@ public final class ClusterEvaluator implements BatchEvaluator {
             }
             busy.remove(o.memberId());
             int i = o.index();
-            if (done[i] != null) {
+            Job job = jobs.get(i);
+            if (job.done) {
                 continue; // a late duplicate: the candidate was answered already
             }
             Throwable e = unwrap(o.error());
             if (e instanceof MemberLeftException || e instanceof TargetNotMemberException || e instanceof HazelcastInstanceNotActiveException) {
-                log.accept("worker " + names.getOrDefault(o.memberId(), o.memberId()) + " left; candidate " + taskIds[i]
+                log.accept("worker " + names.getOrDefault(o.memberId(), o.memberId()) + " left; candidate " + job.taskId
                         + " goes to another worker");
                 pending.addFirst(i);
                 continue;
@@ -149,31 +195,31 @@ public final class ClusterEvaluator implements BatchEvaluator {
             CandidateScore score = null;
             if (e != null) {
                 failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            } else if (!o.result().validUnder(node.secret()) || !o.result().taskId().equals(taskIds[i])) {
+            } else if (!o.result().validUnder(node.secret()) || !o.result().taskId().equals(job.taskId)) {
                 failure = "result refused: bad authentication code";
-                log.accept("refused a result for " + taskIds[i] + " from member " + o.memberId() + ": bad authentication code");
+                log.accept("refused a result for " + job.taskId + " from member " + o.memberId() + ": bad authentication code");
             } else {
                 score = o.result().score();
                 failure = score.failure();
             }
-            attempts[i]++;
+            job.attempts++;
+            CandidateScore result = null;
             if (failure.isEmpty()) {
-                done[i] = score;
-            } else if (attempts[i] < ATTEMPTS) {
-                log.accept("candidate " + taskIds[i] + " failed (" + failure + "); retrying on another worker");
-                failedOn[i] = o.memberId();
+                result = score;
+            } else if (job.attempts < ATTEMPTS) {
+                log.accept("candidate " + job.taskId + " failed (" + failure + "); retrying on another worker");
+                job.failedOn = o.memberId();
                 pending.addFirst(i);
             } else {
                 double now = CandidateScore.now();
-                done[i] = CandidateScore.failed(tasks, score == null ? names.getOrDefault(o.memberId(), o.memberId()) : score.worker(),
+                result = CandidateScore.failed(tasks, score == null ? names.getOrDefault(o.memberId(), o.memberId()) : score.worker(),
                         score == null ? now : score.startedAt(), score == null ? now : score.endedAt(), failure);
             }
-            if (done[i] != null) {
-                activity.scored(done[i]);
-            }
-            while (reported < n && done[reported] != null) {
-                results.scored(reported, done[reported]);
-                reported++;
+            if (result != null) {
+                job.done = true;
+                open--;
+                activity.scored(result);
+                feed.scored(i, result);
             }
         }
     }
@@ -189,8 +235,15 @@ public final class ClusterEvaluator implements BatchEvaluator {
         Map<String, WorkerCard> cards = node.workers();
         for (Member m : node.members()) {
             String id = m.getUuid().toString();
+            if (busy.containsKey(id)) {
+                continue;
+            }
+            if (names.containsKey(id)) { // verified before: no map look-up (a remote call) at each hand-over
+                free.put(id, m);
+                continue;
+            }
             WorkerCard card = cards.get(id);
-            if (card == null || busy.containsKey(id)) {
+            if (card == null) {
                 continue;
             }
             if (card.memberId().equals(id) && card.validUnder(node.secret())) {

@@ -20,6 +20,7 @@ public final class Worker implements AutoCloseable {
     private final ClusterNode node;
     private final CountDownLatch closed = new CountDownLatch(1);
     private int scored;
+    private RunSpec current; // the last run spec verified (one map look-up per run, not per candidate)
 
     private Worker(ClusterOptions options, String name, Scorer scorer, Consumer<String> log) {
         this.name = name;
@@ -62,11 +63,12 @@ public final class Worker implements AutoCloseable {
             log.accept("refused task " + task.taskId() + ": bad authentication code");
             throw new SecurityException("task " + task.taskId() + " refused: bad authentication code");
         }
-        RunSpec run = node.runs().get(task.runId());
+        RunSpec run = current != null && current.runId().equals(task.runId()) ? current : node.runs().get(task.runId());
         if (run == null || !run.validUnder(secret) || !run.runId().equals(task.runId())) {
             log.accept("refused task " + task.taskId() + ": run " + task.runId() + " unknown or not authenticated");
             throw new SecurityException("task " + task.taskId() + " refused: run " + task.runId() + " unknown or not authenticated");
         }
+        current = run;
         log.accept("scoring " + task.taskId() + (task.attempt() > 1 ? " (attempt " + task.attempt() + ")" : ""));
         double started = CandidateScore.now();
         CandidateScore score;

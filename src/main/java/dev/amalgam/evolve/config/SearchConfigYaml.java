@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -43,7 +44,7 @@ public final class SearchConfigYaml {
             "layer_granularity", "normalize", "allow_negative_weights", "filters", "smooth", "dtype");
     private static final List<String> TASK_KEYS = List.of("name", "weight", "metric");
     private static final List<String> SEARCH_KEYS = List.of("strategy", "population", "generations", "max_evaluations",
-            "max_time", "seed", "steady_generations");
+            "max_time", "seed", "steady_generations", "schedule");
     private static final List<String> EVALUATION_KEYS = List.of("tasks_dir", "data_dir", "limit", "subsample_seed",
             "num_fewshot", "batch_size", "search_split", "heldout_split", "rescore_top_k", "search_objective");
     private static final List<String> OUTPUT_KEYS = List.of("dir", "run_name");
@@ -109,7 +110,7 @@ public final class SearchConfigYaml {
             root.get(key).bool(false); // accepted for mergekit-evolve compatibility; type-checked, not used
         }
         root.get("task_search_path").text("a folder", null);
-        Strategy strategy = strategy(search.get("strategy"));
+        Strategy strategy = choice(search.get("strategy"), "strategy", Strategy.class, Strategy.GA);
         if (search.get("population").isPresent() && search.get("population").integer(INTEGER) == 0) {
             // 0 stands for "the strategy's default" inside; written out it is a mistake, not a request for the default.
             throw search.get("population").expected("at least 4 (or no population: key for the strategy's default)");
@@ -117,7 +118,8 @@ public final class SearchConfigYaml {
         SearchSettings searchSettings = root.build(() -> new SearchSettings(strategy,
                 search.get("population").integer(INTEGER, 0), search.get("generations").integer(INTEGER, 10),
                 search.get("max_evaluations").integer(INTEGER, 0), duration(search.get("max_time")),
-                search.get("seed").longInteger(INTEGER, 42L), search.get("steady_generations").integer(INTEGER, 0)));
+                search.get("seed").longInteger(INTEGER, 42L), search.get("steady_generations").integer(INTEGER, 0),
+                choice(search.get("schedule"), "schedule", Schedule.class, Schedule.GENERATIONAL)));
         EvaluationSettings evaluationSettings = evaluation(root, evaluation);
         OutputSettings outputSettings = root.build(() -> new OutputSettings(path(output.get("dir"), "results", false),
                 output.get("run_name").scalar("a folder name", null)));
@@ -177,13 +179,14 @@ public final class SearchConfigYaml {
         return parts[0].trim();
     }
 
-    private static Strategy strategy(ConfigNode node) {
-        String s = node.text("a strategy name", "ga");
+    /** One of an enum's constants, spelled in lower case in the YAML ({@code what}: e.g. "strategy"). */
+    private static <E extends Enum<E>> E choice(ConfigNode node, String what, Class<E> type, E fallback) {
+        List<String> keys = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+        String s = node.text("a " + what + " name", fallback.name().toLowerCase(Locale.ROOT));
         try {
-            return Strategy.valueOf(s.toUpperCase(Locale.ROOT));
+            return Enum.valueOf(type, s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw node.error("unknown strategy '" + s + "'" + DidYouMean.hint(s, Strategy.keys())
-                    + "; expected one of " + Strategy.keys());
+            throw node.error("unknown " + what + " '" + s + "'" + DidYouMean.hint(s, keys) + "; expected one of " + keys);
         }
     }
 
@@ -298,6 +301,7 @@ public final class SearchConfigYaml {
         }
         search.put("seed", s.seed());
         search.put("steady_generations", s.steadyGenerations());
+        search.put("schedule", s.schedule().key());
         EvaluationSettings e = c.evaluation();
         ObjectNode ev = root.putObject("evaluation");
         ev.put("tasks_dir", e.tasksDir().toString());

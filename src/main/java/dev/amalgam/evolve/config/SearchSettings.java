@@ -14,12 +14,18 @@ import java.time.Duration;
  *                          A time limit makes a run depend on the machine, so resume equality needs none.
  * @param seed              seeds every random choice of the strategy
  * @param steadyGenerations stop when the best fitness has not improved for this many generations; 0 = never
+ * @param schedule          whole generations, or one candidate per free worker ({@link Schedule}). A steady run
+ *                          scores population x (generations + 1) candidates, as many as a generational one, and its
+ *                          "generation" k is the k-th run of population completed evaluations.
  */
 public record SearchSettings(Strategy strategy, int population, int generations, int maxEvaluations, Duration maxTime,
-                             long seed, int steadyGenerations) {
+                             long seed, int steadyGenerations, Schedule schedule) {
     public SearchSettings {
         if (strategy == null) {
             throw new BadValueException("search.strategy", "expected one of " + Strategy.keys());
+        }
+        if (schedule == null) {
+            throw new BadValueException("search.schedule", "expected one of " + Schedule.keys());
         }
         if (population != 0 && population < 4) {
             throw new BadValueException("search.population", "expected at least 4 (or omit it for the default), got " + population);
@@ -36,6 +42,12 @@ public record SearchSettings(Strategy strategy, int population, int generations,
         if (steadyGenerations < 0) {
             throw new BadValueException("search.steady_generations", "expected a positive count, got " + steadyGenerations);
         }
+    }
+
+    /** Settings with the generational schedule. */
+    public SearchSettings(Strategy strategy, int population, int generations, int maxEvaluations, Duration maxTime,
+                          long seed, int steadyGenerations) {
+        this(strategy, population, generations, maxEvaluations, maxTime, seed, steadyGenerations, Schedule.GENERATIONAL);
     }
 
     /** The population actually used: the configured one, else 16 for ga/nsga2 and CMA-ES's 4 + 3 ln D. */

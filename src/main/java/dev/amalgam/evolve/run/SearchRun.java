@@ -4,6 +4,7 @@ import dev.amalgam.BadInputException;
 import dev.amalgam.history.RunFiles;
 
 import dev.amalgam.evolve.config.SearchConfig;
+import dev.amalgam.evolve.config.Schedule;
 import dev.amalgam.evolve.config.SearchSettings;
 import dev.amalgam.evolve.genome.Genome;
 import dev.amalgam.evolve.strategy.SearchStrategy;
@@ -56,7 +57,11 @@ public final class SearchRun {
     private SearchRun() {
     }
 
+    /** Runs the configured schedule: this generation loop, or the {@link SteadyRun steady} one. */
     public static Outcome run(SearchConfig config, Genome genome, BatchEvaluator evaluator, SearchJournal journal, Listener listener) {
+        if (config.search().schedule() == Schedule.STEADY) {
+            return SteadyRun.run(config, genome, evaluator, journal, listener);
+        }
         GenerationEvaluator eval = new GenerationEvaluator(genome, config, evaluator, journal::candidate, journal.candidates(),
                 new GenerationEvaluator.Replay(journal.lastCompleteGeneration(), journal.dir().resolve(RunFiles.CANDIDATES)),
                 listener::candidateScored);

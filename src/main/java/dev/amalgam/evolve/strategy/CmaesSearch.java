@@ -2,10 +2,14 @@ package dev.amalgam.evolve.strategy;
 
 import dev.amalgam.history.Candidate;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
@@ -14,11 +18,17 @@ import java.util.random.RandomGeneratorFactory;
  * unit cube, as mergekit-evolve's baseline optimiser. Samples outside the cube are scored at their clipped point
  * and ranked with a penalty of their squared distance to it, so the distribution is pulled back inside instead of
  * piling up on a clamp edge. Minimises -fitness.
+ *
+ * <p>One candidate at a time ({@link SteadySearch}): each ask samples the current distribution, and the distribution is
+ * updated from every λ results told, whichever arrive (asynchronous ask/tell: results of samples drawn from an older
+ * distribution count like the others, so no worker waits for a generation). The generational step is λ asks, one
+ * batch evaluation and λ tells in ask order.
  */
-public final class CmaesSearch implements SearchStrategy {
+public final class CmaesSearch implements SearchStrategy, SteadySearch {
     static final double SIGMA0 = 0.3;
 
-    private final RandomGenerator rng;
+    private final long seed;
+    private RandomGenerator rng;
     private final int n;
     private final int lambda;
     private final int mu;
@@ -38,9 +48,15 @@ public final class CmaesSearch implements SearchStrategy {
     private final double[] pc;       // [n]
     private final double[] ps;       // [n]
     private long counteval;
+    private long asked;
+    private final Map<Long, double[]> pending = new HashMap<>(); // serial -> unclipped sample [n], until told
+    private final List<double[]> told = new ArrayList<>();       // unclipped samples since the last update
+    private final List<Double> costs = new ArrayList<>();        // their costs
+    private final Deque<Candidate> recent = new ArrayDeque<>();  // the last lambda results
 
     /** @param initial the starting mean in the unit cube, [n] */
     CmaesSearch(double[] initial, int lambda, long seed) {
+        this.seed = seed;
         this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
         this.n = initial.length;
         this.lambda = lambda;
@@ -87,44 +103,77 @@ public final class CmaesSearch implements SearchStrategy {
     }
 
     private List<Candidate> step(int generation, UnitEvaluator evaluator) {
-        double[][] xs = new double[lambda][];
-        List<double[]> clipped = new ArrayList<>(lambda);
+        List<Proposal> asks = new ArrayList<>(lambda);
         for (int k = 0; k < lambda; k++) {
-            double[] z = new double[n];
-            for (int i = 0; i < n; i++) {
-                z[i] = d[i] * rng.nextGaussian();
-            }
-            double[] x = new double[n];
-            for (int i = 0; i < n; i++) {
-                double y = 0;
-                for (int j = 0; j < n; j++) {
-                    y += b[i][j] * z[j];
-                }
-                x[i] = mean[i] + sigma * y;
-            }
-            xs[k] = x;
-            double[] clip = new double[n];
-            for (int i = 0; i < n; i++) {
-                clip[i] = Math.clamp(x[i], 0, 1);
-            }
-            clipped.add(clip);
+            asks.add(ask());
         }
-        List<Candidate> scored = evaluator.evaluate(generation, clipped);
-        double[] f = new double[lambda];
+        List<Candidate> scored = evaluator.evaluate(generation, asks.stream().map(Proposal::unit).toList());
         for (int k = 0; k < lambda; k++) {
-            double penalty = 0;
-            for (int i = 0; i < n; i++) {
-                double out = xs[k][i] - clipped.get(k)[i];
-                penalty += out * out;
-            }
-            f[k] = -scored.get(k).fitness() + penalty;
+            tell(asks.get(k), scored.get(k));
         }
-        tell(xs, f);
         return scored;
     }
 
+    /** A sample x = mean + sigma B D z of the current distribution; the proposal is x clipped to the unit cube. */
+    @Override
+    public Proposal ask() {
+        double[] z = new double[n];
+        for (int i = 0; i < n; i++) {
+            z[i] = d[i] * rng.nextGaussian();
+        }
+        double[] x = new double[n];
+        double[] clip = new double[n];
+        for (int i = 0; i < n; i++) {
+            double y = 0;
+            for (int j = 0; j < n; j++) {
+                y += b[i][j] * z[j];
+            }
+            x[i] = mean[i] + sigma * y;
+            clip[i] = Math.clamp(x[i], 0, 1);
+        }
+        pending.put(asked, x);
+        return new Proposal(asked++, clip);
+    }
+
+    /** Collects the result; every λ-th result updates the distribution from the λ collected. */
+    @Override
+    public void tell(Proposal proposal, Candidate scored) {
+        double[] clipped = proposal.unit();
+        double[] x = pending.remove(proposal.serial());
+        if (x == null) {
+            x = clipped; // a journalled point on resume: its unclipped sample is not journalled, so no penalty
+        }
+        double penalty = 0;
+        for (int i = 0; i < n; i++) {
+            double out = x[i] - clipped[i];
+            penalty += out * out;
+        }
+        told.add(x);
+        costs.add(-scored.fitness() + penalty);
+        recent.addLast(scored);
+        if (recent.size() > lambda) {
+            recent.removeFirst();
+        }
+        if (told.size() == lambda) {
+            update(told.toArray(double[][]::new), costs.stream().mapToDouble(Double::doubleValue).toArray());
+            told.clear();
+            costs.clear();
+        }
+    }
+
+    @Override
+    public void resumed(int results) {
+        asked = results;
+        rng = RandomGeneratorFactory.of("L64X128MixRandom").create(SteadySearch.resumedSeed(seed, results));
+    }
+
+    @Override
+    public List<Candidate> population() {
+        return List.copyOf(recent);
+    }
+
     /** The CMA-ES update from samples {@code xs} [lambda][n] and their costs {@code f} [lambda] (lower is better). */
-    private void tell(double[][] xs, double[] f) {
+    private void update(double[][] xs, double[] f) {
         counteval += lambda;
         Integer[] order = new Integer[lambda];
         for (int k = 0; k < lambda; k++) {

@@ -3,16 +3,10 @@ package dev.amalgam.evolve.strategy;
 import dev.amalgam.history.Candidate;
 import io.jenetics.DoubleChromosome;
 import io.jenetics.DoubleGene;
-import io.jenetics.EliteSelector;
-import io.jenetics.GaussianMutator;
 import io.jenetics.Genotype;
-import io.jenetics.IntermediateCrossover;
 import io.jenetics.Phenotype;
-import io.jenetics.TournamentSelector;
 import io.jenetics.engine.Engine;
 import io.jenetics.engine.EvolutionStart;
-import io.jenetics.ext.moea.NSGA2Selector;
-import io.jenetics.ext.moea.Vec;
 import io.jenetics.util.Factory;
 import io.jenetics.util.ISeq;
 import io.jenetics.util.RandomRegistry;
@@ -26,23 +20,13 @@ import java.util.random.RandomGeneratorFactory;
 
 /**
  * The Jenetics strategies on one {@code DoubleChromosome} over the unit cube (one gene per searched number, so
- * crossover mixes whole candidates): the GA on the weighted fitness, and NSGA-II with one objective per task.
- *
- * <p>GA defaults: elitism of 2 plus tournament(3) survivors, tournament(3) offspring selection,
- * {@link IntermediateCrossover} (p 0.5) and {@link GaussianMutator} (p 0.15). Measured on the synthetic 36-gene problem
- * of the tests (population 16, 15 generations, mean final best over 10 seeds, initial 0.9212): intermediate 0.9643,
- * line 0.9630, mean alterer 0.9619, mutation 0.05 / 0.4: 0.9632 / 0.9642, no elitism 0.9608. The differences are small;
- * elitism and a blending crossover are what count. Jenetics runs on the
- * calling thread ({@code executor(Runnable::run)}) inside {@code RandomRegistry.with(rng)}, so runs are reproducible.
+ * crossover mixes whole candidates): the GA on the weighted fitness, and NSGA-II with one objective per task, with
+ * the operators of {@link GaOperators}. Jenetics runs on the calling thread ({@code executor(Runnable::run)}) inside
+ * {@code RandomRegistry.with(rng)}, so runs are reproducible.
  *
  * @param <C> the fitness type: Double (GA) or a task-score Vec (NSGA-II)
  */
 public final class JeneticsSearch<C extends Comparable<? super C>> implements SearchStrategy {
-    static final int ELITES = 2;
-    static final int TOURNAMENT = 3;
-    static final double CROSSOVER = 0.5;
-    static final double MUTATION = 0.15;
-
     private final RandomGenerator rng;
     private final Engine<DoubleGene, C> engine;
     private final Factory<Genotype<DoubleGene>> factory;
@@ -53,38 +37,19 @@ public final class JeneticsSearch<C extends Comparable<? super C>> implements Se
     private int generation;
     private List<Candidate> last = List.of();
 
-    private JeneticsSearch(int dims, int population, long seed, Function<Candidate, C> fitness,
-                           Function<Engine.Builder<DoubleGene, C>, Engine.Builder<DoubleGene, C>> selectors) {
+    JeneticsSearch(GaOperators<C> operators, int dims, int population, long seed) {
         this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
         this.population = population;
-        this.fitness = fitness;
+        this.fitness = operators.fitness();
         this.factory = Genotype.of(DoubleChromosome.of(0, 1, dims));
-        this.engine = selectors.apply(new Engine.Builder<>(this::evaluate, factory))
+        this.engine = new Engine.Builder<>(this::evaluate, factory)
+                .survivorsSelector(operators.survivors())
+                .offspringSelector(operators.offspring())
                 .populationSize(population)
-                .alterers(new IntermediateCrossover<>(CROSSOVER), new GaussianMutator<>(MUTATION))
+                .alterers(operators.alterer())
                 .executor(Runnable::run)
                 .maximizing()
                 .build();
-    }
-
-    static JeneticsSearch<Double> genetic(int dims, int population, long seed) {
-        return new JeneticsSearch<>(dims, population, seed, Candidate::fitness,
-                b -> b.survivorsSelector(new EliteSelector<DoubleGene, Double>(ELITES, new TournamentSelector<>(TOURNAMENT)))
-                        .offspringSelector(new TournamentSelector<>(TOURNAMENT)));
-    }
-
-    /** NSGA-II: task scores as a Vec (negated for negative weights, so every objective is maximised). */
-    static JeneticsSearch<Vec<double[]>> nsga2(int dims, int population, long seed, double[] signs) {
-        return new JeneticsSearch<>(dims, population, seed, c -> Vec.of(signed(c.tasks(), signs)),
-                b -> b.survivorsSelector(NSGA2Selector.ofVec()).offspringSelector(new TournamentSelector<>(TOURNAMENT)));
-    }
-
-    private static double[] signed(double[] scores, double[] signs) {
-        double[] out = new double[scores.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = signs[i] * scores[i];
-        }
-        return out;
     }
 
     @Override

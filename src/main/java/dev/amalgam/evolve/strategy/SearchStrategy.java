@@ -24,8 +24,8 @@ public sealed interface SearchStrategy permits JeneticsSearch, CmaesSearch {
      */
     static SearchStrategy create(Strategy strategy, int dims, int population, long seed, double[] initial, double[] taskSigns) {
         return switch (strategy) {
-            case GA -> JeneticsSearch.genetic(dims, population, seed);
-            case NSGA2 -> JeneticsSearch.nsga2(dims, population, seed, taskSigns);
+            case GA -> new JeneticsSearch<>(GaOperators.genetic(), dims, population, seed);
+            case NSGA2 -> new JeneticsSearch<>(GaOperators.nsga2(taskSigns), dims, population, seed);
             case CMAES -> new CmaesSearch(initial, population, seed);
         };
     }

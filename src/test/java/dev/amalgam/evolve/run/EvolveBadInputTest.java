@@ -54,6 +54,7 @@ class EvolveBadInputTest {
                 new BadInputCase("config YAML syntax error", search("search:\n", "search: [\n"), "search.yaml", "invalid YAML", "line"),
                 new BadInputCase("unknown search key", search("population: 4", "populaton: 4"), "search.yaml", "populaton", "did you mean 'population'"),
                 new BadInputCase("unknown strategy", search("strategy: ga", "strategy: gaa"), "search.yaml", "search.strategy", "gaa"),
+                new BadInputCase("unknown schedule", search("seed: 7", "seed: 7\n  schedule: foo"), "search.yaml", "search.schedule", "foo", "steady"),
                 new BadInputCase("negative population", search("population: 4", "population: -4"), "search.yaml", "search.population"),
                 new BadInputCase("generations not a number", search("generations: 1", "generations: many"), "search.yaml", "search.generations", "many"),
                 new BadInputCase("model folder missing", search("ft-b]", "ft-c]"), "search.yaml", "genome.models", "ft-c"),

@@ -3,6 +3,7 @@ package dev.amalgam.evolve.run;
 import dev.amalgam.evolve.config.EvaluationSettings;
 import dev.amalgam.evolve.config.GenomeSpec;
 import dev.amalgam.evolve.config.OutputSettings;
+import dev.amalgam.evolve.config.Schedule;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchSettings;
 import dev.amalgam.evolve.config.Strategy;
@@ -26,10 +27,14 @@ final class SyntheticProblem {
     final double[][] targets; // [tasks][genes], in the unit cube
 
     SyntheticProblem(Strategy strategy, int population, int generations, long seed, Path dir) {
+        this(strategy, Schedule.GENERATIONAL, population, generations, seed, dir);
+    }
+
+    SyntheticProblem(Strategy strategy, Schedule schedule, int population, int generations, long seed, Path dir) {
         GenomeSpec spec = new GenomeSpec(List.of(new ModelRef("/m/ft-a"), new ModelRef("/m/ft-b"), new ModelRef("/m/ft-c")), "dare_ties",
                 new ModelRef("/m/base"), null, 4, null, false, List.of("self_attn", "mlp"), false, DType.BF16);
         config = new SearchConfig(spec, List.of(new TaskObjective("a", 1, "acc"), new TaskObjective("b", 1, "acc")),
-                new SearchSettings(strategy, population, generations, 0, (Duration) null, seed, 0),
+                new SearchSettings(strategy, population, generations, 0, (Duration) null, seed, 0, schedule),
                 new EvaluationSettings(dir, null, 0, null, null, 0, "validation", "test", 0),
                 new OutputSettings(dir, "run"), dir.resolve("search.yaml"));
         genome = new Genome(spec, spec.models(), spec.baseModel(), 8, seed, dir.resolve("search.yaml"));
