@@ -23,8 +23,8 @@ import java.util.stream.Stream;
 
 /**
  * The demo model zoo: the base model, the {@link Specialist}s fine-tuned from it (one per synthetic {@link Skill} and
- * one trained on shuffled labels), and the skills' data, in one folder (see {@link ZooLayout}) that {@link #ensureBuilt} builds, or verifies against its
- * manifest and reuses. A folder that is incomplete, edited or built from another recipe is rebuilt, never used.
+ * one trained on shuffled labels), and the skills' data, in one folder (see {@link ZooLayout}) that
+ * {@link #ensureBuilt} builds, or verifies against its manifest and reuses. A folder that is incomplete, edited or built from another recipe is rebuilt, never used.
  */
 public final class Zoo {
     /** The skills, each with its data and task file. */
