@@ -8,7 +8,7 @@ import java.util.List;
  * never share an item, yet all exercise the same facts, which is what makes the skill learnable from
  * the train split and measurable on the others.
  */
-public sealed interface Skill permits ArithmeticSkill, PetSkill {
+public sealed interface Skill permits ArithmeticSkill, PetSkill, ColorSkill {
 
     /** A context and the one word that correctly continues it. */
     record Prompt(String context, String answer) {

@@ -75,6 +75,29 @@ public record SkillDataset(Skill skill, Map<Split, List<SkillItem>> splits) {
         return splits.get(split);
     }
 
+    /**
+     * {@code split}'s rows with their gold answers shuffled among the rows (seeded): each row's label is another row's
+     * answer word, independent of its context, so a model trained on them cannot beat chance. The label takes the
+     * gold's place among the choices unless it already is one of them.
+     */
+    public List<SkillItem> withShuffledLabels(Split split, long seed) {
+        List<SkillItem> rows = split(split);
+        List<String> labels = new ArrayList<>(rows.stream().map(SkillItem::correctChoice).toList());
+        Collections.shuffle(labels, new Random(seed));
+        List<SkillItem> out = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            SkillItem row = rows.get(i);
+            List<String> choices = new ArrayList<>(row.choices());
+            int answer = choices.indexOf(labels.get(i));
+            if (answer < 0) {
+                answer = row.answer();
+                choices.set(answer, labels.get(i));
+            }
+            out.add(new SkillItem(row.context(), choices, answer));
+        }
+        return out;
+    }
+
     /** Writes {@code train.jsonl}, {@code validation.jsonl} and {@code test.jsonl} into {@code dir}. */
     public void write(Path dir) {
         try {

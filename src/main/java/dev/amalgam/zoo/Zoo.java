@@ -22,16 +22,22 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The demo model zoo: the base model, one specialist per synthetic {@link Skill} fine-tuned from it, and the
- * skills' data, in one folder (see {@link ZooLayout}) that {@link #ensureBuilt} builds, or verifies against its
- * manifest and reuses. A folder that is incomplete, edited or built from another recipe is rebuilt, never used.
+ * The demo model zoo: the base model, the {@link Specialist}s fine-tuned from it (one per synthetic {@link Skill} and
+ * one trained on shuffled labels), and the skills' data, in one folder (see {@link ZooLayout}) that
+ * {@link #ensureBuilt} builds, or verifies against its manifest and reuses. A folder that is incomplete, edited or built from another recipe is rebuilt, never used.
  */
 public final class Zoo {
-    /** The skills, one specialist each. */
-    public static final List<Skill> SKILLS = List.of(new ArithmeticSkill(), new PetSkill());
+    /** The skills, each with its data and task file. */
+    public static final List<Skill> SKILLS = List.of(new ArithmeticSkill(), new PetSkill(), new ColorSkill());
+    /** One gold-label specialist per skill, and one that only hurts: the pets rows with shuffled labels. */
+    public static final List<Specialist> SPECIALISTS = List.of(Specialist.of(SKILLS.get(0)), Specialist.of(SKILLS.get(1)),
+            Specialist.of(SKILLS.get(2)), Specialist.shuffled(SKILLS.get(1)));
     static final SkillDataset.Sizes SIZES = new SkillDataset.Sizes(1000, 100, 100);
-    /** Both specialists train the MLPs of every layer (same tensors, so their task vectors interfere in a merge). */
-    static final FineTuneRecipe FINE_TUNE = new FineTuneRecipe(150, 32, 1e-3, "model\\.layers\\.[0-9]+\\.mlp\\..*");
+    /**
+     * Every specialist trains attention and MLP of every layer (the same tensors, so their task vectors interfere in a
+     * merge and per-layer, per-filter weights matter).
+     */
+    static final FineTuneRecipe FINE_TUNE = new FineTuneRecipe(150, 32, 1e-3, "model\\.layers\\.[0-9]+\\.(self_attn|mlp)\\..*");
     /** Small shards, so specialists are sharded folders like real checkpoints. */
     static final long MAX_SHARD_BYTES = 512 * 1024;
     static final String ACCURACY_FILE = "accuracy.json";
@@ -95,7 +101,9 @@ public final class Zoo {
                 throw new BadInputException(task + ": demo task file not found (expected in " + spec.tasksDir() + ")");
             }
         }
-        return new ZooRecipe(spec.seed(), SKILLS.stream().map(Skill::name).toList(), SIZES, FINE_TUNE, MAX_SHARD_BYTES,
+        return new ZooRecipe(spec.seed(), SKILLS.stream().map(Skill::name).toList(),
+                SPECIALISTS.stream().map(s -> s.name() + (s.shuffledLabels() ? " (shuffled labels)" : "")).toList(),
+                SIZES, FINE_TUNE, MAX_SHARD_BYTES,
                 ContentHash.ofFolder(spec.base()), ContentHash.ofFolder(spec.tasksDir()));
     }
 
@@ -104,7 +112,7 @@ public final class Zoo {
     }
 
     private static void build(ZooSpec spec, ZooRecipe recipe, String reason, ZooProgress progress) {
-        progress.rebuilding(reason, 1 + SKILLS.size() * (2L + FINE_TUNE.steps()) + 1 + SKILLS.size());
+        progress.rebuilding(reason, 1 + SKILLS.size() + SPECIALISTS.size() * (1L + FINE_TUNE.steps()) + 1 + SPECIALISTS.size());
         // Staging also removes what killed builds left next to the zoo.
         try (StagedDirectory staged = new StagedDirectory(spec.dir())) {
             Path root = staged.path();
@@ -121,22 +129,25 @@ public final class Zoo {
             Map<String, Map<String, Double>> accuracy = new LinkedHashMap<>();
             try (TextTokenizer tokenizer = TextTokenizer.load(base)) {
                 RequestEncoder encoder = new RequestEncoder(tokenizer);
-                for (Skill skill : SKILLS) {
-                    String stage = "fine-tune " + skill.name();
+                for (Specialist specialist : SPECIALISTS) {
+                    String stage = "fine-tune " + specialist.name();
+                    long seed = spec.seed() ^ specialist.name().hashCode();
+                    SkillDataset dataset = data.get(specialist.skill());
+                    List<SkillItem> rows = specialist.shuffledLabels() ? dataset.withShuffledLabels(Split.TRAIN, seed)
+                            : dataset.split(Split.TRAIN);
                     try (LlamaModel model = LlamaModel.load(base, Device.cpu())) {
-                        new FineTuner(model, encoder).train(data.get(skill).split(Split.TRAIN), FINE_TUNE,
-                                spec.seed() ^ skill.name().hashCode(), step -> progress.advance(stage, 1));
-                        Path out = createDirectories(root.resolve("specialists").resolve(skill.name()));
+                        new FineTuner(model, encoder).train(rows, FINE_TUNE, seed, step -> progress.advance(stage, 1));
+                        Path out = createDirectories(root.resolve("specialists").resolve(specialist.name()));
                         new ModelFolderWriter(MAX_SHARD_BYTES).write(model, base, out);
                     }
-                    progress.advance(skill.name() + " written", 1);
+                    progress.advance(specialist.name() + " written", 1);
                 }
                 SkillEvaluation evaluation = SkillEvaluation.prepare(taskFiles(spec), root.resolve("data"), Split.VALIDATION, tokenizer);
                 accuracy.put(ZooLayout.BASE, score(evaluation, base));
                 progress.advance("scored " + ZooLayout.BASE, 1);
-                for (Skill skill : SKILLS) {
-                    accuracy.put(skill.name(), score(evaluation, root.resolve("specialists").resolve(skill.name())));
-                    progress.advance("scored " + skill.name(), 1);
+                for (Specialist specialist : SPECIALISTS) {
+                    accuracy.put(specialist.name(), score(evaluation, root.resolve("specialists").resolve(specialist.name())));
+                    progress.advance("scored " + specialist.name(), 1);
                 }
             }
             try {
@@ -167,7 +178,7 @@ public final class Zoo {
     private static ZooLayout layout(ZooSpec spec, boolean rebuilt) {
         Path dir = spec.dir().toAbsolutePath().normalize();
         Map<String, Path> specialists = new LinkedHashMap<>();
-        SKILLS.forEach(s -> specialists.put(s.name(), dir.resolve("specialists").resolve(s.name())));
+        SPECIALISTS.forEach(s -> specialists.put(s.name(), dir.resolve("specialists").resolve(s.name())));
         Map<String, Map<String, Double>> accuracy;
         try {
             accuracy = JSON.readValue(dir.resolve(ACCURACY_FILE).toFile(), new TypeReference<LinkedHashMap<String, Map<String, Double>>>() {

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ShippedTasksTest {
     @Test
     void registryIndexesShippedTasksButNotTemplates() {
-        assertEquals(List.of("arc_challenge", "arc_easy", "demo_arithmetic", "demo_pets", "mmlu"), EvalFixtures.shippedTasks().names());
+        assertEquals(List.of("arc_challenge", "arc_easy", "demo_arithmetic", "demo_colors", "demo_pets", "mmlu"), EvalFixtures.shippedTasks().names());
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SkillDatasetTest {
@@ -26,6 +27,9 @@ class SkillDatasetTest {
     /** The pet fact table, written out independently of {@link PetSkill}. */
     private static final Map<String, String> PET_OF = Map.of("Tom", "frog", "Lily", "duck", "Ben", "bird", "Sue", "fish",
             "Sam", "horse", "Mia", "bunny", "Tim", "cow", "Lucy", "pig");
+    /** The color fact table, written out independently of {@link ColorSkill}. */
+    private static final Map<String, String> COLOR_OF = Map.of("Tom", "red", "Lily", "blue", "Ben", "green", "Sue", "yellow",
+            "Sam", "pink", "Mia", "brown", "Tim", "white", "Lucy", "black");
 
     @Test
     void sameSeedWritesByteIdenticalFilesAndAnotherSeedDoesNot(@TempDir Path tmp) throws Exception {
@@ -77,13 +81,39 @@ class SkillDatasetTest {
     }
 
     @Test
-    void petAnswersFollowTheFactTable() {
-        for (Split split : Split.values()) {
-            for (SkillItem item : SkillDataset.generate(new PetSkill(), 3, SIZES).split(split)) {
-                String child = PET_OF.keySet().stream().filter(n -> item.context().contains(n + " ")).findFirst().orElseThrow();
-                assertEquals(PET_OF.get(child), item.correctChoice(), item.context());
+    void petAndColorAnswersFollowTheirFactTables() {
+        for (var table : Map.of(new PetSkill(), PET_OF, new ColorSkill(), COLOR_OF).entrySet()) {
+            for (Split split : Split.values()) {
+                for (SkillItem item : SkillDataset.generate(table.getKey(), 3, SIZES).split(split)) {
+                    String child = table.getValue().keySet().stream().filter(n -> item.context().contains(n + " ")).findFirst().orElseThrow();
+                    assertEquals(table.getValue().get(child), item.correctChoice(), item.context());
+                }
             }
         }
+    }
+
+    /**
+     * Shuffled labels are the gold answers permuted among the rows (same seed, same rows), so they carry no
+     * information about the context: with 8 equally common pet words about 1 in 8 lands on its own gold.
+     */
+    @Test
+    void shuffledLabelsArePermutedGoldAnswersIndependentOfTheContext() {
+        SkillDataset data = SkillDataset.generate(new PetSkill(), 7, SIZES);
+        List<SkillItem> gold = data.split(Split.TRAIN);
+        List<SkillItem> shuffled = data.withShuffledLabels(Split.TRAIN, 11);
+        assertEquals(shuffled, data.withShuffledLabels(Split.TRAIN, 11), "same seed, same labels");
+        assertNotEquals(shuffled, data.withShuffledLabels(Split.TRAIN, 12), "another seed, other labels");
+        assertEquals(gold.stream().map(SkillItem::correctChoice).sorted().toList(),
+                shuffled.stream().map(SkillItem::correctChoice).sorted().toList(), "the labels are a permutation of the gold answers");
+        int same = 0;
+        for (int i = 0; i < gold.size(); i++) {
+            assertEquals(gold.get(i).context(), shuffled.get(i).context());
+            assertTrue(PetSkill.PETS.containsAll(shuffled.get(i).choices()), shuffled.get(i).choices().toString());
+            same += gold.get(i).correctChoice().equals(shuffled.get(i).correctChoice()) ? 1 : 0;
+        }
+        double agreement = (double) same / gold.size();
+        // 280 rows at p = 1/8: standard error 0.02; 0.08 is 4 of them.
+        assertEquals(1.0 / 8, agreement, 0.08, "labels agree with the gold on " + same + " of " + gold.size() + " rows");
     }
 
     @Test

@@ -42,6 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ZooBuildTest {
     private static final String ARITHMETIC = new ArithmeticSkill().name();
     private static final String PETS = new PetSkill().name();
+    private static final String COLORS = new ColorSkill().name();
+    private static final String SHUFFLED = PETS + "_shuffled";
+    private static final List<String> GOLD = List.of(ARITHMETIC, PETS, COLORS);
 
     @TempDir
     static Path tmp;
@@ -70,21 +73,32 @@ class ZooBuildTest {
     void buildsWellWithinFiveMinutesOfCpu() {
         assertTrue(zoo.rebuilt());
         // CPU time, not wall time: the machine is shared, and the budget is about the work done.
-        assertTrue(buildCpuSeconds < 150, "the build took " + buildCpuSeconds + " s of CPU");
+        assertTrue(buildCpuSeconds < 240, "the build took " + buildCpuSeconds + " s of CPU");
     }
 
     @Test
     @Order(2)
     void eachSpecialistLearnsItsSkillAndOnlyIt() {
         Map<String, Map<String, Double>> acc = zoo.validationAccuracy();
-        assertEquals(List.of(ZooLayout.BASE, ARITHMETIC, PETS), List.copyOf(acc.keySet()));
-        for (String skill : List.of(ARITHMETIC, PETS)) {
-            String other = skill.equals(ARITHMETIC) ? PETS : ARITHMETIC;
+        assertEquals(List.of(ZooLayout.BASE, ARITHMETIC, PETS, COLORS, SHUFFLED), List.copyOf(acc.keySet()));
+        for (String skill : GOLD) {
             assertTrue(acc.get(ZooLayout.BASE).get(skill) < 0.45, "the base already knows " + skill + ": " + acc);
             assertTrue(acc.get(skill).get(skill) >= acc.get(ZooLayout.BASE).get(skill) + 0.30, skill + ": " + acc);
-            assertTrue(acc.get(other).get(skill) <= acc.get(skill).get(skill) - 0.30,
-                    "the " + other + " specialist should be clearly worse on " + skill + ": " + acc);
+            for (String other : GOLD.stream().filter(o -> !o.equals(skill)).toList()) {
+                assertTrue(acc.get(other).get(skill) <= acc.get(skill).get(skill) - 0.30,
+                        "the " + other + " specialist should be clearly worse on " + skill + ": " + acc);
+            }
         }
+    }
+
+    /** Shuffled labels teach nothing about the pets: that specialist stays near chance (4 choices) on its own skill. */
+    @Test
+    @Order(2)
+    void theShuffledLabelSpecialistIsNearChanceOnItsSkill() {
+        double own = zoo.validationAccuracy().get(SHUFFLED).get(PETS);
+        // 100 items at p = 0.25 have a standard error of 0.043: 0.15 is 3.5 of them.
+        assertEquals(0.25, own, 0.15, "shuffled-label specialist on " + PETS);
+        assertTrue(own <= zoo.validationAccuracy().get(PETS).get(PETS) - 0.40, zoo.validationAccuracy().toString());
     }
 
     @Test
@@ -110,39 +124,46 @@ class ZooBuildTest {
     @Test
     @Order(4)
     void taskVectorsDifferAndUntouchedTensorsAreBitIdentical() {
-        try (SafetensorsModel base = SafetensorsModel.open(zoo.base());
-             SafetensorsModel a = SafetensorsModel.open(zoo.specialists().get(ARITHMETIC));
-             SafetensorsModel b = SafetensorsModel.open(zoo.specialists().get(PETS))) {
-            double dot = 0;
-            double normA = 0;
-            double normB = 0;
-            double normBase = 0;
-            int trained = 0;
-            for (String name : base.tensorNames()) {
-                float[] w = base.slice(name).toFloatArray();
-                float[] wa = a.slice(name).toFloatArray();
-                float[] wb = b.slice(name).toFloatArray();
-                if (!Zoo.FINE_TUNE.trains(name)) {
-                    assertArrayEquals(bits(w), bits(wa), name + " differs in the arithmetic specialist");
-                    assertArrayEquals(bits(w), bits(wb), name + " differs in the pets specialist");
-                    continue;
+        List<String> names = List.copyOf(zoo.specialists().keySet());
+        int n = names.size();
+        double[][] dot = new double[n][n]; // dot[i][j] of task vectors i and j (all trained tensors)
+        double normBase = 0;
+        int trained = 0;
+        try (SafetensorsModel base = SafetensorsModel.open(zoo.base())) {
+            List<SafetensorsModel> models = names.stream().map(m -> SafetensorsModel.open(zoo.specialists().get(m))).toList();
+            try {
+                for (String name : base.tensorNames()) {
+                    float[] w = base.slice(name).toFloatArray();
+                    List<float[]> ws = models.stream().map(m -> m.slice(name).toFloatArray()).toList();
+                    if (!Zoo.FINE_TUNE.trains(name)) {
+                        for (int i = 0; i < n; i++) {
+                            assertArrayEquals(bits(w), bits(ws.get(i)), name + " differs in " + names.get(i));
+                        }
+                        continue;
+                    }
+                    trained++;
+                    for (int k = 0; k < w.length; k++) {
+                        normBase += (double) w[k] * w[k];
+                        for (int i = 0; i < n; i++) {
+                            for (int j = i; j < n; j++) {
+                                dot[i][j] += ((double) ws.get(i)[k] - w[k]) * ((double) ws.get(j)[k] - w[k]);
+                            }
+                        }
+                    }
                 }
-                trained++;
-                for (int i = 0; i < w.length; i++) {
-                    double da = (double) wa[i] - w[i];
-                    double db = (double) wb[i] - w[i];
-                    dot += da * db;
-                    normA += da * da;
-                    normB += db * db;
-                    normBase += (double) w[i] * w[i];
-                }
+            } finally {
+                models.forEach(SafetensorsModel::close);
             }
-            assertEquals(15, trained, "gate/up/down of 5 layers");
-            double cosine = dot / Math.sqrt(normA * normB);
-            System.out.printf("task vectors: |A| / |base| = %.3f, |B| / |base| = %.3f, cosine(A, B) = %.3f%n",
-                    Math.sqrt(normA / normBase), Math.sqrt(normB / normBase), cosine);
-            assertTrue(Math.sqrt(normA / normBase) > 0.01 && Math.sqrt(normB / normBase) > 0.01, "task vectors are trivial");
-            assertTrue(Math.abs(cosine) < 0.5, "task vectors are too similar: cosine " + cosine);
+        }
+        assertEquals(5 * 7, trained, "q/k/v/o and gate/up/down of 5 layers");
+        for (int i = 0; i < n; i++) {
+            double relative = Math.sqrt(dot[i][i] / normBase);
+            assertTrue(relative > 0.01, names.get(i) + "'s task vector is trivial: |tv| / |base| = " + relative);
+            for (int j = i + 1; j < n; j++) {
+                double cosine = dot[i][j] / Math.sqrt(dot[i][i] * dot[j][j]);
+                System.out.printf("cosine(%s, %s) = %.3f%n", names.get(i), names.get(j), cosine);
+                assertTrue(Math.abs(cosine) < 0.5, names.get(i) + " and " + names.get(j) + " are too similar: cosine " + cosine);
+            }
         }
     }
 
@@ -169,35 +190,34 @@ class ZooBuildTest {
         assertTrue(text.contains("is up to date"), text);
         assertTrue(text.matches("(?s).*specialist arithmetic\\s+\\d+\\.\\d\\s+\\d+\\.\\d.*"), text);
         assertTrue(text.contains("specialist pets"), text);
+        assertTrue(text.contains("specialist pets_shuffled"), text);
     }
 
     /**
-     * What the zoo is for: a plain task-arithmetic merge of the two specialists (the project's merge command) beats
-     * every parent on the mean validation accuracy over both skills, so a merge search has something to find.
+     * What the zoo is for: the shuffled-label specialist hurts. A plain task-arithmetic merge (the project's merge
+     * command) of the three gold-label specialists loses clearly in mean validation accuracy when the fourth source
+     * joins at the same weight, so a search must learn to weight it near zero.
      */
     @Test
     @Order(6)
-    void aSimpleMergeBeatsEveryParent() throws IOException {
-        Path recipe = tmp.resolve("task-arithmetic.yaml");
-        Files.writeString(recipe, String.join("\n",
-                "merge_method: task_arithmetic",
-                "base_model: " + zoo.base(),
-                "models:",
-                "  - model: " + zoo.specialists().get(ARITHMETIC),
-                "    parameters: {weight: 1.0}",
-                "  - model: " + zoo.specialists().get(PETS),
-                "    parameters: {weight: 1.0}",
-                "dtype: float32", ""));
-        Path merged = tmp.resolve("merged");
+    void theShuffledLabelSpecialistHurtsAMerge() throws IOException {
+        double gold = mean(taskArithmeticAccuracy(GOLD));
+        double all = mean(taskArithmeticAccuracy(List.of(ARITHMETIC, PETS, COLORS, SHUFFLED)));
+        System.out.printf("task arithmetic, weight 1: gold specialists %.3f, with the shuffled one %.3f%n", gold, all);
+        assertTrue(all < gold - 0.05, "the shuffled-label specialist does not hurt: " + gold + " -> " + all);
+    }
+
+    private static Map<String, Double> taskArithmeticAccuracy(List<String> specialists) throws IOException {
+        StringBuilder models = new StringBuilder();
+        specialists.forEach(m -> models.append("  - model: ").append(zoo.specialists().get(m)).append("\n    parameters: {weight: 1.0}\n"));
+        String name = "ta-" + specialists.size();
+        Path recipe = tmp.resolve(name + ".yaml");
+        Files.writeString(recipe, "merge_method: task_arithmetic\nbase_model: " + zoo.base() + "\nmodels:\n" + models + "dtype: float32\n");
+        Path merged = tmp.resolve(name);
         assertEquals(0, AmalgamCommand.newCommandLine().execute("merge", recipe.toString(), merged.toString(), "--no-progress"));
-        Map<String, Double> mergedAcc;
         try (TextTokenizer tokenizer = TextTokenizer.load(zoo.base()); LlamaModel model = LlamaModel.load(merged, ai.djl.Device.cpu())) {
-            mergedAcc = SkillEvaluation.prepare(zoo.taskFiles(), zoo.dataDir(), Split.VALIDATION, tokenizer).accuracy(model);
+            return SkillEvaluation.prepare(zoo.taskFiles(), zoo.dataDir(), Split.VALIDATION, tokenizer).accuracy(model);
         }
-        double mergedMean = mean(mergedAcc);
-        System.out.printf("task-arithmetic merge: %s (mean %.3f)%n", mergedAcc, mergedMean);
-        zoo.validationAccuracy().forEach((model, row) ->
-                assertTrue(mergedMean > mean(row) + 0.05, "the merge (" + mergedAcc + ") does not beat " + model + " (" + row + ")"));
     }
 
     private static double mean(Map<String, Double> row) {
@@ -235,7 +255,7 @@ class ZooBuildTest {
     @Order(8)
     void aDamagedZooIsRebuiltToTheSameContent() throws IOException {
         Map<String, byte[]> data = new HashMap<>();
-        for (String skill : List.of(ARITHMETIC, PETS)) {
+        for (String skill : GOLD) {
             for (Split split : Split.values()) {
                 Path file = zoo.dataDir().resolve(skill).resolve(split.fileName());
                 data.put(skill + "/" + split.fileName(), Files.readAllBytes(file));
@@ -271,10 +291,13 @@ class ZooBuildTest {
         }
         // Same seed, another process: the data above is byte-identical, the models are not. On 2026-11-26 two
         // builds in fresh processes differed by up to 4 validation points (100 items) on this 2-core machine, with
-        // MKL_CBWR=COMPATIBLE too; the cause is open (see the issue notes). 5 points still catches a rebuild that
-        // trains something else (the specialists sit 60-80 points above the base on their skill).
+        // MKL_CBWR=COMPATIBLE too; the cause is open (see the issue notes). 5 points on a specialist's own skill still
+        // catches a rebuild that trains something else (the specialists sit 60-80 points above the base there). Off
+        // its skill a specialist is near chance, where its pick among wrong answers is arbitrary: with attention
+        // trained too, such cells moved by 6 points between two fresh builds, so they get 10.
         zoo.validationAccuracy().forEach((model, row) -> row.forEach((task, acc) ->
-                assertEquals(acc, rebuilt.validationAccuracy().get(model).get(task), 0.05 + 1e-9, model + " on " + task)));
+                assertEquals(acc, rebuilt.validationAccuracy().get(model).get(task),
+                        (model.equals(task) ? 0.05 : 0.10) + 1e-9, model + " on " + task)));
         assertEquals(Optional.empty(), Zoo.problem(spec.dir(), Zoo.recipe(spec).hash()));
     }
 

@@ -81,7 +81,11 @@ class SearchConfigYamlTest {
     @Test
     void shippedDemoConfigValidates() {
         SearchConfig c = SearchConfigYaml.parse(Path.of("search-configs/demo.yaml"));
-        assertEquals(List.of("demo_arithmetic", "demo_pets"), c.tasks().stream().map(TaskObjective::name).toList());
+        assertEquals(List.of("demo_arithmetic", "demo_pets", "demo_colors"), c.tasks().stream().map(TaskObjective::name).toList());
+        // Every zoo specialist is a source, the shuffled-label one included (the search is to learn to leave it out).
+        assertEquals(List.of("demo_arithmetic", "demo_pets", "demo_colors", "demo_pets_shuffled"),
+                c.genome().models().stream().map(m -> Path.of(m.text()).getFileName().toString()).toList());
+        assertEquals(List.of("self_attn", "mlp"), c.genome().filters());
         assertEquals(Path.of("eval-tasks/demo").toAbsolutePath().normalize(), c.evaluation().tasksDir());
         assertEquals(Path.of("results").toAbsolutePath().normalize(), c.output().dir());
         assertEquals(Strategy.GA, c.search().strategy());
