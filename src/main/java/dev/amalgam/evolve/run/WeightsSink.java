@@ -3,6 +3,7 @@ package dev.amalgam.evolve.run;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.amalgam.llm.ModelWeights;
 import dev.amalgam.merge.PlannedTensor;
@@ -20,6 +21,8 @@ import java.util.Set;
  * device: nothing is copied to the host and back. Tensors the model does not read (e.g. a rotary cache) are skipped.
  */
 final class WeightsSink implements TensorSink {
+    /** Elements rounded to bf16 per step (16 MiB of fp32). */
+    static final long CHUNK = 1L << 22;
     private final ModelWeights weights;
     private final Set<String> written = new HashSet<>();
 
@@ -67,25 +70,33 @@ final class WeightsSink implements TensorSink {
      * for all 2^32 floats when this was written). Three ranges need care: below 2^-126 bf16 is subnormal with a fixed
      * step 2^-133, which adding and subtracting 1.5 * 2^-110 (step 2^-133 in fp32) rounds to; from 2^100 on, x * 65537
      * could overflow, so x is scaled by 2^-64 first and back after (exact); infinities and NaN pass through, and a
-     * result of 0 takes x's sign (bf16 keeps -0 and the negative values that round to it).
+     * result of 0 takes x's sign (bf16 keeps -0 and the negative values that round to it). {@code x} is the kernel's
+     * temporary, so it is rounded in place where it is contiguous.
      */
     static NDArray bf16Rounded(NDArray x) {
         NDManager owner = x.getManager();
-        try (NDManager scope = owner.newSubManager()) {
-            x.tempAttach(scope); // ops put results in their first operand's manager: temporaries die with the scope
-            NDArray magnitude = x.abs();
-            NDArray big = magnitude.gte(0x1p100f);
-            NDArray scaled = NDArrays.where(big, x.mul(0x1p-64f), x);
-            NDArray g = scaled.mul(65537f);
-            NDArray hi = g.add(scaled.sub(g));
-            hi = NDArrays.where(big, hi.mul(0x1p64f), hi);
-            NDArray subnormal = x.add(0x1.8p-110f).sub(0x1.8p-110f);
-            NDArray r = NDArrays.where(magnitude.lt(0x1p-126f), subnormal, hi);
-            r = NDArrays.where(r.eq(0f), x.mul(0f), r);
-            r = NDArrays.where(x.isInfinite(), x, r);
-            r.attach(owner);
-            return r;
+        NDArray flat = x.reshape(-1); // [numel]: a view of a contiguous x, else a copy; written in place chunk by chunk
+        long n = flat.size();
+        for (long from = 0; from < n; from += CHUNK) {
+            String range = from + ":" + Math.min(n, from + CHUNK);
+            // One chunk's dozen temporaries at a time: the rounding adds CHUNK-sized buffers, not tensor-sized ones,
+            // to the merge's working set.
+            try (NDManager scope = owner.newSubManager()) {
+                NDArray part = flat.get(range);
+                part.attach(scope); // ops put results in their first operand's manager: temporaries die with the scope
+                NDArray magnitude = part.abs();
+                NDArray big = magnitude.gte(0x1p100f);
+                NDArray scaled = NDArrays.where(big, part.mul(0x1p-64f), part);
+                NDArray g = scaled.mul(65537f);
+                NDArray hi = g.add(scaled.sub(g));
+                hi = NDArrays.where(big, hi.mul(0x1p64f), hi);
+                NDArray subnormal = part.add(0x1.8p-110f).sub(0x1.8p-110f);
+                NDArray r = NDArrays.where(magnitude.lt(0x1p-126f), subnormal, hi);
+                r = NDArrays.where(r.eq(0f), part.mul(0f), r);
+                flat.set(new NDIndex(range), NDArrays.where(part.isInfinite(), part, r));
+            }
         }
+        return flat.reshape(x.getShape());
     }
 
     @Override

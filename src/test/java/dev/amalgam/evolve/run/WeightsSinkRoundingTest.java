@@ -65,8 +65,16 @@ class WeightsSinkRoundingTest {
         for (int i = 0; i < v.length; i++) {
             v[i] = values.get(i);
         }
+        // Placed across the first chunk boundary of a [2, CHUNK / 2 + n] tensor (rounded chunk by chunk, in place).
+        int n = values.size();
+        int at = (int) WeightsSink.CHUNK - n / 2;
+        float[] padded = new float[(int) WeightsSink.CHUNK + n + (n % 2 == 0 ? 0 : 1)];
+        for (int i = 0; i < n; i++) {
+            padded[at + i] = values.get(i);
+        }
         try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-            float[] got = WeightsSink.bf16Rounded(m.create(v)).toFloatArray();
+            float[] all = WeightsSink.bf16Rounded(m.create(padded, new Shape(2, padded.length / 2))).toFloatArray();
+            float[] got = java.util.Arrays.copyOfRange(all, at, at + n);
             float[] expected = reference(DType.BF16, v);
             for (int i = 0; i < v.length; i++) {
                 float x = v[i];
