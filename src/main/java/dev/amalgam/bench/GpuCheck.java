@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.llm.LlamaModel;
+import dev.amalgam.llm.ScoringDtype;
 import dev.amalgam.merge.MergeJob;
 import dev.amalgam.merge.MergeKernel;
 import dev.amalgam.merge.MergeMethod;
@@ -31,9 +32,10 @@ import java.util.List;
  * <ul>
  *   <li>{@code probe}: engine, libtorch and device facts, and one matmul on both devices;</li>
  *   <li>{@code merge-parity DIR}: every merge method on small random models, GPU vs CPU, tensor by tensor;</li>
- *   <li>{@code forward-parity MODEL}: logits of a fixed batch, GPU vs CPU;</li>
- *   <li>{@code flops MODEL}: model FLOP/s of a scoring forward pass against a plain matmul of the model's
- *       largest weight shape, in fp16 and fp32, on the GPU;</li>
+ *   <li>{@code forward-parity MODEL [SCORING_DTYPE]}: logits of a fixed batch, GPU (weights resident in the
+ *       {@code --scoring-dtype} value, default float32) vs CPU fp32;</li>
+ *   <li>{@code flops MODEL [SCORING_DTYPE]}: model FLOP/s of a scoring forward pass against a plain matmul of the
+ *       model's largest weight shape, in fp16 and fp32, on the GPU;</li>
  *   <li>{@code synth DIR TOKENIZER_DIR SHAPE...}: a bf16 base and two fine-tunes (base + noise) for the
  *       merge / eval / evolve timings where no PyTorch is at hand to write them faster.</li>
  * </ul>
@@ -48,7 +50,7 @@ public final class GpuCheck {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: gpu probe | merge-parity DIR | forward-parity MODEL | flops MODEL"
+            System.err.println("usage: gpu probe | merge-parity DIR | forward-parity MODEL [DTYPE] | flops MODEL [DTYPE]"
                     + " | synth DIR TOKENIZER_DIR HIDDEN INTERMEDIATE LAYERS HEADS KV_HEADS VOCAB  [--json FILE]");
             System.exit(2);
         }
@@ -60,8 +62,8 @@ public final class GpuCheck {
                     emit(json, r);
                 }
             }
-            case "forward-parity" -> emit(json, forwardParity(Path.of(args[1])));
-            case "flops" -> emit(json, flops(Path.of(args[1])));
+            case "forward-parity" -> emit(json, forwardParity(Path.of(args[1]), scoringDtype(args)));
+            case "flops" -> emit(json, flops(Path.of(args[1]), scoringDtype(args)));
             case "synth" -> synth(Path.of(args[1]), Path.of(args[2]), new SyntheticLlama(Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]), Integer.parseInt(args[7]),
                     Integer.parseInt(args[8]), false));
@@ -70,6 +72,11 @@ public final class GpuCheck {
                 System.exit(2);
             }
         }
+    }
+
+    /** The optional third argument of forward-parity and flops: an {@code --scoring-dtype} value (default float32). */
+    private static ScoringDtype scoringDtype(String[] args) {
+        return args.length >= 3 && !args[2].equals("--json") ? ScoringDtype.of(args[2], "gpu-check scoring dtype") : ScoringDtype.FLOAT32;
     }
 
     static void synth(Path dir, Path tokenizerFrom, SyntheticLlama shape) {
@@ -209,8 +216,12 @@ public final class GpuCheck {
         return yaml.toString();
     }
 
-    /** Logits of a fixed [2, 48] batch on the CPU and the GPU. */
-    static ObjectNode forwardParity(Path modelDir) {
+    /**
+     * Logits of a fixed [2, 48] batch on the CPU (fp32) and the GPU (weights resident in {@code dtype}). fp32 passes
+     * within 1e-4; a 16-bit type within 8 eps x the largest |logit| (eps 2^-10 for fp16, 2^-7 for bf16), the bound the
+     * CPU tests hold fp16 to (ScoringResidencyTest).
+     */
+    static ObjectNode forwardParity(Path modelDir, ScoringDtype dtype) {
         Device gpu = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         int[][] tokens = new int[2][48];
         for (int r = 0; r < tokens.length; r++) {
@@ -221,29 +232,41 @@ public final class GpuCheck {
         int[] lengths = {48, 40};
         float[] want;
         float[] got;
+        DataType resident;
         try (NDManager caller = NDManager.newBaseManager(Device.cpu())) {
             try (LlamaModel m = LlamaModel.load(modelDir, Device.cpu())) {
                 want = m.logits(caller, tokens, lengths).toFloatArray(); // [2, 48, vocab]
             }
-            try (LlamaModel m = LlamaModel.load(modelDir, gpu)) {
+            try (LlamaModel m = LlamaModel.load(modelDir, gpu, dtype, "gpu-check scoring dtype")) {
                 got = m.logits(caller, tokens, lengths).toFloatArray();
+                resident = m.weights().dtype();
             }
         }
         // Rows past a sequence's length are padding: compare the real positions only.
         int vocab = want.length / (2 * 48);
         double worst = 0;
+        double scale = 0;
         for (int r = 0; r < 2; r++) {
             for (int t = 0; t < lengths[r]; t++) {
                 for (int v = 0; v < vocab; v++) {
                     int i = (r * 48 + t) * vocab + v;
                     worst = Math.max(worst, Math.abs(want[i] - got[i]));
+                    scale = Math.max(scale, Math.abs(want[i]));
                 }
             }
         }
-        ObjectNode res = result("forward-parity");
+        ObjectNode res = result(resident == DataType.FLOAT32 ? "forward-parity" : "forward-parity-" + resident);
         res.put("model", modelDir.toString());
+        res.put("scoring_dtype", resident.toString());
         res.put("max_abs_logit_diff", worst);
-        res.put("pass", worst <= 1e-4);
+        res.put("max_abs_logit", scale);
+        if (resident == DataType.FLOAT32) {
+            res.put("pass", worst <= 1e-4);
+        } else {
+            double eps = resident == DataType.FLOAT16 ? 0x1p-10 : 0x1p-7;
+            res.put("eps_x_max_logit", worst / (eps * scale));
+            res.put("pass", worst <= 8 * eps * scale);
+        }
         return res;
     }
 
@@ -251,7 +274,7 @@ public final class GpuCheck {
      * Achieved model FLOP/s of a scoring forward ([4, 256] tokens; 2 x matmul parameters x tokens) divided by a
      * plain matmul's FLOP/s of the model's largest weight shape at the same token count, fp16 and fp32.
      */
-    static ObjectNode flops(Path modelDir) {
+    static ObjectNode flops(Path modelDir, ScoringDtype dtype) {
         Device gpu = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         int rows = 4;
         int len = 256;
@@ -263,7 +286,8 @@ public final class GpuCheck {
         }
         int[] lengths = {len, len, len, len};
         ObjectNode r = result("flops");
-        try (LlamaModel model = LlamaModel.load(modelDir, gpu); NDManager caller = NDManager.newBaseManager(gpu)) {
+        try (LlamaModel model = LlamaModel.load(modelDir, gpu, dtype, "gpu-check scoring dtype"); NDManager caller = NDManager.newBaseManager(gpu)) {
+            r.put("scoring_dtype", model.weights().dtype().toString());
             long matmulParams = 0;
             long largestIn = 0;
             long largestOut = 0;
@@ -291,7 +315,7 @@ public final class GpuCheck {
             r.put("matmul_params", matmulParams);
             r.put("forward_s", forwardS);
             r.put("model_tflops", modelFlops / 1e12);
-            // fp16, not bf16: DJL 0.35.1's JNI aborts the JVM on a cast to BFLOAT16; on tensor cores the two run at one rate.
+            // fp16, not bf16: DJL 0.35.1's stock JNI aborts the JVM on BFLOAT16; on tensor cores the two run at one rate.
             for (DataType type : List.of(DataType.FLOAT16, DataType.FLOAT32)) {
                 try (NDManager scope = caller.newSubManager()) {
                     // [tokens, in] x [in, out]: the largest projection at the forward pass's token count.

@@ -76,8 +76,7 @@ final class SearchBenchmark {
             for (String label : labels) {
                 String name = label.split("/")[0];
                 EvaluationSettings e = config.evaluation();
-                EvaluationSettings evaluation = new EvaluationSettings(e.tasksDir(), e.dataDir(), e.limit(), e.subsampleSeed(),
-                        e.numFewshot(), e.batchSize(), e.searchSplit(), e.heldoutSplit(), e.rescoreTopK(),
+                EvaluationSettings evaluation = e.withSearchObjective(
                         EvaluationSettings.Objective.of(label.contains("/") ? label.split("/")[1] : objectives.getFirst()));
                 SearchSettings s = config.search();
                 SearchSettings settings;

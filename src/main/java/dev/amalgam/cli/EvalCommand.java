@@ -16,6 +16,7 @@ import dev.amalgam.eval.TaskResult;
 import dev.amalgam.eval.TaskSelection;
 import dev.amalgam.files.AtomicFile;
 import dev.amalgam.llm.LlamaModel;
+import dev.amalgam.llm.ScoringDtype;
 import dev.amalgam.llm.TextTokenizer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -75,6 +76,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|gpu", description = "where the forward pass runs (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
+    @Option(names = "--scoring-dtype", defaultValue = "auto", paramLabel = "float32|bfloat16|float16|auto",
+            description = "Type the weights are resident in and the matmuls run in; norms' statistics, softmax and logits stay fp32 "
+                    + "(default: ${DEFAULT-VALUE}: the checkpoint's type on a GPU, float32 on the CPU, where fp16 matmuls run about 40x slower; "
+                    + "bfloat16 needs a DJL JNI that maps it, see README 'GPU').")
+    String scoringDtype;
+
     @Override
     public Integer call() {
         if (output != null) {
@@ -106,7 +113,10 @@ public final class EvalCommand implements Callable<Integer> {
         EvalReport report;
         PreparedSuite suite;
         Device where = DeviceChoice.resolve(device);
-        try (TextTokenizer tokenizer = TextTokenizer.load(modelDir); LlamaModel model = LlamaModel.load(modelDir, where)) {
+        ScoringDtype dtype = ScoringDtype.of(scoringDtype, "--scoring-dtype");
+        String resident;
+        try (TextTokenizer tokenizer = TextTokenizer.load(modelDir); LlamaModel model = LlamaModel.load(modelDir, where, dtype, "--scoring-dtype")) {
+            resident = model.weights().dtype().toString();
             suite = Evaluator.prepare(selection, tokenizer, options);
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("eval").setInitialMax(suite.requestCount())
                     .setStyle(ProgressBarStyle.ASCII).setUnit(" req", 1).showSpeed().build()) {
@@ -130,6 +140,7 @@ public final class EvalCommand implements Callable<Integer> {
             config.put("sample_seed", sampleSeed);
             config.put("batch_size", batchSize);
             config.put("device", where.toString());
+            config.put("scoring_dtype", resident);
             EvalReportJson.write(report, suite, config, output);
             spec.commandLine().getOut().println("wrote " + output);
         }

@@ -70,7 +70,7 @@ public final class SearchScorer implements Scorer, AutoCloseable {
             throw new UncheckedIOException("cannot stage the run's config", e);
         }
         Genome genome = GenomeLoader.load(config);
-        candidates = new CandidateModel(genome, device, warnings);
+        candidates = new CandidateModel(genome, device, CandidateModel.residentType(config, device), warnings);
         tokenizer = TextTokenizer.load(candidates.tokenizerFolder());
         TaskSuite suite = TaskSuite.prepare(config, config.evaluation().searchSplit(), tokenizer, true, run.allowTestSplit());
         evaluator = suite.evaluator(candidates);

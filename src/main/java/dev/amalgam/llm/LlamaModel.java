@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.amalgam.arch.Architecture;
@@ -14,6 +15,7 @@ import dev.amalgam.arch.DecoderConfig;
 import dev.amalgam.arch.LayerCountCheck;
 import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.arch.TensorRole;
+import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.SafetensorsModel;
 
 import java.nio.file.Path;
@@ -21,7 +23,14 @@ import java.util.Arrays;
 
 /**
  * A Llama-family decoder (the catalogue entries with {@code forward_pass: llama}: Llama, Mistral, Qwen2,
- * Qwen3) run in fp32 with DJL NDArray ops, from a Hugging Face folder ({@code config.json} + safetensors).
+ * Qwen3) run with DJL NDArray ops, from a Hugging Face folder ({@code config.json} + safetensors).
+ *
+ * <p>Weights, the residual stream and the matmuls are in the resident type ({@link ScoringDtype}: fp32, fp16 or
+ * bf16; libtorch's fp16/bf16 GEMMs accumulate in fp32 on the CPU and, through cuBLAS's default compute type, on the
+ * GPU). Three places upcast to fp32, as transformers does, because a 16-bit type loses too much there: RMSNorm's
+ * mean of squares (a sum over the hidden size), the attention softmax (exponentials of scores whose differences
+ * matter at fp32 resolution, and the -inf mask) and the logits handed to the caller (log-softmax over the vocabulary
+ * happens there, in fp32). With fp32 residency every cast is a no-op and the pass is the fp32 pass.
  * The tensors it loads, and so the optional parts it runs (q/k/v/o biases, Qwen3's q/k norm), are the ones
  * the architecture catalogue lists for the config. Weights live in {@link #weights()} and may be
  * overwritten in place between calls. Mistral's sliding window is not applied (it only matters past
@@ -34,6 +43,7 @@ public final class LlamaModel implements CausalLanguageModel {
     private final DecoderConfig config;
     private final NDManager manager; // owns every weight, on the model's device
     private final ModelWeights weights;
+    private final DataType compute; // the resident type: weights, activations, matmuls
     private final RotaryEmbedding rope;
     private final String embed; // tensor names by role, from the catalogue
     private final String finalNorm;
@@ -43,6 +53,7 @@ public final class LlamaModel implements CausalLanguageModel {
         this.config = config;
         this.manager = manager;
         this.weights = weights;
+        this.compute = weights.dtype();
         this.rope = RotaryEmbedding.of(config);
         Architecture arch = config.architecture();
         this.embed = arch.weightNamed(TensorRole.EMBEDDING);
@@ -55,14 +66,34 @@ public final class LlamaModel implements CausalLanguageModel {
         return load(modelDir, Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu());
     }
 
+    /** Loads with fp32 weights. */
     public static LlamaModel load(Path modelDir, Device device) {
+        return load(modelDir, device, DataType.FLOAT32);
+    }
+
+    /**
+     * Loads with weights resident in {@code dtype} resolved for {@code device} and the checkpoint's stored type (its
+     * embedding's); {@code keyPath} names the setting in an error (e.g. {@code --scoring-dtype}).
+     */
+    public static LlamaModel load(Path modelDir, Device device, ScoringDtype dtype, String keyPath) {
+        DecoderConfig config = ModelConfig.read(modelDir).decoder(FORWARD_PASS);
+        DType stored;
+        try (SafetensorsModel source = SafetensorsModel.open(modelDir)) {
+            String embedding = config.architecture().weightNamed(TensorRole.EMBEDDING);
+            stored = source.has(embedding) ? source.info(embedding).dtype() : DType.F32; // a missing one fails in load
+        }
+        return load(modelDir, device, dtype.resolve(device, stored, keyPath));
+    }
+
+    /** Loads with weights resident in {@code resident}: FLOAT32, FLOAT16 or BFLOAT16 (see {@link ScoringDtype}). */
+    public static LlamaModel load(Path modelDir, Device device, DataType resident) {
         ModelConfig modelConfig = ModelConfig.read(modelDir);
         DecoderConfig config = modelConfig.decoder(FORWARD_PASS);
         NDManager manager = NDManager.newBaseManager(device);
         try (SafetensorsModel source = SafetensorsModel.open(modelDir)) {
             // config.json must count the layers the tensors hold: with fewer, the model would be scored without the rest
             LayerCountCheck.require(config.architecture(), modelConfig, source.tensorNames());
-            ModelWeights weights = ModelWeights.read(source, config.expectedShapes(), manager);
+            ModelWeights weights = ModelWeights.read(source, config.expectedShapes(), manager, resident);
             return new LlamaModel(config, manager, weights);
         } catch (RuntimeException e) {
             manager.close();
@@ -116,7 +147,7 @@ public final class LlamaModel implements CausalLanguageModel {
         int seq = checkBatch(tokens, lengths);
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = embed(scope, tokens, lengths, seq); // [batch, seq, hidden]
-            x = layers(scope, x, rope.cosSin(scope, seq), causalMask(scope, 0, seq), null, null);
+            x = layers(scope, x, cosSin(scope, seq), causalMask(scope, 0, seq), null, null);
             if (from != null) {
                 x = x.reshape((long) batch * seq, config.hiddenSize()).get(new NDIndex("{}", scope.create(positions(from, lengths, seq))));
             }
@@ -146,7 +177,7 @@ public final class LlamaModel implements CausalLanguageModel {
         }
         int seq = total - p;
         try (NDManager scope = manager.newSubManager()) {
-            NDArray[] cosSin = rope.cosSin(scope, total); // 2 x [p + seq, headDim]
+            NDArray[] cosSin = cosSin(scope, total); // 2 x [p + seq, headDim]
             NDArray[] prefixCosSin = {cosSin[0].get(":" + p), cosSin[1].get(":" + p)};
             NDArray[] suffixCosSin = {cosSin[0].get(p + ":"), cosSin[1].get(p + ":")};
             KeyValue[] cache = new KeyValue[config.numHiddenLayers()];
@@ -199,10 +230,17 @@ public final class LlamaModel implements CausalLanguageModel {
         return x;
     }
 
-    /** Final norm and vocabulary projection of x [..., hidden], moved to the caller: [..., vocab]. */
+    /** RoPE tables [seq, headDim] in the resident type (transformers casts cos/sin to the activations' type too). */
+    private NDArray[] cosSin(NDManager scope, int seq) {
+        NDArray[] table = rope.cosSin(scope, seq);
+        return new NDArray[]{table[0].toType(compute, false), table[1].toType(compute, false)};
+    }
+
+    /** Final norm and vocabulary projection of x [..., hidden], in fp32 on the caller's device: [..., vocab]. */
     private NDArray head(NDManager caller, NDManager scope, NDArray x) {
         NDArray logits = rmsNorm(x, finalNorm).matMul(scoped(scope, weights.get(head).transpose()));
-        NDArray out = logits.toDevice(caller.getDevice(), false);
+        // fp32 logits: the caller's log-softmax over the vocabulary must not run in a 16-bit type.
+        NDArray out = logits.toType(DataType.FLOAT32, false).toDevice(caller.getDevice(), false);
         out.attach(caller);
         return out;
     }
@@ -255,10 +293,15 @@ public final class LlamaModel implements CausalLanguageModel {
         return seq;
     }
 
-    /** x * rsqrt(mean(x^2) + eps) * w over the last axis. */
+    /**
+     * x * rsqrt(mean(x^2) + eps) * w over the last axis. The statistics and the normalisation run in fp32 (a 16-bit
+     * mean of squares over thousands of values loses digits, and fp16's range can overflow the squares); the normalised
+     * x is cast back before the weight multiplies it, as transformers' LlamaRMSNorm does.
+     */
     private NDArray rmsNorm(NDArray x, String weight) {
-        NDArray rms = x.square().mean(new int[]{-1}, true).add(config.rmsNormEps()).sqrt();
-        return x.div(rms).mul(weights.get(weight));
+        NDArray wide = x.toType(DataType.FLOAT32, false);
+        NDArray rms = wide.square().mean(new int[]{-1}, true).add(config.rmsNormEps()).sqrt();
+        return wide.div(rms).toType(compute, false).mul(weights.get(weight));
     }
 
     /** x @ W^T (+ b when the catalogue lists the bias for this config): x [..., in], W [out, in]. */
@@ -297,8 +340,10 @@ public final class LlamaModel implements CausalLanguageModel {
         }
         long keys = k.getShape().get(2);
         int group = heads / kvHeads;
-        NDArray scores = q.reshape(batch, kvHeads, group * seq, dim).matMul(k.transpose(0, 1, 3, 2))
-                .reshape(batch, heads, seq, keys).addi(mask).softmax(-1); // [batch, heads, seq, keys], mask added in place
+        // [batch, heads, seq, keys]; the mask is added and the softmax taken in fp32 (transformers' eager attention
+        // does the same), then the probabilities go back to the resident type for the product with v.
+        NDArray scores = q.reshape(batch, kvHeads, group * seq, dim).matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false)
+                .reshape(batch, heads, seq, keys).addi(mask).softmax(-1).toType(compute, false);
         NDArray context = scores.reshape(batch, kvHeads, group * seq, keys).matMul(v)
                 .reshape(batch, heads, seq, dim).transpose(0, 2, 1, 3).reshape(batch, seq, (long) heads * dim);
         return linear(scope, context, p + "self_attn.o_proj");

@@ -16,22 +16,28 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A model's tensors by Hugging Face name, each an fp32 NDArray owned by the model's manager (on the
- * model's device). {@link #overwrite} writes new values into an existing tensor in place, so an evolve
- * loop can try merge candidates without reloading or reallocating the model.
+ * A model's tensors by Hugging Face name, each an NDArray of the resident type (fp32, fp16 or bf16: see
+ * {@link ScoringDtype}) owned by the model's manager (on the model's device). {@link #overwrite} writes new values into
+ * an existing tensor in place, cast to the resident type on the device, so an evolve loop can try merge candidates
+ * without reloading or reallocating the model.
  */
 public final class ModelWeights {
-    private final Map<String, NDArray> tensors; // HF name -> fp32, HF shape ([out, in] for linear layers)
+    private final Map<String, NDArray> tensors; // HF name -> resident type, HF shape ([out, in] for linear layers)
+    private final DataType resident;
 
-    private ModelWeights(Map<String, NDArray> tensors) {
+    private ModelWeights(Map<String, NDArray> tensors, DataType resident) {
         this.tensors = tensors;
+        this.resident = resident;
     }
 
     /**
      * Reads the named tensors (every one must exist with exactly the given shape; others in the files
-     * are ignored) as fp32 copies owned by {@code manager}.
+     * are ignored) as copies of type {@code resident} (FLOAT32, FLOAT16 or BFLOAT16) owned by {@code manager}.
      */
-    static ModelWeights read(SafetensorsModel source, Map<String, long[]> expected, NDManager manager) {
+    static ModelWeights read(SafetensorsModel source, Map<String, long[]> expected, NDManager manager, DataType resident) {
+        if (resident != DataType.FLOAT32 && resident != DataType.FLOAT16 && resident != DataType.BFLOAT16) {
+            throw new IllegalArgumentException("weights can be resident as float32, float16 or bfloat16, not " + resident);
+        }
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         for (var e : expected.entrySet()) {
             String name = e.getKey();
@@ -51,13 +57,29 @@ public final class ModelWeights {
             // one tensor, not plus every GC-managed widening buffer not yet collected. Declared first, closed last.
             try (Arena widened = Arena.ofConfined(); NDManager scope = manager.newSubManager()) {
                 // The fp32 copy lives in the arena closed below: duplicate it so the model owns memory
-                // that outlives the arena and the file.
-                NDArray owned = slice.toFloat32(scope, widened).duplicate().toDevice(manager.getDevice(), false);
+                // that outlives the arena and the file. The cast to the resident type happens on the device
+                // (a 16-bit type is never made from or read into Java: DJL's JNI aborts on bf16 buffers).
+                NDArray owned = slice.toFloat32(scope, widened).duplicate().toDevice(manager.getDevice(), false)
+                        .toType(resident, false);
                 owned.attach(manager);
                 tensors.put(name, owned);
             }
         }
-        return new ModelWeights(tensors);
+        return new ModelWeights(tensors, resident);
+    }
+
+    /** The type every weight is resident in. */
+    public DataType dtype() {
+        return resident;
+    }
+
+    /** Bytes the resident weights occupy (elements x the resident type's size, summed over the tensors). */
+    public long residentBytes() {
+        long bytes = 0;
+        for (NDArray t : tensors.values()) {
+            bytes += t.size() * t.getDataType().getNumOfBytes();
+        }
+        return bytes;
     }
 
     /** The live tensor (do not close it; writes to it change the model). */
@@ -82,19 +104,23 @@ public final class ModelWeights {
         return get(name).getShape().getShape();
     }
 
-    /** Copies {@code src}'s values into the named tensor in place; shapes must match exactly. */
+    /**
+     * Copies {@code src}'s values (fp32, or already of the resident type) into the named tensor in place, cast to the
+     * resident type on the tensor's device (round to nearest even); shapes must match exactly.
+     */
     public void overwrite(String name, NDArray src) {
         NDArray target = get(name);
         if (!target.getShape().equals(src.getShape())) {
             throw new IllegalArgumentException("weight '" + name + "' has shape " + target.getShape()
                     + ", cannot overwrite it with " + src.getShape());
         }
-        if (src.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException("weight '" + name + "' is fp32, cannot overwrite it with " + src.getDataType());
+        if (src.getDataType() != DataType.FLOAT32 && src.getDataType() != resident) {
+            throw new IllegalArgumentException("weight '" + name + "' is " + resident + ", cannot overwrite it with " + src.getDataType());
         }
         try (NDManager scope = target.getManager().newSubManager()) {
             NDArray value = src.toDevice(target.getDevice(), false);
-            // Indexed assignment is a device-side in-place copy (no host round trip, no reallocation).
+            // Indexed assignment is a device-side in-place copy (no host round trip, no reallocation); libtorch's
+            // copy casts fp32 to a 16-bit resident type with round to nearest even, as the safetensors writer does.
             target.set(new NDIndex("..."), value);
             if (value != src) {
                 value.attach(scope);

@@ -1,6 +1,7 @@
 package dev.amalgam.evolve.config;
 
 import dev.amalgam.BadValueException;
+import dev.amalgam.llm.ScoringDtype;
 
 import java.nio.file.Path;
 
@@ -18,9 +19,11 @@ import java.nio.file.Path;
  * @param rescoreTopK   how many of the best candidates are re-scored on the held-out split; 0 = none
  * @param searchObjective what a task scores on the search split: its configured metric, or a smoother per-document
  *                        quantity of the same requests; the held-out split always reports the task's metric
+ * @param scoringDtype    the type the scoring model's weights are resident in ({@code scoring_dtype}; null = auto)
  */
 public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long subsampleSeed, Integer numFewshot,
-                                 int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK, Objective searchObjective) {
+                                 int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK, Objective searchObjective,
+                                 ScoringDtype scoringDtype) {
     /** The {@code search_objective} values. */
     public enum Objective {
         /** The task's configured metric (e.g. {@code acc}: 0/1 per document). */
@@ -50,15 +53,18 @@ public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long su
         }
     }
 
-    /** Settings that search on the tasks' own metrics. */
+    /** Settings that search on the tasks' own metrics, scoring with {@link ScoringDtype#AUTO}. */
     public EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long subsampleSeed, Integer numFewshot,
                               int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK) {
-        this(tasksDir, dataDir, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit, rescoreTopK, Objective.METRIC);
+        this(tasksDir, dataDir, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit, rescoreTopK, Objective.METRIC, ScoringDtype.AUTO);
     }
 
     public EvaluationSettings {
         if (searchObjective == null) {
             searchObjective = Objective.METRIC;
+        }
+        if (scoringDtype == null) {
+            scoringDtype = ScoringDtype.AUTO;
         }
         if (tasksDir == null) {
             throw new BadValueException("evaluation.tasks_dir", "required");
@@ -87,5 +93,17 @@ public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long su
         if (rescoreTopK > 0 && heldoutSplit == null) {
             throw new BadValueException("evaluation.rescore_top_k", "needs evaluation.heldout_split");
         }
+    }
+
+    /** The same settings reading datasets from {@code folder}. */
+    public EvaluationSettings withDataDir(Path folder) {
+        return new EvaluationSettings(tasksDir, folder, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit,
+                rescoreTopK, searchObjective, scoringDtype);
+    }
+
+    /** The same settings searching on {@code objective}. */
+    public EvaluationSettings withSearchObjective(Objective objective) {
+        return new EvaluationSettings(tasksDir, dataDir, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit,
+                rescoreTopK, objective, scoringDtype);
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.amalgam.BadInputException;
 import dev.amalgam.DidYouMean;
 import dev.amalgam.files.ConfigNode;
+import dev.amalgam.llm.ScoringDtype;
 import dev.amalgam.merge.MergeMethods;
 import dev.amalgam.recipe.ModelRef;
 import dev.amalgam.safetensors.DType;
@@ -46,7 +47,7 @@ public final class SearchConfigYaml {
     private static final List<String> SEARCH_KEYS = List.of("strategy", "population", "generations", "max_evaluations",
             "max_time", "seed", "steady_generations", "schedule");
     private static final List<String> EVALUATION_KEYS = List.of("tasks_dir", "data_dir", "limit", "subsample_seed",
-            "num_fewshot", "batch_size", "search_split", "heldout_split", "rescore_top_k", "search_objective");
+            "num_fewshot", "batch_size", "search_split", "heldout_split", "rescore_top_k", "search_objective", "scoring_dtype");
     private static final List<String> OUTPUT_KEYS = List.of("dir", "run_name");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([smhd]?)");
     private static final String INTEGER = "an integer";
@@ -239,9 +240,10 @@ public final class SearchConfigYaml {
         // heldout_split: null (written out) means no held-out split; left out means "test".
         String heldout = e.get("heldout_split").json().isMissingNode() ? "test" : e.get("heldout_split").text("a split name", null);
         String objective = e.get("search_objective").text("metric, gold_probability or logprob_margin", "metric");
+        String scoringDtype = e.get("scoring_dtype").text("float32, bfloat16, float16 or auto", "auto");
         return root.build(() -> new EvaluationSettings(tasksDir, dataDir, limit, subsample, fewshot, batch,
                 e.get("search_split").text("a split name", "validation"), heldout, e.get("rescore_top_k").integer(INTEGER, 3),
-                EvaluationSettings.Objective.of(objective)));
+                EvaluationSettings.Objective.of(objective), ScoringDtype.of(scoringDtype, "evaluation.scoring_dtype")));
     }
 
     /** A path relative to the config's folder if it exists there, else to the working directory. */
@@ -324,6 +326,7 @@ public final class SearchConfigYaml {
         ev.putPOJO("heldout_split", e.heldoutSplit());
         ev.put("rescore_top_k", e.rescoreTopK());
         ev.put("search_objective", e.searchObjective().key());
+        ev.put("scoring_dtype", e.scoringDtype().key());
         ObjectNode out = root.putObject("output");
         out.put("dir", c.output().dir().toString());
         if (c.output().runName() != null) {

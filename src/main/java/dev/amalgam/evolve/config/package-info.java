@@ -4,6 +4,6 @@
  * {@link dev.amalgam.evolve.config.SearchConfigYaml}. Reads no model files.
  *
  * <p>May depend on: the root package, recipe (model references), merge (method signatures, to validate the
- * genome block), safetensors (dtypes). Nothing else of evolve.
+ * genome block), safetensors (dtypes), llm (the scoring dtype option). Nothing else of evolve.
  */
 package dev.amalgam.evolve.config;

@@ -1,6 +1,8 @@
 package dev.amalgam.evolve.run;
 
 import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.genome.Genome;
 import dev.amalgam.llm.LlamaModel;
 import dev.amalgam.merge.MergeKernel;
@@ -30,11 +32,25 @@ public final class CandidateModel implements AutoCloseable {
     private final Set<String> warned = new LinkedHashSet<>();
     private final Consumer<String> warnings;
 
+    /** A scoring model with fp32 weights. */
     public CandidateModel(Genome genome, Device device, Consumer<String> warnings) {
+        this(genome, device, DataType.FLOAT32, warnings);
+    }
+
+    /** A scoring model with weights resident in {@code resident} (see {@link #residentType}). */
+    public CandidateModel(Genome genome, Device device, DataType resident, Consumer<String> warnings) {
         this.genome = genome;
         this.device = device;
         this.warnings = warnings;
-        this.model = LlamaModel.load(genome.scoringModel(), device);
+        this.model = LlamaModel.load(genome.scoringModel(), device, resident);
+    }
+
+    /**
+     * The scoring model's resident type for a search on {@code device}: {@code evaluation.scoring_dtype} resolved against
+     * the dtype candidates are saved in ({@code genome.dtype}), which is what auto means by the checkpoint's dtype here.
+     */
+    public static DataType residentType(SearchConfig config, Device device) {
+        return config.evaluation().scoringDtype().resolve(device, config.genome().dtype(), "evaluation.scoring_dtype");
     }
 
     public LlamaModel model() {

@@ -2,6 +2,8 @@ package dev.amalgam.evolve.run;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.util.cuda.CudaUtils;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.AmalgamVersion;
@@ -42,7 +44,7 @@ public final class EvolveJob {
      * @param allowTestSplit lets a benchmark's test split be the search objective
      * @param warnings       receives planner warnings (once each)
      * @param scoring        where candidates are scored (null: in this process)
-     * @param memoryBudget   bytes the search must fit on the CPU ({@link MemoryPlan}); checked before any work
+     * @param memoryBudget   bytes the search must fit on the host ({@link MemoryPlan}); checked before any work
      */
     public record Options(boolean allowTestSplit, Device device, Consumer<String> warnings, ScoringSite scoring, long memoryBudget) {
         public Options {
@@ -144,14 +146,15 @@ public final class EvolveJob {
     /** Loads and prepares everything (where bad input surfaces) before the journal is created or opened. */
     private static Result execute(SearchConfig config, Genome genome, Function<List<Parent>, SearchJournal> journalSource, boolean fresh,
                                   Options options, SearchRun.Listener listener) {
-        if (options.device().equals(Device.cpu())) { // on a GPU the weights live in device memory: not modelled yet
-            System.out.println("memory plan: " + MemoryPlan.of(genome, options.memoryBudget()).check().describe());
-        }
+        DataType resident = CandidateModel.residentType(config, options.device());
+        // On a GPU the scoring model and the merge's tensors live in device memory: the plan checks both memories.
+        long deviceMemory = options.device().isGpu() ? CudaUtils.getGpuMemory(options.device()).getMax() : 0;
+        System.out.println("memory plan: " + MemoryPlan.of(genome, resident, options.memoryBudget(), deviceMemory).check().describe());
         String leftOut = GenomeLoader.leftOutNote(genome);
         if (leftOut != null) {
             options.warnings().accept(leftOut);
         }
-        try (CandidateModel candidates = new CandidateModel(genome, options.device(), options.warnings());
+        try (CandidateModel candidates = new CandidateModel(genome, options.device(), resident, options.warnings());
              TextTokenizer tokenizer = TextTokenizer.load(candidates.tokenizerFolder())) {
             EvaluationSettings e = config.evaluation();
             TaskSuite search = TaskSuite.prepare(config, e.searchSplit(), tokenizer, true, options.allowTestSplit());

@@ -1,5 +1,6 @@
 package dev.amalgam.evolve.run;
 
+import ai.djl.ndarray.types.DataType;
 import dev.amalgam.BadInputException;
 import dev.amalgam.arch.DecoderConfig;
 import dev.amalgam.arch.ModelConfig;
@@ -17,28 +18,49 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A search's memory model on the CPU, checked against a budget before any work (every term in bytes):
+ * A search's memory model, checked against a budget before any work (every term in bytes; P = the scoring model's
+ * parameters, b = bytes per parameter of its resident type: 4 for fp32, 2 for fp16/bf16, {@code evaluation.scoring_dtype}):
  * <pre>
- * peak = sources (mapped, stored dtype: the page cache is the cache)
- *      + scoring model (4 x parameters, fp32)
- *      + merge working set ((inputs + 2) x largest tensor in fp32 + 512 MiB slack)
- *      + scoring working set (one layer's activations of one batch + the logits budget of batch sizing)
- *      + JVM heap limit (-Xmx) + runtime (JVM and libtorch code, 400 MiB)
+ * CPU:  peak = sources (mapped, stored dtype: the page cache is the cache)
+ *            + scoring model (b x P)
+ *            + merge working set ((inputs + 2) x largest tensor in fp32 + 512 MiB slack)
+ *            + scoring working set (one layer's activations of one batch + the logits budget of batch sizing)
+ *            + JVM heap limit (-Xmx) + runtime (JVM and libtorch code, 400 MiB)
+ * GPU:  host   = sources (mapped) + widening buffers (inputs x largest tensor in fp32) + JVM heap limit + runtime
+ *       device = scoring model (b x P) + merge working set + scoring working set + CUDA runtime (1 GiB),
+ *                which must fit 90% of the device's memory (the rest is the caching allocator's fragmentation)
  * </pre>
+ * The scoring working set is counted in fp32 whatever b is (softmax and norms run in fp32; an upper bound).
  *
- * @param sources       bytes of the source tensors, mapped
- * @param scoringModel  the fp32 scoring model's bytes
- * @param merge         the merge's bounded working set
- * @param scoring       the forward pass's bounded working set
- * @param runtime       JVM heap limit + native runtime
- * @param budget        the budget it must fit
+ * @param sources       bytes of the source tensors, mapped on the host
+ * @param scoringModel  the scoring model's resident bytes (b x P)
+ * @param resident      the scoring model's resident type
+ * @param merge         the merge's bounded working set (on the device with a GPU)
+ * @param scoring       the forward pass's bounded working set (on the device with a GPU)
+ * @param runtime       JVM heap limit + native runtime (host)
+ * @param budget        the host budget it must fit
+ * @param widening      GPU only: the host's widening buffers (on the CPU they are part of {@code merge}); else 0
+ * @param deviceMemory  GPU only: the device's memory; 0 for a CPU plan
  */
-public record MemoryPlan(long sources, long scoringModel, long merge, long scoring, long runtime, long budget) {
+public record MemoryPlan(long sources, long scoringModel, DataType resident, long merge, long scoring, long runtime, long budget,
+                         long widening, long deviceMemory) {
     static final long SLACK = 512L << 20;
     static final long NATIVE_RUNTIME = 400L << 20;
+    static final long CUDA_RUNTIME = 1L << 30;
+    static final double DEVICE_SHARE = 0.9;
 
+    public boolean onGpu() {
+        return deviceMemory > 0;
+    }
+
+    /** The host's peak (everything, for a CPU plan). */
     public long peak() {
-        return sources + scoringModel + merge + scoring + runtime;
+        return onGpu() ? sources + widening + runtime : sources + scoringModel + merge + scoring + runtime;
+    }
+
+    /** The device's peak of a GPU plan; 0 for a CPU plan. */
+    public long devicePeak() {
+        return onGpu() ? scoringModel + merge + scoring + CUDA_RUNTIME : 0;
     }
 
     /** The default budget: 80% of physical memory (the rest is the OS's and other processes'). */
@@ -47,8 +69,16 @@ public record MemoryPlan(long sources, long scoringModel, long merge, long scori
         return os.getTotalMemorySize() / 5 * 4;
     }
 
-    /** The plan for a search over {@code genome}'s models (opened only to read their headers). */
+    /** The CPU plan for a search over {@code genome}'s models (opened only to read their headers), fp32 scoring model. */
     public static MemoryPlan of(Genome genome, long budget) {
+        return of(genome, DataType.FLOAT32, budget, 0);
+    }
+
+    /**
+     * The plan for a search over {@code genome}'s models with the scoring model resident in {@code resident}: a GPU plan
+     * when {@code deviceMemory > 0} (the device's bytes), else a CPU plan.
+     */
+    public static MemoryPlan of(Genome genome, DataType resident, long budget, long deviceMemory) {
         List<Path> folders = new ArrayList<>();
         if (genome.baseModel() != null) {
             folders.add(Path.of(genome.baseModel().text()));
@@ -68,6 +98,12 @@ public record MemoryPlan(long sources, long scoringModel, long merge, long scori
             }
         }
         DecoderConfig config = ModelConfig.read(genome.scoringModel()).decoder(LlamaModel.FORWARD_PASS);
+        return of(config, sources, folders.size(), largest, resident, Runtime.getRuntime().maxMemory() + NATIVE_RUNTIME, budget, deviceMemory);
+    }
+
+    /** The plan from its inputs: a scoring model of {@code config}'s shapes and {@code inputs} source models. */
+    static MemoryPlan of(DecoderConfig config, long sources, int inputs, long largest, DataType resident, long runtime,
+                         long budget, long deviceMemory) {
         long params = 0;
         for (long[] shape : config.expectedShapes().values()) {
             long n = 1;
@@ -76,9 +112,10 @@ public record MemoryPlan(long sources, long scoringModel, long merge, long scori
             }
             params += n;
         }
-        long merge = (folders.size() + 2L) * 4 * largest + SLACK;
-        return new MemoryPlan(sources, 4 * params, merge, scoringWorkingSet(config),
-                Runtime.getRuntime().maxMemory() + NATIVE_RUNTIME, budget);
+        long merge = (inputs + 2L) * 4 * largest + SLACK;
+        long widening = deviceMemory > 0 ? (long) inputs * 4 * largest : 0;
+        return new MemoryPlan(sources, (long) resident.getNumOfBytes() * params, resident, merge, scoringWorkingSet(config),
+                runtime, budget, widening, deviceMemory);
     }
 
     /**
@@ -93,20 +130,40 @@ public record MemoryPlan(long sources, long scoringModel, long merge, long scori
         return tokens * perToken + scores + BatchSize.Auto.DEFAULT_BUDGET;
     }
 
-    /** Throws, naming every term, when the plan does not fit its budget. */
+    /** Throws, naming every term, when the plan does not fit its budget (and, on a GPU, the device). */
     public MemoryPlan check() {
         if (peak() > budget) {
             throw new BadInputException("the search does not fit the memory budget: " + describe()
                     + " (raise --memory-budget, lower -Xmx in AMALGAM_JAVA_OPTS, or use fewer/smaller models)");
         }
+        if (devicePeak() > DEVICE_SHARE * deviceMemory) {
+            throw new BadInputException("the search does not fit the GPU's memory: " + describe()
+                    + " (use evaluation.scoring_dtype: bfloat16 or float16, or fewer/smaller models)");
+        }
         return this;
     }
 
-    /** One line: each term and the peak against the budget. */
+    /** One line: each term and the peak against the budget (and the device's terms for a GPU plan). */
     public String describe() {
-        return String.format(Locale.ROOT, "sources: mapped, %s; scoring model: fp32 %s; merge working set %s; "
-                        + "scoring working set %s; JVM heap + runtime %s; peak estimate %s of %s budget",
-                gb(sources), gb(scoringModel), gb(merge), gb(scoring), gb(runtime), gb(peak()), gb(budget));
+        String model = "scoring model: " + typeName(resident) + " " + gb(scoringModel);
+        if (!onGpu()) {
+            return String.format(Locale.ROOT, "sources: mapped, %s; %s; merge working set %s; "
+                            + "scoring working set %s; JVM heap + runtime %s; peak estimate %s of %s budget",
+                    gb(sources), model, gb(merge), gb(scoring), gb(runtime), gb(peak()), gb(budget));
+        }
+        return String.format(Locale.ROOT, "host: sources mapped, %s; widening buffers %s; JVM heap + runtime %s; "
+                        + "peak estimate %s of %s budget. GPU: %s; merge working set %s; scoring working set %s; "
+                        + "CUDA runtime %s; peak estimate %s of %s (%.0f%% of %s)",
+                gb(sources), gb(widening), gb(runtime), gb(peak()), gb(budget), model, gb(merge), gb(scoring),
+                gb(CUDA_RUNTIME), gb(devicePeak()), gb((long) (DEVICE_SHARE * deviceMemory)), DEVICE_SHARE * 100, gb(deviceMemory));
+    }
+
+    private static String typeName(DataType t) {
+        return switch (t) {
+            case FLOAT16 -> "fp16";
+            case BFLOAT16 -> "bf16";
+            default -> "fp32";
+        };
     }
 
     private static String gb(long bytes) {

@@ -1,29 +1,28 @@
 package dev.amalgam.evolve.run;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.amalgam.llm.ModelWeights;
 import dev.amalgam.merge.PlannedTensor;
 import dev.amalgam.merge.TensorSink;
 import dev.amalgam.safetensors.DType;
-import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.TensorSlice;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.HashSet;
 import java.util.Set;
 
 /**
  * Writes each merged tensor into the scoring model's weights in place, first rounded to the tensor's planned
  * dtype (what {@code amalgam merge} would save), so the scored model is exactly the exported recipe's merge.
- * Tensors the model does not read (e.g. a rotary cache) are skipped.
+ * Rounding and the cast to the model's resident type ({@code evaluation.scoring_dtype}) happen on the tensor's
+ * device: nothing is copied to the host and back. Tensors the model does not read (e.g. a rotary cache) are skipped.
  */
 final class WeightsSink implements TensorSink {
-    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Elements rounded to bf16 per step (16 MiB of fp32). */
+    static final long CHUNK = 1L << 22;
     private final ModelWeights weights;
     private final Set<String> written = new HashSet<>();
 
@@ -37,35 +36,67 @@ final class WeightsSink implements TensorSink {
         if (!weights.names().contains(name)) {
             return;
         }
-        weights.overwrite(name, rounded(tensor.outDtype(), merged));
+        // When the resident type is the output dtype, the cast in overwrite is that rounding (round to nearest even).
+        weights.overwrite(name, residentType(tensor.outDtype()) == weights.dtype() ? merged : rounded(tensor.outDtype(), merged));
         written.add(name);
     }
 
+    private static DataType residentType(DType dtype) {
+        return switch (dtype) {
+            case F16 -> DataType.FLOAT16;
+            case BF16 -> DataType.BFLOAT16;
+            default -> DataType.FLOAT32;
+        };
+    }
+
     /**
-     * The values a safetensors file of {@code dtype} would hold (round to nearest even, as the writer does), without a
-     * host copy: f16 (and bf16 off the CPU) is a cast to the 16-bit type and back on the tensor's device; bf16 on
-     * the CPU is rounded in place in the tensor's own memory, because DJL 0.35.1's JNI aborts the JVM on a CPU
-     * BFLOAT16 cast. {@code merged} is the kernel's temporary, so rounding it in place is safe.
+     * The values a safetensors file of {@code dtype} would hold (round to nearest even, as the writer does), as fp32 on
+     * {@code merged}'s device: f16 is a cast to FLOAT16 and back; bf16 is arithmetic in fp32 ({@link #bf16Rounded}),
+     * because DJL 0.35.1's JNI aborts the JVM on any BFLOAT16 cast, on the CPU and on a GPU alike.
      */
     static NDArray rounded(DType dtype, NDArray merged) {
-        if (dtype == DType.F32) {
-            return merged;
+        return switch (dtype) {
+            case F32 -> merged;
+            case F16 -> merged.toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false);
+            case BF16 -> bf16Rounded(merged);
+            default -> throw new IllegalArgumentException("cannot score tensors saved as " + dtype);
+        };
+    }
+
+    /**
+     * x [any shape, fp32] rounded to bfloat16's 8 significant bits, round to nearest even, still fp32; the same
+     * elementwise ops on every device. Veltkamp's split with factor 2^16 + 1 leaves the top 24 - 16 bits of x:
+     * g = x * 65537, hi = g + (x - g), each op rounded to nearest even in fp32 (checked against the bit-level rounding
+     * for all 2^32 floats when this was written). Three ranges need care: below 2^-126 bf16 is subnormal with a fixed
+     * step 2^-133, which adding and subtracting 1.5 * 2^-110 (step 2^-133 in fp32) rounds to; from 2^100 on, x * 65537
+     * could overflow, so x is scaled by 2^-64 first and back after (exact); infinities and NaN pass through, and a
+     * result of 0 takes x's sign (bf16 keeps -0 and the negative values that round to it). {@code x} is the kernel's
+     * temporary, so it is rounded in place where it is contiguous.
+     */
+    static NDArray bf16Rounded(NDArray x) {
+        NDManager owner = x.getManager();
+        NDArray flat = x.reshape(-1); // [numel]: a view of a contiguous x, else a copy; written in place chunk by chunk
+        long n = flat.size();
+        for (long from = 0; from < n; from += CHUNK) {
+            String range = from + ":" + Math.min(n, from + CHUNK);
+            // One chunk's dozen temporaries at a time: the rounding adds CHUNK-sized buffers, not tensor-sized ones,
+            // to the merge's working set.
+            try (NDManager scope = owner.newSubManager()) {
+                NDArray part = flat.get(range);
+                part.attach(scope); // ops put results in their first operand's manager: temporaries die with the scope
+                NDArray magnitude = part.abs();
+                NDArray big = magnitude.gte(0x1p100f);
+                NDArray scaled = NDArrays.where(big, part.mul(0x1p-64f), part);
+                NDArray g = scaled.mul(65537f);
+                NDArray hi = g.add(scaled.sub(g));
+                hi = NDArrays.where(big, hi.mul(0x1p64f), hi);
+                NDArray subnormal = part.add(0x1.8p-110f).sub(0x1.8p-110f);
+                NDArray r = NDArrays.where(magnitude.lt(0x1p-126f), subnormal, hi);
+                r = NDArrays.where(r.eq(0f), part.mul(0f), r);
+                flat.set(new NDIndex(range), NDArrays.where(part.isInfinite(), part, r));
+            }
         }
-        if (dtype != DType.BF16 && dtype != DType.F16) {
-            throw new IllegalArgumentException("cannot score tensors saved as " + dtype);
-        }
-        if (dtype == DType.F16 || !merged.getDevice().equals(Device.cpu())) {
-            return merged.toType(dtype == DType.F16 ? DataType.FLOAT16 : DataType.BFLOAT16, false).toType(DataType.FLOAT32, false);
-        }
-        // On the CPU toByteBuffer(true) is a view of the tensor's memory [numel] fp32: narrow and widen each value in place.
-        // (A non-contiguous tensor comes back as a contiguous copy instead, so wrap the buffer rather than trust merged.)
-        ByteBuffer bytes = merged.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
-        MemorySegment f32 = MemorySegment.ofBuffer(bytes);
-        long n = merged.size();
-        for (long i = 0; i < n; i++) {
-            f32.setAtIndex(FLOAT_LE, i, FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(f32.getAtIndex(FLOAT_LE, i))));
-        }
-        return merged.getManager().create(bytes, merged.getShape(), DataType.FLOAT32);
+        return flat.reshape(x.getShape());
     }
 
     @Override

@@ -1,6 +1,13 @@
 package dev.amalgam.evolve.run;
 
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.amalgam.BadInputException;
+import dev.amalgam.arch.DecoderConfig;
+import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.cli.AmalgamCommand;
+import dev.amalgam.llm.LlamaModel;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
 import dev.amalgam.safetensors.SafetensorsModel;
@@ -13,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The memory model's terms come from the real files, and a search that cannot fit stops before any work. */
@@ -44,6 +52,54 @@ class MemoryPlanTest {
         assertEquals(sources, plan.sources());
         assertEquals(scoring, plan.scoringModel(), "stories260K: every stored tensor is a weight the forward reads");
         assertEquals(plan.sources() + plan.scoringModel() + plan.merge() + plan.scoring() + plan.runtime(), plan.peak());
+    }
+
+    @Test
+    void halfResidencyHalvesTheScoringModelTerm() throws Exception {
+        var genome = GenomeLoader.load(SearchConfigYaml.parse(TinyZoo.write(dir, "ga", 6, 2, 8, "run")));
+        MemoryPlan f32 = MemoryPlan.of(genome, DataType.FLOAT32, 1L << 40, 0);
+        MemoryPlan f16 = MemoryPlan.of(genome, DataType.FLOAT16, 1L << 40, 0);
+        assertEquals(f32.scoringModel(), 2 * f16.scoringModel());
+        assertEquals(f32.peak() - f16.scoringModel(), f16.peak());
+        assertTrue(f16.describe().contains("scoring model: fp16"), f16.describe());
+    }
+
+    /**
+     * The README's GPU plan: three 7B fine-tunes plus their base (Mistral-7B shapes, 7.24e9 parameters, bf16 on disk)
+     * on one 80 GB GPU with a bf16 scoring model. Every term is recomputed here from the formula, by hand.
+     */
+    @Test
+    void threeSevenBillionFineTunesAndBaseFitOneEightyGigabyteGpuInBf16() throws Exception {
+        ObjectNode c = new ObjectMapper().createObjectNode();
+        c.putArray("architectures").add("MistralForCausalLM");
+        c.put("hidden_size", 4096).put("intermediate_size", 14336).put("num_hidden_layers", 32).put("num_attention_heads", 32)
+                .put("num_key_value_heads", 8).put("vocab_size", 32000).put("max_position_embeddings", 32768)
+                .put("rms_norm_eps", 1e-5).put("rope_theta", 1e6).put("tie_word_embeddings", false);
+        Files.writeString(dir.resolve("config.json"), c.toString());
+        DecoderConfig config = ModelConfig.read(dir).decoder(LlamaModel.FORWARD_PASS);
+        long h = 4096, i = 14336, kv = 8 * 128, v = 32000;
+        long params = 2 * v * h + 32 * (2 * h * h + 2 * kv * h + 3 * h * i + 2 * h) + h;
+        assertEquals(7_241_732_096L, params);
+        long largest = v * h; // the embedding (and lm_head)
+        long runtime = (8L << 30) + MemoryPlan.NATIVE_RUNTIME; // -Xmx8g
+        MemoryPlan plan = MemoryPlan.of(config, 4 * 2 * params, 4, largest, DataType.BFLOAT16, runtime, 100_000_000_000L, 80_000_000_000L);
+        System.out.println("7B plan: " + plan.describe());
+        assertEquals(2 * params, plan.scoringModel());
+        assertEquals(6 * 4 * largest + MemoryPlan.SLACK, plan.merge());
+        assertEquals(4 * 4 * largest, plan.widening());
+        long tokens = 1024;
+        long scoring = tokens * 4 * (8 * h + 3 * i) + 2L * 4 * 32 * tokens * 256 + (2L << 30);
+        assertEquals(scoring, plan.scoring());
+        assertEquals(plan.scoringModel() + plan.merge() + scoring + MemoryPlan.CUDA_RUNTIME, plan.devicePeak());
+        assertEquals(8 * params + 4 * 4 * largest + runtime, plan.peak());
+        assertTrue(plan.devicePeak() < 0.9 * 80e9, plan.describe());
+        plan.check();
+        MemoryPlan f32 = MemoryPlan.of(config, 4 * 2 * params, 4, largest, DataType.FLOAT32, runtime, 100_000_000_000L, 80_000_000_000L);
+        assertEquals(plan.devicePeak() + 2 * params, f32.devicePeak());
+        MemoryPlan small = MemoryPlan.of(config, 4 * 2 * params, 4, largest, DataType.BFLOAT16, runtime, 100_000_000_000L, 24_000_000_000L);
+        BadInputException e = assertThrows(BadInputException.class, small::check);
+        assertTrue(e.getMessage().startsWith("the search does not fit the GPU's memory: ") && e.getMessage().contains("scoring model: bf16 14.5 GB"),
+                e.getMessage());
     }
 
     @Test

@@ -1,0 +1,69 @@
+package dev.amalgam.evolve.run;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.amalgam.evolve.config.SearchConfig;
+import dev.amalgam.evolve.config.SearchConfigYaml;
+import dev.amalgam.evolve.genome.Genome;
+import dev.amalgam.llm.LlamaModel;
+import dev.amalgam.merge.MergeJob;
+import dev.amalgam.merge.MergeKernel;
+import dev.amalgam.recipe.RecipeYaml;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A search candidate merged into an fp16-resident scoring model (rounded to the output dtype and cast on the device) is
+ * the candidate merged to disk and loaded in fp16: the same weights bit for bit, so the same logits. With a bf16 output
+ * the value is rounded twice (bf16, then fp16) on both paths; with an fp16 output the cast is the rounding.
+ */
+class HalfResidencyCandidateTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bfloat16", "float16"})
+    void anFp16ResidentCandidateEqualsTheSameCandidateMergedToDiskAndLoadedInFp16(String outputDtype) throws Exception {
+        Path config = TinyZoo.write(dir, "ga", 4, 0, 8, "run");
+        Files.writeString(config, Files.readString(config).replace("  filters: [self_attn]\n", "  filters: [self_attn]\n  dtype: " + outputDtype + "\n"));
+        SearchConfig parsed = SearchConfigYaml.parse(config);
+        Genome genome = GenomeLoader.load(parsed);
+        SplittableRandom random = new SplittableRandom(9);
+        double[] u = new double[genome.size()];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = random.nextDouble();
+        }
+        double[] x = genome.fromUnit(u);
+        Path recipe = dir.resolve("candidate.yaml");
+        Files.writeString(recipe, RecipeYaml.toYaml(genome.decode(x)));
+        Path out = dir.resolve("merged");
+        try (MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, out, Long.MAX_VALUE, Device.cpu(), null, false, false, w -> { }))) {
+            job.run(MergeKernel.Progress.NONE);
+        }
+        try (CandidateModel candidate = new CandidateModel(genome, Device.cpu(), DataType.FLOAT16, w -> { });
+             LlamaModel disk = LlamaModel.load(out, Device.cpu(), DataType.FLOAT16);
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            candidate.materialise(x);
+            LlamaModel memory = candidate.model();
+            assertEquals(disk.weights().names(), memory.weights().names());
+            for (String name : disk.weights().names()) {
+                assertEquals(DataType.FLOAT16, memory.weights().get(name).getDataType(), name);
+                assertArrayEquals(disk.weights().get(name).toType(DataType.FLOAT32, true).toFloatArray(),
+                        memory.weights().get(name).toType(DataType.FLOAT32, true).toFloatArray(), name);
+            }
+            int[][] tokens = {{1, 5, 9, 200, 31, 7, 400, 2}};
+            int[] lengths = {8};
+            assertArrayEquals(disk.logits(m, tokens, lengths).toFloatArray(), memory.logits(m, tokens, lengths).toFloatArray(),
+                    "same weights, same pass: the same fp32 logits");
+        }
+    }
+}
