@@ -76,7 +76,7 @@ final class ClusterBenchmark {
     private static void overhead(int candidates) throws Exception {
         Scorer instant = (run, genes) -> new CandidateScore(new double[]{genes[0]}, 0, 0);
         int port = freePort();
-        try (Coordinator coordinator = Coordinator.start(options(port), 1, line -> { });
+        try (Coordinator coordinator = Coordinator.start(options(port), 1, false, line -> { });
              Worker worker = Worker.start(options(port), "w0", instant, line -> { })) {
             BatchEvaluator cluster = coordinator.evaluator("overhead", 1);
             cluster.evaluate(genomes(50, 0), (i, s) -> { }); // warm-up
@@ -96,7 +96,7 @@ final class ClusterBenchmark {
     private static void generational(int workers, long sleepMs, int population, int generations) throws Exception {
         int port = freePort();
         List<Worker> started = new ArrayList<>();
-        try (Coordinator coordinator = Coordinator.start(options(port), workers, line -> { })) {
+        try (Coordinator coordinator = Coordinator.start(options(port), workers, false, line -> { })) {
             try {
                 double speed = 0;
                 for (int w = 0; w < workers; w++) {
