@@ -68,7 +68,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FILE", description = "Write results as JSON in lm-eval's shape (results[task][\"acc,none\"], configs, versions, n-samples) with per-document samples as lm-eval's --log_samples.")
     Path output;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu", description = "where the forward pass runs (default: gpu when DJL sees one, else cpu)")
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", converter = DeviceChoice.Converter.class,
+            description = "where the forward pass runs: the CPU, the first GPU, or GPU N (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
     @Override

@@ -47,7 +47,8 @@ public final class EvolveCommand implements Callable<Integer> {
     @Option(names = "--allow-test-split", description = "allow a benchmark's test split as the search objective (it overfits the benchmark)")
     boolean allowTestSplit;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu", description = "where merging and scoring run (default: gpu when DJL sees one, else cpu)")
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", converter = DeviceChoice.Converter.class,
+            description = "where merging and scoring run: the CPU, the first GPU, or GPU N (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "folder that task dataset paths are relative to,"
