@@ -12,11 +12,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code ./build bench cluster [--sleep-ms 200] [--population 8] [--generations 4]}: a coordinator and workers as
+ * {@code ./build bench cluster [--sleep-ms 200] [--population 8] [--generations 4]} (or {@code --demo ...}: the
+ * overhead on the demo search with a worker JVM, {@link ClusterDemoOverhead}): a coordinator and workers as
  * Hazelcast members on loopback in this JVM (each a member of its own, talking over TCP), scoring with a synthetic
  * scorer that sleeps a fixed time per candidate times the worker's slowness, so that the two cores are not the limit.
  *
@@ -27,12 +29,17 @@ import java.util.Locale;
  */
 final class ClusterBenchmark {
     private static final double[] SLOWNESS = {1.0, 1.5, 2.0, 3.0};
-    private static final ClusterSecret SECRET = ClusterSecret.of("benchmark-secret-0123456789", "benchmark");
+    static final String SECRET_TEXT = "benchmark-secret-0123456789";
+    static final ClusterSecret SECRET = ClusterSecret.of(SECRET_TEXT, "benchmark");
 
     private ClusterBenchmark() {
     }
 
     static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--demo")) {
+            ClusterDemoOverhead.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         long sleepMs = 200;
         int population = 8;
         int generations = 4;
@@ -56,7 +63,7 @@ final class ClusterBenchmark {
         return new ClusterOptions("bench-" + ProcessHandle.current().pid(), List.of("127.0.0.1:" + port), ClusterOptions.LOOPBACK, port, SECRET);
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

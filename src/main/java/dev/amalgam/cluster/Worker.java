@@ -4,6 +4,7 @@ import com.hazelcast.core.LifecycleEvent;
 import dev.amalgam.evolve.run.CandidateScore;
 
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -19,6 +20,7 @@ public final class Worker implements AutoCloseable {
     private final ClusterNode node;
     private final boolean ownsNode; // false for the coordinator's own slot: the coordinator closes its member
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final UUID merged; // the listener that registers again after a merge
     private int scored;
 
     private Worker(ClusterNode node, boolean ownsNode, String name, Scorer scorer, Consumer<String> log) {
@@ -31,7 +33,7 @@ public final class Worker implements AutoCloseable {
         node.hazelcast().getUserContext().put(ClusterNode.WORKER_KEY, this);
         register();
         // After a split-brain merge (e.g. the coordinator was restarted) this member rejoins under a new member id.
-        node.hazelcast().getLifecycleService().addLifecycleListener(event -> {
+        merged = node.hazelcast().getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
                 register();
             }
@@ -100,6 +102,7 @@ public final class Worker implements AutoCloseable {
             if (ownsNode) {
                 node.close();
             } else {
+                node.hazelcast().getLifecycleService().removeLifecycleListener(merged);
                 node.workers().remove(node.memberId());
                 node.hazelcast().getUserContext().remove(ClusterNode.WORKER_KEY, this);
             }
