@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * Writes the report of one or more search folders: {@code fitness.png/svg}, {@code genes.png}, {@code pareto.png}
- * (NSGA-II runs), {@code timeline.png} (runs scored on a cluster: {@link WorkerTimeline}), {@code report.html} (with the first run's {@link GeneImportance}), and returns the text summary. The first run is the one reported in
- * detail; the others join the fitness comparison and the summary.
+ * (NSGA-II runs), {@code timeline.png} (runs scored on a cluster: {@link WorkerTimeline}), {@code report.html} (with
+ * the first run's {@link GeneImportance}), and returns the text summary. The first run is the one reported in detail;
+ * the others join the fitness comparison and the summary.
  */
 public final class ReportWriter {
     private ReportWriter() {

@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Real multi-process clusters on loopback: a coordinator and worker JVMs search the TinyZoo, and their journal is
- * compared with a single-process run of the same config and seed.
+ * Real multi-process clusters on loopback: a coordinator (which scores candidates too, as worker 'coordinator') and
+ * worker JVMs search the TinyZoo, and their journal is compared with a single-process run of the same config and seed.
  */
 class ClusterSearchTest {
     @TempDir
