@@ -12,11 +12,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code ./build bench cluster [--sleep-ms 200] [--population 8] [--generations 10]}: a coordinator and workers as
+ * {@code ./build bench cluster [--sleep-ms 200] [--population 8] [--generations 10]} (or {@code --demo ...}: the
+ * overhead on the demo search with a worker JVM, {@link ClusterDemoOverhead}): a coordinator and workers as
  * Hazelcast members on loopback in this JVM (each a member of its own, talking over TCP), scoring with a synthetic
  * scorer that sleeps a fixed time per candidate times the worker's slowness, so that the two cores are not the limit.
  *
@@ -28,12 +30,17 @@ import java.util.Locale;
  */
 final class ClusterBenchmark {
     private static final double[] SLOWNESS = {1.0, 1.5, 2.0, 3.0};
-    private static final ClusterSecret SECRET = ClusterSecret.of("benchmark-secret-0123456789", "benchmark");
+    static final String SECRET_TEXT = "benchmark-secret-0123456789";
+    static final ClusterSecret SECRET = ClusterSecret.of(SECRET_TEXT, "benchmark");
 
     private ClusterBenchmark() {
     }
 
     static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--demo")) {
+            ClusterDemoOverhead.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         long sleepMs = 200;
         int population = 8;
         int generations = 10;
@@ -101,7 +108,7 @@ final class ClusterBenchmark {
         return new ClusterOptions("bench-" + ProcessHandle.current().pid(), List.of("127.0.0.1:" + port), ClusterOptions.LOOPBACK, port, SECRET);
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -121,7 +128,7 @@ final class ClusterBenchmark {
     private static void overhead(int candidates) throws Exception {
         Scorer instant = (run, genes) -> new CandidateScore(new double[]{genes[0]}, 0, 0);
         int port = freePort();
-        try (Coordinator coordinator = Coordinator.start(options(port), 1, line -> { });
+        try (Coordinator coordinator = Coordinator.start(options(port), 1, false, line -> { });
              Worker worker = Worker.start(options(port), "w0", instant, line -> { })) {
             BatchEvaluator cluster = coordinator.evaluator("overhead", 1);
             cluster.evaluate(genomes(50, 0), (i, s) -> { }); // warm-up
@@ -142,7 +149,7 @@ final class ClusterBenchmark {
     private static Measure measure(int workers, long sleepMs, Schedule schedule) throws Exception {
         int port = freePort();
         List<Worker> started = new ArrayList<>();
-        try (Coordinator coordinator = Coordinator.start(options(port), workers, line -> { })) {
+        try (Coordinator coordinator = Coordinator.start(options(port), workers, false, line -> { })) {
             try {
                 for (int w = 0; w < workers; w++) {
                     double slowness = SLOWNESS[w];

@@ -73,7 +73,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "replace an existing --output file")
     boolean overwrite;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu", description = "where the forward pass runs (default: gpu when DJL sees one, else cpu)")
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", converter = DeviceChoice.Converter.class,
+            description = "where the forward pass runs: the CPU, the first GPU, or GPU N (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
     @Option(names = "--scoring-dtype", defaultValue = "auto", paramLabel = "float32|bfloat16|float16|auto",

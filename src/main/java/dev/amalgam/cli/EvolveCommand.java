@@ -47,7 +47,8 @@ public final class EvolveCommand implements Callable<Integer> {
     @Option(names = "--allow-test-split", description = "allow a benchmark's test split as the search objective (it overfits the benchmark)")
     boolean allowTestSplit;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu", description = "where merging and scoring run (default: gpu when DJL sees one, else cpu)")
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", converter = DeviceChoice.Converter.class,
+            description = "where merging and scoring run: the CPU, the first GPU, or GPU N (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "folder that task dataset paths are relative to,"
@@ -65,8 +66,12 @@ public final class EvolveCommand implements Callable<Integer> {
     ClusterArgs cluster; // with --cluster NAME, candidates are scored on that cluster's workers (amalgam worker)
 
     @Option(names = "--await-workers", paramLabel = "N", defaultValue = "1",
-            description = "with --cluster: wait for N workers before the first candidate is sent (default: ${DEFAULT-VALUE})")
+            description = "with --cluster: wait for N workers (amalgam worker processes) before the first candidate is sent (default: ${DEFAULT-VALUE})")
     int awaitWorkers;
+
+    @Option(names = "--no-local", description = "with --cluster: leave all scoring to the workers (by default this process scores"
+            + " candidates too, as worker '" + Coordinator.SLOT + "'; it holds the models either way, for the parents and held-out scores)")
+    boolean noLocal;
 
     @Spec
     CommandSpec spec;
@@ -78,9 +83,12 @@ public final class EvolveCommand implements Callable<Integer> {
                     + "): a run continues with the config in its own run.yaml");
         }
         if (cluster.name == null) {
+            if (noLocal) {
+                throw new BadInputException("--no-local: only with --cluster NAME (without a cluster this process scores every candidate)");
+            }
             return search(ScoringSite.LOCAL, () -> "");
         }
-        try (Coordinator coordinator = Coordinator.start(cluster.options(), awaitWorkers, line -> System.err.println("amalgam cluster: " + line))) {
+        try (Coordinator coordinator = Coordinator.start(cluster.options(), awaitWorkers, !noLocal, line -> System.err.println("amalgam cluster: " + line))) {
             System.out.println("coordinating cluster " + cluster.name + " at " + coordinator.address());
             return search(coordinator, () -> "  " + coordinator.activity());
         }

@@ -46,7 +46,8 @@ public final class MergeCommand implements Callable<Integer> {
             description = "largest shard, e.g. 5B (bytes, like mergekit: 5 billion), 500M, 2G, 1000K (default: ${DEFAULT-VALUE})")
     long shardBytes;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu", description = "where the merge math runs (default: gpu when DJL sees one, else cpu)")
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", converter = DeviceChoice.Converter.class,
+            description = "where the merge math runs: the CPU, the first GPU, or GPU N (default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
     @Option(names = "--cuda", description = "mergekit-yaml's spelling of --device gpu")
@@ -82,10 +83,10 @@ public final class MergeCommand implements Callable<Integer> {
         if (trustRemoteCode) {
             err.println("amalgam: note: --trust-remote-code has no effect: Amalgam reads weights only and never runs a model's code");
         }
-        if (cuda && device == DeviceChoice.cpu) {
+        if (cuda && DeviceChoice.CPU.equals(device)) {
             throw new BadInputException("--cuda and --device cpu contradict each other; give one");
         }
-        MergeJob.Options options = new MergeJob.Options(recipe, out, shardBytes, DeviceChoice.resolve(cuda ? DeviceChoice.gpu : device),
+        MergeJob.Options options = new MergeJob.Options(recipe, out, shardBytes, DeviceChoice.resolve(cuda ? DeviceChoice.GPU : device),
                 seed, copyTokenizer, overwrite, w -> {
                     err.println("amalgam: warning: " + w);
                     err.flush();

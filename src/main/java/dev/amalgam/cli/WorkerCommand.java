@@ -17,7 +17,10 @@ import java.util.concurrent.Callable;
 /** {@code amalgam worker --cluster NAME --members COORDINATOR}: scores a cluster search's candidates until stopped. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = {"Join a search cluster and score the candidates its coordinator (amalgam evolve --cluster) sends.",
-                "Runs until stopped; a worker that joins mid-run gets work at once."})
+                "Runs until stopped; a worker that joins mid-run gets work at once.",
+                "On a machine with several GPUs, start one worker process per GPU (--device gpu:0, gpu:1, ... and a --name each):",
+                "each process then has its own memory and its own CUDA context, and a failure (out of memory, a crashed",
+                "driver call, DJL's JNI aborting the JVM) takes down one GPU's worker, whose candidate goes to another, not all of them."})
 public final class WorkerCommand implements Callable<Integer> {
     @Mixin
     ClusterArgs cluster;
@@ -29,7 +32,9 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "read the search's paths that start with FROM under TO here (repeatable; models and tasks mounted elsewhere)")
     List<String> pathMap = List.of();
 
-    @Option(names = "--device", paramLabel = "cpu|gpu", description = "where merging and scoring run (default: gpu when DJL sees one, else cpu)")
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", converter = DeviceChoice.Converter.class,
+            description = "where merging and scoring run: the CPU, the first GPU, or GPU N (one worker process per GPU;"
+                    + " default: gpu when DJL sees one, else cpu)")
     DeviceChoice device;
 
     /** A test and benchmark hook: makes this worker slower than its hardware (hidden from the help). */

@@ -47,7 +47,7 @@ public final class ClusterEvaluator implements BatchEvaluator {
     private final int tasks;
     private final Consumer<String> log;
     private final WorkerActivity activity;
-    private int awaitWorkers; // before the first candidate is sent, wait for this many workers
+    private int awaitWorkers; // before the first candidate is sent, wait for this many workers (the coordinator's slot aside)
     private final Map<String, String> names = new HashMap<>(); // member id -> worker name, of valid cards
     private final Set<String> refused = new HashSet<>();      // member ids whose card was refused (logged once)
     private long sequence;
@@ -123,7 +123,7 @@ public final class ClusterEvaluator implements BatchEvaluator {
         boolean waitingSaid = false;
         while (more || open > 0) {
             Map<String, Member> free = freeWorkers(busy);
-            if (free.size() < awaitWorkers) {
+            if (free.size() - (free.containsKey(node.memberId()) ? 1 : 0) < awaitWorkers) { // the coordinator's slot aside
                 free.clear();
             } else {
                 awaitWorkers = 0; // only the first batch waits: later a run goes on with whoever is there

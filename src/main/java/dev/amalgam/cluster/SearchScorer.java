@@ -4,7 +4,6 @@ import ai.djl.Device;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
 import dev.amalgam.evolve.genome.Genome;
-import dev.amalgam.evolve.run.BatchEvaluator;
 import dev.amalgam.evolve.run.CandidateModel;
 import dev.amalgam.evolve.run.CandidateScore;
 import dev.amalgam.evolve.run.GenomeLoader;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -31,7 +29,7 @@ public final class SearchScorer implements Scorer, AutoCloseable {
     private String runId;
     private CandidateModel candidates;
     private TextTokenizer tokenizer;
-    private BatchEvaluator evaluator;
+    private Scorer evaluator;
 
     public SearchScorer(Map<String, String> pathMap, Device device, Consumer<String> warnings) {
         this.pathMap = Map.copyOf(pathMap);
@@ -40,13 +38,11 @@ public final class SearchScorer implements Scorer, AutoCloseable {
     }
 
     @Override
-    public synchronized CandidateScore score(RunSpec run, double[] genes) {
+    public synchronized CandidateScore score(RunSpec run, double[] genes) throws Exception {
         if (!run.runId().equals(runId)) {
             open(run);
         }
-        CandidateScore[] out = new CandidateScore[1];
-        evaluator.evaluate(List.of(genes), (i, s) -> out[0] = s);
-        return out[0];
+        return evaluator.score(run, genes);
     }
 
     private void open(RunSpec run) {
@@ -73,7 +69,7 @@ public final class SearchScorer implements Scorer, AutoCloseable {
         candidates = new CandidateModel(genome, device, CandidateModel.residentType(config, device), warnings);
         tokenizer = TextTokenizer.load(candidates.tokenizerFolder());
         TaskSuite suite = TaskSuite.prepare(config, config.evaluation().searchSplit(), tokenizer, true, run.allowTestSplit());
-        evaluator = suite.evaluator(candidates);
+        evaluator = Scorer.of(suite.evaluator(candidates));
         runId = run.runId();
     }
 

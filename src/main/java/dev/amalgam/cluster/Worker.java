@@ -3,8 +3,8 @@ package dev.amalgam.cluster;
 import com.hazelcast.core.LifecycleEvent;
 import dev.amalgam.evolve.run.CandidateScore;
 
-import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -18,20 +18,23 @@ public final class Worker implements AutoCloseable {
     private final Scorer scorer;
     private final Consumer<String> log;
     private final ClusterNode node;
+    private final boolean ownsNode; // false for the coordinator's own slot: the coordinator closes its member
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final UUID merged; // the listener that registers again after a merge
     private int scored;
     private RunSpec current; // the last run spec verified (one map look-up per run, not per candidate)
 
-    private Worker(ClusterOptions options, String name, Scorer scorer, Consumer<String> log) {
+    private Worker(ClusterNode node, boolean ownsNode, String name, Scorer scorer, Consumer<String> log) {
         this.name = name;
         this.scorer = scorer;
         this.log = log;
-        Map<String, Object> context = new HashMap<>();
-        context.put(ClusterNode.WORKER_KEY, this);
-        this.node = ClusterNode.start(options, "amalgam-worker-" + name, context);
+        this.node = node;
+        this.ownsNode = ownsNode;
+        // Before the card: the coordinator sends work only to a member with a card, and its task looks the worker up here.
+        node.hazelcast().getUserContext().put(ClusterNode.WORKER_KEY, this);
         register();
         // After a split-brain merge (e.g. the coordinator was restarted) this member rejoins under a new member id.
-        node.hazelcast().getLifecycleService().addLifecycleListener(event -> {
+        merged = node.hazelcast().getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
                 register();
             }
@@ -44,7 +47,12 @@ public final class Worker implements AutoCloseable {
 
     /** Joins the cluster and registers as a worker named {@code name}. */
     public static Worker start(ClusterOptions options, String name, Scorer scorer, Consumer<String> log) {
-        return new Worker(options, name, scorer, log);
+        return new Worker(ClusterNode.start(options, "amalgam-worker-" + name, Map.of()), true, name, scorer, log);
+    }
+
+    /** Makes an existing member (the coordinator's) a worker too; closing the worker leaves the member running. */
+    static Worker attach(ClusterNode node, String name, Scorer scorer, Consumer<String> log) {
+        return new Worker(node, false, name, scorer, log);
     }
 
     public String address() {
@@ -93,7 +101,13 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         try {
-            node.close();
+            if (ownsNode) {
+                node.close();
+            } else {
+                node.hazelcast().getLifecycleService().removeLifecycleListener(merged);
+                node.workers().remove(node.memberId());
+                node.hazelcast().getUserContext().remove(ClusterNode.WORKER_KEY, this);
+            }
         } finally {
             closed.countDown();
         }

@@ -44,7 +44,8 @@ final class HtmlReport {
     }
 
     /** The page for {@code run} (the first run), with every run's summary and the PNGs by file name. */
-    static String render(ReportedRun run, List<RunSummary> summaries, GeneImportance importance, Map<String, byte[]> pngs) {
+    static String render(ReportedRun run, List<RunSummary> summaries, GeneImportance importance, Optional<WorkerTimeline> timeline,
+                         Map<String, byte[]> pngs) {
         StringBuilder html = new StringBuilder(1 << 16);
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Amalgam report: ")
                 .append(escape(run.name())).append("</title>\n<style>\n")
@@ -66,6 +67,7 @@ final class HtmlReport {
         topTable(html, run);
         importanceTable(html, importance);
         timeTable(html, summaries.getFirst());
+        timeline.ifPresent(t -> workerTable(html, t));
         html.append("<h2>Run config (run.yaml)</h2>\n<pre id=\"config\">").append(escape(run.config().yamlText()))
                 .append("</pre>\n</body></html>\n");
         return html.toString();
@@ -129,6 +131,22 @@ final class HtmlReport {
                 .append(timeRow("scoring (sum over evaluations)", s.scoreSeconds(), busy))
                 .append("<tr><td class=\"id\">wall clock</td><td>").append(seconds(s.wallSeconds()))
                 .append("</td><td></td></tr>\n</table>\n");
+    }
+
+    private static void workerTable(StringBuilder html, WorkerTimeline t) {
+        html.append("<h2>Workers</h2>\n<p>").append(String.format(Locale.ROOT, "%d workers scored this run; together they were "
+                        + "busy %.0f%% of the time (busy time over workers x the %.1f s from the first start to the last end). "
+                        + "A worker's utilisation is its busy time over its own first start to last end (timeline.png).",
+                t.lanes().size(), 100 * t.utilisation(), t.spanSeconds()))
+                .append("</p>\n<table id=\"workers\">\n<tr><th>worker</th><th>candidates</th><th>failed</th><th>busy seconds</th>")
+                .append("<th>span seconds</th><th>utilisation</th></tr>\n");
+        for (WorkerTimeline.Lane l : t.lanes()) {
+            html.append("<tr><td class=\"id\">").append(escape(l.worker())).append("</td><td>").append(l.bars().size())
+                    .append("</td><td>").append(l.failed()).append("</td><td>").append(seconds(l.busySeconds()))
+                    .append("</td><td>").append(seconds(l.spanSeconds())).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.0f%%", 100 * l.utilisation())).append("</td></tr>\n");
+        }
+        html.append("</table>\n");
     }
 
     private static String timeRow(String label, double value, double busy) {

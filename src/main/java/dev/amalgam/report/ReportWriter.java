@@ -18,8 +18,9 @@ import java.util.stream.Stream;
 
 /**
  * Writes the report of one or more search folders: {@code fitness.png/svg}, {@code genes.png}, {@code pareto.png}
- * (NSGA-II runs), {@code report.html} (with the first run's {@link GeneImportance}), and returns the text summary. The first run is the one reported in
- * detail; the others join the fitness comparison and the summary.
+ * (NSGA-II runs), {@code timeline.png} (runs scored on a cluster: {@link WorkerTimeline}), {@code report.html} (with
+ * the first run's {@link GeneImportance}), and returns the text summary. The first run is the one reported in detail;
+ * the others join the fitness comparison and the summary.
  */
 public final class ReportWriter {
     private ReportWriter() {
@@ -95,10 +96,12 @@ public final class ReportWriter {
         } else {
             notes.add("no pareto.png: " + first.name() + " has no pareto.csv (not an NSGA-II run, or not finished)");
         }
+        Optional<WorkerTimeline> timeline = WorkerTimeline.of(first.candidates());
+        timeline.ifPresent(t -> pngs.put("timeline.png", TimelineChart.of(first.name(), t).png()));
         List<RunSummary> summaries = runs.stream().map(RunSummary::of).toList();
         files.putAll(pngs);
         GeneImportance importance = GeneImportance.of(first.genes(), first.candidates());
-        files.put("report.html", HtmlReport.render(first, summaries, importance, pngs).getBytes(StandardCharsets.UTF_8));
+        files.put("report.html", HtmlReport.render(first, summaries, importance, timeline, pngs).getBytes(StandardCharsets.UTF_8));
         AtomicFile.write(folder.resolve(MARKER), new byte[0]);
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
@@ -108,6 +111,7 @@ public final class ReportWriter {
         }
         List<String> summary = new ArrayList<>();
         summaries.forEach(s -> summary.addAll(s.lines()));
+        timeline.ifPresent(t -> summary.addAll(t.lines()));
         if (importance.measured()) {
             summary.addAll(importance.lines(5));
         }

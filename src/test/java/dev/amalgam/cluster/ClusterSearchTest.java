@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Real multi-process clusters on loopback: a coordinator and worker JVMs search the TinyZoo, and their journal is
- * compared with a single-process run of the same config and seed.
+ * Real multi-process clusters on loopback: a coordinator (which scores candidates too, as worker 'coordinator') and
+ * worker JVMs search the TinyZoo, and their journal is compared with a single-process run of the same config and seed.
  */
 class ClusterSearchTest {
     @TempDir
@@ -44,12 +44,13 @@ class ClusterSearchTest {
             cluster.joined("w2", w2);
             assertTrue(coordinator.waitFor(120, TimeUnit.SECONDS), "the search did not finish: " + cluster.logText("coordinator"));
             assertEquals(0, coordinator.exitValue(), cluster.logText("coordinator"));
-            assertTrue(cluster.logText("coordinator").contains("workers 2, utilisation"), "the generation line shows the workers");
+            assertTrue(cluster.logText("coordinator").contains("workers 3, utilisation"), "the generation line shows the workers");
         }
         Journal clustered = Journal.read(dir.resolve("results/clustered"));
         assertSameSearch(Journal.read(local), clustered);
-        assertEquals(Set.of("w1", "w2"), clustered.candidates().stream().map(Candidate::worker).collect(Collectors.toSet()),
-                () -> "both workers scored candidates; logs:\n" + logs(dir, "coordinator", "w1", "w2"));
+        // The coordinator scores too (its own slot, first in the dispatch), and each free worker gets a candidate at once.
+        assertEquals(Set.of(Coordinator.SLOT, "w1", "w2"), clustered.candidates().stream().map(Candidate::worker).collect(Collectors.toSet()),
+                () -> "the coordinator and both workers scored candidates; logs:\n" + logs(dir, "coordinator", "w1", "w2"));
         for (Candidate c : clustered.candidates()) {
             assertTrue(c.endedAt() >= c.startedAt() && c.startedAt() > 1.7e9, c.id() + " has no timing");
         }

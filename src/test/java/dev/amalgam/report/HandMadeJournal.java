@@ -106,6 +106,30 @@ final class HandMadeJournal {
         return csv.toString();
     }
 
+    /** Who scored candidate k, when, and why it failed (empty: it did not; its scores are then NaN). */
+    record Scoring(String worker, double startedAt, double endedAt, String failure) {
+    }
+
+    /** {@link #write} (a ga run), with the worker columns of a cluster run: candidate k scored as {@code scoring}(k). */
+    static Path writeClustered(Path dir, java.util.function.IntFunction<Scoring> scoring) throws IOException {
+        write(dir, false);
+        StringBuilder csv = new StringBuilder(header(JournalTable.CANDIDATES));
+        List<String> rows = candidatesCsv(FITNESS.length).lines().skip(1).toList();
+        for (int k = 0; k < rows.size(); k++) {
+            Scoring s = scoring.apply(k);
+            String row = rows.get(k);
+            if (!s.failure().isEmpty()) { // a failed candidate has no scores: tasks and fitness are NaN
+                String[] cells = row.split(",", -1);
+                int tasks = 3 + GENES.size();
+                cells[tasks] = cells[tasks + 1] = cells[tasks + 2] = "NaN";
+                row = String.join(",", cells);
+            }
+            csv.append(row).append(String.format(Locale.ROOT, ",%s,%.4f,%.4f,%s%n", s.worker(), s.startedAt(), s.endedAt(), s.failure()));
+        }
+        Files.writeString(dir.resolve("candidates.csv"), csv);
+        return dir;
+    }
+
     /** The first {@code rows} generations' statistics, computed from {@link #FITNESS}. */
     static String generationsCsv(int rows) {
         StringBuilder csv = new StringBuilder(header(JournalTable.GENERATIONS));
