@@ -18,9 +18,11 @@ import java.nio.file.Path;
  * @param rescoreTopK   how many of the best candidates are re-scored on the held-out split; 0 = none
  * @param searchObjective what a task scores on the search split: its configured metric, or a smoother per-document
  *                        quantity of the same requests; the held-out split always reports the task's metric
+ * @param fitness       how many of the search split's items a candidate is scored on ({@link FitnessMode})
  */
 public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long subsampleSeed, Integer numFewshot,
-                                 int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK, Objective searchObjective) {
+                                 int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK, Objective searchObjective,
+                                 FitnessMode fitness) {
     /** The {@code search_objective} values. */
     public enum Objective {
         /** The task's configured metric (e.g. {@code acc}: 0/1 per document). */
@@ -53,12 +55,32 @@ public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long su
     /** Settings that search on the tasks' own metrics. */
     public EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long subsampleSeed, Integer numFewshot,
                               int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK) {
-        this(tasksDir, dataDir, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit, rescoreTopK, Objective.METRIC);
+        this(tasksDir, dataDir, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit, rescoreTopK, Objective.METRIC,
+                FitnessMode.FULL);
+    }
+
+    /** The same settings with another data folder. */
+    public EvaluationSettings withDataDir(Path dir) {
+        return new EvaluationSettings(tasksDir, dir, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit, rescoreTopK,
+                searchObjective, fitness);
+    }
+
+    /** The same settings with another search objective and fitness mode. */
+    public EvaluationSettings with(Objective objective, FitnessMode mode) {
+        return new EvaluationSettings(tasksDir, dataDir, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit, rescoreTopK,
+                objective, mode);
     }
 
     public EvaluationSettings {
         if (searchObjective == null) {
             searchObjective = Objective.METRIC;
+        }
+        if (fitness == null) {
+            fitness = FitnessMode.FULL;
+        }
+        if (fitness instanceof FitnessMode.Racing && searchObjective == Objective.LOGPROB_MARGIN) {
+            throw new BadValueException("evaluation.fitness", "racing bounds item scores in [0, 1]; search_objective logprob_margin is"
+                    + " unbounded (use metric or gold_probability)");
         }
         if (tasksDir == null) {
             throw new BadValueException("evaluation.tasks_dir", "required");

@@ -27,10 +27,7 @@ public record SearchConfig(GenomeSpec genome, List<TaskObjective> tasks, SearchS
 
     /** The same config reading task datasets from {@code dataDir} ({@code amalgam evolve --data-dir}). */
     public SearchConfig withDataDir(Path dataDir) {
-        EvaluationSettings e = evaluation;
-        return new SearchConfig(genome, tasks, search, new EvaluationSettings(e.tasksDir(), dataDir.toAbsolutePath().normalize(),
-                e.limit(), e.subsampleSeed(), e.numFewshot(), e.batchSize(), e.searchSplit(), e.heldoutSplit(), e.rescoreTopK()),
-                output, file);
+        return new SearchConfig(genome, tasks, search, evaluation.withDataDir(dataDir.toAbsolutePath().normalize()), output, file);
     }
 
     /** Sum of |weight| over the tasks: the fitness's denominator. */
