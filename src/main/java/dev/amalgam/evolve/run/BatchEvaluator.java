@@ -16,4 +16,12 @@ public interface BatchEvaluator {
 
     /** @param genomes gene values, each [genes] */
     void evaluate(List<double[]> genomes, Results results);
+
+    /**
+     * The same for the new genomes of {@code generation} (an evaluator whose scoring changes over a run, the anchor
+     * items of {@code evaluation.fitness}, needs to know which).
+     */
+    default void evaluate(int generation, List<double[]> genomes, Results results) {
+        evaluate(genomes, results);
+    }
 }
