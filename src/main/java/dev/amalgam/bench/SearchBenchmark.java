@@ -2,6 +2,7 @@ package dev.amalgam.bench;
 
 import ai.djl.Device;
 import dev.amalgam.evolve.config.EvaluationSettings;
+import dev.amalgam.evolve.config.FitnessMode;
 import dev.amalgam.evolve.config.OutputSettings;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
@@ -10,6 +11,7 @@ import dev.amalgam.evolve.config.Strategy;
 import dev.amalgam.evolve.run.EvolveJob;
 import dev.amalgam.evolve.run.SearchRun;
 import dev.amalgam.history.BaselineScore;
+import dev.amalgam.history.Journal;
 import dev.amalgam.zoo.Zoo;
 import dev.amalgam.zoo.ZooProgress;
 import dev.amalgam.zoo.ZooSpec;
@@ -26,15 +28,18 @@ import java.util.Map;
 
 /**
  * {@code ./build bench search [--seeds N] [--first-seed S] [--strategies ga,nsga2,cmaes,random]
- * [--objectives metric,gold_probability,logprob_margin] [--config FILE]}: each
+ * [--objectives metric,gold_probability,logprob_margin] [--fitness full,racing,anchors] [--config FILE]}: each
  * strategy over N seeds on the demo (default {@code search-configs/demo.yaml}), and the held-out fitness of each run's
  * exported best as mean +- standard error across seeds, next to the untuned baselines (base, each parent, uniform
  * linear, TIES with default densities; their +- is the item-level standard error of one scoring). {@code random} is
  * the random-search baseline: uniform samples of the same genome, as many as the GA run of the same seed evaluated
- * (a GA of that population and generation 0 only). Runs go to a fresh folder under the temporary directory.
+ * (a GA of that population and generation 0 only). {@code --fitness} runs each strategy with each
+ * {@code evaluation.fitness} mode (its parameters from the config when it names that mode, else the defaults); the
+ * tokens column is the mean forward-pass tokens scored per candidate. Runs go to a fresh folder under the temporary
+ * directory.
  */
 final class SearchBenchmark {
-    private record Run(String strategy, long seed, double heldout, int evaluations, double seconds) {
+    private record Run(String strategy, long seed, double heldout, int evaluations, double seconds, double tokens) {
     }
 
     private SearchBenchmark() {
@@ -46,6 +51,7 @@ final class SearchBenchmark {
         List<String> strategies = List.of("ga", "nsga2", "cmaes", "random");
         Path configFile = ZooSpec.home().resolve("search-configs/demo.yaml");
         List<String> objectives = List.of("metric");
+        List<String> fitnessModes = List.of("full");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--seeds" -> seeds = Integer.parseInt(args[i + 1]);
@@ -53,6 +59,7 @@ final class SearchBenchmark {
                 case "--strategies" -> strategies = List.of(args[i + 1].split(","));
                 case "--config" -> configFile = Path.of(args[i + 1]);
                 case "--objectives" -> objectives = List.of(args[i + 1].split(","));
+                case "--fitness" -> fitnessModes = List.of(args[i + 1].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -69,15 +76,19 @@ final class SearchBenchmark {
         List<String> labels = new ArrayList<>();
         for (String objective : objectives) {
             for (String name : strategies) {
-                labels.add(objectives.size() == 1 ? name : name + "/" + objective);
+                for (String mode : fitnessModes) {
+                    labels.add((objectives.size() == 1 ? name : name + "/" + objective) + (fitnessModes.size() == 1 ? "" : "@" + mode));
+                }
             }
         }
         for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
             for (String label : labels) {
-                String name = label.split("/")[0];
+                String name = label.split("[/@]")[0];
+                String mode = label.contains("@") ? label.split("@")[1] : fitnessModes.getFirst();
                 EvaluationSettings e = config.evaluation();
-                EvaluationSettings evaluation = e.withSearchObjective(
-                        EvaluationSettings.Objective.of(label.contains("/") ? label.split("/")[1] : objectives.getFirst()));
+                EvaluationSettings evaluation = e.with(
+                        EvaluationSettings.Objective.of(label.contains("/") ? label.split("[/@]")[1] : objectives.getFirst()),
+                        mode.equals(e.fitness().key()) ? e.fitness() : FitnessMode.of(mode));
                 SearchSettings s = config.search();
                 SearchSettings settings;
                 if (name.equals("random")) {
@@ -88,33 +99,37 @@ final class SearchBenchmark {
                             s.population(), s.generations(), s.maxEvaluations(), s.maxTime(), seed, s.steadyGenerations());
                 }
                 SearchConfig c = new SearchConfig(config.genome(), config.tasks(), settings, evaluation,
-                        new OutputSettings(out, label.replace('/', '-') + "-seed" + seed), config.file());
+                        new OutputSettings(out, label.replace('/', '-').replace('@', '-') + "-seed" + seed), config.file());
                 long t0 = System.nanoTime();
                 EvolveJob.Result r = EvolveJob.start(c, options, SearchRun.Listener.NONE);
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                if (name.equals("ga") && evaluation.searchObjective() == EvaluationSettings.Objective.METRIC) {
+                if (name.equals("ga") && evaluation.searchObjective() == EvaluationSettings.Objective.METRIC
+                        && evaluation.fitness() instanceof FitnessMode.Full) {
                     gaEvaluations.put(seed, r.evaluations());
                 }
                 baselines = r.comparison().subList(1, r.comparison().size());
-                Run run = new Run(label, seed, r.bestHeldout() == null ? Double.NaN : r.bestHeldout(), r.evaluations(), seconds);
+                double tokens = Journal.read(r.runDir()).candidates().stream().mapToLong(k -> k.cost().tokens()).average().orElse(0);
+                Run run = new Run(label, seed, r.bestHeldout() == null ? Double.NaN : r.bestHeldout(), r.evaluations(), seconds, tokens);
                 runs.add(run);
-                System.out.printf(Locale.ROOT, "  %-22s seed %d: held-out %.4f (%s), %d evaluations, %.0f s%n", label, seed,
-                        run.heldout(), r.best().id(), run.evaluations(), seconds);
+                System.out.printf(Locale.ROOT, "  %-22s seed %d: held-out %.4f (%s), %d evaluations, %.0f tokens/candidate, %.0f s%n", label,
+                        seed, run.heldout(), r.best().id(), run.evaluations(), tokens, seconds);
             }
         }
         System.out.printf(Locale.ROOT, "%nheld-out fitness of the exported best, mean +- s.e. over seeds (%s):%n", config.evaluation().heldoutSplit());
-        System.out.printf(Locale.ROOT, "  %-22s %-18s %s%n", "strategy", "held-out", "evaluations (mean), seconds (mean)");
+        System.out.printf(Locale.ROOT, "  %-22s %-18s %s%n", "strategy", "held-out", "evaluations (mean), seconds (mean), tokens/candidate (mean)");
         for (String name : labels) {
             double[] h = runs.stream().filter(r -> r.strategy().equals(name)).mapToDouble(Run::heldout).toArray();
             double evals = runs.stream().filter(r -> r.strategy().equals(name)).mapToInt(Run::evaluations).average().orElse(0);
             double secs = runs.stream().filter(r -> r.strategy().equals(name)).mapToDouble(Run::seconds).average().orElse(0);
-            System.out.printf(Locale.ROOT, "  %-22s %.4f +- %.4f    %.0f, %.0f%n", name + " (" + h.length + " seeds)", mean(h), stderr(h), evals, secs);
+            double tokens = runs.stream().filter(r -> r.strategy().equals(name)).mapToDouble(Run::tokens).average().orElse(0);
+            System.out.printf(Locale.ROOT, "  %-22s %.4f +- %.4f    %.0f, %.0f, %.0f%n", name + " (" + h.length + " seeds)", mean(h), stderr(h), evals,
+                    secs, tokens);
         }
         for (BaselineScore b : baselines) {
             System.out.printf(Locale.ROOT, "  %-22s %.4f +- %.4f    (untuned; +- is the item-level s.e.)%n", b.name(), b.fitness(), b.fitnessStderr());
         }
         if (strategies.contains("ga") && strategies.contains("random")) {
-            String suffix = objectives.size() == 1 ? "" : "/" + objectives.getFirst();
+            String suffix = (objectives.size() == 1 ? "" : "/" + objectives.getFirst()) + (fitnessModes.size() == 1 ? "" : "@" + fitnessModes.getFirst());
             double[] ga = runs.stream().filter(r -> r.strategy().equals("ga" + suffix)).mapToDouble(Run::heldout).toArray();
             double[] rnd = runs.stream().filter(r -> r.strategy().equals("random" + suffix)).mapToDouble(Run::heldout).toArray();
             double se = Math.sqrt(stderr(ga) * stderr(ga) + stderr(rnd) * stderr(rnd));

@@ -82,7 +82,7 @@ public final class Worker implements AutoCloseable {
         CandidateScore score;
         try {
             CandidateScore s = scorer.score(run, task.genes());
-            score = new CandidateScore(s.tasks(), s.mergeSeconds(), s.scoreSeconds(), name, started, CandidateScore.now(), "");
+            score = new CandidateScore(s.tasks(), s.mergeSeconds(), s.scoreSeconds(), name, started, CandidateScore.now(), "", s.cost());
         } catch (Exception | OutOfMemoryError e) {
             String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             log.accept("candidate " + task.taskId() + " failed: " + reason);

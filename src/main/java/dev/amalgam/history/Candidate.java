@@ -15,13 +15,37 @@ package dev.amalgam.history;
  * @param startedAt    when scoring began, seconds since the epoch ({@code NaN} if unknown, e.g. an older journal)
  * @param endedAt      when scoring ended, seconds since the epoch ({@code NaN} if unknown)
  * @param failure      why scoring failed (one line), empty when it did not
+ * @param cost         how much of the search split it was scored on
  */
 public record Candidate(int generation, String id, String key, double[] genes, double[] tasks, double fitness,
-                        double mergeSeconds, double scoreSeconds, String worker, double startedAt, double endedAt, String failure) {
+                        double mergeSeconds, double scoreSeconds, String worker, double startedAt, double endedAt, String failure,
+                        Cost cost) {
     /** The worker of a candidate scored in the search's own process. */
     public static final String LOCAL = "local";
 
+    /**
+     * What scoring a candidate cost, and whether its fitness is a partial estimate.
+     *
+     * @param items   search-split documents it was scored on (0: not recorded, a journal written before 0.2)
+     * @param tokens  forward-pass tokens run for it (shared contexts counted once, as run)
+     * @param partial true when its fitness is an estimate from a subset of the items ({@code evaluation.fitness}
+     *                racing dropped it, or anchors scored it on the anchors only)
+     */
+    public record Cost(int items, long tokens, boolean partial) implements java.io.Serializable {
+        /** An older journal's candidate, or one whose scorer does not count. */
+        public static final Cost UNKNOWN = new Cost(0, 0, false);
+
+        public Cost {
+            if (items < 0 || tokens < 0) {
+                throw new IllegalArgumentException("items and tokens must be >= 0, got " + items + ", " + tokens);
+            }
+        }
+    }
+
     public Candidate {
+        if (cost == null) {
+            throw new IllegalArgumentException("a candidate needs a cost (Cost.UNKNOWN when not recorded)");
+        }
         if (generation < 0 || id == null || id.isBlank() || key == null || key.isBlank()) {
             throw new IllegalArgumentException("a candidate needs a generation >= 0, an id and a genome key");
         }
@@ -37,7 +61,7 @@ public record Candidate(int generation, String id, String key, double[] genes, d
     /** A candidate scored locally at an unknown time, without failure. */
     public Candidate(int generation, String id, String key, double[] genes, double[] tasks, double fitness,
                      double mergeSeconds, double scoreSeconds) {
-        this(generation, id, key, genes, tasks, fitness, mergeSeconds, scoreSeconds, LOCAL, Double.NaN, Double.NaN, "");
+        this(generation, id, key, genes, tasks, fitness, mergeSeconds, scoreSeconds, LOCAL, Double.NaN, Double.NaN, "", Cost.UNKNOWN);
     }
 
     /** A journal cell holds one line without CSV quoting: commas, quotes and line breaks become spaces. */

@@ -97,7 +97,8 @@ public final class Journal {
                     t.doubleColumn("fitness").getDouble(row), t.doubleColumn("merge_seconds").getDouble(row),
                     t.doubleColumn("score_seconds").getDouble(row), t.stringColumn("worker").get(row),
                     t.doubleColumn("started_at").getDouble(row), t.doubleColumn("ended_at").getDouble(row),
-                    t.stringColumn("failure").get(row)));
+                    t.stringColumn("failure").get(row), new Candidate.Cost(t.intColumn("items_scored").getInt(row),
+                    t.longColumn("tokens_scored").getLong(row), t.booleanColumn("partial").get(row))));
         }
         return out;
     }

@@ -95,7 +95,7 @@ final class JournalCsv {
                 JournalTable.append(column, parsed(kind, value));
             } catch (IllegalArgumentException e) {
                 throw cellError(file, row, cells.name(), "'" + value + "' is not " + switch (kind) {
-                    case INTEGER -> "an integer";
+                    case INTEGER, COUNT -> "an integer";
                     case FLAG -> "true/false";
                     default -> "a number";
                 });
@@ -108,6 +108,7 @@ final class JournalCsv {
     private static Object parsed(JournalTable.Kind kind, String value) {
         return switch (kind) {
             case INTEGER -> Integer.parseInt(value);
+            case COUNT -> Long.parseLong(value);
             case TEXT -> value;
             case NUMBER, SECONDS -> Double.parseDouble(value);
             case FLAG -> switch (value.toLowerCase(Locale.ROOT)) {

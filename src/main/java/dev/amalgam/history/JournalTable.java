@@ -3,6 +3,7 @@ package dev.amalgam.history;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
@@ -28,7 +29,8 @@ public enum JournalTable {
             fixed("genome_key", Kind.TEXT), family(JournalTable.GENE, Names.GENES), family(JournalTable.TASK, Names.TASKS),
             fixed("fitness", Kind.NUMBER), fixed("merge_seconds", Kind.SECONDS), fixed("score_seconds", Kind.SECONDS),
             fixed("seconds", Kind.SECONDS), added("worker", Kind.TEXT, Candidate.LOCAL), added("started_at", Kind.SECONDS, "NaN"),
-            added("ended_at", Kind.SECONDS, "NaN"), added("failure", Kind.TEXT, ""))),
+            added("ended_at", Kind.SECONDS, "NaN"), added("failure", Kind.TEXT, ""), added("items_scored", Kind.INTEGER, "0"),
+            added("tokens_scored", Kind.COUNT, "0"), added("partial", Kind.FLAG, "false"))),
     GENERATIONS(RunFiles.GENERATIONS, List.of(fixed("generation", Kind.INTEGER), fixed("evaluations", Kind.INTEGER),
             fixed("best", Kind.NUMBER), fixed("mean", Kind.NUMBER), fixed("median", Kind.NUMBER), fixed("std", Kind.NUMBER),
             fixed("p10", Kind.NUMBER), fixed("p90", Kind.NUMBER), fixed("diversity", Kind.NUMBER),
@@ -50,6 +52,8 @@ public enum JournalTable {
     /** How a column is typed in memory and spelled in the file. */
     public enum Kind {
         INTEGER, TEXT, FLAG,
+        /** A count that may pass 2^31 (tokens). */
+        COUNT,
         /** A double written with {@link Double#toString} (exact round trip; NaN stays {@code NaN}). */
         NUMBER,
         /** A duration in seconds, written with four decimals. */
@@ -58,6 +62,7 @@ public enum JournalTable {
         Column<?> create(String name) {
             return switch (this) {
                 case INTEGER -> IntColumn.create(name);
+                case COUNT -> LongColumn.create(name);
                 case TEXT -> StringColumn.create(name);
                 case FLAG -> BooleanColumn.create(name);
                 case NUMBER -> printed(DoubleColumn.create(name), Double::toString);
@@ -156,7 +161,7 @@ public enum JournalTable {
         return t;
     }
 
-    /** Appends one row: {@code values} in header order, an Integer, String, Boolean or Double per column kind. */
+    /** Appends one row: {@code values} in header order, an Integer, Long, String, Boolean or Double per column kind. */
     static void append(Table table, List<?> values) {
         if (values.size() != table.columnCount()) {
             throw new IllegalArgumentException(table.name() + ": " + values.size() + " values for " + table.columnCount() + " columns");
@@ -170,6 +175,7 @@ public enum JournalTable {
     static void append(Column<?> column, Object value) {
         switch (column) {
             case IntColumn c -> c.append((Integer) value);
+            case LongColumn c -> c.append((Long) value);
             case DoubleColumn c -> c.append((Double) value);
             case BooleanColumn c -> c.append((Boolean) value);
             case StringColumn c -> c.append((String) value);

@@ -15,11 +15,18 @@ import java.util.List;
  * estimates (optimistic, and more so the larger k); chosen on the search split, its held-out score is an unbiased
  * estimate of the exported recipe's quality.
  *
+ * <p>A partial estimate ({@code evaluation.fitness} racing or anchors scored the candidate on part of the search
+ * split) ranks after every candidate scored on the whole split, by its estimate among the partial ones: it is not
+ * comparable with a full-split fitness (an anchor mean is over the most discriminating items, a dropped racer's over
+ * its first blocks), and those modes score every generation's elite in full, so the exported candidate is a fully
+ * scored one whenever any is.
+ *
  * <p>Journal order rather than an id comparison breaks ties because ids are labels: {@code g2-c10} sorts before
  * {@code g2-c9} as text.
  */
 public final class Ranking {
     private static final Comparator<Candidate> BY_SEARCH = Comparator.comparing((Candidate c) -> Double.isNaN(c.fitness()))
+            .thenComparing(c -> c.cost().partial())
             .thenComparing(Comparator.comparingDouble(Candidate::fitness).reversed());
 
     private Ranking() {

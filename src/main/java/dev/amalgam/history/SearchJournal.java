@@ -146,7 +146,7 @@ public final class SearchJournal implements AutoCloseable {
             row.add(t);
         }
         row.addAll(List.of(c.fitness(), c.mergeSeconds(), c.scoreSeconds(), c.seconds(), c.worker(), c.startedAt(), c.endedAt(),
-                c.failure()));
+                c.failure(), c.cost().items(), c.cost().tokens(), c.cost().partial()));
         JournalTable.append(candidates, row);
         logged.add(c);
         save(candidates);

@@ -12,18 +12,22 @@ import java.util.OptionalDouble;
 
 /**
  * The headline numbers of one run, computed from its journal: complete generations, evaluations, best search and
- * held-out fitness, improvement over the best parent (when {@code run.yaml} lists parent scores) and time spent.
+ * held-out fitness, improvement over the best parent (when {@code run.yaml} lists parent scores), time spent and
+ * the scoring cost: forward-pass tokens in all and per candidate, and how many candidates have a partial estimate
+ * ({@code evaluation.fitness} racing or anchors).
  */
 record RunSummary(String run, String strategy, int generations, int evaluations, long evaluationsInGenerations,
                   Candidate bestSearch, Optional<HeldoutScore> bestHeldout, Optional<RunConfig.ParentScore> bestParent,
-                  double mergeSeconds, double scoreSeconds, double wallSeconds) {
+                  double mergeSeconds, double scoreSeconds, double wallSeconds, long tokens, double items, int partial) {
 
     static RunSummary of(ReportedRun run) {
         Table candidates = run.journal().candidateTable();
         return new RunSummary(run.name(), run.config().strategy(), run.generations().size(), candidates.rowCount(),
                 run.generations().getLast().evaluations(), run.bestBySearch(), run.bestByHeldout(),
                 run.config().bestParent(), candidates.doubleColumn("merge_seconds").sum(),
-                candidates.doubleColumn("score_seconds").sum(), run.generations().getLast().elapsedSeconds());
+                candidates.doubleColumn("score_seconds").sum(), run.generations().getLast().elapsedSeconds(),
+                (long) candidates.longColumn("tokens_scored").sum(), candidates.intColumn("items_scored").mean(),
+                (int) candidates.booleanColumn("partial").countTrue());
     }
 
     /** Best search fitness minus the best parent's, if the parents were scored. */
@@ -54,6 +58,9 @@ record RunSummary(String run, String strategy, int generations, int evaluations,
                 signed(heldoutImprovement()))).orElse("n/a (run.yaml has no parent scores)"));
         out.add(String.format(Locale.ROOT, "  time: %.1f s merging + %.1f s scoring (sums over evaluations), %.1f s wall clock",
                 mergeSeconds, scoreSeconds, wallSeconds));
+        out.add(tokens == 0 ? "  tokens scored: n/a (the journal predates the tokens_scored column)"
+                : String.format(Locale.ROOT, "  tokens scored: %d in all, %.0f per candidate (%.1f items per candidate; %d of %d partial)",
+                tokens, (double) tokens / evaluations, items, partial, evaluations));
         return out;
     }
 

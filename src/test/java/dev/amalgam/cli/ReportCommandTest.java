@@ -60,6 +60,7 @@ class ReportCommandTest {
                 "  best search fitness 0.6250 (g0-c1, exported), its held-out fitness n/a (not re-scored yet)",
                 "  improvement over best parent: n/a (run.yaml has no parent scores)",
                 "  time: 3.0 s merging + 6.0 s scoring (sums over evaluations), 9.5 s wall clock",
+                "  tokens scored: n/a (the journal predates the tokens_scored column)",
                 "no pareto.png: run has no pareto.csv (not an NSGA-II run, or not finished)",
                 "report: " + out.resolve("report.html") + " (with fitness.svg, fitness.png, genes.png)", ""),
                 result.out());

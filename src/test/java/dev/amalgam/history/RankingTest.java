@@ -24,6 +24,18 @@ class RankingTest {
         assertEquals("g0-c9", Ranking.exported(journal).id());
     }
 
+    /** A partial estimate (racing dropped it, or anchors only) ranks after every fully scored candidate, by its estimate. */
+    @Test
+    void partialEstimatesRankAfterFullScores() {
+        Candidate partialHigh = new Candidate(1, "p1", "k-p1", new double[]{0.5}, new double[]{0.95}, 0.95, 0, 0, Candidate.LOCAL,
+                Double.NaN, Double.NaN, "", new Candidate.Cost(20, 900, true));
+        Candidate partialLow = new Candidate(1, "p2", "k-p2", new double[]{0.5}, new double[]{0.2}, 0.2, 0, 0, Candidate.LOCAL,
+                Double.NaN, Double.NaN, "", new Candidate.Cost(20, 900, true));
+        List<Candidate> journal = List.of(partialLow, c("a", 0.6), partialHigh, c("b", 0.7), c("f", Double.NaN));
+        assertEquals(List.of("b", "a", "p1", "p2", "f"), ids(Ranking.ranked(journal)));
+        assertEquals("b", Ranking.exported(journal).id());
+    }
+
     /**
      * The held-out split reports, it does not decide: the ranking has no held-out input, so the best by search fitness
      * is exported (see RunSummaryTest for a journal whose heldout.csv favours another candidate).

@@ -86,10 +86,11 @@ final class HandMadeJournal {
 
     /**
      * The first {@code rows} candidates (rows may exceed 12 for a generation in progress: fitness 0.3), as version 0.1
-     * wrote them: without the worker, started_at, ended_at and failure columns added since (the reader fills them in).
+     * wrote them: without the worker, started_at, ended_at, failure, items_scored, tokens_scored and partial columns
+     * added since (the reader fills them in).
      */
     static String candidatesCsv(int rows) {
-        List<String> added = List.of("worker", "started_at", "ended_at", "failure");
+        List<String> added = List.of("worker", "started_at", "ended_at", "failure", "items_scored", "tokens_scored", "partial");
         StringBuilder csv = new StringBuilder(JournalTable.CANDIDATES.header(GENES, TASKS).stream().filter(c -> !added.contains(c))
                 .collect(java.util.stream.Collectors.joining(",")) + "\n");
         for (int k = 0; k < rows; k++) {

@@ -63,6 +63,7 @@ class RunSummaryTest {
         assertEquals(String.format(Locale.ROOT, "  time: %.1f s merging + %.1f s scoring (sums over evaluations), "
                 + "%.1f s wall clock", mergeSum, scoreSum, Double.parseDouble(lastGeneration[lastGeneration.length - 1])),
                 lines.get(3));
+        assertEquals("  tokens scored: n/a (the journal predates the tokens_scored column)", lines.get(4));
     }
 
     /**

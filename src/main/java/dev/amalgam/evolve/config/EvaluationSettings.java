@@ -20,10 +20,11 @@ import java.nio.file.Path;
  * @param searchObjective what a task scores on the search split: its configured metric, or a smoother per-document
  *                        quantity of the same requests; the held-out split always reports the task's metric
  * @param scoringDtype    the type the scoring model's weights are resident in ({@code scoring_dtype}; null = auto)
+ * @param fitness       how many of the search split's items a candidate is scored on ({@link FitnessMode})
  */
 public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long subsampleSeed, Integer numFewshot,
                                  int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK, Objective searchObjective,
-                                 ScoringDtype scoringDtype) {
+                                 ScoringDtype scoringDtype, FitnessMode fitness) {
     /** The {@code search_objective} values. */
     public enum Objective {
         /** The task's configured metric (e.g. {@code acc}: 0/1 per document). */
@@ -56,7 +57,8 @@ public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long su
     /** Settings that search on the tasks' own metrics, scoring with {@link ScoringDtype#AUTO}. */
     public EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long subsampleSeed, Integer numFewshot,
                               int batchSize, String searchSplit, String heldoutSplit, int rescoreTopK) {
-        this(tasksDir, dataDir, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit, rescoreTopK, Objective.METRIC, ScoringDtype.AUTO);
+        this(tasksDir, dataDir, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit, rescoreTopK, Objective.METRIC, ScoringDtype.AUTO,
+                FitnessMode.FULL);
     }
 
     public EvaluationSettings {
@@ -65,6 +67,13 @@ public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long su
         }
         if (scoringDtype == null) {
             scoringDtype = ScoringDtype.AUTO;
+        }
+        if (fitness == null) {
+            fitness = FitnessMode.FULL;
+        }
+        if (fitness instanceof FitnessMode.Racing && searchObjective == Objective.LOGPROB_MARGIN) {
+            throw new BadValueException("evaluation.fitness", "racing bounds item scores in [0, 1]; search_objective logprob_margin is"
+                    + " unbounded (use metric or gold_probability)");
         }
         if (tasksDir == null) {
             throw new BadValueException("evaluation.tasks_dir", "required");
@@ -98,12 +107,12 @@ public record EvaluationSettings(Path tasksDir, Path dataDir, int limit, Long su
     /** The same settings reading datasets from {@code folder}. */
     public EvaluationSettings withDataDir(Path folder) {
         return new EvaluationSettings(tasksDir, folder, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit,
-                rescoreTopK, searchObjective, scoringDtype);
+                rescoreTopK, searchObjective, scoringDtype, fitness);
     }
 
-    /** The same settings searching on {@code objective}. */
-    public EvaluationSettings withSearchObjective(Objective objective) {
+    /** The same settings with another search objective and fitness mode. */
+    public EvaluationSettings with(Objective objective, FitnessMode mode) {
         return new EvaluationSettings(tasksDir, dataDir, limit, subsampleSeed, numFewshot, batchSize, searchSplit, heldoutSplit,
-                rescoreTopK, objective, scoringDtype);
+                rescoreTopK, objective, scoringDtype, mode);
     }
 }

@@ -23,6 +23,10 @@ public record SearchConfig(GenomeSpec genome, List<TaskObjective> tasks, SearchS
         if (new HashSet<>(tasks.stream().map(TaskObjective::name).toList()).size() != tasks.size()) {
             throw new BadValueException("tasks", "a task is listed twice");
         }
+        if (search.schedule() == Schedule.STEADY && !(evaluation.fitness() instanceof FitnessMode.Full)) {
+            // racing and anchors compare the candidates of one generation; a steady schedule has no generations to compare
+            throw new BadValueException("evaluation.fitness", evaluation.fitness().key() + " needs search.schedule: generational");
+        }
     }
 
     /** The same config reading task datasets from {@code dataDir} ({@code amalgam evolve --data-dir}). */

@@ -47,7 +47,8 @@ public final class SearchConfigYaml {
     private static final List<String> SEARCH_KEYS = List.of("strategy", "population", "generations", "max_evaluations",
             "max_time", "seed", "steady_generations", "schedule");
     private static final List<String> EVALUATION_KEYS = List.of("tasks_dir", "data_dir", "limit", "subsample_seed",
-            "num_fewshot", "batch_size", "search_split", "heldout_split", "rescore_top_k", "search_objective", "scoring_dtype");
+            "num_fewshot", "batch_size", "search_split", "heldout_split", "rescore_top_k", "search_objective", "scoring_dtype",
+            "fitness", "fitness_elite", "racing_block", "racing_error", "racing_bound", "anchor_items", "anchor_recheck");
     private static final List<String> OUTPUT_KEYS = List.of("dir", "run_name");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([smhd]?)");
     private static final String INTEGER = "an integer";
@@ -241,9 +242,35 @@ public final class SearchConfigYaml {
         String heldout = e.get("heldout_split").json().isMissingNode() ? "test" : e.get("heldout_split").text("a split name", null);
         String objective = e.get("search_objective").text("metric, gold_probability or logprob_margin", "metric");
         String scoringDtype = e.get("scoring_dtype").text("float32, bfloat16, float16 or auto", "auto");
+        FitnessMode mode = fitness(root, e);
         return root.build(() -> new EvaluationSettings(tasksDir, dataDir, limit, subsample, fewshot, batch,
                 e.get("search_split").text("a split name", "validation"), heldout, e.get("rescore_top_k").integer(INTEGER, 3),
-                EvaluationSettings.Objective.of(objective), ScoringDtype.of(scoringDtype, "evaluation.scoring_dtype")));
+                EvaluationSettings.Objective.of(objective), ScoringDtype.of(scoringDtype, "evaluation.scoring_dtype"), mode));
+    }
+
+    /** {@code evaluation.fitness} and its parameters; a parameter of another mode is refused, not ignored. */
+    private static FitnessMode fitness(ConfigNode root, ConfigNode e) {
+        String key = e.get("fitness").text("full, racing or anchors", "full");
+        FitnessMode defaults = root.build(() -> FitnessMode.of(key));
+        List<String> own = switch (defaults) {
+            case FitnessMode.Full f -> List.of();
+            case FitnessMode.Racing r -> List.of("fitness_elite", "racing_block", "racing_error", "racing_bound");
+            case FitnessMode.Anchors a -> List.of("fitness_elite", "anchor_items", "anchor_recheck");
+        };
+        for (String k : List.of("fitness_elite", "racing_block", "racing_error", "racing_bound", "anchor_items", "anchor_recheck")) {
+            if (e.get(k).isPresent() && !own.contains(k)) {
+                throw e.get(k).error("is not a parameter of fitness " + key);
+            }
+        }
+        return root.build(() -> switch (defaults) {
+            case FitnessMode.Full f -> f;
+            case FitnessMode.Racing r -> new FitnessMode.Racing(e.get("racing_block").integer(INTEGER, r.block()),
+                    e.get("racing_error").number("a probability in (0, 1)", r.error()),
+                    FitnessMode.Bound.of(e.get("racing_bound").text("hoeffding or bernstein", r.bound().key())),
+                    e.get("fitness_elite").integer(INTEGER, r.elite()));
+            case FitnessMode.Anchors a -> new FitnessMode.Anchors(e.get("anchor_items").integer(INTEGER, a.items()),
+                    e.get("anchor_recheck").integer(INTEGER, a.recheck()), e.get("fitness_elite").integer(INTEGER, a.elite()));
+        });
     }
 
     /** A path relative to the config's folder if it exists there, else to the working directory. */
@@ -327,6 +354,15 @@ public final class SearchConfigYaml {
         ev.put("rescore_top_k", e.rescoreTopK());
         ev.put("search_objective", e.searchObjective().key());
         ev.put("scoring_dtype", e.scoringDtype().key());
+        ev.put("fitness", e.fitness().key());
+        switch (e.fitness()) {
+            case FitnessMode.Full f -> {
+            }
+            case FitnessMode.Racing r -> ev.put("fitness_elite", r.elite()).put("racing_block", r.block())
+                    .put("racing_error", r.error()).put("racing_bound", r.bound().key());
+            case FitnessMode.Anchors a -> ev.put("fitness_elite", a.elite()).put("anchor_items", a.items())
+                    .put("anchor_recheck", a.recheck());
+        }
         ObjectNode out = root.putObject("output");
         out.put("dir", c.output().dir().toString());
         if (c.output().runName() != null) {

@@ -39,4 +39,12 @@ public interface BatchEvaluator {
             evaluate(List.of(genes), (i, s) -> feed.scored(t, s));
         }
     }
+
+    /**
+     * {@link #evaluate(List, Results)} for the new genomes of {@code generation} (an evaluator whose scoring changes over a run, the anchor
+     * items of {@code evaluation.fitness}, needs to know which).
+     */
+    default void evaluate(int generation, List<double[]> genomes, Results results) {
+        evaluate(genomes, results);
+    }
 }

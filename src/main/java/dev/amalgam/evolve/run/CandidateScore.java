@@ -16,11 +16,19 @@ import java.util.Arrays;
  * @param startedAt    when the evaluation began, seconds since the epoch
  * @param endedAt      when it ended, seconds since the epoch
  * @param failure      why it failed (empty when it did not)
+ * @param cost         items and tokens scored, and whether {@code tasks} is a partial estimate
  */
 public record CandidateScore(double[] tasks, double mergeSeconds, double scoreSeconds, String worker, double startedAt,
-                             double endedAt, String failure) implements Serializable {
+                             double endedAt, String failure, Candidate.Cost cost) implements Serializable {
     public CandidateScore {
         tasks = tasks.clone();
+        cost = cost == null ? Candidate.Cost.UNKNOWN : cost;
+    }
+
+    /** A score whose scorer did not count items and tokens. */
+    public CandidateScore(double[] tasks, double mergeSeconds, double scoreSeconds, String worker, double startedAt,
+                          double endedAt, String failure) {
+        this(tasks, mergeSeconds, scoreSeconds, worker, startedAt, endedAt, failure, Candidate.Cost.UNKNOWN);
     }
 
     /** A score measured just now in this process: it ended now and took merge plus scoring time. */

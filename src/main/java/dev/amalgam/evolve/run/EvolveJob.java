@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.AmalgamVersion;
 import dev.amalgam.BadInputException;
 import dev.amalgam.evolve.config.EvaluationSettings;
+import dev.amalgam.evolve.config.FitnessMode;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
 import dev.amalgam.evolve.config.Strategy;
@@ -150,6 +151,10 @@ public final class EvolveJob {
         // On a GPU the scoring model and the merge's tensors live in device memory: the plan checks both memories.
         long deviceMemory = options.device().isGpu() ? CudaUtils.getGpuMemory(options.device()).getMax() : 0;
         System.out.println("memory plan: " + MemoryPlan.of(genome, resident, options.memoryBudget(), deviceMemory).check().describe());
+        if (!(config.evaluation().fitness() instanceof FitnessMode.Full) && options.scoring() != ScoringSite.LOCAL) {
+            throw new BadInputException(config.file() + ": evaluation.fitness: " + config.evaluation().fitness().key()
+                    + " scores the candidates of a generation together in this process; use fitness: full with a cluster");
+        }
         String leftOut = GenomeLoader.leftOutNote(genome);
         if (leftOut != null) {
             options.warnings().accept(leftOut);
@@ -169,7 +174,8 @@ public final class EvolveJob {
                 }
             }
             try (SearchJournal journal = journalSource.apply(parents)) {
-                BatchEvaluator evaluator = options.scoring().evaluator(config, options.allowTestSplit(), search.evaluator(candidates));
+                BatchEvaluator evaluator = options.scoring().evaluator(config, options.allowTestSplit(),
+                        searchEvaluator(config, search, candidates, journal.dir()));
                 SearchRun.Outcome outcome = SearchRun.run(config, genome, evaluator, journal, listener);
                 List<Candidate> ranked = outcome.ranked();
                 List<HeldoutScore> rows = new ArrayList<>();
@@ -202,6 +208,15 @@ public final class EvolveJob {
                         outcome.stopReason(), outcome.lastGeneration(), ranked.size(), rows, comparison);
             }
         }
+    }
+
+    /** The search split's evaluator for the configured {@code evaluation.fitness}. */
+    private static BatchEvaluator searchEvaluator(SearchConfig config, TaskSuite search, CandidateModel candidates, Path runDir) {
+        return switch (config.evaluation().fitness()) {
+            case FitnessMode.Full f -> search.evaluator(candidates);
+            case FitnessMode.Racing r -> new RacingEvaluator(new ItemScorer(config, search, candidates), r, config.search().seed());
+            case FitnessMode.Anchors a -> new AnchorEvaluator(new ItemScorer(config, search, candidates), a, runDir, System.out::println);
+        };
     }
 
     /**

@@ -111,10 +111,10 @@ public final class GenerationEvaluator implements UnitEvaluator {
                     + " or the config or Amalgam changed?)");
         }
         if (!missing.isEmpty()) {
-            evaluator.evaluate(missing, (i, s) -> {
+            evaluator.evaluate(generation, missing, (i, s) -> {
                 Candidate c = new Candidate(generation, ids.get(i), missingKeys.get(i), missing.get(i), s.tasks(),
                         config.fitness(s.tasks()), s.mergeSeconds(), s.scoreSeconds(), s.worker(), s.startedAt(), s.endedAt(),
-                        s.failure());
+                        s.failure(), s.cost());
                 cache.put(c.key(), c);
                 ofGeneration.add(c.key());
                 log.accept(c);

@@ -36,12 +36,27 @@ public final class TaskSuite {
     private final PreparedSuite suite;
     private final EvalOptions options;
     private final EvaluationSettings.Objective objective;
+    private final SuiteItems items;
 
     private TaskSuite(SearchConfig config, PreparedSuite suite, EvalOptions options, EvaluationSettings.Objective objective) {
         this.config = config;
         this.suite = suite;
         this.options = options;
         this.objective = objective;
+        this.items = new SuiteItems(config, suite, objective);
+    }
+
+    /** The split's documents, one item each, over all tasks (task by task, in document order). */
+    public SuiteItems items() {
+        return items;
+    }
+
+    /**
+     * Scores {@code model} on the given items only (a subset of {@link #items()}, any order): each item's value of
+     * the suite's objective, in the order asked, and the forward-pass tokens that took.
+     */
+    public SuiteItems.Scored scoreItems(CausalLanguageModel model, int[] which) {
+        return items.score(which, subset -> Evaluator.score(model, subset, options));
     }
 
     /**
@@ -88,7 +103,7 @@ public final class TaskSuite {
     }
 
     /** The task scoring {@code split}: its documents come from that split, few-shot examples from where they did. */
-    private static TaskDefinition onSplit(TaskDefinition t, String split) {
+    static TaskDefinition onSplit(TaskDefinition t, String split) {
         if (!t.dataset().files().containsKey(split)) {
             throw new BadInputException(t.file() + ": task " + t.name() + " has no split '" + split + "' under dataset.files (has "
                     + t.dataset().files().keySet() + "); set evaluation.search_split / heldout_split");
@@ -105,7 +120,10 @@ public final class TaskSuite {
 
     /** Scores {@code model}: one value per task objective, in config order (the suite's objective). */
     public double[] score(CausalLanguageModel model) {
-        EvalReport report = Evaluator.score(model, suite, options);
+        return taskScores(Evaluator.score(model, suite, options));
+    }
+
+    private double[] taskScores(EvalReport report) {
         double[] out = new double[config.tasks().size()];
         for (int i = 0; i < out.length; i++) {
             TaskObjective task = config.tasks().get(i);
@@ -171,10 +189,13 @@ public final class TaskSuite {
                 long t1 = t0;
                 double[] scores;
                 String failure = "";
+                long tokens = 0;
                 try {
                     candidates.materialise(genomes.get(i));
                     t1 = System.nanoTime();
-                    scores = score(candidates.model());
+                    EvalReport report = Evaluator.score(candidates.model(), suite, options);
+                    scores = taskScores(report);
+                    tokens = report.stats().tokens();
                 } catch (NonFiniteException e) {
                     // NaN weights or log-likelihoods: the candidate is worth nothing, the journal says why, and the
                     // search goes on.
@@ -186,7 +207,8 @@ public final class TaskSuite {
                 double merge = (t1 - t0) / 1e9;
                 double scoring = (t2 - t1) / 1e9;
                 double end = CandidateScore.now();
-                results.scored(i, new CandidateScore(scores, merge, scoring, Candidate.LOCAL, end - merge - scoring, end, failure));
+                results.scored(i, new CandidateScore(scores, merge, scoring, Candidate.LOCAL, end - merge - scoring, end, failure,
+                        new Candidate.Cost(items.count(), tokens, false)));
             }
         };
     }

@@ -105,6 +105,13 @@ class SearchConfigYamlTest {
         assertEquals(8, c.evaluation().batchSize());
         assertEquals("train", c.evaluation().searchSplit());
         assertEquals(EvaluationSettings.Objective.GOLD_PROBABILITY, c.evaluation().searchObjective());
+        assertEquals(FitnessMode.FULL, c.evaluation().fitness());
+        SearchConfig racing = parse(MERGEKIT_EVOLVE.replace("limit: 50\n", "")
+                + "evaluation: {tasks_dir: TASKS, fitness: racing, racing_block: 10, racing_bound: bernstein, fitness_elite: 3}\n");
+        assertEquals(new FitnessMode.Racing(10, 0.1, FitnessMode.Bound.BERNSTEIN, 3), racing.evaluation().fitness());
+        SearchConfig anchors = parse(MERGEKIT_EVOLVE.replace("limit: 50\n", "")
+                + "evaluation: {tasks_dir: TASKS, fitness: anchors, anchor_items: 40, anchor_recheck: 2}\n");
+        assertEquals(new FitnessMode.Anchors(40, 2, 1), anchors.evaluation().fitness());
         assertEquals("r1", c.output().runName());
     }
 
@@ -119,9 +126,17 @@ class SearchConfigYamlTest {
             "evaluation:|  heldout_split: validation|evaluation.heldout_split: must differ from search_split",
             "evaluation:|  batch_size: -1|evaluation.batch_size:",
             "evaluation:|  search_objective: perplexity|evaluation.search_objective: expected metric, gold_probability or logprob_margin, got 'perplexity'",
+            "evaluation:|  fitness: sometimes|evaluation.fitness: expected full, racing or anchors, got 'sometimes'",
+            "evaluation:|  racing_block: 10|evaluation.racing_block: is not a parameter of fitness full",
+            "evaluation:|  fitness: racing\\n  racing_error: 1.5|evaluation.racing_error: expected a probability in (0, 1), got 1.5",
+            "evaluation:|  fitness: racing\\n  racing_bound: chernoff|evaluation.racing_bound: expected hoeffding or bernstein",
+            "evaluation:|  fitness: racing\\n  search_objective: logprob_margin|evaluation.fitness: racing bounds item scores in [0, 1]",
+            "evaluation:|  fitness: anchors\\n  anchor_items: 0|evaluation.anchor_items: expected a positive number of items, got 0",
+            "evaluation:|  fitness: anchors\\n  racing_block: 5|evaluation.racing_block: is not a parameter of fitness anchors",
             "evaluation:|  tasks_dir: nowhere|evaluation.tasks_dir: folder 'nowhere' not found",
             "output:|  run_name: ../x|output.run_name: expected a plain folder name"})
     void badKeysAndValuesNameTheKey(String block, String line, String message) throws Exception {
+        line = line.replace("\\n", "\n");
         String yaml = block.equals("genome:") ? MERGEKIT_EVOLVE.replace("  smooth: false\n", "  smooth: false\n" + line + "\n")
                 : MERGEKIT_EVOLVE.replace("limit: 50\n", "") + block + "\n" + line + "\n";
         if (block.equals("evaluation:") && !line.contains("tasks_dir")) {

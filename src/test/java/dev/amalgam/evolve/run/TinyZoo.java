@@ -78,7 +78,8 @@ public final class TinyZoo {
         }
     }
 
-    private static void writeModel(Path dir, float delta, long deltaSeed) throws IOException {
+    /** A model of {@link #SHAPE}: the base's weights plus {@code delta} times seeded noise; kept if already written. */
+    static void writeModel(Path dir, float delta, long deltaSeed) throws IOException {
         if (Files.isDirectory(dir)) {
             return;
         }
