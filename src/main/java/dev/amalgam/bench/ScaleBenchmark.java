@@ -18,6 +18,7 @@ import dev.amalgam.merge.MergeJob;
 import dev.amalgam.merge.MergeKernel;
 import dev.amalgam.recipe.ModelRef;
 import dev.amalgam.safetensors.DType;
+import dev.amalgam.safetensors.TensorSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,11 +29,13 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * {@code ./build bench scale [--dir D] [--items N] [--candidates N] [--clean]}: the real-size figures of issue 10 on three
+ * {@code ./build bench scale [--dir D] [--items N] [--candidates N] [--merges-only] [--layers N] [--clean]}: the real-size figures of issue 10 on three
  * synthetic bf16 models of TinyLlama-1.1B's shapes (2.2 GB each), kept in {@code D} (default
  * {@code $TMPDIR/amalgam-bench-scale}) between runs; {@code --clean} deletes that folder and exits. Reports merge GB/s
  * of linear and dare_ties against a plain copy of the same bytes, then a dare_ties search's candidates materialised in
  * memory: seconds per candidate, the merge's share, and the process's peak RSS against the {@link MemoryPlan}.
+ * {@code --merges-only} skips the search; {@code --layers N} uses models of the same tensor shapes with N layers (in a
+ * folder of their own), to profile the kernel without the whole model.
  * Run it alone and under {@code flock /tmp/bigmodel.lock}: it needs about 10 GB.
  */
 final class ScaleBenchmark {
@@ -47,12 +50,21 @@ final class ScaleBenchmark {
         int items = 5;
         int candidates = 2;
         boolean merges = true;
+        boolean evolve = true;
+        SyntheticLlama shape = TINYLLAMA;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--items" -> items = Integer.parseInt(args[++i]);
                 case "--candidates" -> candidates = Integer.parseInt(args[++i]);
                 case "--no-merges" -> merges = false;
+                case "--merges-only" -> evolve = false;
+                case "--layers" -> {
+                    // A mid-size model of TinyLlama's tensor shapes (for profiling the kernel quickly), in a folder of its own.
+                    int layers = Integer.parseInt(args[++i]);
+                    shape = new SyntheticLlama(2048, 5632, layers, 32, 4, 32000, false);
+                    dir = dir.resolveSibling(dir.getFileName() + "-" + layers + "layers");
+                }
                 case "--clean" -> {
                     EvolveBenchmark.delete(dir);
                     System.out.println("deleted " + dir);
@@ -65,17 +77,20 @@ final class ScaleBenchmark {
         List<String> names = List.of("base", "ft-a", "ft-b");
         long t0 = System.nanoTime();
         for (int i = 0; i < names.size(); i++) {
-            TINYLLAMA.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : 0.5f, STORIES);
+            shape.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : 0.5f, STORIES);
         }
-        System.out.printf("models: 3 x %.2f GB bf16 in %s (%.0f s to make or find)%n", TINYLLAMA.bytes(DType.BF16) / 1e9, dir, (System.nanoTime() - t0) / 1e9);
+        System.out.printf("models: 3 x %.2f GB bf16 in %s (%.0f s to make or find)%n", shape.bytes(DType.BF16) / 1e9, dir, (System.nanoTime() - t0) / 1e9);
         if (merges) {
-            merges(dir);
+            merges(dir, shape);
         }
-        evolve(dir, items, candidates);
+        if (evolve) {
+            evolve(dir, items, candidates);
+        }
     }
 
     /** Merge throughput (input bytes / s) against copying the same input bytes, in this process. */
-    private static void merges(Path dir) throws IOException {
+    private static void merges(Path dir, SyntheticLlama shape) throws IOException {
+        long largest = shape.tensors(DType.F32).stream().mapToLong(TensorSpec::byteLength).max().orElseThrow();
         Path out = dir.resolve("out");
         // The merge's I/O: read both fine-tunes (the base too for dare_ties), write one model. The copy reads ft-b and
         // copies ft-a: the same bytes in and one model's bytes out.
@@ -102,7 +117,7 @@ final class ScaleBenchmark {
         double copy = bytes / ((System.nanoTime() - t0) / 1e9) / 1e9;
         EvolveBenchmark.delete(out);
         System.out.printf("plain copy (read 2 models, write 1) of %.2f GB: %.2f GB/s%n", bytes / 1e9, copy);
-        for (String method : List.of("linear", "dare_ties")) {
+        for (String method : List.of("linear", "ties", "dare_ties")) {
             Path recipe = dir.resolve(method + ".yaml");
             String density = method.equals("linear") ? "" : ", density: 0.5";
             Files.writeString(recipe, "merge_method: " + method + "\n" + (method.equals("linear") ? "" : "base_model: " + dir.resolve("base") + "\n")
@@ -112,8 +127,11 @@ final class ScaleBenchmark {
                  PeakRss rss = new PeakRss()) {
                 long in = job.inputBytes();
                 MergeJob.Result r = job.run(MergeKernel.Progress.NONE);
-                System.out.printf("merge %-9s %.2f GB in %6.1f s: %.2f GB/s = %.2fx the copy; peak anonymous RSS +%.2f GB%n",
-                        method, in / 1e9, r.seconds(), in / r.seconds() / 1e9, in / r.seconds() / 1e9 / copy, (rss.peak() - rss.before()) / 1e9);
+                int inputs = method.equals("linear") ? 2 : 3;
+                long bound = (inputs + 2) * largest + (512L << 20); // the kernel's stated bound
+                System.out.printf("merge %-9s %.2f GB in %6.1f s: %.2f GB/s = %.2fx the copy; peak anonymous RSS +%.2f GB (bound %.2f GB)%n",
+                        method, in / 1e9, r.seconds(), in / r.seconds() / 1e9, in / r.seconds() / 1e9 / copy, (rss.peak() - rss.before()) / 1e9,
+                        bound / 1e9);
             }
             EvolveBenchmark.delete(out);
         }

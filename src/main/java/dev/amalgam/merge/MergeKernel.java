@@ -4,12 +4,15 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.amalgam.NonFiniteException;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorInfo;
+import dev.amalgam.safetensors.TensorSlice;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -102,6 +105,14 @@ public final class MergeKernel {
         int slot = 0;
         long[] inputNonFinite = {0};
         boolean permute = remap != null && remap.applies(t);
+        if (!permute && !device.isGpu() && !t.inputs().isEmpty()) {
+            List<PlannedTensor.PlannedInput> all = t.allInputs();
+            List<TensorSlice> slices = all.stream().map(in -> models.get(in.modelIndex()).slice(in.tensorName())).toList();
+            JavaCpuKernel fast = JavaCpuKernel.of(method, t, slices, seed);
+            if (fast != null) {
+                return mergeFast(m, widening, t, all, fast);
+            }
+        }
         ModelTensor base = t.base() == null ? null : load(m, buffer(widening, slot++, t.base()), t.base(), t, !permute, inputNonFinite);
         List<ModelTensor> inputs = new ArrayList<>(t.inputs().size());
         for (PlannedTensor.PlannedInput in : t.inputs()) {
@@ -123,13 +134,44 @@ public final class MergeKernel {
             throw new IllegalStateException(method.name() + " returned shape " + merged.getShape() + " for '"
                     + t.outputName() + "', expected " + new Shape(t.outShape()));
         }
-        long outputNonFinite = NonFiniteCount.of(merged);
-        if (outputNonFinite > inputNonFinite[0]) {
-            throw new NonFiniteException("tensor '" + t.outputName() + "': " + method.name() + " gives " + outputNonFinite
-                    + " non-finite values (NaN or infinite) of " + merged.size() + ", but its inputs have "
-                    + (inputNonFinite[0] == 0 ? "none" : inputNonFinite[0]) + "; check the weights and the inputs");
-        }
+        checkNonFinite(t, NonFiniteCount.of(merged), inputNonFinite[0], merged.size());
         return merged;
+    }
+
+    private void checkNonFinite(PlannedTensor t, long outputNonFinite, long inputNonFinite, long size) {
+        if (outputNonFinite > inputNonFinite) {
+            throw new NonFiniteException("tensor '" + t.outputName() + "': " + method.name() + " gives " + outputNonFinite
+                    + " non-finite values (NaN or infinite) of " + size + ", but its inputs have "
+                    + (inputNonFinite == 0 ? "none" : inputNonFinite) + "; check the weights and the inputs");
+        }
+    }
+
+    /**
+     * {@link JavaCpuKernel}'s result, in widening buffer 0, as an array of {@code m}. Its methods only multiply by finite
+     * numbers and add, so every non-finite input value makes its result value non-finite: the inputs are counted only
+     * when the result has some.
+     */
+    private NDArray mergeFast(NDManager m, WideningBuffers widening, PlannedTensor t, List<PlannedTensor.PlannedInput> all,
+                              JavaCpuKernel fast) {
+        long numel = new Shape(t.outShape()).size();
+        MemorySegment out = widening.slot(0, numel * 4);
+        long outputNonFinite = fast.run(out);
+        long inputNonFinite = 0;
+        for (int i = 0; outputNonFinite > 0 && i < all.size(); i++) {
+            inputNonFinite += warnNonFinite(all.get(i), fast.nonFinite(i));
+        }
+        checkNonFinite(t, outputNonFinite, inputNonFinite, numel);
+        return m.create(out.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN), new Shape(t.outShape()), DataType.FLOAT32);
+    }
+
+    /** Warns once per input tensor that holds {@code bad} > 0 non-finite values; returns {@code bad}. */
+    private long warnNonFinite(PlannedTensor.PlannedInput in, long bad) {
+        SafetensorsModel model = models.get(in.modelIndex());
+        if (bad > 0 && warned.add(model.location() + "\n" + in.tensorName())) {
+            warnings.accept("model " + model.location() + ": tensor '" + in.tensorName() + "' has " + bad
+                    + " non-finite values (NaN or infinite); they are merged as they are");
+        }
+        return bad;
     }
 
     /** The widening buffer of input position {@code slot} (fp32 inputs are copied into theirs, never viewed in place). */
@@ -147,12 +189,7 @@ public final class MergeKernel {
         SafetensorsModel model = models.get(in.modelIndex());
         TensorInfo info = model.info(in.tensorName());
         NDArray x = model.slice(in.tensorName()).toFloat32(m, buffer);
-        long bad = NonFiniteCount.of(x);
-        if (bad > 0 && warned.add(model.location() + "\n" + in.tensorName())) {
-            warnings.accept("model " + model.location() + ": tensor '" + in.tensorName() + "' has " + bad
-                    + " non-finite values (NaN or infinite); they are merged as they are");
-        }
-        nonFinite[0] += bad;
+        nonFinite[0] += warnNonFinite(in, NonFiniteCount.of(x));
         long[] want = t.outShape();
         if (cut && !Arrays.equals(info.shape(), want)) {
             if (info.rank() != want.length) {

@@ -34,12 +34,20 @@ public final class TensorRandom {
         IntStream.range(0, chunks).parallel().forEach(c -> {
             int from = (int) ((long) count * c / chunks);
             int to = (int) ((long) count * (c + 1) / chunks);
-            long state = key + (from + 1L) * GOLDEN_GAMMA;
-            for (int i = from; i < to; i++, state += GOLDEN_GAMMA) {
-                u[i] = (mix64(state) >>> 40) * 0x1.0p-24f; // top 24 bits: every value representable
-            }
+            fill(key, from, u, from, to - from);
         });
         return u;
+    }
+
+    /**
+     * Values {@code [from, from + count)} of the stream of {@code key} ({@link #streamKey}) into {@code out[at...]}: the
+     * same numbers {@link #uniform(long, int, String, int)} puts there, for kernels that work on one chunk at a time.
+     */
+    static void fill(long key, long from, float[] out, int at, int count) {
+        long state = key + (from + 1L) * GOLDEN_GAMMA;
+        for (int i = at; i < at + count; i++, state += GOLDEN_GAMMA) {
+            out[i] = (mix64(state) >>> 40) * 0x1.0p-24f; // top 24 bits: every value representable
+        }
     }
 
     /** {@code count} indices uniform in [0, bound), drawn with replacement (for subsampling a tensor). */

@@ -65,6 +65,35 @@ public final class FloatCodec {
         }
     }
 
+    /**
+     * Widens {@code count} elements of {@code src} (in {@code dtype}) starting at element {@code from} into
+     * {@code dst[0..count)}, for kernels that work on one chunk at a time. 16-bit values are copied in bulk into
+     * {@code scratch} (at least {@code count} long) first, then widened from the array.
+     */
+    public static void widen(DType dtype, MemorySegment src, long from, short[] scratch, float[] dst, int count) {
+        switch (dtype) {
+            case F32 -> MemorySegment.copy(src, FLOAT_LE, from * 4, dst, 0, count);
+            case BF16 -> {
+                MemorySegment.copy(src, SHORT_LE, from * 2, scratch, 0, count);
+                for (int i = 0; i < count; i++) {
+                    dst[i] = Float.intBitsToFloat(scratch[i] << 16); // the sign bit lands on top, the rest is zero
+                }
+            }
+            case F16 -> {
+                MemorySegment.copy(src, SHORT_LE, from * 2, scratch, 0, count);
+                for (int i = 0; i < count; i++) {
+                    dst[i] = Float.float16ToFloat(scratch[i]);
+                }
+            }
+            case F64 -> {
+                for (int i = 0; i < count; i++) {
+                    dst[i] = (float) src.getAtIndex(DOUBLE_LE, from + i);
+                }
+            }
+            default -> throw new IllegalArgumentException("cannot widen " + dtype + " to F32");
+        }
+    }
+
     /** Narrows {@code n} little-endian fp32 values in {@code src} to {@code dtype} in {@code dst}. */
     public static void narrowFromF32(DType dtype, MemorySegment src, MemorySegment dst, long n) {
         switch (dtype) {

@@ -98,7 +98,11 @@ public record TensorSlice(TensorInfo info, MemorySegment data, Path file, long f
         return copy;
     }
 
-    private void read(Runnable javaRead) {
+    /**
+     * Runs Java code that reads {@link #data()} (never native code: see the class comment), checking the file's size
+     * before and after and reporting a lost page or a size change as "FILE changed while being read".
+     */
+    public void read(Runnable javaRead) {
         checkSize();
         try {
             javaRead.run();
