@@ -122,7 +122,8 @@ final class SteadyRun implements BatchEvaluator.Feed {
         int k = completed++;
         int generation = k / population;
         Candidate c = new Candidate(generation, "g" + generation + "-c" + (k % population), f.key(), f.genes(), s.tasks(),
-                config.fitness(s.tasks()), s.mergeSeconds(), s.scoreSeconds(), s.worker(), s.startedAt(), s.endedAt(), s.failure());
+                config.fitness(s.tasks()), s.mergeSeconds(), s.scoreSeconds(), s.worker(), s.startedAt(), s.endedAt(), s.failure(),
+                s.cost());
         cache.put(c.key(), c);
         journal.candidate(c);
         listener.candidateScored();
