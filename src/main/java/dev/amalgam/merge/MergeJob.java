@@ -102,15 +102,15 @@ public final class MergeJob implements AutoCloseable {
             guard.check();
             OutputVocabulary vocabulary = null;
             VocabularyRemap remap = null;
-            if (settings == null) {
+            // mergekit builds the output tokenizer and permutes the embeddings to it whenever a recipe sets a
+            // tokenizer (--copy-tokenizer only concerns the base's files copied when none is set)
+            VocabularyRemap rebuild = VocabularyRemap.of(recipe, plan, models, options.warnings());
+            if (rebuild == null) {
                 if (tokenizer != null) {
                     TokenizerVocabulary.requireFits(tokenizer, plan, recipe);
                 }
             } else {
-                // mergekit builds the output tokenizer and permutes the embeddings to it whenever a recipe sets a
-                // tokenizer (--copy-tokenizer only concerns the base's files copied when none is set)
-                vocabulary = OutputVocabulary.build(recipe, plan, models, options.warnings());
-                VocabularyRemap rebuild = new VocabularyRemap(vocabulary, settings.padToMultipleOf(), plan);
+                vocabulary = rebuild.vocabulary();
                 if (!rebuild.isIdentity(plan)) {
                     remap = rebuild;
                     plan = rebuild.applyTo(plan);

@@ -64,7 +64,7 @@ public final class MergeKernel {
     }
 
     /** Embeddings and lm_head are permuted to a tokenizer's vocabulary before they are merged. */
-    MergeKernel withVocabularyRemap(VocabularyRemap vocabularyRemap) {
+    public MergeKernel withVocabularyRemap(VocabularyRemap vocabularyRemap) {
         this.remap = vocabularyRemap;
         return this;
     }

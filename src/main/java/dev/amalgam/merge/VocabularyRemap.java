@@ -8,6 +8,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.amalgam.BadInputException;
+import dev.amalgam.recipe.MergeRecipe;
+import dev.amalgam.recipe.TokenizerSettings;
 import dev.amalgam.recipe.TokenizerSettings.TokenSource;
 
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -25,7 +28,7 @@ import java.util.stream.Collectors;
  * up to {@code pad_to_multiple_of} take the mean of the input's rebuilt rows (embed.py, after
  * https://nlp.stanford.edu/~johnhew/vocab-expansion.html).
  */
-final class VocabularyRemap {
+public final class VocabularyRemap {
     /** A token's default row, where a model lacks it: one model's row, a zero row, or the mean over the models that have it. */
     private sealed interface Default {
         record Row(int model, int row) implements Default {
@@ -54,10 +57,26 @@ final class VocabularyRemap {
     }
 
     /**
+     * The rebuild that {@code recipe}'s tokenizer settings call for over {@code plan}, or null when the recipe sets no
+     * tokenizer. {@code amalgam merge} and a search's candidates both take it from here, so a candidate scores exactly
+     * the embeddings the merge writes.
+     */
+    public static VocabularyRemap of(MergeRecipe recipe, MergePlan plan, MergePlanner.ModelSource models, Consumer<String> warnings) {
+        TokenizerSettings settings = recipe.tokenizer();
+        return settings == null ? null
+                : new VocabularyRemap(OutputVocabulary.build(recipe, plan, models, warnings), settings.padToMultipleOf(), plan);
+    }
+
+    /** The output vocabulary the rebuild permutes to. */
+    OutputVocabulary vocabulary() {
+        return out;
+    }
+
+    /**
      * Whether the rebuild changes nothing: no token settings, no padding, every planned embedding already has
      * one row per output token, and every model has every token at its own id.
      */
-    boolean isIdentity(MergePlan plan) {
+    public boolean isIdentity(MergePlan plan) {
         if (!out.rules().isEmpty() || rows != vocab) {
             return false;
         }
@@ -77,7 +96,7 @@ final class VocabularyRemap {
     }
 
     /** The plan with the embedding-like tensors planned at the output rows (merged, never copied raw: their rows move). */
-    MergePlan applyTo(MergePlan plan) {
+    public MergePlan applyTo(MergePlan plan) {
         List<PlannedTensor> replanned = new ArrayList<>();
         for (PlannedTensor t : plan.tensors()) {
             replanned.add(!tensors.contains(t.outputName()) ? t : new PlannedTensor(t.outputName(),

@@ -60,7 +60,7 @@ public final class ReportWriter {
     /** A {@code --out} folder the user named is written only when it is new, empty or an earlier report's. */
     private static void refuseForeignFolder(Path folder) {
         if (Files.exists(folder) && !Files.isDirectory(folder)) {
-            throw new BadInputException("--out " + folder + ": is a file, not a folder");
+            throw new BadInputException("--out " + folder + " is a file, not a folder");
         }
         if (Files.isDirectory(folder) && !Files.exists(folder.resolve(MARKER))) {
             try (Stream<Path> entries = Files.list(folder)) {

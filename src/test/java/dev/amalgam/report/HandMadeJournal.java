@@ -125,7 +125,8 @@ final class HandMadeJournal {
                 cells[tasks] = cells[tasks + 1] = cells[tasks + 2] = "NaN";
                 row = String.join(",", cells);
             }
-            csv.append(row).append(String.format(Locale.ROOT, ",%s,%.4f,%.4f,%s%n", s.worker(), s.startedAt(), s.endedAt(), s.failure()));
+            csv.append(row).append(String.format(Locale.ROOT, ",%s,%.4f,%.4f,%s,0,0,false%n", s.worker(), s.startedAt(), s.endedAt(),
+                    s.failure())); // items_scored, tokens_scored, partial: not counted
         }
         Files.writeString(dir.resolve("candidates.csv"), csv);
         return dir;

@@ -9,6 +9,7 @@ import dev.amalgam.merge.MergeKernel;
 import dev.amalgam.merge.MergePlan;
 import dev.amalgam.merge.MergePlanner;
 import dev.amalgam.merge.OpenModels;
+import dev.amalgam.merge.VocabularyRemap;
 import dev.amalgam.merge.WideningBuffers;
 import dev.amalgam.recipe.MergeRecipe;
 
@@ -76,9 +77,17 @@ public final class CandidateModel implements AutoCloseable {
     /** Merges {@code recipe} (over models of the scoring model's architecture) into the scoring model's weights. */
     public void materialise(MergeRecipe recipe) {
         MergePlan plan = plan(recipe);
+        // a tokenizer setting permutes embeddings and lm_head to the output vocabulary, as amalgam merge does
+        VocabularyRemap remap = VocabularyRemap.of(recipe, plan, sources, this::warnOnce);
+        if (remap != null && remap.isIdentity(plan)) {
+            remap = null;
+        }
+        if (remap != null) {
+            plan = remap.applyTo(plan);
+        }
         WeightsSink sink = new WeightsSink(model.weights());
         new MergeKernel(plan.method(), plan.modelPaths().stream().map(sources::model).toList(), device, plan.seed(), buffers, this::warnOnce)
-                .run(plan.tensors(), sink, MergeKernel.Progress.NONE);
+                .withVocabularyRemap(remap).run(plan.tensors(), sink, MergeKernel.Progress.NONE);
         if (!sink.missing().isEmpty()) {
             throw new IllegalStateException("the merge did not produce the scoring model's tensors " + sink.missing());
         }
