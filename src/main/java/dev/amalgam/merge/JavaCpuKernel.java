@@ -214,22 +214,18 @@ final class JavaCpuKernel {
      * bucket that holds it. Two passes and 65536 counters per range instead of a sort.
      */
     private float kthLargestAbsDelta(int i, long k) {
-        long[][] high = new long[RANGES][];
-        forRanges((r, from, to) -> {
-            long[] h = new long[1 << 16];
-            Scratch s = new Scratch();
-            for (long c = from; c < to; c += CHUNK) {
-                int len = (int) Math.min(CHUNK, to - c);
-                delta(s, i, c, len, true);
-                for (int j = 0; j < len; j++) {
-                    h[Float.floatToRawIntBits(Math.abs(s.delta[j])) >>> 16]++;
-                }
-            }
-            high[r] = h;
-        });
-        long[] top = select(high, k); // {bucket, rank within it}
+        long[] top = select(absDeltaHistograms(i, -1), k); // {bucket, rank within it}
         int bucket = (int) top[0];
-        long[][] low = new long[RANGES][];
+        long[] bottom = select(absDeltaHistograms(i, bucket), top[1]);
+        return Float.intBitsToFloat(bucket << 16 | (int) bottom[0]);
+    }
+
+    /**
+     * Per range, a histogram of 16 bits of |x - base| of model {@code i}: the high 16 bits of every value when
+     * {@code high < 0}, else the low 16 bits of the values whose high 16 bits are {@code high}.
+     */
+    private long[][] absDeltaHistograms(int i, int high) {
+        long[][] histograms = new long[RANGES][];
         forRanges((r, from, to) -> {
             long[] h = new long[1 << 16];
             Scratch s = new Scratch();
@@ -238,15 +234,16 @@ final class JavaCpuKernel {
                 delta(s, i, c, len, true);
                 for (int j = 0; j < len; j++) {
                     int bits = Float.floatToRawIntBits(Math.abs(s.delta[j]));
-                    if (bits >>> 16 == bucket) {
+                    if (high < 0) {
+                        h[bits >>> 16]++;
+                    } else if (bits >>> 16 == high) {
                         h[bits & 0xFFFF]++;
                     }
                 }
             }
-            low[r] = h;
+            histograms[r] = h;
         });
-        long[] bottom = select(low, top[1]);
-        return Float.intBitsToFloat(bucket << 16 | (int) bottom[0]);
+        return histograms;
     }
 
     /** The bucket holding the k-th largest of the summed histograms, and k's rank within that bucket. */

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 /**
  * CMA-ES (Hansen's {@code purecma} ask/tell update, rank-mu and rank-one, cumulative step-size adaptation) on the
@@ -57,7 +56,7 @@ public final class CmaesSearch implements SearchStrategy, SteadySearch {
     /** @param initial the starting mean in the unit cube, [n] */
     CmaesSearch(double[] initial, int lambda, long seed) {
         this.seed = seed;
-        this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        this.rng = SearchStrategy.generator(seed);
         this.n = initial.length;
         this.lambda = lambda;
         this.mu = lambda / 2;
@@ -164,7 +163,7 @@ public final class CmaesSearch implements SearchStrategy, SteadySearch {
     @Override
     public void resumed(int results) {
         asked = results;
-        rng = RandomGeneratorFactory.of("L64X128MixRandom").create(SteadySearch.resumedSeed(seed, results));
+        rng = SteadySearch.resumedGenerator(seed, results);
     }
 
     @Override

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 /**
  * The Jenetics strategies on one {@code DoubleChromosome} over the unit cube (one gene per searched number, so
@@ -38,7 +37,7 @@ public final class JeneticsSearch<C extends Comparable<? super C>> implements Se
     private List<Candidate> last = List.of();
 
     JeneticsSearch(GaOperators<C> operators, int dims, int population, long seed) {
-        this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        this.rng = SearchStrategy.generator(seed);
         this.population = population;
         this.fitness = operators.fitness();
         this.factory = Genotype.of(DoubleChromosome.of(0, 1, dims));

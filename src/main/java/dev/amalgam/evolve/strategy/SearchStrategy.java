@@ -4,6 +4,8 @@ import dev.amalgam.evolve.config.Strategy;
 import dev.amalgam.history.Candidate;
 
 import java.util.List;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
 
 /**
  * A search algorithm driven one generation at a time. All randomness comes from the strategy's own generator
@@ -16,6 +18,11 @@ public sealed interface SearchStrategy permits JeneticsSearch, CmaesSearch {
 
     /** Breeds and evaluates {@code generation} (1, 2, ...) from the previous one; returns the new population. */
     List<Candidate> next(int generation, UnitEvaluator evaluator);
+
+    /** The strategies' random generator, one algorithm for all of them, seeded (the run's seed, or a resume's). */
+    static RandomGenerator generator(long seed) {
+        return RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+    }
 
     /**
      * @param dims       genes

@@ -17,7 +17,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 /**
  * Steady-state GA or NSGA-II with the generational engine's operators ({@link GaOperators}): it keeps a population of
@@ -47,7 +46,7 @@ public final class SteadyGenetic<C extends Comparable<? super C>> implements Ste
         this.factory = Genotype.of(DoubleChromosome.of(0, 1, dims));
         this.size = population;
         this.seed = seed;
-        this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        this.rng = SearchStrategy.generator(seed);
     }
 
     @Override
@@ -94,7 +93,7 @@ public final class SteadyGenetic<C extends Comparable<? super C>> implements Ste
     @Override
     public void resumed(int results) {
         asked = results;
-        rng = RandomGeneratorFactory.of("L64X128MixRandom").create(SteadySearch.resumedSeed(seed, results));
+        rng = SteadySearch.resumedGenerator(seed, results);
     }
 
     @Override

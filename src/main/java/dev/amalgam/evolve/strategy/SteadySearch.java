@@ -4,6 +4,7 @@ import dev.amalgam.evolve.config.Strategy;
 import dev.amalgam.history.Candidate;
 
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * A search driven one candidate at a time (the steady schedule): {@link #ask} whenever a worker is free, {@link #tell}
@@ -48,8 +49,8 @@ public sealed interface SteadySearch permits SteadyGenetic, CmaesSearch {
         };
     }
 
-    /** The generator seed a resume after {@code results} results uses (distinct per count, fixed per seed). */
-    static long resumedSeed(long seed, int results) {
-        return seed ^ (0x9E3779B97F4A7C15L * (results + 1L));
+    /** The generator a resume after {@code results} results uses (its seed distinct per count, fixed per seed). */
+    static RandomGenerator resumedGenerator(long seed, int results) {
+        return SearchStrategy.generator(seed ^ (0x9E3779B97F4A7C15L * (results + 1L)));
     }
 }
