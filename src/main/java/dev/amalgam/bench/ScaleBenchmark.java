@@ -21,15 +21,17 @@ import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.TensorSpec;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * {@code ./build bench scale [--dir D] [--items N] [--candidates N] [--merges-only] [--layers N] [--clean]}: the real-size figures of issue 10 on three
+ * {@code ./build bench scale [--dir D] [--items N] [--candidates N] [--merges-only] [--methods linear,ties,dare_ties] [--repeat N] [--layers N] [--clean]}: the real-size figures of issue 10 on three
  * synthetic bf16 models of TinyLlama-1.1B's shapes (2.2 GB each), kept in {@code D} (default
  * {@code $TMPDIR/amalgam-bench-scale}) between runs; {@code --clean} deletes that folder and exits. Reports merge GB/s
  * of linear and dare_ties against a plain copy of the same bytes, then a dare_ties search's candidates materialised in
@@ -51,6 +53,8 @@ final class ScaleBenchmark {
         int candidates = 2;
         boolean merges = true;
         boolean evolve = true;
+        List<String> methods = List.of("linear", "ties", "dare_ties");
+        int repeat = 2;
         SyntheticLlama shape = TINYLLAMA;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -59,6 +63,8 @@ final class ScaleBenchmark {
                 case "--candidates" -> candidates = Integer.parseInt(args[++i]);
                 case "--no-merges" -> merges = false;
                 case "--merges-only" -> evolve = false;
+                case "--methods" -> methods = List.of(args[++i].split(","));
+                case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 case "--layers" -> {
                     // A mid-size model of TinyLlama's tensor shapes (for profiling the kernel quickly), in a folder of its own.
                     int layers = Integer.parseInt(args[++i]);
@@ -81,28 +87,77 @@ final class ScaleBenchmark {
         }
         System.out.printf("models: 3 x %.2f GB bf16 in %s (%.0f s to make or find)%n", shape.bytes(DType.BF16) / 1e9, dir, (System.nanoTime() - t0) / 1e9);
         if (merges) {
-            merges(dir, shape);
+            merges(dir, shape, methods, repeat);
         }
         if (evolve) {
             evolve(dir, items, candidates);
         }
     }
 
-    /** Merge throughput (input bytes / s) against copying the same input bytes, in this process. */
-    private static void merges(Path dir, SyntheticLlama shape) throws IOException {
+    /**
+     * Merge throughput (input bytes / s) against copying the same input bytes, in this process: the best of
+     * {@code repeat} runs of each, so both see warm page caches and a load spike on a shared machine does not decide.
+     */
+    private static void merges(Path dir, SyntheticLlama shape, List<String> methods, int repeat) throws IOException {
         long largest = shape.tensors(DType.F32).stream().mapToLong(TensorSpec::byteLength).max().orElseThrow();
         Path out = dir.resolve("out");
-        // The merge's I/O: read both fine-tunes (the base too for dare_ties), write one model. The copy reads ft-b and
-        // copies ft-a: the same bytes in and one model's bytes out.
-        long t0 = System.nanoTime();
+        double copy = 0;
+        double durable = 0;
         long bytes = 0;
+        for (int r = 0; r < repeat; r++) {
+            long[] copied = new long[1];
+            copy = Math.max(copy, plainCopy(dir, out, false, copied));
+            durable = Math.max(durable, plainCopy(dir, out, true, copied));
+            bytes = copied[0];
+        }
+        System.out.printf("plain copy (read 2 models, write 1) of %.2f GB: %.2f GB/s; with the written model synced to disk"
+                + " (as the merge's output is, before its rename): %.2f GB/s%n", bytes / 1e9, copy, durable);
+        for (String method : methods) {
+            Path recipe = dir.resolve(method + ".yaml");
+            String density = method.equals("linear") ? "" : ", density: 0.5";
+            Files.writeString(recipe, "merge_method: " + method + "\n" + (method.equals("linear") ? "" : "base_model: " + dir.resolve("base") + "\n")
+                    + "dtype: bfloat16\nmodels:\n  - {model: " + dir.resolve("ft-a") + ", parameters: {weight: 0.6" + density + "}}\n"
+                    + "  - {model: " + dir.resolve("ft-b") + ", parameters: {weight: 0.4" + density + "}}\n");
+            double seconds = Double.MAX_VALUE;
+            long in = 0;
+            long peak = 0;
+            for (int r = 0; r < repeat; r++) {
+                try (MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, out, 5_000_000_000L, Device.cpu(), null));
+                     PeakRss rss = new PeakRss()) {
+                    in = job.inputBytes();
+                    seconds = Math.min(seconds, job.run(MergeKernel.Progress.NONE).seconds());
+                    peak = Math.max(peak, rss.peak() - rss.before());
+                }
+                EvolveBenchmark.delete(out);
+            }
+            int inputs = method.equals("linear") ? 2 : 3;
+            long bound = (inputs + 2) * largest + (512L << 20); // the kernel's stated bound
+            System.out.printf("merge %-9s %.2f GB in %6.2f s: %.2f GB/s = %.2fx the copy, %.2fx the synced copy; peak anonymous RSS +%.2f GB (bound %.2f GB)%n",
+                    method, in / 1e9, seconds, in / seconds / 1e9, in / seconds / 1e9 / copy, in / seconds / 1e9 / durable, peak / 1e9, bound / 1e9);
+        }
+    }
+
+    /**
+     * The merge's I/O without its math: reads both fine-tunes (the merge reads the base too for the task-arithmetic
+     * family), writes one model: copies ft-a and reads ft-b. Returns GB/s of the bytes read; {@code sync} forces the
+     * copy to disk.
+     */
+    private static double plainCopy(Path dir, Path out, boolean sync, long[] bytes) throws IOException {
+        long t0 = System.nanoTime();
+        bytes[0] = 0;
         Files.createDirectories(out);
         byte[] chunk = new byte[1 << 20];
         for (String m : List.of("ft-a", "ft-b")) {
             try (Stream<Path> files = Files.list(dir.resolve(m))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".safetensors")).toList()) {
                     if (m.equals("ft-a")) {
-                        Files.copy(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                        Path copy = out.resolve(f.getFileName());
+                        Files.copy(f, copy, StandardCopyOption.REPLACE_EXISTING);
+                        if (sync) {
+                            try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                                ch.force(true);
+                            }
+                        }
                     } else {
                         try (var in = Files.newInputStream(f)) {
                             while (in.read(chunk) > 0) {
@@ -110,31 +165,13 @@ final class ScaleBenchmark {
                             }
                         }
                     }
-                    bytes += Files.size(f);
+                    bytes[0] += Files.size(f);
                 }
             }
         }
-        double copy = bytes / ((System.nanoTime() - t0) / 1e9) / 1e9;
+        double gbps = bytes[0] / ((System.nanoTime() - t0) / 1e9) / 1e9;
         EvolveBenchmark.delete(out);
-        System.out.printf("plain copy (read 2 models, write 1) of %.2f GB: %.2f GB/s%n", bytes / 1e9, copy);
-        for (String method : List.of("linear", "ties", "dare_ties")) {
-            Path recipe = dir.resolve(method + ".yaml");
-            String density = method.equals("linear") ? "" : ", density: 0.5";
-            Files.writeString(recipe, "merge_method: " + method + "\n" + (method.equals("linear") ? "" : "base_model: " + dir.resolve("base") + "\n")
-                    + "dtype: bfloat16\nmodels:\n  - {model: " + dir.resolve("ft-a") + ", parameters: {weight: 0.6" + density + "}}\n"
-                    + "  - {model: " + dir.resolve("ft-b") + ", parameters: {weight: 0.4" + density + "}}\n");
-            try (MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, out, 5_000_000_000L, Device.cpu(), null));
-                 PeakRss rss = new PeakRss()) {
-                long in = job.inputBytes();
-                MergeJob.Result r = job.run(MergeKernel.Progress.NONE);
-                int inputs = method.equals("linear") ? 2 : 3;
-                long bound = (inputs + 2) * largest + (512L << 20); // the kernel's stated bound
-                System.out.printf("merge %-9s %.2f GB in %6.1f s: %.2f GB/s = %.2fx the copy; peak anonymous RSS +%.2f GB (bound %.2f GB)%n",
-                        method, in / 1e9, r.seconds(), in / r.seconds() / 1e9, in / r.seconds() / 1e9 / copy, (rss.peak() - rss.before()) / 1e9,
-                        bound / 1e9);
-            }
-            EvolveBenchmark.delete(out);
-        }
+        return gbps;
     }
 
     /** A dare_ties search's candidates over base + 2 fine-tunes, materialised into one fp32 scoring model. */

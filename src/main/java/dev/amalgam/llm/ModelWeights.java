@@ -1,5 +1,6 @@
 package dev.amalgam.llm;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -9,6 +10,7 @@ import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorSlice;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -89,6 +91,19 @@ public final class ModelWeights {
             throw new IllegalArgumentException("no weight named '" + name + "'");
         }
         return t;
+    }
+
+    /**
+     * The named weight's own memory (native byte order), to be written in place from Java, where the weights are on the
+     * CPU and resident as FLOAT32 or FLOAT16; null elsewhere (a GPU, or bf16, which DJL's JNI cannot hand over). Every
+     * tensor here is made contiguous at load and only ever written in place, so the view stays the tensor's memory.
+     */
+    public MemorySegment hostMemory(String name) {
+        NDArray t = get(name);
+        if (!t.getDevice().equals(Device.cpu()) || (resident != DataType.FLOAT32 && resident != DataType.FLOAT16)) {
+            return null;
+        }
+        return MemorySegment.ofBuffer(t.toByteBuffer(true));
     }
 
     public boolean has(String name) {

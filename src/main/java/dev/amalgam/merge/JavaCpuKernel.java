@@ -4,9 +4,6 @@ import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.TensorSlice;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -24,14 +21,15 @@ import java.util.stream.IntStream;
  *
  * <p>Where the time went in the DJL path: every op is a full pass over fp32 tensors (about 30 for dare_ties, each
  * allocating a fresh tensor whose pages the kernel must fault in and zero), masks went through bool-to-float copies,
- * ties sorted with topk. Here a tensor is 1 pass (linear), 2 (dare_ties: the rescale norms, then the result) or 4
- * (ties: two radix-select passes for the k-th largest |delta|, the norms, the result).
+ * ties sorted with topk. Here a tensor is 1 pass (linear), 2 (dare_ties: the rescale norms, drawing each mask's uniforms
+ * once and keeping its bits, numel / 8 bytes a model, for the result) or 4 (ties: two radix-select passes for the k-th
+ * largest |delta|, the norms, the result). Per-range sums are kept in locals: ranges' slots of one array share cache
+ * lines, and counting into them from both cores cost more than the counting.
  */
 final class JavaCpuKernel {
     static final int CHUNK = 1 << 14; // elements per chunk: a few fp32 rows of scratch per input, in the L2 cache
     private static final int RANGES = 16; // fixed, so double sums combine in the same order on any number of cores
     private static final Set<DType> WIDENABLE = EnumSet.of(DType.F32, DType.BF16, DType.F16);
-    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** How one model's delta is thinned: not at all, its k largest |delta| kept, or a DARE mask. */
     private sealed interface Mask {
@@ -55,6 +53,7 @@ final class JavaCpuKernel {
     private final float[] lower; // per model, the Magnitude threshold once found
     private final float[] factor; // per model, the rescale factor (NaN where a norm is: it spreads, as in DJL)
     private final boolean[] scaled; // per model, whether the rescale factor applies
+    private final long[][] kept; // per model, a DARE mask's bits once the rescale pass drew them (numel / 8 bytes), else null
     private final boolean rescale;
     private final boolean consensus;
     private final boolean normalize;
@@ -71,6 +70,7 @@ final class JavaCpuKernel {
         this.lower = new float[weights.length];
         this.factor = new float[weights.length];
         this.scaled = new boolean[weights.length];
+        this.kept = new long[weights.length][];
         this.rescale = rescale;
         this.consensus = consensus;
         this.normalize = normalize;
@@ -128,12 +128,17 @@ final class JavaCpuKernel {
                 t.global().flag("normalize"), divisor, (float) t.global().number("lambda"));
     }
 
+    /** Where the result's chunks go (as {@link TensorChunks#put}): called from the kernel's threads, disjoint ranges. */
+    interface Target {
+        void put(long at, float[] values, int count);
+    }
+
     /**
-     * Merges into {@code out} (fp32 little-endian, numel x 4 bytes).
+     * Merges chunk by chunk into {@code out}.
      *
      * @return the number of non-finite values in the result
      */
-    long run(MemorySegment out) {
+    long run(Target out) {
         long[] nonFinite = new long[1];
         guarded(0, () -> {
             for (int i = 0; i < masks.length; i++) {
@@ -158,15 +163,23 @@ final class JavaCpuKernel {
         long[] counts = new long[RANGES];
         guarded(0, () -> forRanges((r, from, to) -> {
             Scratch s = new Scratch();
+            long count = 0; // summed locally: the ranges' slots share cache lines, which every core would fight over
             for (long c = from; c < to; c += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - c);
                 load(s, s.base, input, c, len);
-                for (int j = 0; j < len; j++) {
-                    counts[r] += Float.isFinite(s.base[j]) ? 0 : 1;
-                }
+                count += nonFinite(s.base, len);
             }
+            counts[r] = count;
         }));
         return Arrays.stream(counts).sum();
+    }
+
+    private static long nonFinite(float[] values, int len) {
+        long count = 0;
+        for (int j = 0; j < len; j++) {
+            count += Float.isFinite(values[j]) ? 0 : 1;
+        }
+        return count;
     }
 
     private int modelInput(int model) {
@@ -187,19 +200,33 @@ final class JavaCpuKernel {
         }
         double[] before = new double[RANGES];
         double[] after = new double[RANGES];
+        // A DARE mask's uniforms cost more than the rest of a pass: the final pass reads the bits drawn here. Ranges
+        // start at multiples of CHUNK (of 64), so the threads write disjoint words.
+        long[] bits = mask instanceof Mask.Random ? new long[(int) ((numel + 63) >>> 6)] : null;
         forRanges((r, from, to) -> {
             Scratch s = new Scratch();
+            double sumBefore = 0; // summed locally, as in nonFinite
+            double sumAfter = 0;
             for (long c = from; c < to; c += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - c);
                 delta(s, i, c, len, true);
                 keepMask(s, i, c, len);
                 for (int j = 0; j < len; j++) {
                     float d = s.delta[j];
-                    before[r] += Math.abs(d);
-                    after[r] += Math.abs(d * s.mask[j]);
+                    sumBefore += Math.abs(d);
+                    sumAfter += Math.abs(d * s.mask[j]);
+                }
+                if (bits != null) {
+                    for (int j = 0; j < len; j++) {
+                        long e = c + j;
+                        bits[(int) (e >>> 6)] |= (s.mask[j] != 0f ? 1L : 0L) << e; // << takes e's low 6 bits
+                    }
                 }
             }
+            before[r] = sumBefore;
+            after[r] = sumAfter;
         });
+        kept[i] = bits;
         double b = Arrays.stream(before).sum(); // ranges in a fixed order: the same sum on any machine
         double a = Arrays.stream(after).sum();
         if (!(b < 1e-7 || a < 1e-7)) { // Sparsification's RESCALE_EPS test: a NaN norm rescales (and spreads NaN)
@@ -263,13 +290,14 @@ final class JavaCpuKernel {
     }
 
     /** The result, chunk by chunk; returns how many of its values are not finite. */
-    private long finalPass(MemorySegment out) {
+    private long finalPass(Target out) {
         long[] nonFinite = new long[RANGES];
         int models = weights.length;
         forRanges((r, from, to) -> {
             Scratch s = new Scratch();
             float[] result = new float[CHUNK];
             float[][] contribution = linear ? null : new float[models][CHUNK]; // [models, chunk]
+            long count = 0; // summed locally, as in nonFinite
             for (long at = from; at < to; at += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - at);
                 if (linear) {
@@ -279,13 +307,12 @@ final class JavaCpuKernel {
                     for (int i = 0; i < models; i++) {
                         contribution(s, i, at, len, contribution[i]);
                     }
-                    familyChunk(s.base, contribution, len, result);
+                    familyChunk(s.base, contribution, len, result, s.delta, s.mask);
                 }
-                for (int j = 0; j < len; j++) {
-                    nonFinite[r] += Float.isFinite(result[j]) ? 0 : 1;
-                }
-                MemorySegment.copy(result, 0, out, FLOAT_LE, at * 4, len);
+                count += nonFinite(result, len);
+                out.put(at, result, len);
             }
+            nonFinite[r] = count;
         });
         return Arrays.stream(nonFinite).sum();
     }
@@ -296,8 +323,14 @@ final class JavaCpuKernel {
             load(s, s.model, i, at, len);
             float w = weights[i];
             float[] x = s.model;
-            for (int j = 0; j < len; j++) {
-                result[j] = i == 0 ? x[j] * w : result[j] + x[j] * w;
+            if (i == 0) {
+                for (int j = 0; j < len; j++) {
+                    result[j] = x[j] * w;
+                }
+            } else {
+                for (int j = 0; j < len; j++) {
+                    result[j] = result[j] + x[j] * w; // x * w rounded, then added: two roundings, as libtorch's mul and add
+                }
             }
         }
         if (normalize) {
@@ -329,41 +362,52 @@ final class JavaCpuKernel {
         }
     }
 
-    /** GeneralizedTaskArithmetic's sum (with TIES sign election), normalisation and lambda, per element. */
-    private void familyChunk(float[] base, float[][] contribution, int len, float[] result) {
+    /**
+     * GeneralizedTaskArithmetic's sum (with TIES sign election), normalisation and lambda, per element. Loops run
+     * model by model over the whole chunk (so the JIT can vectorise them), adding in the same order per element as
+     * libtorch's sum over the model axis: bit for bit the same values. {@code mixed} and {@code divisor} are scratch.
+     */
+    private void familyChunk(float[] base, float[][] contribution, int len, float[] result, float[] mixed, float[] divisor) {
         int models = weights.length;
-        float[] c = new float[models]; // one element's contributions
-        for (int j = 0; j < len; j++) {
+        Arrays.fill(mixed, 0, len, 0f); // libtorch's sum adds onto 0, model by model
+        for (int i = 0; i < models; i++) {
+            float[] c = contribution[i];
+            for (int j = 0; j < len; j++) {
+                mixed[j] += c[j];
+            }
+        }
+        if (consensus) {
+            // SignConsensus: the majority is +1 where the sum is >= 0 (a tie at zero too) and -1 elsewhere (NaN too); a
+            // model agrees where its value has that sign (never for 0 or NaN, as signum(c) == majority).
+            float[] majority = divisor; // reused: the sums' signs, then the divisor
+            for (int j = 0; j < len; j++) {
+                majority[j] = mixed[j] >= 0f ? 1f : -1f;
+            }
+            Arrays.fill(mixed, 0, len, 0f);
+            float[] agreeing = result; // reused: the agreeing weights' sum, then the result
+            Arrays.fill(agreeing, 0, len, 0f);
             for (int i = 0; i < models; i++) {
-                c[i] = contribution[i][j];
+                float[] c = contribution[i];
+                float w = weights[i];
+                for (int j = 0; j < len; j++) {
+                    float agree = majority[j] > 0f ? (c[j] > 0f ? 1f : 0f) : (c[j] < 0f ? 1f : 0f);
+                    mixed[j] += c[j] * agree; // stacked.muli(mask).sum(0): NaN * 0 stays NaN, as in libtorch
+                    agreeing[j] += agree * w;
+                }
             }
-            float mixed = 0f; // libtorch's sum over the model axis adds onto 0, model by model
-            float divisor;
-            if (consensus) {
-                float sum = 0f;
-                for (int i = 0; i < models; i++) {
-                    sum += c[i];
-                }
-                float majority = sum >= 0f ? 1f : -1f; // SignConsensus: +1 on a tie at zero (and -1 for NaN)
-                divisor = 0f;
-                for (int i = 0; i < models; i++) {
-                    float agree = Math.signum(c[i]) == majority ? 1f : 0f;
-                    mixed += c[i] * agree; // stacked.muli(mask).sum(0): NaN * 0 stays NaN, as in libtorch
-                    divisor += agree * weights[i];
-                }
-                if (divisor == 0f) {
-                    divisor += 1f;
-                }
-            } else {
-                for (int i = 0; i < models; i++) {
-                    mixed += c[i];
-                }
-                divisor = scalarDivisor;
+            for (int j = 0; j < len; j++) {
+                divisor[j] = agreeing[j] == 0f ? 1f : agreeing[j];
             }
-            if (normalize) {
-                mixed = mixed / divisor;
+        } else {
+            Arrays.fill(divisor, 0, len, scalarDivisor);
+        }
+        if (normalize) {
+            for (int j = 0; j < len; j++) {
+                mixed[j] = mixed[j] / divisor[j];
             }
-            result[j] = base[j] + mixed * lambda;
+        }
+        for (int j = 0; j < len; j++) {
+            result[j] = base[j] + mixed[j] * lambda;
         }
     }
 
@@ -381,16 +425,24 @@ final class JavaCpuKernel {
     /** s.mask = model i's keep mask (0 or 1) for the chunk of s.delta. */
     private void keepMask(Scratch s, int i, long at, int len) {
         switch (masks[i]) {
+            case Mask.Random(long key, float density) when kept[i] != null -> {
+                long[] bits = kept[i];
+                for (int j = 0; j < len; j++) {
+                    long e = at + j;
+                    s.mask[j] = (bits[(int) (e >>> 6)] >>> e & 1L) != 0 ? 1f : 0f; // >>> takes e's low 6 bits
+                }
+            }
             case Mask.Random(long key, float density) -> {
                 TensorRandom.fill(key, at, s.mask, 0, len);
                 for (int j = 0; j < len; j++) {
                     s.mask[j] = s.mask[j] < density ? 1f : 0f;
                 }
             }
+            case Mask.Magnitude(long k) when k == 0 -> Arrays.fill(s.mask, 0, len, 0f);
             case Mask.Magnitude(long k) -> {
                 float threshold = lower[i];
                 for (int j = 0; j < len; j++) {
-                    s.mask[j] = k > 0 && Math.abs(s.delta[j]) >= threshold ? 1f : 0f;
+                    s.mask[j] = Math.abs(s.delta[j]) >= threshold ? 1f : 0f;
                 }
             }
             case Mask.None() -> Arrays.fill(s.mask, 0, len, 1f);

@@ -12,6 +12,7 @@ import dev.amalgam.safetensors.TensorInfo;
 import dev.amalgam.safetensors.TensorSlice;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +29,7 @@ import java.util.function.Consumer;
  * stays near (inputs + 2) x the largest tensor whatever the model size.
  */
 public final class MergeKernel {
+    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final MergeMethod method;
     private final List<SafetensorsModel> models; // indexed by PlannedInput.modelIndex
     private final Device device;
@@ -87,9 +89,17 @@ public final class MergeKernel {
                     PlannedTensor.PlannedInput first = t.allInputs().getFirst();
                     sink.acceptRaw(t, models.get(first.modelIndex()).slice(first.tensorName()));
                 } else {
-                    // The manager (and every array wrapping a widening buffer) is closed before the next tensor reuses them.
-                    try (NDManager m = root.newSubManager()) {
-                        sink.accept(t, mergeOne(m, widening, t));
+                    JavaCpuKernel fast = fastKernel(t);
+                    TensorChunks chunks = fast == null ? null : sink.chunks(t);
+                    if (chunks != null) {
+                        try (chunks) {
+                            streamFast(t, fast, chunks);
+                        }
+                    } else {
+                        // The manager (and every array wrapping a widening buffer) is closed before the next tensor reuses them.
+                        try (NDManager m = root.newSubManager()) {
+                            sink.accept(t, mergeOne(m, widening, t, fast));
+                        }
                     }
                 }
                 progress.tensorDone(t, bytes);
@@ -102,17 +112,28 @@ public final class MergeKernel {
      * inputs hold at least as many (a NaN carried through is the user's; one spread over the tensor is not).
      */
     NDArray mergeOne(NDManager m, WideningBuffers widening, PlannedTensor t) {
+        return mergeOne(m, widening, t, fastKernel(t));
+    }
+
+    /** The CPU fast path for {@code t}, or null where the DJL path runs (a GPU, a vocabulary permutation, another method). */
+    private JavaCpuKernel fastKernel(PlannedTensor t) {
+        if ((remap != null && remap.applies(t)) || device.isGpu() || t.inputs().isEmpty()) {
+            return null;
+        }
+        List<TensorSlice> slices = t.allInputs().stream().map(in -> models.get(in.modelIndex()).slice(in.tensorName())).toList();
+        return JavaCpuKernel.of(method, t, slices, seed);
+    }
+
+    private NDArray mergeOne(NDManager m, WideningBuffers widening, PlannedTensor t, JavaCpuKernel fast) {
+        if (fast != null) {
+            long numel = new Shape(t.outShape()).size();
+            MemorySegment out = widening.slot(0, numel * 4);
+            runFast(t, fast, (at, values, count) -> MemorySegment.copy(values, 0, out, FLOAT_LE, at * 4, count));
+            return m.create(out.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN), new Shape(t.outShape()), DataType.FLOAT32);
+        }
         int slot = 0;
         long[] inputNonFinite = {0};
         boolean permute = remap != null && remap.applies(t);
-        if (!permute && !device.isGpu() && !t.inputs().isEmpty()) {
-            List<PlannedTensor.PlannedInput> all = t.allInputs();
-            List<TensorSlice> slices = all.stream().map(in -> models.get(in.modelIndex()).slice(in.tensorName())).toList();
-            JavaCpuKernel fast = JavaCpuKernel.of(method, t, slices, seed);
-            if (fast != null) {
-                return mergeFast(m, widening, t, all, fast);
-            }
-        }
         ModelTensor base = t.base() == null ? null : load(m, buffer(widening, slot++, t.base()), t.base(), t, !permute, inputNonFinite);
         List<ModelTensor> inputs = new ArrayList<>(t.inputs().size());
         for (PlannedTensor.PlannedInput in : t.inputs()) {
@@ -146,22 +167,24 @@ public final class MergeKernel {
         }
     }
 
+    /** {@link JavaCpuKernel}'s result, chunk by chunk into the sink's {@code chunks}, finished once it passed the checks. */
+    private void streamFast(PlannedTensor t, JavaCpuKernel fast, TensorChunks chunks) {
+        runFast(t, fast, chunks::put);
+        chunks.finish();
+    }
+
     /**
-     * {@link JavaCpuKernel}'s result, in widening buffer 0, as an array of {@code m}. Its methods only multiply by finite
-     * numbers and add, so every non-finite input value makes its result value non-finite: the inputs are counted only
-     * when the result has some.
+     * Runs {@link JavaCpuKernel} into {@code out}. Its methods only multiply by finite numbers and add, so every
+     * non-finite input value makes its result value non-finite: the inputs are counted only when the result has some.
      */
-    private NDArray mergeFast(NDManager m, WideningBuffers widening, PlannedTensor t, List<PlannedTensor.PlannedInput> all,
-                              JavaCpuKernel fast) {
-        long numel = new Shape(t.outShape()).size();
-        MemorySegment out = widening.slot(0, numel * 4);
+    private void runFast(PlannedTensor t, JavaCpuKernel fast, JavaCpuKernel.Target out) {
         long outputNonFinite = fast.run(out);
         long inputNonFinite = 0;
+        List<PlannedTensor.PlannedInput> all = t.allInputs();
         for (int i = 0; outputNonFinite > 0 && i < all.size(); i++) {
             inputNonFinite += warnNonFinite(all.get(i), fast.nonFinite(i));
         }
-        checkNonFinite(t, outputNonFinite, inputNonFinite, numel);
-        return m.create(out.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN), new Shape(t.outShape()), DataType.FLOAT32);
+        checkNonFinite(t, outputNonFinite, inputNonFinite, new Shape(t.outShape()).size());
     }
 
     /** Warns once per input tensor that holds {@code bad} > 0 non-finite values; returns {@code bad}. */

@@ -26,6 +26,27 @@ public final class SafetensorsSink implements TensorSink {
     }
 
     @Override
+    public TensorChunks chunks(PlannedTensor tensor) {
+        SafetensorsWriter.Float32Stream stream = writer.streamFloat32(tensor.outputName());
+        return new TensorChunks() {
+            @Override
+            public void put(long at, float[] values, int count) {
+                stream.put(at, values, count);
+            }
+
+            @Override
+            public void finish() {
+                stream.finish();
+            }
+
+            @Override
+            public void close() {
+                stream.close();
+            }
+        };
+    }
+
+    @Override
     public void acceptRaw(PlannedTensor tensor, TensorSlice raw) {
         try (Arena arena = Arena.ofConfined()) {
             writer.write(tensor.outputName(), raw.copy(arena)); // read through Java: the file may change under the mapping

@@ -14,6 +14,14 @@ public interface TensorSink {
      */
     void accept(PlannedTensor tensor, NDArray merged);
 
+    /**
+     * Where {@code tensor}'s result goes chunk by chunk when the CPU fast kernel makes it, or null (the default) to take
+     * it whole through {@link #accept}. The merge calls {@link TensorChunks#finish} after the last chunk and always closes it.
+     */
+    default TensorChunks chunks(PlannedTensor tensor) {
+        return null;
+    }
+
     /** A tensor copied unchanged (non-float dtypes): the first input's raw bytes. */
     void acceptRaw(PlannedTensor tensor, TensorSlice raw);
 }

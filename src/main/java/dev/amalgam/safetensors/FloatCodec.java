@@ -39,6 +39,16 @@ public final class FloatCodec {
         return Float.floatToFloat16(f);
     }
 
+    /** {@code f} as a file of {@code dtype} would hold it (round to nearest even), as fp32. */
+    public static float roundTo(DType dtype, float f) {
+        return switch (dtype) {
+            case F32, F64 -> f;
+            case BF16 -> bf16ToFloat(floatToBf16(f));
+            case F16 -> f16ToFloat(floatToF16(f));
+            default -> throw new IllegalArgumentException("cannot round to " + dtype);
+        };
+    }
+
     /**
      * Widens {@code n} elements of {@code src} (in {@code dtype}) to little-endian fp32 in {@code dst}.
      * Only floating types are accepted.
@@ -91,6 +101,32 @@ public final class FloatCodec {
                 }
             }
             default -> throw new IllegalArgumentException("cannot widen " + dtype + " to F32");
+        }
+    }
+
+    /**
+     * Narrows {@code values[0..count)} to {@code dtype}, little-endian, into {@code dst} (at least {@code count} elements of
+     * {@code dtype}): the chunked counterpart of {@link #narrowFromF32}, rounding the same way.
+     */
+    public static void narrow(DType dtype, float[] values, int count, MemorySegment dst) {
+        switch (dtype) {
+            case F32 -> MemorySegment.copy(values, 0, dst, FLOAT_LE, 0, count);
+            case BF16 -> {
+                for (int i = 0; i < count; i++) {
+                    dst.setAtIndex(SHORT_LE, i, floatToBf16(values[i]));
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < count; i++) {
+                    dst.setAtIndex(SHORT_LE, i, floatToF16(values[i]));
+                }
+            }
+            case F64 -> {
+                for (int i = 0; i < count; i++) {
+                    dst.setAtIndex(DOUBLE_LE, i, values[i]);
+                }
+            }
+            default -> throw new IllegalArgumentException("cannot narrow F32 to " + dtype);
         }
     }
 

@@ -21,6 +21,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Streams tensors into one or more .safetensors shards. The full plan (names, dtypes, shapes) is
@@ -28,7 +30,7 @@ import java.util.Map;
  * as it arrives, in any order, without buffering a whole shard. Shards are cut so each holds at most
  * {@code maxShardBytes} of data (a tensor larger than that gets a shard of its own), named like
  * HF/mergekit ({@code model-00001-of-00003.safetensors}) with {@code model.safetensors.index.json};
- * a single shard is {@code model.safetensors}. The caller makes the folder atomic (see
+ * a single shard is {@code model.safetensors}. The folder must exist; the caller makes it atomic (see
  * {@code StagedDirectory}); this class only writes into it.
  */
 public final class SafetensorsWriter implements AutoCloseable {
@@ -69,7 +71,8 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
         this.totalBytes = total;
         try {
-            Files.createDirectories(folder);
+            // The folder must exist: not created here, so that a staged folder deleted by a shutdown hook (SIGTERM
+            // during the merge) is not made again by a writer that starts just then.
             int ordinal = 0;
             for (int s = 0; s < shards.size(); s++) {
                 String fileName = shards.size() == 1 ? SafetensorsModel.SINGLE_FILE
@@ -154,6 +157,103 @@ public final class SafetensorsWriter implements AutoCloseable {
             MemorySegment out = arena.allocate(p.spec().byteLength());
             FloatCodec.narrowFromF32(dtype, f32, out, p.spec().numel());
             write(name, out);
+        }
+    }
+
+    /**
+     * Tensor {@code name}, planned in a float dtype, written chunk by chunk from fp32 values narrowed as
+     * {@link #writeFloat32} narrows them: for kernels that make a tensor in chunks on several threads, so that no
+     * tensor-sized buffer exists between the kernel and the file.
+     */
+    public Float32Stream streamFloat32(String name) {
+        Placement p = placement(name);
+        if (!p.spec().dtype().isFloating()) {
+            throw new IllegalArgumentException("tensor '" + name + "' is planned as " + p.spec().dtype() + ", not a float type");
+        }
+        return new Float32Stream(p);
+    }
+
+    /**
+     * One tensor's chunked writes; {@link #finish} once every element was put, then close. Each thread gathers the
+     * narrowed bytes of consecutive chunks in a buffer of its own and writes it when full or when its next chunk does not
+     * follow on: a write call per {@link #BUFFER_BYTES}, not per chunk.
+     */
+    public final class Float32Stream implements AutoCloseable {
+        private static final long BUFFER_BYTES = 1 << 20;
+        private final Placement placement;
+        private final Arena arena = Arena.ofShared(); // the threads' buffers, freed at close
+        private final ThreadLocal<Pending> pending = new ThreadLocal<>();
+        private final Queue<Pending> all = new ConcurrentLinkedQueue<>();
+
+        /** A thread's buffer: {@code filled} bytes of elements from {@code start} on, not yet written. */
+        private static final class Pending {
+            final MemorySegment buffer;
+            long start;
+            long filled;
+
+            Pending(MemorySegment buffer) {
+                this.buffer = buffer;
+            }
+        }
+
+        private Float32Stream(Placement placement) {
+            this.placement = placement;
+        }
+
+        /**
+         * Puts elements {@code [at, at + count)} of the (flattened) tensor from {@code values[0..count)}. Callers on
+         * several threads at once must put disjoint ranges.
+         */
+        public void put(long at, float[] values, int count) {
+            TensorSpec spec = placement.spec();
+            if (at < 0 || count < 0 || at + count > spec.numel()) {
+                throw new IndexOutOfBoundsException("elements [" + at + ", " + (at + count) + ") of '" + spec.name() + "' ("
+                        + spec.numel() + " elements)");
+            }
+            int size = spec.dtype().byteSize();
+            long bytes = (long) count * size;
+            Pending p = pending.get();
+            if (p == null || p.buffer.byteSize() < bytes) {
+                p = new Pending(arena.allocate(Math.max(bytes, BUFFER_BYTES), 8));
+                pending.set(p);
+                all.add(p);
+            }
+            if (p.filled > 0 && (p.start + p.filled / size != at || p.filled + bytes > p.buffer.byteSize())) {
+                flush(p);
+            }
+            if (p.filled == 0) {
+                p.start = at;
+            }
+            FloatCodec.narrow(spec.dtype(), values, count, p.buffer.asSlice(p.filled, bytes));
+            p.filled += bytes;
+        }
+
+        private void flush(Pending p) {
+            if (p.filled == 0) {
+                return;
+            }
+            int size = placement.spec().dtype().byteSize();
+            try {
+                writeFully(channels.get(placement.shard()), p.buffer.asSlice(0, p.filled).asByteBuffer(),
+                        placement.absoluteOffset() + p.start * size);
+            } catch (IOException e) {
+                throw new UncheckedIOException(IoFailure.describe("cannot write tensor '" + placement.spec().name() + "' to",
+                        shardPaths.get(placement.shard()), e), e);
+            }
+            p.filled = 0;
+        }
+
+        /** Every element was put (the putting threads are done): writes what the buffers hold; the tensor counts as written. */
+        public void finish() {
+            for (Pending p : all) {
+                flush(p);
+            }
+            written.set(placement.ordinal());
+        }
+
+        @Override
+        public void close() {
+            arena.close();
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.amalgam.merge;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.amalgam.merge.ParameterSpec.Scope;
 import dev.amalgam.merge.ScalarReference.Sparsify;
@@ -17,10 +19,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +35,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -48,7 +53,7 @@ class JavaCpuKernelTest {
     private static final List<SafetensorsModel> MODELS = new ArrayList<>(); // base, three fine-tunes
 
     @BeforeAll
-    static void writeModels() {
+    static void writeModels() throws IOException {
         Random random = new Random(5);
         int n = Math.toIntExact(SHAPE[0] * SHAPE[1]);
         float[] base = new float[n];
@@ -56,7 +61,7 @@ class JavaCpuKernelTest {
             base[i] = (float) random.nextGaussian();
         }
         for (int m = 0; m < 4; m++) {
-            Path dir = tmp.resolve("m" + m);
+            Path dir = Files.createDirectories(tmp.resolve("m" + m));
             try (Arena arena = Arena.ofConfined();
                  SafetensorsWriter w = new SafetensorsWriter(dir, List.of(new TensorSpec(NAME, DType.BF16, SHAPE)), 1L << 30, Map.of())) {
                 MemorySegment bits = arena.allocate(2L * n);
@@ -100,6 +105,7 @@ class JavaCpuKernelTest {
                 MergeHarness.resolve(method, Scope.PER_MODEL, Map.of(), true)), inputs,
                 MergeHarness.resolve(method, Scope.GLOBAL, global, false), false);
         float[] fast = fast(method, t);
+        assertBitwise(fast, streamed(method, t), name + " streamed through MergeKernel");
         float[] djl = djl(method, t);
         if (t.global().flag("rescale") && !name.equals("task_arithmetic")) {
             // The rescale factor's norms are summed in double here, in an fp32 cascade by libtorch (about 1e-6 apart).
@@ -137,7 +143,9 @@ class JavaCpuKernelTest {
             }
             PlannedTensor t = new PlannedTensor(NAME, SHAPE, DType.BF16, null, inputs,
                     MergeHarness.resolve(method, Scope.GLOBAL, Map.of("normalize", normalize), false), false);
-            assertBitwise(djl(method, t), fast(method, t), "linear normalize=" + normalize);
+            float[] fast = fast(method, t);
+            assertBitwise(djl(method, t), fast, "linear normalize=" + normalize);
+            assertBitwise(fast, streamed(method, t), "linear streamed through MergeKernel");
         }
     }
 
@@ -163,11 +171,47 @@ class JavaCpuKernelTest {
     private static float[] fast(MergeMethod method, PlannedTensor t) {
         JavaCpuKernel kernel = JavaCpuKernel.of(method, t, slices(t), 77L);
         assertNotNull(kernel, method.name());
-        try (Arena arena = Arena.ofShared()) { // the kernel writes from all cores
-            MemorySegment out = arena.allocate(4 * SHAPE[0] * SHAPE[1], 64);
-            assertEquals(0, kernel.run(out), "non-finite values");
-            return out.toArray(ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN));
-        }
+        float[] out = new float[(int) (SHAPE[0] * SHAPE[1])];
+        assertEquals(0, kernel.run((at, values, count) -> System.arraycopy(values, 0, out, (int) at, count)), "non-finite values");
+        return out;
+    }
+
+    /** MergeKernel's run into a sink that takes chunks, as amalgam merge's writer and a CPU search candidate do. */
+    private static float[] streamed(MergeMethod method, PlannedTensor t) {
+        float[] out = new float[(int) (SHAPE[0] * SHAPE[1])];
+        boolean[] finished = {false};
+        new MergeKernel(method, MODELS, Device.cpu(), 77L).run(List.of(t), new TensorSink() {
+            @Override
+            public void accept(PlannedTensor tensor, NDArray merged) {
+                fail("the fast path hands its result over in chunks");
+            }
+
+            @Override
+            public void acceptRaw(PlannedTensor tensor, TensorSlice raw) {
+                fail("not a raw tensor");
+            }
+
+            @Override
+            public TensorChunks chunks(PlannedTensor tensor) {
+                return new TensorChunks() {
+                    @Override
+                    public void put(long at, float[] values, int count) {
+                        System.arraycopy(values, 0, out, (int) at, count);
+                    }
+
+                    @Override
+                    public void finish() {
+                        finished[0] = true;
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+        }, MergeKernel.Progress.NONE);
+        assertTrue(finished[0], "finished");
+        return out;
     }
 
     /** The method's DJL math, as the kernel ran it before the fast path. */

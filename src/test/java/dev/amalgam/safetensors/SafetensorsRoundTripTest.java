@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,45 @@ class SafetensorsRoundTripTest {
                     assertEquals(ScalarNarrowing.roundTrip(dtype, values[i]), got[i], 0f, dtype + "[" + i + "]");
                 }
             }
+        }
+    }
+
+    /** Chunks put from several threads, out of order and of uneven sizes, make the same file as one writeFloat32. */
+    @Test
+    void streamedChunksWriteTheSameBytesAsTheWholeTensor(@TempDir Path tmp) throws Exception {
+        int n = 3 * (1 << 20) + 777; // several of the stream's 1 MiB buffers per thread
+        float[] values = new float[n];
+        Random r = new Random(11);
+        for (int i = 0; i < n; i++) {
+            values[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(6) - 3));
+        }
+        List<Integer> starts = new ArrayList<>();
+        for (int at = 0; at < n; at += 1000 + (at % 7) * 4096) {
+            starts.add(at);
+        }
+        List<Integer> order = new ArrayList<>(java.util.stream.IntStream.range(0, starts.size()).boxed().toList());
+        java.util.Collections.shuffle(order, new Random(12));
+        for (DType dtype : List.of(DType.F32, DType.F16, DType.BF16)) {
+            TensorSpec spec = new TensorSpec("x", dtype, new long[] {n});
+            Path whole = Files.createDirectories(tmp.resolve("whole-" + dtype));
+            Path streamed = Files.createDirectories(tmp.resolve("streamed-" + dtype));
+            try (SafetensorsWriter w = new SafetensorsWriter(whole, List.of(spec), 1L << 30, Map.of())) {
+                w.writeFloat32("x", MemorySegment.ofArray(toLittleEndianBytes(values)));
+                w.finish();
+            }
+            try (SafetensorsWriter w = new SafetensorsWriter(streamed, List.of(spec), 1L << 30, Map.of())) {
+                try (SafetensorsWriter.Float32Stream stream = w.streamFloat32("x")) {
+                    order.parallelStream().forEach(k -> {
+                        int at = starts.get(k);
+                        int end = k + 1 < starts.size() ? starts.get(k + 1) : n;
+                        stream.put(at, Arrays.copyOfRange(values, at, end), end - at);
+                    });
+                    stream.finish();
+                }
+                w.finish();
+            }
+            assertArrayEquals(Files.readAllBytes(whole.resolve(SafetensorsModel.SINGLE_FILE)),
+                    Files.readAllBytes(streamed.resolve(SafetensorsModel.SINGLE_FILE)), dtype.name());
         }
     }
 

@@ -7,10 +7,14 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.amalgam.llm.ModelWeights;
 import dev.amalgam.merge.PlannedTensor;
+import dev.amalgam.merge.TensorChunks;
 import dev.amalgam.merge.TensorSink;
 import dev.amalgam.safetensors.DType;
+import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.TensorSlice;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -18,7 +22,8 @@ import java.util.Set;
  * Writes each merged tensor into the scoring model's weights in place, first rounded to the tensor's planned
  * dtype (what {@code amalgam merge} would save), so the scored model is exactly the exported recipe's merge.
  * Rounding and the cast to the model's resident type ({@code evaluation.scoring_dtype}) happen on the tensor's
- * device: nothing is copied to the host and back. Tensors the model does not read (e.g. a rotary cache) are skipped.
+ * device: nothing is copied to the host and back; on the CPU, the fast kernel's chunks are rounded in Java and written
+ * into the resident tensors' memory ({@link #chunks}). Tensors the model does not read (e.g. a rotary cache) are skipped.
  */
 final class WeightsSink implements TensorSink {
     /** Elements rounded to bf16 per step (16 MiB of fp32). */
@@ -39,6 +44,45 @@ final class WeightsSink implements TensorSink {
         // When the resident type is the output dtype, the cast in overwrite is that rounding (round to nearest even).
         weights.overwrite(name, residentType(tensor.outDtype()) == weights.dtype() ? merged : rounded(tensor.outDtype(), merged));
         written.add(name);
+    }
+
+    /**
+     * On the CPU, the fast kernel's chunks go straight into the resident weight's memory, rounded to the planned dtype
+     * (as {@link #rounded}) and stored as the resident type (fp16 rounds to nearest even, as libtorch's cast in
+     * {@link ModelWeights#overwrite}): no tensor-sized fp32 result and no dozen rounding ops per chunk.
+     */
+    @Override
+    public TensorChunks chunks(PlannedTensor tensor) {
+        String name = tensor.outputName();
+        MemorySegment target = weights.names().contains(name) ? weights.hostMemory(name) : null;
+        if (target == null) {
+            return null; // accept() takes it whole (or skips a tensor the model does not read)
+        }
+        DType planned = tensor.outDtype();
+        boolean half = weights.dtype() == DataType.FLOAT16;
+        return new TensorChunks() {
+            @Override
+            public void put(long at, float[] values, int count) {
+                for (int j = 0; j < count; j++) {
+                    float v = FloatCodec.roundTo(planned, values[j]);
+                    if (half) {
+                        target.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, at + j, Float.floatToFloat16(v));
+                    } else {
+                        target.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at + j, v);
+                    }
+                }
+            }
+
+            @Override
+            public void finish() {
+                written.add(name);
+            }
+
+            @Override
+            public void close() {
+                // the memory is the model's
+            }
+        };
     }
 
     private static DataType residentType(DType dtype) {

@@ -11,7 +11,7 @@ import dev.amalgam.merge.MergeJob;
 import dev.amalgam.merge.MergeKernel;
 import dev.amalgam.recipe.RecipeYaml;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -22,17 +22,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * A search candidate merged into an fp16-resident scoring model (rounded to the output dtype and cast on the device) is
- * the candidate merged to disk and loaded in fp16: the same weights bit for bit, so the same logits. With a bf16 output
- * the value is rounded twice (bf16, then fp16) on both paths; with an fp16 output the cast is the rounding.
+ * A search candidate merged into an fp16- or fp32-resident scoring model (rounded to the output dtype, then cast to the
+ * resident type; on the CPU in Java, chunk by chunk into the weights' memory) is the candidate merged to disk and loaded
+ * in that type: the same weights bit for bit, so the same logits. With a bf16 output and fp16 residency the value is
+ * rounded twice (bf16, then fp16) on both paths; with an fp16 output the cast is the rounding.
  */
 class HalfResidencyCandidateTest {
     @TempDir
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"bfloat16", "float16"})
-    void anFp16ResidentCandidateEqualsTheSameCandidateMergedToDiskAndLoadedInFp16(String outputDtype) throws Exception {
+    @CsvSource({"bfloat16, FLOAT16", "float16, FLOAT16", "bfloat16, FLOAT32", "float16, FLOAT32"})
+    void aResidentCandidateEqualsTheSameCandidateMergedToDiskAndLoadedInTheResidentType(String outputDtype, DataType resident)
+            throws Exception {
         Path config = TinyZoo.write(dir, "ga", 4, 0, 8, "run");
         Files.writeString(config, Files.readString(config).replace("  filters: [self_attn]\n", "  filters: [self_attn]\n  dtype: " + outputDtype + "\n"));
         SearchConfig parsed = SearchConfigYaml.parse(config);
@@ -49,14 +51,14 @@ class HalfResidencyCandidateTest {
         try (MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, out, Long.MAX_VALUE, Device.cpu(), null, false, false, w -> { }))) {
             job.run(MergeKernel.Progress.NONE);
         }
-        try (CandidateModel candidate = new CandidateModel(genome, Device.cpu(), DataType.FLOAT16, w -> { });
-             LlamaModel disk = LlamaModel.load(out, Device.cpu(), DataType.FLOAT16);
+        try (CandidateModel candidate = new CandidateModel(genome, Device.cpu(), resident, w -> { });
+             LlamaModel disk = LlamaModel.load(out, Device.cpu(), resident);
              NDManager m = NDManager.newBaseManager(Device.cpu())) {
             candidate.materialise(x);
             LlamaModel memory = candidate.model();
             assertEquals(disk.weights().names(), memory.weights().names());
             for (String name : disk.weights().names()) {
-                assertEquals(DataType.FLOAT16, memory.weights().get(name).getDataType(), name);
+                assertEquals(resident, memory.weights().get(name).getDataType(), name);
                 assertArrayEquals(disk.weights().get(name).toType(DataType.FLOAT32, true).toFloatArray(),
                         memory.weights().get(name).toType(DataType.FLOAT32, true).toFloatArray(), name);
             }

@@ -1,0 +1,19 @@
+package dev.amalgam.merge;
+
+/**
+ * One output tensor taken chunk by chunk, as the CPU fast kernel makes it: the sink narrows or copies each chunk to its
+ * destination (a file, a resident weight), so no tensor-sized fp32 result exists between the kernel and there.
+ */
+public interface TensorChunks extends AutoCloseable {
+    /**
+     * Elements {@code [at, at + count)} of the flattened fp32 result are {@code values[0..count)}; called from several
+     * threads at once for disjoint ranges, in any order, and the array is reused after the call.
+     */
+    void put(long at, float[] values, int count);
+
+    /** Every element was put (not called when the merge of the tensor failed). */
+    void finish();
+
+    @Override
+    void close();
+}
