@@ -219,7 +219,7 @@ final class JavaCpuKernel {
                 if (bits != null) {
                     for (int j = 0; j < len; j++) {
                         long e = c + j;
-                        bits[(int) (e >>> 6)] |= (s.mask[j] != 0f ? 1L : 0L) << e; // << takes e's low 6 bits
+                        bits[(int) (e >>> 6)] |= (long) s.mask[j] << e; // mask is 0 or 1; << takes e's low 6 bits
                     }
                 }
             }
@@ -377,11 +377,14 @@ final class JavaCpuKernel {
             }
         }
         if (consensus) {
-            // SignConsensus: the majority is +1 where the sum is >= 0 (a tie at zero too) and -1 elsewhere (NaN too); a
-            // model agrees where its value has that sign (never for 0 or NaN, as signum(c) == majority).
+            // SignConsensus: the majority is +1 where the sum is >= 0 (a tie at zero too) and -1 elsewhere; a model agrees
+            // where its value has that sign (never for 0, as signum(c) == majority). The loops are branch-free: the signs
+            // are random, and a branch on them mispredicts half the time.
             float[] majority = divisor; // reused: the sums' signs, then the divisor
             for (int j = 0; j < len; j++) {
-                majority[j] = mixed[j] >= 0f ? 1f : -1f;
+                // +1 for a sum >= 0 (+ 0f turns -0 into +0), -1 below; branch-free, as below. A NaN sum gives either
+                // sign, where the DJL path takes -1: it changes nothing, the element's result is NaN either way.
+                majority[j] = Math.copySign(1f, mixed[j] + 0f);
             }
             Arrays.fill(mixed, 0, len, 0f);
             float[] agreeing = result; // reused: the agreeing weights' sum, then the result
@@ -390,13 +393,16 @@ final class JavaCpuKernel {
                 float[] c = contribution[i];
                 float w = weights[i];
                 for (int j = 0; j < len; j++) {
-                    float agree = majority[j] > 0f ? (c[j] > 0f ? 1f : 0f) : (c[j] < 0f ? 1f : 0f);
-                    mixed[j] += c[j] * agree; // stacked.muli(mask).sum(0): NaN * 0 stays NaN, as in libtorch
+                    // 1 where c has the majority's sign, else 0; for a NaN c it is NaN, not 0, which changes nothing:
+                    // mixed is NaN either way (NaN * 0 stays NaN, as in libtorch), so is the result, whatever the divisor.
+                    float agree = Math.max(0f, Math.signum(c[j]) * majority[j]);
+                    mixed[j] += c[j] * agree; // stacked.muli(mask).sum(0)
                     agreeing[j] += agree * w;
                 }
             }
             for (int j = 0; j < len; j++) {
-                divisor[j] = agreeing[j] == 0f ? 1f : agreeing[j];
+                // agreeing, or 0 + 1 where it is (+-)0: the int term is 1 only for a zero magnitude
+                divisor[j] = agreeing[j] + (((Float.floatToRawIntBits(agreeing[j]) & 0x7fffffff) - 1) >>> 31);
             }
         } else {
             Arrays.fill(divisor, 0, len, scalarDivisor);
@@ -429,20 +435,24 @@ final class JavaCpuKernel {
                 long[] bits = kept[i];
                 for (int j = 0; j < len; j++) {
                     long e = at + j;
-                    s.mask[j] = (bits[(int) (e >>> 6)] >>> e & 1L) != 0 ? 1f : 0f; // >>> takes e's low 6 bits
+                    s.mask[j] = bits[(int) (e >>> 6)] >>> e & 1L; // >>> takes e's low 6 bits
                 }
             }
             case Mask.Random(long key, float density) -> {
                 TensorRandom.fill(key, at, s.mask, 0, len);
                 for (int j = 0; j < len; j++) {
-                    s.mask[j] = s.mask[j] < density ? 1f : 0f;
+                    // u < density, branch-free (a coin flip mispredicts): the sign of u - density, which is exact (two
+                    // different floats never subtract to 0) and +0 where they are equal
+                    s.mask[j] = Float.floatToRawIntBits(s.mask[j] - density) >>> 31;
                 }
             }
             case Mask.Magnitude(long k) when k == 0 -> Arrays.fill(s.mask, 0, len, 0f);
             case Mask.Magnitude(long k) -> {
                 float threshold = lower[i];
                 for (int j = 0; j < len; j++) {
-                    s.mask[j] = Math.abs(s.delta[j]) >= threshold ? 1f : 0f;
+                    // |delta| >= threshold, branch-free as above (a NaN delta keeps 1 here, 0 in the DJL path: NaN * 1
+                    // and NaN * 0 are both NaN)
+                    s.mask[j] = 1 - (Float.floatToRawIntBits(Math.abs(s.delta[j]) - threshold) >>> 31);
                 }
             }
             case Mask.None() -> Arrays.fill(s.mask, 0, len, 1f);
