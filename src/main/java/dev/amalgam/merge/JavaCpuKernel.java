@@ -55,27 +55,20 @@ final class JavaCpuKernel {
     private final boolean[] scaled; // per model, whether the rescale factor applies
     private final long[][] kept; // per model, a DARE mask's bits once the rescale pass drew them (numel / 8 bytes), else null
     private final boolean rescale;
-    private final boolean consensus;
-    private final boolean normalize;
-    private final float scalarDivisor; // linear's weight sum, or the family's without consensus
-    private final float lambda;
+    private final FamilyCombination family; // linear uses its normalize and scalarDivisor (the weight sum)
 
-    private JavaCpuKernel(List<TensorSlice> inputs, boolean linear, float[] weights, Mask[] masks, boolean rescale,
-                          boolean consensus, boolean normalize, float scalarDivisor, float lambda) {
+    private JavaCpuKernel(List<TensorSlice> inputs, boolean linear, Mask[] masks, boolean rescale, FamilyCombination family) {
         this.inputs = inputs;
         this.numel = inputs.getFirst().info().numel();
         this.linear = linear;
-        this.weights = weights;
+        this.weights = family.weights();
         this.masks = masks;
         this.lower = new float[weights.length];
         this.factor = new float[weights.length];
         this.scaled = new boolean[weights.length];
         this.kept = new long[weights.length][];
         this.rescale = rescale;
-        this.consensus = consensus;
-        this.normalize = normalize;
-        this.scalarDivisor = scalarDivisor;
-        this.lambda = lambda;
+        this.family = family;
     }
 
     /**
@@ -102,8 +95,8 @@ final class JavaCpuKernel {
             for (PlannedTensor.PlannedInput in : t.inputs()) {
                 weightSum += in.params().number("weight"); // in double, as LinearMerge sums them
             }
-            return new JavaCpuKernel(slices, true, weights, new Mask[models], false, false,
-                    t.global().flag("normalize"), (float) weightSum, 1f);
+            return new JavaCpuKernel(slices, true, new Mask[models], false,
+                    new FamilyCombination(weights, false, t.global().flag("normalize"), (float) weightSum, 1f));
         }
         GeneralizedTaskArithmetic gta = (GeneralizedTaskArithmetic) method;
         Mask[] masks = new Mask[models];
@@ -124,8 +117,8 @@ final class JavaCpuKernel {
             }
         }
         float divisor = (float) (Math.abs(weightSum) < 1e-8 ? 1 : weightSum); // as GeneralizedTaskArithmetic
-        return new JavaCpuKernel(slices, false, weights, masks, t.global().flag("rescale"), gta.consensus(),
-                t.global().flag("normalize"), divisor, (float) t.global().number("lambda"));
+        return new JavaCpuKernel(slices, false, masks, t.global().flag("rescale"), new FamilyCombination(weights, gta.consensus(),
+                t.global().flag("normalize"), divisor, (float) t.global().number("lambda")));
     }
 
     /** Where the result's chunks go (as {@link TensorChunks#put}): called from the kernel's threads, disjoint ranges. */
@@ -141,8 +134,9 @@ final class JavaCpuKernel {
     long run(Target out) {
         long[] nonFinite = new long[1];
         guarded(0, () -> {
-            for (int i = 0; i < masks.length; i++) {
-                prepare(i);
+            thresholds();
+            if (rescale) {
+                rescaleFactors();
             }
             nonFinite[0] = finalPass(out);
         });
@@ -186,91 +180,124 @@ final class JavaCpuKernel {
         return linear ? model : model + 1; // the family has the base at input 0
     }
 
-    /** The threshold and the rescale factor of model {@code i}, when it has a mask. */
-    private void prepare(int i) {
-        Mask mask = masks[i];
-        if (mask instanceof Mask.None) {
+    /** The models (indices after the base) whose mask matches {@code test}. */
+    private int[] models(java.util.function.Predicate<Mask> test) {
+        return IntStream.range(0, masks.length).filter(i -> test.test(masks[i])).toArray();
+    }
+
+    /**
+     * Each magnitude-masked model's threshold: the k-th largest |x - base|, exactly (as {@link KthLargest} over fp32),
+     * by a radix select on the float's bits (for non-negative floats, bit order is value order): top 16 bits first,
+     * then the low 16 within the bucket that holds it. Two passes and 65536 counters per range and model instead of a
+     * sort; each pass serves every model, so the base is widened once per chunk.
+     */
+    private void thresholds() {
+        int[] models = models(m -> m instanceof Mask.Magnitude(long k) && k > 0);
+        if (models.length == 0) {
             return;
         }
-        if (mask instanceof Mask.Magnitude(long k) && k > 0) {
-            lower[i] = kthLargestAbsDelta(i, k);
+        int[] high = new int[models.length];
+        Arrays.fill(high, -1);
+        long[][][] top = absDeltaHistograms(models, high);
+        long[] rank = new long[models.length];
+        for (int m = 0; m < models.length; m++) {
+            long[] bucket = select(top[m], ((Mask.Magnitude) masks[models[m]]).k()); // {bucket, rank within it}
+            high[m] = (int) bucket[0];
+            rank[m] = bucket[1];
         }
-        if (!rescale) {
-            return;
+        long[][][] low = absDeltaHistograms(models, high);
+        for (int m = 0; m < models.length; m++) {
+            lower[models[m]] = Float.intBitsToFloat(high[m] << 16 | (int) select(low[m], rank[m])[0]);
         }
-        double[] before = new double[RANGES];
-        double[] after = new double[RANGES];
-        // A DARE mask's uniforms cost more than the rest of a pass: the final pass reads the bits drawn here. Ranges
-        // start at multiples of CHUNK (of 64), so the threads write disjoint words.
-        long[] bits = mask instanceof Mask.Random ? new long[(int) ((numel + 63) >>> 6)] : null;
+    }
+
+    /**
+     * Per model of {@code models} and range, a histogram of 16 bits of |x - base|: the high 16 bits of every value
+     * where {@code high[m] < 0}, else the low 16 bits of the values whose high 16 bits are {@code high[m]}.
+     */
+    private long[][][] absDeltaHistograms(int[] models, int[] high) {
+        long[][][] histograms = new long[models.length][RANGES][]; // [model, range, 65536]
         forRanges((r, from, to) -> {
+            long[][] h = new long[models.length][1 << 16];
             Scratch s = new Scratch();
-            double sumBefore = 0; // summed locally, as in nonFinite
-            double sumAfter = 0;
             for (long c = from; c < to; c += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - c);
-                delta(s, i, c, len, true);
-                keepMask(s, i, c, len);
-                for (int j = 0; j < len; j++) {
-                    float d = s.delta[j];
-                    sumBefore += Math.abs(d);
-                    sumAfter += Math.abs(d * s.mask[j]);
-                }
-                if (bits != null) {
+                load(s, s.base, 0, c, len);
+                for (int m = 0; m < models.length; m++) {
+                    delta(s, models[m], c, len);
+                    long[] counts = h[m];
+                    int bucket = high[m];
                     for (int j = 0; j < len; j++) {
-                        long e = c + j;
-                        bits[(int) (e >>> 6)] |= (long) s.mask[j] << e; // mask is 0 or 1; << takes e's low 6 bits
+                        int bits = Float.floatToRawIntBits(Math.abs(s.delta[j]));
+                        if (bucket < 0) {
+                            counts[bits >>> 16]++;
+                        } else if (bits >>> 16 == bucket) {
+                            counts[bits & 0xFFFF]++;
+                        }
                     }
                 }
             }
-            before[r] = sumBefore;
-            after[r] = sumAfter;
-        });
-        kept[i] = bits;
-        double b = Arrays.stream(before).sum(); // ranges in a fixed order: the same sum on any machine
-        double a = Arrays.stream(after).sum();
-        if (!(b < 1e-7 || a < 1e-7)) { // Sparsification's RESCALE_EPS test: a NaN norm rescales (and spreads NaN)
-            factor[i] = (float) (b / a);
-            scaled[i] = true;
-        }
-    }
-
-    /**
-     * The k-th largest |x - base| of model {@code i}, exactly (as {@link KthLargest} over fp32): a radix select on the
-     * float's bits (for non-negative floats, bit order is value order), top 16 bits first, then the low 16 within the
-     * bucket that holds it. Two passes and 65536 counters per range instead of a sort.
-     */
-    private float kthLargestAbsDelta(int i, long k) {
-        long[] top = select(absDeltaHistograms(i, -1), k); // {bucket, rank within it}
-        int bucket = (int) top[0];
-        long[] bottom = select(absDeltaHistograms(i, bucket), top[1]);
-        return Float.intBitsToFloat(bucket << 16 | (int) bottom[0]);
-    }
-
-    /**
-     * Per range, a histogram of 16 bits of |x - base| of model {@code i}: the high 16 bits of every value when
-     * {@code high < 0}, else the low 16 bits of the values whose high 16 bits are {@code high}.
-     */
-    private long[][] absDeltaHistograms(int i, int high) {
-        long[][] histograms = new long[RANGES][];
-        forRanges((r, from, to) -> {
-            long[] h = new long[1 << 16];
-            Scratch s = new Scratch();
-            for (long c = from; c < to; c += CHUNK) {
-                int len = (int) Math.min(CHUNK, to - c);
-                delta(s, i, c, len, true);
-                for (int j = 0; j < len; j++) {
-                    int bits = Float.floatToRawIntBits(Math.abs(s.delta[j]));
-                    if (high < 0) {
-                        h[bits >>> 16]++;
-                    } else if (bits >>> 16 == high) {
-                        h[bits & 0xFFFF]++;
-                    }
-                }
+            for (int m = 0; m < models.length; m++) {
+                histograms[m][r] = h[m];
             }
-            histograms[r] = h;
         });
         return histograms;
+    }
+
+    /**
+     * The rescale factor of every masked model, in one pass that widens the base once per chunk. A DARE mask's
+     * uniforms cost more than the rest of a pass: the final pass reads the bits drawn here.
+     */
+    private void rescaleFactors() {
+        int[] models = models(m -> !(m instanceof Mask.None));
+        double[][] before = new double[models.length][RANGES];
+        double[][] after = new double[models.length][RANGES];
+        long[][] bits = new long[models.length][];
+        for (int m = 0; m < models.length; m++) {
+            // Ranges start at multiples of CHUNK (of 64), so the threads write disjoint words.
+            bits[m] = masks[models[m]] instanceof Mask.Random ? new long[(int) ((numel + 63) >>> 6)] : null;
+        }
+        forRanges((r, from, to) -> {
+            Scratch s = new Scratch();
+            double[] sumBefore = new double[models.length]; // this range's own: summed apart from the shared arrays
+            double[] sumAfter = new double[models.length];
+            for (long c = from; c < to; c += CHUNK) {
+                int len = (int) Math.min(CHUNK, to - c);
+                load(s, s.base, 0, c, len);
+                for (int m = 0; m < models.length; m++) {
+                    delta(s, models[m], c, len);
+                    keepMask(s, models[m], c, len);
+                    double b = sumBefore[m];
+                    double a = sumAfter[m];
+                    for (int j = 0; j < len; j++) {
+                        float d = s.delta[j];
+                        b += Math.abs(d);
+                        a += Math.abs(d * s.mask[j]);
+                    }
+                    sumBefore[m] = b;
+                    sumAfter[m] = a;
+                    long[] keep = bits[m];
+                    for (int j = 0; keep != null && j < len; j++) {
+                        long e = c + j;
+                        keep[(int) (e >>> 6)] |= (long) s.mask[j] << e; // mask is 0 or 1; << takes e's low 6 bits
+                    }
+                }
+            }
+            for (int m = 0; m < models.length; m++) {
+                before[m][r] = sumBefore[m];
+                after[m][r] = sumAfter[m];
+            }
+        });
+        for (int m = 0; m < models.length; m++) {
+            int i = models[m];
+            kept[i] = bits[m];
+            double b = Arrays.stream(before[m]).sum(); // ranges in a fixed order: the same sum on any machine
+            double a = Arrays.stream(after[m]).sum();
+            if (!(b < 1e-7 || a < 1e-7)) { // Sparsification's RESCALE_EPS test: a NaN norm rescales (and spreads NaN)
+                factor[i] = (float) (b / a);
+                scaled[i] = true;
+            }
+        }
     }
 
     /** The bucket holding the k-th largest of the summed histograms, and k's rank within that bucket. */
@@ -307,7 +334,7 @@ final class JavaCpuKernel {
                     for (int i = 0; i < models; i++) {
                         contribution(s, i, at, len, contribution[i]);
                     }
-                    familyChunk(s.base, contribution, len, result, s.delta, s.mask);
+                    family.combine(s.base, contribution, len, result, s.delta, s.mask);
                 }
                 count += nonFinite(result, len);
                 out.put(at, result, len);
@@ -333,16 +360,17 @@ final class JavaCpuKernel {
                 }
             }
         }
-        if (normalize) {
+        if (family.normalize()) {
+            float divisor = family.scalarDivisor();
             for (int j = 0; j < len; j++) {
-                result[j] = result[j] / scalarDivisor;
+                result[j] = result[j] / divisor;
             }
         }
     }
 
     /** Model i's weighted, thinned delta for the chunk (s.base loaded), into {@code out}. */
     private void contribution(Scratch s, int i, long at, int len, float[] out) {
-        delta(s, i, at, len, false);
+        delta(s, i, at, len);
         float w = weights[i];
         if (masks[i] instanceof Mask.None) {
             for (int j = 0; j < len; j++) {
@@ -362,66 +390,8 @@ final class JavaCpuKernel {
         }
     }
 
-    /**
-     * GeneralizedTaskArithmetic's sum (with TIES sign election), normalisation and lambda, per element. Loops run
-     * model by model over the whole chunk (so the JIT can vectorise them), adding in the same order per element as
-     * libtorch's sum over the model axis: bit for bit the same values. {@code mixed} and {@code divisor} are scratch.
-     */
-    private void familyChunk(float[] base, float[][] contribution, int len, float[] result, float[] mixed, float[] divisor) {
-        int models = weights.length;
-        Arrays.fill(mixed, 0, len, 0f); // libtorch's sum adds onto 0, model by model
-        for (int i = 0; i < models; i++) {
-            float[] c = contribution[i];
-            for (int j = 0; j < len; j++) {
-                mixed[j] += c[j];
-            }
-        }
-        if (consensus) {
-            // SignConsensus: the majority is +1 where the sum is >= 0 (a tie at zero too) and -1 elsewhere; a model agrees
-            // where its value has that sign (never for 0, as signum(c) == majority). The loops are branch-free: the signs
-            // are random, and a branch on them mispredicts half the time.
-            float[] majority = divisor; // reused: the sums' signs, then the divisor
-            for (int j = 0; j < len; j++) {
-                // +1 for a sum >= 0 (+ 0f turns -0 into +0), -1 below; branch-free, as below. A NaN sum gives either
-                // sign, where the DJL path takes -1: it changes nothing, the element's result is NaN either way.
-                majority[j] = Math.copySign(1f, mixed[j] + 0f);
-            }
-            Arrays.fill(mixed, 0, len, 0f);
-            float[] agreeing = result; // reused: the agreeing weights' sum, then the result
-            Arrays.fill(agreeing, 0, len, 0f);
-            for (int i = 0; i < models; i++) {
-                float[] c = contribution[i];
-                float w = weights[i];
-                for (int j = 0; j < len; j++) {
-                    // 1 where c has the majority's sign, else 0; for a NaN c it is NaN, not 0, which changes nothing:
-                    // mixed is NaN either way (NaN * 0 stays NaN, as in libtorch), so is the result, whatever the divisor.
-                    float agree = Math.max(0f, Math.signum(c[j]) * majority[j]);
-                    mixed[j] += c[j] * agree; // stacked.muli(mask).sum(0)
-                    agreeing[j] += agree * w;
-                }
-            }
-            for (int j = 0; j < len; j++) {
-                // agreeing, or 0 + 1 where it is (+-)0: the int term is 1 only for a zero magnitude
-                divisor[j] = agreeing[j] + (((Float.floatToRawIntBits(agreeing[j]) & 0x7fffffff) - 1) >>> 31);
-            }
-        } else {
-            Arrays.fill(divisor, 0, len, scalarDivisor);
-        }
-        if (normalize) {
-            for (int j = 0; j < len; j++) {
-                mixed[j] = mixed[j] / divisor[j];
-            }
-        }
-        for (int j = 0; j < len; j++) {
-            result[j] = base[j] + mixed[j] * lambda;
-        }
-    }
-
-    /** s.delta = x_i - base for the chunk (fp32, as model.tensor().sub(base)), loading the base first if asked. */
-    private void delta(Scratch s, int i, long at, int len, boolean loadBase) {
-        if (loadBase) {
-            load(s, s.base, 0, at, len);
-        }
+    /** s.delta = x_i - base for the chunk (fp32, as model.tensor().sub(base)); s.base holds the chunk's base. */
+    private void delta(Scratch s, int i, long at, int len) {
         load(s, s.model, modelInput(i), at, len);
         for (int j = 0; j < len; j++) {
             s.delta[j] = s.model[j] - s.base[j];

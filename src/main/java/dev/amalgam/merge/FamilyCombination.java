@@ -1,0 +1,67 @@
+package dev.amalgam.merge;
+
+import java.util.Arrays;
+
+/**
+ * The task-arithmetic family's last step in {@link JavaCpuKernel}, over one chunk: the models' weighted, thinned deltas
+ * summed (with TIES' sign election under {@code consensus}), normalised, scaled by lambda and added to the base.
+ *
+ * @param weights       per model
+ * @param scalarDivisor the weight sum, the divisor without consensus
+ */
+record FamilyCombination(float[] weights, boolean consensus, boolean normalize, float scalarDivisor, float lambda) {
+    /**
+     * GeneralizedTaskArithmetic's sum (with TIES sign election), normalisation and lambda, per element. Loops run
+     * model by model over the whole chunk (so the JIT can vectorise them), adding in the same order per element as
+     * libtorch's sum over the model axis: bit for bit the same values. {@code mixed} and {@code divisor} are scratch.
+     */
+    void combine(float[] base, float[][] contribution, int len, float[] result, float[] mixed, float[] divisor) {
+        int models = weights.length;
+        Arrays.fill(mixed, 0, len, 0f); // libtorch's sum adds onto 0, model by model
+        for (int i = 0; i < models; i++) {
+            float[] c = contribution[i];
+            for (int j = 0; j < len; j++) {
+                mixed[j] += c[j];
+            }
+        }
+        if (consensus) {
+            // SignConsensus: the majority is +1 where the sum is >= 0 (a tie at zero too) and -1 elsewhere; a model agrees
+            // where its value has that sign (never for 0, as signum(c) == majority). The loops are branch-free: the signs
+            // are random, and a branch on them mispredicts half the time.
+            float[] majority = divisor; // reused: the sums' signs, then the divisor
+            for (int j = 0; j < len; j++) {
+                // +1 for a sum >= 0 (+ 0f turns -0 into +0), -1 below; branch-free, as below. A NaN sum gives either
+                // sign, where the DJL path takes -1: it changes nothing, the element's result is NaN either way.
+                majority[j] = Math.copySign(1f, mixed[j] + 0f);
+            }
+            Arrays.fill(mixed, 0, len, 0f);
+            float[] agreeing = result; // reused: the agreeing weights' sum, then the result
+            Arrays.fill(agreeing, 0, len, 0f);
+            for (int i = 0; i < models; i++) {
+                float[] c = contribution[i];
+                float w = weights[i];
+                for (int j = 0; j < len; j++) {
+                    // 1 where c has the majority's sign, else 0; for a NaN c it is NaN, not 0, which changes nothing:
+                    // mixed is NaN either way (NaN * 0 stays NaN, as in libtorch), so is the result, whatever the divisor.
+                    float agree = Math.max(0f, Math.signum(c[j]) * majority[j]);
+                    mixed[j] += c[j] * agree; // stacked.muli(mask).sum(0)
+                    agreeing[j] += agree * w;
+                }
+            }
+            for (int j = 0; j < len; j++) {
+                // agreeing, or 0 + 1 where it is (+-)0: the int term is 1 only for a zero magnitude
+                divisor[j] = agreeing[j] + (((Float.floatToRawIntBits(agreeing[j]) & 0x7fffffff) - 1) >>> 31);
+            }
+        } else {
+            Arrays.fill(divisor, 0, len, scalarDivisor);
+        }
+        if (normalize) {
+            for (int j = 0; j < len; j++) {
+                mixed[j] = mixed[j] / divisor[j];
+            }
+        }
+        for (int j = 0; j < len; j++) {
+            result[j] = base[j] + mixed[j] * lambda;
+        }
+    }
+}
