@@ -176,31 +176,11 @@ final class AnchorEvaluator implements BatchEvaluator {
         });
     }
 
-    /**
-     * {@code k} items of {@code pool}, each task objective's share in proportion to its items there (at least 1), the
-     * share of objective o picked by {@code pick} from o's items; sorted.
-     */
+    /** {@code k} items of {@code pool} stratified by task objective, each objective's share picked by {@code pick}. */
     private int[] perObjective(int[] pool, int k, BiFunction<int[], Integer, int[]> pick) {
         SuiteItems items = scorer.suite().items();
-        int counted = (int) IntStream.of(pool).filter(i -> items.objectiveOfItem(i) >= 0).count();
-        List<Integer> chosen = new ArrayList<>();
-        int assigned = 0;
-        int seen = 0;
-        for (int o = 0; o < items.objectives(); o++) {
-            final int objective = o;
-            int[] own = IntStream.of(pool).filter(i -> items.objectiveOfItem(i) == objective).toArray();
-            if (own.length == 0) {
-                continue;
-            }
-            // Cumulative rounding: the shares add up to k exactly, each objective in proportion to its items (>= 1).
-            seen += own.length;
-            int share = Math.max(1, Math.min(own.length, (int) Math.round((double) k * seen / counted) - assigned));
-            assigned += share;
-            for (int i : pick.apply(own, share)) {
-                chosen.add(i);
-            }
-        }
-        return chosen.stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] objectiveOf = IntStream.range(0, items.count()).map(items::objectiveOfItem).toArray();
+        return AnchorItems.stratified(pool, objectiveOf, items.objectives(), k, pick);
     }
 
     /** Picks the anchors from the calibration candidates' values on {@code sample}. */
