@@ -34,9 +34,10 @@ import java.util.stream.IntStream;
  * candidates the anchors were picked on.
  *
  * <p>Every {@code recheck} generations, once, the generation's {@code elite} best by estimate are scored on the rest
- * of the split, but only those whose estimate beats the best fitness scored on the whole split so far: a re-check
- * costs most of a full scoring, and only a candidate that could become the exported one (which {@code Ranking} picks
- * among the fully scored) is worth it.
+ * of the split, but only those whose estimate, less the mean optimism of the candidates re-checked so far (estimate
+ * minus full fitness), beats the best fitness scored on the whole split so far: a re-check costs most of a full
+ * scoring, and only a candidate that could become the exported one (which {@code Ranking} picks among the fully
+ * scored) is worth it.
  *
  * <p>{@code anchors.json} in the run folder keeps the anchors, shifts and best full fitness (a resume scores on the
  * same anchors) and, per generation, the Spearman rank correlation of anchor and full fitness: at selection over the
@@ -57,7 +58,7 @@ final class AnchorEvaluator implements BatchEvaluator {
     private int[] anchors;
     private double[] shift; // per objective: sample minus anchor mean, over the calibration candidates
     private double bestFull = Double.NEGATIVE_INFINITY; // the best fitness scored on the whole split so far
-    private final List<double[]> pairs = new ArrayList<>(); // re-checked: {anchor fitness, full fitness}
+    private final List<double[]> pairs = new ArrayList<>(); // re-checked: {anchor fitness, full fitness, estimate}
     private ObjectNode record = JSON.createObjectNode();
 
     AnchorEvaluator(ItemScorer scorer, FitnessMode.Anchors mode, long seed, Path runDir, Consumer<String> log) {
@@ -77,7 +78,7 @@ final class AnchorEvaluator implements BatchEvaluator {
             anchors = IntStream.range(0, root.get("anchors").size()).map(i -> root.get("anchors").get(i).asInt()).toArray();
             shift = IntStream.range(0, root.get("shift").size()).mapToDouble(i -> root.get("shift").get(i).asDouble()).toArray();
             for (JsonNode p : root.get("rechecked")) {
-                pairs.add(new double[]{p.get(0).asDouble(), p.get(1).asDouble()});
+                pairs.add(new double[]{p.get(0).asDouble(), p.get(1).asDouble(), p.path(2).asDouble(Double.NaN)});
             }
             if (root.has("best_full")) {
                 bestFull = root.get("best_full").asDouble();
@@ -130,12 +131,14 @@ final class AnchorEvaluator implements BatchEvaluator {
 
     private void recheck(List<ItemScorer.Progress> progress, int generation) {
         Comparator<ItemScorer.Progress> best = Comparator.comparingDouble(p -> -scorer.fitness(estimate(p)));
+        double optimism = optimism();
         List<ItemScorer.Progress> top = progress.stream().sorted(best).limit(Math.min(mode.elite(), progress.size()))
-                .filter(p -> !p.complete() && scorer.fitness(estimate(p)) > bestFull).toList();
+                .filter(p -> !p.complete() && scorer.fitness(estimate(p)) - optimism > bestFull).toList();
         for (ItemScorer.Progress p : top) {
             double anchorFitness = scorer.fitness(onAnchors(p));
+            double estimate = scorer.fitness(estimate(p));
             scorer.complete(p);
-            pairs.add(new double[]{anchorFitness, scorer.fitness(scorer.taskEstimates(p))});
+            pairs.add(new double[]{anchorFitness, scorer.fitness(scorer.taskEstimates(p)), estimate});
         }
         progress.stream().filter(ItemScorer.Progress::complete)
                 .forEach(p -> bestFull = Math.max(bestFull, scorer.fitness(scorer.taskEstimates(p))));
@@ -144,12 +147,21 @@ final class AnchorEvaluator implements BatchEvaluator {
         log.accept(String.format(java.util.Locale.ROOT, "anchors, generation %d: %d re-checked; Spearman(anchor, full fitness) = %.3f over"
                 + " %d re-checked candidates", generation, top.size(), rho, pairs.size()));
         ArrayNode rechecked = record.putArray("rechecked");
-        pairs.forEach(x -> rechecked.addArray().add(x[0]).add(x[1]));
+        pairs.forEach(x -> rechecked.addArray().add(x[0]).add(x[1]).add(x[2]));
         ((ObjectNode) record.withObject("/spearman_rechecked")).put(Integer.toString(generation), rho);
         if (bestFull > Double.NEGATIVE_INFINITY) {
             record.put("best_full", bestFull);
         }
         save();
+    }
+
+    /**
+     * How much the re-checked candidates' estimates exceeded their full fitness, on average (0 before any): a
+     * generation's best by estimate is its luckiest as much as its best (the winner's curse), so its full fitness is
+     * expected lower by about this much, and only a candidate still above the best full fitness after it is re-checked.
+     */
+    private double optimism() {
+        return pairs.stream().filter(x -> !Double.isNaN(x[2])).mapToDouble(x -> x[2] - x[1]).average().orElse(0);
     }
 
     /** {@code p}'s per-objective means over the anchors only (unshifted). */
