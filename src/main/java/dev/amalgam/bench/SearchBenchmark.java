@@ -35,8 +35,8 @@ import java.util.Map;
  * the random-search baseline: uniform samples of the same genome, as many as the GA run of the same seed evaluated
  * (a GA of that population and generation 0 only). {@code --fitness} runs each strategy with each
  * {@code evaluation.fitness} mode (its parameters from the config when it names that mode, else the defaults); a mode
- * written {@code MODE+OBJECTIVE} (e.g. {@code anchors+gold_probability}) searches on that objective instead of
- * {@code --objectives}'. The tokens column is the mean forward-pass tokens scored per candidate, and with {@code full}
+ * written {@code MODE+OBJECTIVE} (e.g. {@code anchors+gold_probability}) searches on that objective instead of the
+ * {@code --objectives} one. The tokens column is the mean forward-pass tokens scored per candidate, and with {@code full}
  * among the modes each mode's per candidate and per run as a percentage of full's (same strategy and seeds). Runs go to
  * a fresh folder under the temporary directory.
  */
