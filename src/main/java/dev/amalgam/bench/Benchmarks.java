@@ -23,7 +23,7 @@ public final class Benchmarks {
             case "cluster" -> ClusterBenchmark.main(rest);
             case "scale" -> ScaleBenchmark.main(rest);
             default -> {
-                System.err.println("usage: ./build bench merge [--dir DIR] | eval [--items N] | evolve [--dir DIR] | search [--seeds N] [--strategies ga,nsga2,cmaes,random] [--fitness full,racing,anchors] | gpu CHECK ... | cluster [--sleep-ms MS] [--population N] [--generations N] | cluster --demo [--rounds N] [--generations N] | scale [--dir DIR] [--items N] [--candidates N] [--no-merges] [--merges-only] [--methods linear,ties,dare_ties] [--repeat N] [--layers N] [--clean]");
+                System.err.println("usage: ./build bench merge [--dir DIR] | eval [--items N] | evolve [--dir DIR] | search [--seeds N] [--strategies ga,nsga2,cmaes,random] [--fitness full,racing,anchors[+OBJECTIVE]] | gpu CHECK ... | cluster [--sleep-ms MS] [--population N] [--generations N] | cluster --demo [--rounds N] [--generations N] | scale [--dir DIR] [--items N] [--candidates N] [--no-merges] [--merges-only] [--methods linear,ties,dare_ties] [--repeat N] [--layers N] [--clean]");
                 System.exit(2);
             }
         }

@@ -28,18 +28,20 @@ import java.util.Map;
 
 /**
  * {@code ./build bench search [--seeds N] [--first-seed S] [--strategies ga,nsga2,cmaes,random]
- * [--objectives metric,gold_probability,logprob_margin] [--fitness full,racing,anchors] [--config FILE]}: each
+ * [--objectives metric,gold_probability,logprob_margin] [--fitness full,racing,anchors[+OBJECTIVE]] [--config FILE]}: each
  * strategy over N seeds on the demo (default {@code search-configs/demo.yaml}), and the held-out fitness of each run's
  * exported best as mean +- standard error across seeds, next to the untuned baselines (base, each parent, uniform
  * linear, TIES with default densities; their +- is the item-level standard error of one scoring). {@code random} is
  * the random-search baseline: uniform samples of the same genome, as many as the GA run of the same seed evaluated
  * (a GA of that population and generation 0 only). {@code --fitness} runs each strategy with each
- * {@code evaluation.fitness} mode (its parameters from the config when it names that mode, else the defaults); the
- * tokens column is the mean forward-pass tokens scored per candidate. Runs go to a fresh folder under the temporary
- * directory.
+ * {@code evaluation.fitness} mode (its parameters from the config when it names that mode, else the defaults); a mode
+ * written {@code MODE+OBJECTIVE} (e.g. {@code anchors+gold_probability}) searches on that objective instead of the
+ * {@code --objectives} one. The tokens column is the mean forward-pass tokens scored per candidate, and with {@code full}
+ * among the modes each mode's per candidate and per run as a percentage of full's (same strategy and seeds). Runs go to
+ * a fresh folder under the temporary directory.
  */
 final class SearchBenchmark {
-    private record Run(String strategy, long seed, double heldout, int evaluations, double seconds, double tokens) {
+    private record Run(String strategy, long seed, double heldout, int evaluations, double seconds, double tokens, long runTokens) {
     }
 
     private SearchBenchmark() {
@@ -84,10 +86,12 @@ final class SearchBenchmark {
         for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
             for (String label : labels) {
                 String name = label.split("[/@]")[0];
-                String mode = label.contains("@") ? label.split("@")[1] : fitnessModes.getFirst();
+                String[] modeAndObjective = (label.contains("@") ? label.split("@")[1] : fitnessModes.getFirst()).split("\\+");
+                String mode = modeAndObjective[0];
+                String objective = modeAndObjective.length > 1 ? modeAndObjective[1]
+                        : label.contains("/") ? label.split("[/@]")[1] : objectives.getFirst();
                 EvaluationSettings e = config.evaluation();
-                EvaluationSettings evaluation = e.with(
-                        EvaluationSettings.Objective.of(label.contains("/") ? label.split("[/@]")[1] : objectives.getFirst()),
+                EvaluationSettings evaluation = e.with(EvaluationSettings.Objective.of(objective),
                         mode.equals(e.fitness().key()) ? e.fitness() : FitnessMode.of(mode));
                 SearchSettings s = config.search();
                 SearchSettings settings;
@@ -108,8 +112,10 @@ final class SearchBenchmark {
                     gaEvaluations.put(seed, r.evaluations());
                 }
                 baselines = r.comparison().subList(1, r.comparison().size());
-                double tokens = Journal.read(r.runDir()).candidates().stream().mapToLong(k -> k.cost().tokens()).average().orElse(0);
-                Run run = new Run(label, seed, r.bestHeldout() == null ? Double.NaN : r.bestHeldout(), r.evaluations(), seconds, tokens);
+                List<dev.amalgam.history.Candidate> journal = Journal.read(r.runDir()).candidates();
+                double tokens = journal.stream().mapToLong(k -> k.cost().tokens()).average().orElse(0);
+                long runTokens = journal.stream().mapToLong(k -> k.cost().tokens()).sum();
+                Run run = new Run(label, seed, r.bestHeldout() == null ? Double.NaN : r.bestHeldout(), r.evaluations(), seconds, tokens, runTokens);
                 runs.add(run);
                 System.out.printf(Locale.ROOT, "  %-22s seed %d: held-out %.4f (%s), %d evaluations, %.0f tokens/candidate, %.0f s%n", label,
                         seed, run.heldout(), r.best().id(), run.evaluations(), tokens, seconds);
@@ -122,14 +128,15 @@ final class SearchBenchmark {
             double evals = runs.stream().filter(r -> r.strategy().equals(name)).mapToInt(Run::evaluations).average().orElse(0);
             double secs = runs.stream().filter(r -> r.strategy().equals(name)).mapToDouble(Run::seconds).average().orElse(0);
             double tokens = runs.stream().filter(r -> r.strategy().equals(name)).mapToDouble(Run::tokens).average().orElse(0);
-            System.out.printf(Locale.ROOT, "  %-22s %.4f +- %.4f    %.0f, %.0f, %.0f%n", name + " (" + h.length + " seeds)", mean(h), stderr(h), evals,
-                    secs, tokens);
+            System.out.printf(Locale.ROOT, "  %-22s %.4f +- %.4f    %.0f, %.0f, %.0f%s%n", name + " (" + h.length + " seeds)", mean(h), stderr(h), evals,
+                    secs, tokens, ofFull(runs, name));
         }
         for (BaselineScore b : baselines) {
             System.out.printf(Locale.ROOT, "  %-22s %.4f +- %.4f    (untuned; +- is the item-level s.e.)%n", b.name(), b.fitness(), b.fitnessStderr());
         }
+        // the label suffix of the first objective and fitness mode, which the comparisons below are about
+        String suffix = (objectives.size() == 1 ? "" : "/" + objectives.getFirst()) + (fitnessModes.size() == 1 ? "" : "@" + fitnessModes.getFirst());
         if (strategies.contains("ga") && strategies.contains("random")) {
-            String suffix = (objectives.size() == 1 ? "" : "/" + objectives.getFirst()) + (fitnessModes.size() == 1 ? "" : "@" + fitnessModes.getFirst());
             double[] ga = runs.stream().filter(r -> r.strategy().equals("ga" + suffix)).mapToDouble(Run::heldout).toArray();
             double[] rnd = runs.stream().filter(r -> r.strategy().equals("random" + suffix)).mapToDouble(Run::heldout).toArray();
             double se = Math.sqrt(stderr(ga) * stderr(ga) + stderr(rnd) * stderr(rnd));
@@ -138,7 +145,7 @@ final class SearchBenchmark {
         }
         if (strategies.contains("ga") && !baselines.isEmpty()) {
             // The issue's second goal: the GA's exported recipe beats every untuned merge, parents included.
-            String ga = objectives.size() == 1 ? "ga" : "ga/" + objectives.getFirst();
+            String ga = "ga" + suffix;
             double[] h = runs.stream().filter(r -> r.strategy().equals(ga)).mapToDouble(Run::heldout).toArray();
             BaselineScore best = baselines.stream().max(Comparator.comparingDouble(BaselineScore::fitness)).orElseThrow();
             double se = Math.sqrt(stderr(h) * stderr(h) + best.fitnessStderr() * best.fitnessStderr());
@@ -148,6 +155,27 @@ final class SearchBenchmark {
         if (!Files.exists(out)) {
             System.out.println("(no run folder was written)");
         }
+    }
+
+    /**
+     * {@code label}'s tokens per candidate and per run as a percentage of the full mode's (same strategy and objective,
+     * the seeds both ran) and its held-out fitness minus full's, or "" without a full run to compare with.
+     */
+    private static String ofFull(List<Run> runs, String label) {
+        String full = label.contains("@") ? label.substring(0, label.indexOf('@')) + "@full" : null;
+        List<Run> mine = runs.stream().filter(r -> r.strategy().equals(label)).toList();
+        List<Run> base = runs.stream().filter(r -> r.strategy().equals(full) && mine.stream().anyMatch(m -> m.seed() == r.seed())).toList();
+        if (full == null || base.isEmpty() || label.equals(full)) {
+            return "";
+        }
+        List<Run> paired = mine.stream().filter(m -> base.stream().anyMatch(b -> b.seed() == m.seed())).toList();
+        double perCandidate = paired.stream().mapToDouble(Run::tokens).sum() / base.stream().mapToDouble(Run::tokens).sum();
+        double perRun = (double) paired.stream().mapToLong(Run::runTokens).sum() / base.stream().mapToLong(Run::runTokens).sum();
+        // the issue's goal for a cheaper mode: the held-out fitness of full evaluation (paired by seed) at a fraction of its tokens
+        double[] difference = paired.stream().mapToDouble(m -> m.heldout() - base.stream().filter(b -> b.seed() == m.seed())
+                .findFirst().orElseThrow().heldout()).toArray();
+        return String.format(Locale.ROOT, " (%.1f%% of full's tokens per candidate, %.1f%% per run; held-out minus full's %+.4f +- %.4f,"
+                + " paired by seed)", 100 * perCandidate, 100 * perRun, mean(difference), stderr(difference));
     }
 
     private static double mean(double[] v) {

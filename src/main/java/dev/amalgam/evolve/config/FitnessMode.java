@@ -47,17 +47,24 @@ public sealed interface FitnessMode {
     }
 
     /**
-     * Anchor items ({@code dev.amalgam.evolve.fitness.AnchorItems}): generation 0 is scored in full, then later
-     * candidates on the most discriminating items only; the generation's elite is re-scored in full.
+     * Anchor items ({@code dev.amalgam.evolve.fitness.AnchorItems}): generation 0 is scored on a calibration sample
+     * of the items (or all of them), the anchors are picked from it, and later candidates are scored on the anchors
+     * only; once per generation, the generation's best are re-scored in full when they could become the exported one.
      *
-     * @param items   how many anchor items ({@code evaluation.anchor_items})
-     * @param recheck the elite is re-scored in full every this many generations ({@code evaluation.anchor_recheck})
-     * @param elite   how many of a generation's best are re-scored in full ({@code evaluation.fitness_elite})
+     * @param items       how many anchor items ({@code evaluation.anchor_items})
+     * @param recheck     the elite is re-scored in full every this many generations ({@code evaluation.anchor_recheck})
+     * @param elite       how many of a generation's best are re-scored in full ({@code evaluation.fitness_elite})
+     * @param calibration how many items generation 0 is scored on, a seeded sample stratified by task
+     *                    ({@code evaluation.anchor_calibration}); 0 = the whole split
      */
-    record Anchors(int items, int recheck, int elite) implements FitnessMode {
+    record Anchors(int items, int recheck, int elite, int calibration) implements FitnessMode {
         public Anchors {
             if (items < 1) {
                 throw new BadValueException("evaluation.anchor_items", "expected a positive number of items, got " + items);
+            }
+            if (calibration != 0 && calibration < items) {
+                throw new BadValueException("evaluation.anchor_calibration", "expected 0 (the whole split) or at least anchor_items ("
+                        + items + ") items, got " + calibration);
             }
             if (recheck < 1) {
                 throw new BadValueException("evaluation.anchor_recheck", "expected a number of generations >= 1, got " + recheck);
@@ -110,7 +117,7 @@ public sealed interface FitnessMode {
         return switch (key) {
             case "full" -> FULL;
             case "racing" -> new Racing(20, 0.1, Bound.HOEFFDING, 2);
-            case "anchors" -> new Anchors(20, 1, 1);
+            case "anchors" -> new Anchors(20, 1, 1, 0);
             default -> throw new BadValueException("evaluation.fitness", "expected full, racing or anchors, got '" + key + "'");
         };
     }

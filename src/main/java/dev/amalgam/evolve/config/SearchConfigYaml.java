@@ -48,7 +48,8 @@ public final class SearchConfigYaml {
             "max_time", "seed", "steady_generations", "schedule");
     private static final List<String> EVALUATION_KEYS = List.of("tasks_dir", "data_dir", "limit", "subsample_seed",
             "num_fewshot", "batch_size", "search_split", "heldout_split", "rescore_top_k", "search_objective", "scoring_dtype",
-            "fitness", "fitness_elite", "racing_block", "racing_error", "racing_bound", "anchor_items", "anchor_recheck");
+            "fitness", "fitness_elite", "racing_block", "racing_error", "racing_bound", "anchor_items", "anchor_recheck",
+            "anchor_calibration");
     private static final List<String> OUTPUT_KEYS = List.of("dir", "run_name");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([smhd]?)");
     private static final String INTEGER = "an integer";
@@ -255,9 +256,10 @@ public final class SearchConfigYaml {
         List<String> own = switch (defaults) {
             case FitnessMode.Full f -> List.of();
             case FitnessMode.Racing r -> List.of("fitness_elite", "racing_block", "racing_error", "racing_bound");
-            case FitnessMode.Anchors a -> List.of("fitness_elite", "anchor_items", "anchor_recheck");
+            case FitnessMode.Anchors a -> List.of("fitness_elite", "anchor_items", "anchor_recheck", "anchor_calibration");
         };
-        for (String k : List.of("fitness_elite", "racing_block", "racing_error", "racing_bound", "anchor_items", "anchor_recheck")) {
+        for (String k : List.of("fitness_elite", "racing_block", "racing_error", "racing_bound", "anchor_items", "anchor_recheck",
+                "anchor_calibration")) {
             if (e.get(k).isPresent() && !own.contains(k)) {
                 throw e.get(k).error("is not a parameter of fitness " + key);
             }
@@ -269,7 +271,8 @@ public final class SearchConfigYaml {
                     FitnessMode.Bound.of(e.get("racing_bound").text("hoeffding or bernstein", r.bound().key())),
                     e.get("fitness_elite").integer(INTEGER, r.elite()));
             case FitnessMode.Anchors a -> new FitnessMode.Anchors(e.get("anchor_items").integer(INTEGER, a.items()),
-                    e.get("anchor_recheck").integer(INTEGER, a.recheck()), e.get("fitness_elite").integer(INTEGER, a.elite()));
+                    e.get("anchor_recheck").integer(INTEGER, a.recheck()), e.get("fitness_elite").integer(INTEGER, a.elite()),
+                    e.get("anchor_calibration").integer(INTEGER, a.calibration()));
         });
     }
 
@@ -361,7 +364,7 @@ public final class SearchConfigYaml {
             case FitnessMode.Racing r -> ev.put("fitness_elite", r.elite()).put("racing_block", r.block())
                     .put("racing_error", r.error()).put("racing_bound", r.bound().key());
             case FitnessMode.Anchors a -> ev.put("fitness_elite", a.elite()).put("anchor_items", a.items())
-                    .put("anchor_recheck", a.recheck());
+                    .put("anchor_recheck", a.recheck()).put("anchor_calibration", a.calibration());
         }
         ObjectNode out = root.putObject("output");
         out.put("dir", c.output().dir().toString());

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -55,6 +56,34 @@ public final class AnchorItems {
         return IntStream.range(0, items).boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> -discrimination[i]).thenComparingInt(i -> i))
                 .limit(k).mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    /**
+     * {@code k} items of {@code pool}, each group's share in proportion to its items there (at least 1; cumulative
+     * rounding, so the shares add up to {@code k} when no group needs its minimum of 1), group g's share picked by
+     * {@code pick.apply(g's items in pool order, share)}; sorted. Items of group -1 belong to none and are never picked.
+     *
+     * @param groupOf per item its group in 0..groups-1, or -1
+     */
+    public static int[] stratified(int[] pool, int[] groupOf, int groups, int k, BiFunction<int[], Integer, int[]> pick) {
+        int counted = (int) IntStream.of(pool).filter(i -> groupOf[i] >= 0).count();
+        List<Integer> chosen = new ArrayList<>();
+        int assigned = 0;
+        int seen = 0;
+        for (int g = 0; g < groups; g++) {
+            final int group = g;
+            int[] own = IntStream.of(pool).filter(i -> groupOf[i] == group).toArray();
+            if (own.length == 0) {
+                continue;
+            }
+            seen += own.length;
+            int share = Math.max(1, Math.min(own.length, (int) Math.round((double) k * seen / counted) - assigned));
+            assigned += share;
+            for (int i : pick.apply(own, share)) {
+                chosen.add(i);
+            }
+        }
+        return chosen.stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
     /** A candidate's mean score over the anchors. */

@@ -14,23 +14,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
- * {@code evaluation.fitness: anchors}: candidates are scored in full until at least 3 are (generation 0), then the
- * anchor items are picked from their per-item values ({@link AnchorItems}, per task objective in proportion to its
- * items, so every objective keeps anchors) and later candidates are scored on the anchors only. An anchor estimate
- * is put on the full fitness's scale: per objective, the anchor mean plus the mean difference (full minus anchor) of
- * the candidates the anchors were picked on. Every {@code recheck} generations the generation's {@code elite} best
- * are scored on the rest of the split, until the generation's best {@code elite} are all scored in full.
+ * {@code evaluation.fitness: anchors}: candidates are scored on a calibration sample of the search split
+ * ({@code anchor_calibration} items, a seeded sample stratified by task objective; the whole split by default) until
+ * at least 3 are (generation 0), then the anchor items are picked from the sample by their values on those candidates
+ * ({@link AnchorItems}, per task objective in proportion to its items, so every objective keeps anchors) and later
+ * candidates are scored on the anchors only. An anchor estimate is put on the calibration sample's scale (an unbiased
+ * estimate of the full split's): per objective, the anchor mean plus the mean difference (sample minus anchor) of the
+ * candidates the anchors were picked on.
  *
- * <p>{@code anchors.json} in the run folder keeps the anchors and shifts (a resume scores on the same anchors) and,
- * per generation, the Spearman rank correlation of anchor and full fitness: at selection over the candidates the
- * anchors were picked on (in sample), and over every candidate re-checked in full since (out of sample, but the
- * elite only, which narrows the range and so lowers the correlation).
+ * <p>Every {@code recheck} generations, once, the generation's {@code elite} best by estimate are scored on the rest
+ * of the split, but only those whose estimate, less the mean optimism of the candidates re-checked so far (estimate
+ * minus full fitness), beats the best fitness scored on the whole split so far: a re-check costs most of a full
+ * scoring, and only a candidate that could become the exported one (which {@code Ranking} picks among the fully
+ * scored) is worth it.
+ *
+ * <p>{@code anchors.json} in the run folder keeps the anchors, shifts and best full fitness (a resume scores on the
+ * same anchors) and, per generation, the Spearman rank correlation of anchor and full fitness: at selection over the
+ * candidates the anchors were picked on (in sample, on the calibration items), and over every candidate re-checked in
+ * full since (out of sample, but the elite only, which narrows the range and so lowers the correlation).
  */
 final class AnchorEvaluator implements BatchEvaluator {
     static final String FILE = "anchors.json";
@@ -38,17 +50,21 @@ final class AnchorEvaluator implements BatchEvaluator {
 
     private final ItemScorer scorer;
     private final FitnessMode.Anchors mode;
+    private final long seed;
     private final Path file;
     private final Consumer<String> log;
-    private final List<ItemScorer.Progress> fullyScored = new ArrayList<>(); // before the anchors exist
+    private final List<ItemScorer.Progress> calibrated = new ArrayList<>(); // scored on the sample, before the anchors exist
+    private final Set<ItemScorer.Progress> onAnchorsOnly = Collections.newSetFromMap(new IdentityHashMap<>()); // this batch
     private int[] anchors;
-    private double[] shift; // per objective: full minus anchor mean, over the selection candidates
-    private final List<double[]> pairs = new ArrayList<>(); // re-checked: {anchor fitness, full fitness}
+    private double[] shift; // per objective: sample minus anchor mean, over the calibration candidates
+    private double bestFull = Double.NEGATIVE_INFINITY; // the best fitness scored on the whole split so far
+    private final List<double[]> pairs = new ArrayList<>(); // re-checked: {anchor fitness, full fitness, estimate}
     private ObjectNode record = JSON.createObjectNode();
 
-    AnchorEvaluator(ItemScorer scorer, FitnessMode.Anchors mode, Path runDir, Consumer<String> log) {
+    AnchorEvaluator(ItemScorer scorer, FitnessMode.Anchors mode, long seed, Path runDir, Consumer<String> log) {
         this.scorer = scorer;
         this.mode = mode;
+        this.seed = seed;
         this.file = runDir.resolve(FILE);
         this.log = log;
         if (Files.exists(file)) {
@@ -62,7 +78,10 @@ final class AnchorEvaluator implements BatchEvaluator {
             anchors = IntStream.range(0, root.get("anchors").size()).map(i -> root.get("anchors").get(i).asInt()).toArray();
             shift = IntStream.range(0, root.get("shift").size()).mapToDouble(i -> root.get("shift").get(i).asDouble()).toArray();
             for (JsonNode p : root.get("rechecked")) {
-                pairs.add(new double[]{p.get(0).asDouble(), p.get(1).asDouble()});
+                pairs.add(new double[]{p.get(0).asDouble(), p.get(1).asDouble(), p.path(2).asDouble(Double.NaN)});
+            }
+            if (root.has("best_full")) {
+                bestFull = root.get("best_full").asDouble();
             }
             record = (ObjectNode) root;
         } catch (IOException | RuntimeException e) {
@@ -78,29 +97,32 @@ final class AnchorEvaluator implements BatchEvaluator {
     @Override
     public void evaluate(int generation, List<double[]> genomes, Results results) {
         List<ItemScorer.Progress> progress = scorer.start(genomes);
+        onAnchorsOnly.clear();
         if (anchors == null) {
-            progress.forEach(scorer::complete);
-            fullyScored.addAll(progress);
-            if (fullyScored.size() >= 3) {
-                select(generation);
+            int[] sample = calibration();
+            progress.forEach(p -> scorer.score(p, sample));
+            calibrated.addAll(progress);
+            if (calibrated.size() >= 3) {
+                select(generation, sample);
             }
         } else {
             progress.forEach(p -> scorer.score(p, anchors));
-            if (generation % mode.recheck() == 0) {
-                recheck(progress, generation);
-            }
+            onAnchorsOnly.addAll(progress);
+        }
+        if (anchors != null && generation % mode.recheck() == 0) {
+            recheck(progress, generation);
         }
         for (int c = 0; c < progress.size(); c++) {
             results.scored(c, scorer.result(progress.get(c), estimate(progress.get(c))));
         }
     }
 
-    /** Full-split estimates for a complete candidate, shifted anchor estimates for one scored on the anchors only. */
+    /** Full-split estimates for a complete candidate, sample ones for a calibration one, shifted anchor ones for the rest. */
     private double[] estimate(ItemScorer.Progress p) {
-        if (p.complete() || shift == null) {
-            return scorer.taskEstimates(p);
-        }
         double[] tasks = scorer.taskEstimates(p);
+        if (p.complete() || !onAnchorsOnly.contains(p)) {
+            return tasks;
+        }
         for (int o = 0; o < tasks.length; o++) {
             tasks[o] += shift[o];
         }
@@ -109,26 +131,37 @@ final class AnchorEvaluator implements BatchEvaluator {
 
     private void recheck(List<ItemScorer.Progress> progress, int generation) {
         Comparator<ItemScorer.Progress> best = Comparator.comparingDouble(p -> -scorer.fitness(estimate(p)));
-        int elite = Math.min(mode.elite(), progress.size());
-        while (true) {
-            List<ItemScorer.Progress> top = progress.stream().sorted(best).limit(elite).filter(p -> !p.complete()).toList();
-            if (top.isEmpty()) {
-                break;
-            }
-            for (ItemScorer.Progress p : top) {
-                double anchorFitness = scorer.fitness(onAnchors(p));
-                scorer.complete(p);
-                pairs.add(new double[]{anchorFitness, scorer.fitness(scorer.taskEstimates(p))});
-            }
+        double optimism = optimism();
+        List<ItemScorer.Progress> top = progress.stream().sorted(best).limit(Math.min(mode.elite(), progress.size()))
+                .filter(p -> !p.complete() && scorer.fitness(estimate(p)) - optimism > bestFull).toList();
+        for (ItemScorer.Progress p : top) {
+            double anchorFitness = scorer.fitness(onAnchors(p));
+            double estimate = scorer.fitness(estimate(p));
+            scorer.complete(p);
+            pairs.add(new double[]{anchorFitness, scorer.fitness(scorer.taskEstimates(p)), estimate});
         }
+        progress.stream().filter(ItemScorer.Progress::complete)
+                .forEach(p -> bestFull = Math.max(bestFull, scorer.fitness(scorer.taskEstimates(p))));
         double rho = pairs.size() >= 3 ? AnchorItems.spearman(pairs.stream().mapToDouble(x -> x[0]).toArray(),
                 pairs.stream().mapToDouble(x -> x[1]).toArray()) : Double.NaN;
-        log.accept(String.format(java.util.Locale.ROOT, "anchors, generation %d: Spearman(anchor, full fitness) = %.3f over %d re-checked candidates",
-                generation, rho, pairs.size()));
+        log.accept(String.format(java.util.Locale.ROOT, "anchors, generation %d: %d re-checked; Spearman(anchor, full fitness) = %.3f over"
+                + " %d re-checked candidates", generation, top.size(), rho, pairs.size()));
         ArrayNode rechecked = record.putArray("rechecked");
-        pairs.forEach(x -> rechecked.addArray().add(x[0]).add(x[1]));
+        pairs.forEach(x -> rechecked.addArray().add(x[0]).add(x[1]).add(x[2]));
         ((ObjectNode) record.withObject("/spearman_rechecked")).put(Integer.toString(generation), rho);
+        if (bestFull > Double.NEGATIVE_INFINITY) {
+            record.put("best_full", bestFull);
+        }
         save();
+    }
+
+    /**
+     * How much the re-checked candidates' estimates exceeded their full fitness, on average (0 before any): a
+     * generation's best by estimate is its luckiest as much as its best (the winner's curse), so its full fitness is
+     * expected lower by about this much, and only a candidate still above the best full fitness after it is re-checked.
+     */
+    private double optimism() {
+        return pairs.stream().filter(x -> !Double.isNaN(x[2])).mapToDouble(x -> x[2] - x[1]).average().orElse(0);
     }
 
     /** {@code p}'s per-objective means over the anchors only (unshifted). */
@@ -141,48 +174,51 @@ final class AnchorEvaluator implements BatchEvaluator {
         return scorer.suite().items().taskEstimates(v);
     }
 
-    /** Picks the anchors from the fully scored candidates, per objective in proportion to its items. */
-    private void select(int generation) {
-        SuiteItems items = scorer.suite().items();
-        int n = items.count();
-        int k = Math.min(mode.items(), n);
-        List<Integer> chosen = new ArrayList<>();
-        int objectives = items.objectives();
-        int assigned = 0;
-        int seen = 0;
-        for (int o = 0; o < objectives; o++) {
-            final int objective = o;
-            int[] own = IntStream.range(0, n).filter(i -> items.objectiveOfItem(i) == objective).toArray();
-            if (own.length == 0) {
-                continue;
-            }
-            // Cumulative rounding: the shares add up to k exactly, each objective in proportion to its items (>= 1).
-            seen += own.length;
-            int share = Math.max(1, Math.min(own.length, (int) Math.round((double) k * seen / n) - assigned));
-            assigned += share;
-            double[][] scores = fullyScored.stream().map(p -> IntStream.of(own).mapToDouble(i -> p.values[i]).toArray()).toArray(double[][]::new);
-            for (int a : AnchorItems.select(scores, share)) {
-                chosen.add(own[a]);
-            }
+    /** The items generation 0 is scored on: all, or a seeded sample of {@code anchor_calibration} stratified by objective. */
+    private int[] calibration() {
+        int n = scorer.items();
+        int[] all = IntStream.range(0, n).toArray();
+        if (mode.calibration() == 0 || mode.calibration() >= n) {
+            return all;
         }
-        anchors = chosen.stream().mapToInt(Integer::intValue).sorted().toArray();
+        Random random = new Random(seed * 1_000_003L - 1);
+        return perObjective(all, mode.calibration(), (own, share) -> {
+            int[] order = RacingEvaluator.shuffled(own.length, random);
+            return IntStream.range(0, share).map(j -> own[order[j]]).toArray();
+        });
+    }
+
+    /** {@code k} items of {@code pool} stratified by task objective, each objective's share picked by {@code pick}. */
+    private int[] perObjective(int[] pool, int k, BiFunction<int[], Integer, int[]> pick) {
+        SuiteItems items = scorer.suite().items();
+        int[] objectiveOf = IntStream.range(0, items.count()).map(items::objectiveOfItem).toArray();
+        return AnchorItems.stratified(pool, objectiveOf, items.objectives(), k, pick);
+    }
+
+    /** Picks the anchors from the calibration candidates' values on {@code sample}. */
+    private void select(int generation, int[] sample) {
+        anchors = perObjective(sample, Math.min(mode.items(), sample.length), (own, share) -> {
+            double[][] scores = calibrated.stream().map(p -> IntStream.of(own).mapToDouble(i -> p.values[i]).toArray()).toArray(double[][]::new);
+            return IntStream.of(AnchorItems.select(scores, share)).map(a -> own[a]).toArray();
+        });
+        int objectives = scorer.suite().items().objectives();
         shift = new double[objectives];
-        double[] anchorFit = new double[fullyScored.size()];
-        double[] fullFit = new double[fullyScored.size()];
-        for (ItemScorer.Progress p : fullyScored) {
-            double[] full = scorer.taskEstimates(p);
+        double[] anchorFit = new double[calibrated.size()];
+        double[] sampleFit = new double[calibrated.size()];
+        for (int c = 0; c < calibrated.size(); c++) {
+            ItemScorer.Progress p = calibrated.get(c);
+            double[] onSample = scorer.taskEstimates(p);
             double[] onAnchors = onAnchors(p);
             for (int o = 0; o < objectives; o++) {
-                shift[o] += (full[o] - onAnchors[o]) / fullyScored.size();
+                shift[o] += (onSample[o] - onAnchors[o]) / calibrated.size();
             }
+            anchorFit[c] = scorer.fitness(onAnchors);
+            sampleFit[c] = scorer.fitness(onSample);
         }
-        for (int c = 0; c < fullyScored.size(); c++) {
-            anchorFit[c] = scorer.fitness(onAnchors(fullyScored.get(c)));
-            fullFit[c] = scorer.fitness(scorer.taskEstimates(fullyScored.get(c)));
-        }
-        double rho = AnchorItems.spearman(anchorFit, fullFit);
-        log.accept(String.format(java.util.Locale.ROOT, "anchors: %d of %d items picked after generation %d; Spearman(anchor, full fitness)"
-                + " = %.3f over its %d candidates (in sample)", anchors.length, n, generation, rho, fullyScored.size()));
+        double rho = AnchorItems.spearman(anchorFit, sampleFit);
+        log.accept(String.format(java.util.Locale.ROOT, "anchors: %d of %d items picked from a sample of %d after generation %d;"
+                + " Spearman(anchor, sample fitness) = %.3f over its %d candidates (in sample)", anchors.length, scorer.items(),
+                sample.length, generation, rho, calibrated.size()));
         ArrayNode a = record.putArray("anchors");
         IntStream.of(anchors).forEach(a::add);
         ArrayNode s = record.putArray("shift");
@@ -190,10 +226,11 @@ final class AnchorEvaluator implements BatchEvaluator {
             s.add(x);
         }
         record.put("selected_after_generation", generation);
+        record.put("calibration_items", sample.length);
         record.put("spearman_selection", rho);
         record.putArray("rechecked");
         save();
-        fullyScored.clear();
+        calibrated.clear();
     }
 
     private void save() {

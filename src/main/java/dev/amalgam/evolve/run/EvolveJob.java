@@ -215,7 +215,8 @@ public final class EvolveJob {
         return switch (config.evaluation().fitness()) {
             case FitnessMode.Full f -> search.evaluator(candidates);
             case FitnessMode.Racing r -> new RacingEvaluator(new ItemScorer(config, search, candidates), r, config.search().seed());
-            case FitnessMode.Anchors a -> new AnchorEvaluator(new ItemScorer(config, search, candidates), a, runDir, System.out::println);
+            case FitnessMode.Anchors a -> new AnchorEvaluator(new ItemScorer(config, search, candidates), a, config.search().seed(), runDir,
+                    System.out::println);
         };
     }
 

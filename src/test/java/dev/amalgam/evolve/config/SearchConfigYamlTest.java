@@ -110,8 +110,8 @@ class SearchConfigYamlTest {
                 + "evaluation: {tasks_dir: TASKS, fitness: racing, racing_block: 10, racing_bound: bernstein, fitness_elite: 3}\n");
         assertEquals(new FitnessMode.Racing(10, 0.1, FitnessMode.Bound.BERNSTEIN, 3), racing.evaluation().fitness());
         SearchConfig anchors = parse(MERGEKIT_EVOLVE.replace("limit: 50\n", "")
-                + "evaluation: {tasks_dir: TASKS, fitness: anchors, anchor_items: 40, anchor_recheck: 2}\n");
-        assertEquals(new FitnessMode.Anchors(40, 2, 1), anchors.evaluation().fitness());
+                + "evaluation: {tasks_dir: TASKS, fitness: anchors, anchor_items: 40, anchor_recheck: 2, anchor_calibration: 90}\n");
+        assertEquals(new FitnessMode.Anchors(40, 2, 1, 90), anchors.evaluation().fitness());
         assertEquals("r1", c.output().runName());
     }
 
@@ -133,6 +133,8 @@ class SearchConfigYamlTest {
             "evaluation:|  fitness: racing\\n  search_objective: logprob_margin|evaluation.fitness: racing bounds item scores in [0, 1]",
             "evaluation:|  fitness: anchors\\n  anchor_items: 0|evaluation.anchor_items: expected a positive number of items, got 0",
             "evaluation:|  fitness: anchors\\n  racing_block: 5|evaluation.racing_block: is not a parameter of fitness anchors",
+            "evaluation:|  fitness: anchors\\n  anchor_calibration: 10|evaluation.anchor_calibration: expected 0 (the whole split) or at least anchor_items (20) items, got 10",
+            "evaluation:|  anchor_calibration: 60|evaluation.anchor_calibration: is not a parameter of fitness full",
             "evaluation:|  tasks_dir: nowhere|evaluation.tasks_dir: folder 'nowhere' not found",
             "output:|  run_name: ../x|output.run_name: expected a plain folder name"})
     void badKeysAndValuesNameTheKey(String block, String line, String message) throws Exception {

@@ -63,6 +63,52 @@ class AnchorItemsTest {
         assertTrue(rhoAnchors > rhoRandom + 0.2, "anchors " + rhoAnchors + " vs random items " + rhoRandom);
     }
 
+    /**
+     * Smooth item values (a gold probability rather than 0/1): the planted items' value is the IRT probability
+     * itself, the others a constant or noise unrelated to ability. Anchors picked from a calibration sample of 60
+     * items (generation 0 of 24 candidates scored on part of the split) are the planted items of that sample.
+     */
+    @Test
+    void recoversThePlantedItemsOfACalibrationSampleFromSmoothValues() {
+        Random r = new Random(5);
+        double[] difficulty = r.doubles(ITEMS).map(u -> u - 0.5).toArray();
+        double[] theta = abilities(r, 24);
+        int[] sample = r.ints(0, ITEMS).distinct().limit(60).sorted().toArray();
+        double[][] values = new double[theta.length][sample.length];
+        for (int c = 0; c < theta.length; c++) {
+            for (int k = 0; k < sample.length; k++) {
+                int i = sample[k];
+                values[c][k] = i % 10 == 0 ? 1 / (1 + Math.exp(-2.5 * (theta[c] - difficulty[i]))) : i % 2 == 0 ? 0.25 : r.nextDouble();
+            }
+        }
+        int plantedInSample = (int) Arrays.stream(sample).filter(i -> i % 10 == 0).count();
+        int[] anchors = Arrays.stream(AnchorItems.select(values, plantedInSample)).map(k -> sample[k]).toArray();
+        assertTrue(plantedInSample >= 3, "sample holds " + plantedInSample + " planted items");
+        assertEquals(plantedInSample, Arrays.stream(anchors).filter(i -> i % 10 == 0).count(), Arrays.toString(anchors));
+    }
+
+    /** Shares in proportion to each group's items in the pool, adding up to k; items of no group never picked. */
+    @Test
+    void stratifiedSharesFollowTheGroupsSizes() {
+        int[] groupOf = new int[310];
+        for (int i = 0; i < groupOf.length; i++) {
+            groupOf[i] = i < 150 ? 0 : i < 250 ? 1 : i < 300 ? 2 : -1;
+        }
+        int[] all = java.util.stream.IntStream.range(0, groupOf.length).toArray();
+        int[] picked = AnchorItems.stratified(all, groupOf, 3, 30, (own, share) -> Arrays.copyOf(own, share));
+        assertEquals(30, picked.length);
+        int[] perGroup = new int[3];
+        for (int i : picked) {
+            assertTrue(groupOf[i] >= 0, "item " + i + " belongs to no group");
+            perGroup[groupOf[i]]++;
+        }
+        assertEquals("[15, 10, 5]", Arrays.toString(perGroup));
+        // a pool of the first items only: the groups' shares follow their sizes in the pool (40 and 10), not overall
+        int[] pool = java.util.stream.IntStream.range(110, 160).toArray();
+        int[] fromPool = AnchorItems.stratified(pool, groupOf, 3, 10, (own, share) -> Arrays.copyOfRange(own, own.length - share, own.length));
+        assertEquals("[142, 143, 144, 145, 146, 147, 148, 149, 158, 159]", Arrays.toString(fromPool));
+    }
+
     /** Spearman against hand-computed values: a monotone map gives 1, a reversal -1, ties take average ranks. */
     @Test
     void spearmanMatchesHandComputedValues() {

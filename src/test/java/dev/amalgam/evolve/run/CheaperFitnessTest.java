@@ -154,8 +154,30 @@ class CheaperFitnessTest {
         assertEquals(12, record.get("anchors").size());
         assertTrue(record.get("spearman_rechecked").has("2"), record.toString());
 
-        for (String mode : List.of("racing", "anchors")) {
-            Path straight = mode.equals("racing") ? racingConfig : anchorConfig;
+        // Generation 0 on a calibration sample of 12 items: every row partial but the re-checked, at most one full
+        // (the elite of 1) per generation, and fewer tokens than anchors with generation 0 in full.
+        Path sampleConfig = withFitness("sample", "  fitness: anchors\n  anchor_items: 6\n  fitness_elite: 1\n  anchor_calibration: 12\n");
+        EvolveJob.Result sample = EvolveJob.start(SearchConfigYaml.parse(sampleConfig), options(), SearchRun.Listener.NONE);
+        List<Candidate> sampleRows = Journal.read(sample.runDir()).candidates();
+        for (Candidate c : sampleRows) {
+            int expected = !c.cost().partial() ? items : c.generation() == 0 ? 12 : 6;
+            assertEquals(expected, c.cost().items(), c.id() + " " + c.cost());
+        }
+        for (int g = 0; g <= sampleRows.getLast().generation(); g++) {
+            final int generation = g;
+            assertTrue(sampleRows.stream().filter(c -> c.generation() == generation && !c.cost().partial()).count() <= 1, "generation " + g);
+        }
+        assertTrue(sampleRows.stream().anyMatch(c -> c.generation() == 0 && !c.cost().partial()), "generation 0's best not re-checked");
+        assertFalse(sample.best().cost().partial(), "the exported candidate was scored in full");
+        assertTrue(mean(sampleRows) < mean(anchorRows), "sample " + mean(sampleRows) + " tokens per candidate, anchors " + mean(anchorRows));
+        assertEquals(12, new ObjectMapper().readTree(sample.runDir().resolve(AnchorEvaluator.FILE).toFile()).get("calibration_items").asInt());
+
+        for (String mode : List.of("racing", "anchors", "sample")) {
+            Path straight = switch (mode) {
+                case "racing" -> racingConfig;
+                case "anchors" -> anchorConfig;
+                default -> sampleConfig;
+            };
             Path stopped = withFitness(mode + "-stopped", Files.readString(straight).lines()
                     .filter(l -> l.startsWith("  fitness") || l.startsWith("  racing_") || l.startsWith("  anchor_"))
                     .reduce("", (a, b) -> a + b + "\n"));
@@ -170,7 +192,11 @@ class CheaperFitnessTest {
                     }));
             assertEquals("stopped before generation 2", stop.getMessage());
             EvolveJob.Result resumed = EvolveJob.resume(dir.resolve("results/" + mode + "-stopped"), options(), SearchRun.Listener.NONE);
-            EvolveJob.Result reference = mode.equals("racing") ? racing : anchors;
+            EvolveJob.Result reference = switch (mode) {
+                case "racing" -> racing;
+                case "anchors" -> anchors;
+                default -> sample;
+            };
             assertEquals(scoresOf(reference.runDir()), scoresOf(resumed.runDir()), mode + ": the resumed journal differs");
             assertEquals(Files.readString(reference.bestRecipe()), Files.readString(resumed.bestRecipe()));
         }
