@@ -36,7 +36,9 @@ class SteadyClusterTest {
         Files.writeString(config, Files.readString(config).replace("seed: 7", "seed: 7\n  schedule: steady"));
         try (ClusterProcesses cluster = new ClusterProcesses(dir, "steady-" + ProcessHandle.current().pid())) {
             Process coordinator = cluster.coordinator(config, "--await-workers", "2");
-            Process fast = cluster.worker("fast");
+            // The tiny zoo's candidates take tens of milliseconds since the merge kernel streams: a pause of its own
+            // keeps the fast worker's candidates long next to the fixed hand-over gap, which is what this measures.
+            Process fast = cluster.worker("fast", "--slowdown-ms", "250");
             Process slow = cluster.worker("slow", "--slowdown-ms", "1000"); // about twice a demo candidate's scoring here
             cluster.joined("fast", fast);
             cluster.joined("slow", slow);
