@@ -130,8 +130,12 @@ public final class EvolveCommand implements Callable<Integer> {
                     }
                     parsed = parsed.withDataDir(dataDir);
                 }
+                // A run without output.run_name is named by the clock: name it once, so that the folder printed here is
+                // the one written (a second reading of the clock may fall in the next second).
+                Path runDir = EvolveJob.runDir(parsed);
+                parsed = parsed.withRunName(runDir.getFileName().toString());
                 System.out.println("searching " + config + " (" + parsed.search().strategy().key() + ", seed " + parsed.search().seed()
-                        + ") -> " + EvolveJob.runDir(parsed));
+                        + ") -> " + runDir);
                 r = EvolveJob.start(parsed, options, display);
             }
         }

@@ -15,11 +15,15 @@ import dev.amalgam.safetensors.SafetensorsModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,6 +50,34 @@ class EvolveEndToEndTest {
         }
         assertEquals(AmalgamCommand.EXIT_BAD_INPUT, AmalgamCommand.newCommandLine().execute("evolve", config.toString(), "--no-progress"));
         assertTrue(Files.notExists(parsed.output().dir().resolve("run")), "a refused search leaves no run folder");
+    }
+
+    /** Without output.run_name the folder is named by the clock, read once: the folder announced is the one written. */
+    @Test
+    void theRunFolderAnnouncedAtTheStartIsTheOneWritten() throws Exception {
+        Path config = TinyZoo.write(dir, "ga", 4, 0, 4, "run");
+        Files.writeString(config, Files.readString(config).replace("run_name: run", ""));
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(captured, true));
+            code = AmalgamCommand.newCommandLine().execute("evolve", config.toString(), "--no-progress");
+        } finally {
+            System.setOut(out);
+        }
+        String printed = captured.toString();
+        assertEquals(0, code, printed);
+        Matcher announced = Pattern.compile("(?m)^searching .* -> (.+)$").matcher(printed);
+        Matcher journal = Pattern.compile("(?m)^journal: +(.+)$").matcher(printed);
+        assertTrue(announced.find() && journal.find(), printed);
+        assertEquals(Path.of(announced.group(1).strip()), Path.of(journal.group(1).strip()));
+        try (var runs = Files.list(dir.resolve("results"))) {
+            assertEquals(List.of(Path.of(journal.group(1).strip()).getFileName()), runs.map(Path::getFileName).toList());
+        }
+        // The name is fixed before the run starts (the clock is not read again): run.yaml keeps it.
+        Path run = Path.of(journal.group(1).strip());
+        assertEquals(run.getFileName().toString(), SearchConfigYaml.parse(run.resolve(RunFiles.RUN)).output().runName());
     }
 
     @Test
