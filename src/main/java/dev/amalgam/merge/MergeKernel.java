@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  * The one streaming merge executor. For each planned tensor it reads the mapped input slices (kept in their
  * stored dtype), widens them to fp32 into reused {@link WideningBuffers} and on to the chosen device, runs the method's math, and hands the result to a {@link TensorSink};
  * then the tensor's NDManager is closed. Only one output tensor is alive at a time, so peak memory
- * stays near (inputs + 2) x the largest tensor whatever the model size.
+ * stays near (inputs + 2) x the largest tensor whatever the model size. On the CPU, the methods {@link JavaCpuKernel}
+ * covers skip DJL: their result goes chunk by chunk to a sink that takes chunks ({@link TensorSink#chunks}), so no
+ * tensor-sized fp32 result exists at all.
  */
 public final class MergeKernel {
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
