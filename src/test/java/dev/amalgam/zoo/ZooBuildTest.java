@@ -291,13 +291,14 @@ class ZooBuildTest {
         }
         // Same seed, another process: the data above is byte-identical, the models are not. On 2026-11-26 two
         // builds in fresh processes differed by up to 4 validation points (100 items) on this 2-core machine, with
-        // MKL_CBWR=COMPATIBLE too; the cause is open (see the issue notes). 5 points on a specialist's own skill still
-        // catches a rebuild that trains something else (the specialists sit 60-80 points above the base there). Off
-        // its skill a specialist is near chance, where its pick among wrong answers is arbitrary: with attention
-        // trained too, such cells moved by 6 points between two fresh builds, so they get 10.
+        // MKL_CBWR=COMPATIBLE too; the cause is open (see the issue notes), and a loaded machine widens it: a
+        // specialist's own skill moved 6 points (0.90 vs 0.96) in a fresh clone's CI run beside a benchmark. 8 points
+        // on its own skill still catch a rebuild that trains something else (the specialists sit 60-80 points above
+        // the base there). Off its skill a specialist is near chance, where its pick among wrong answers is arbitrary:
+        // with attention trained too, such cells moved by 6 points between two fresh builds, so they get 10.
         zoo.validationAccuracy().forEach((model, row) -> row.forEach((task, acc) ->
                 assertEquals(acc, rebuilt.validationAccuracy().get(model).get(task),
-                        (model.equals(task) ? 0.05 : 0.10) + 1e-9, model + " on " + task)));
+                        (model.equals(task) ? 0.08 : 0.10) + 1e-9, model + " on " + task)));
         assertEquals(Optional.empty(), Zoo.problem(spec.dir(), Zoo.recipe(spec).hash()));
     }
 
