@@ -155,6 +155,7 @@ public final class EvolveJob {
             throw new BadInputException(config.file() + ": evaluation.fitness: " + config.evaluation().fitness().key()
                     + " scores the candidates of a generation together in this process; use fitness: full with a cluster");
         }
+        TaskSuite.checkSearchSplit(config, options.allowTestSplit());
         String leftOut = GenomeLoader.leftOutNote(genome);
         if (leftOut != null) {
             options.warnings().accept(leftOut);

@@ -60,6 +60,27 @@ public final class TaskSuite {
     }
 
     /**
+     * Refuses a search split that is a task's test split (unless allowed), from the task files alone: before the scoring
+     * model is loaded, which takes minutes and gigabytes at real sizes.
+     */
+    public static void checkSearchSplit(SearchConfig config, boolean allowTestSplit) {
+        if (!allowTestSplit) {
+            EvaluationSettings e = config.evaluation();
+            TaskRegistry registry = TaskRegistry.scan(e.tasksDir(), Optional.ofNullable(e.dataDir()));
+            refuseTestSplit(config, e.searchSplit(), registry.select(config.tasks().stream().map(TaskObjective::name).toList()));
+        }
+    }
+
+    private static void refuseTestSplit(SearchConfig config, String split, TaskSelection selection) {
+        for (TaskDefinition t : selection.tasks()) {
+            if (t.testSplit().map(split::equals).orElse(false) || split.equals("test")) {
+                throw new BadInputException(config.file() + ": evaluation.search_split: '" + split + "' is the test split of task "
+                        + t.name() + "; searching on a benchmark's test split overfits it (use a validation split, or pass --allow-test-split)");
+            }
+        }
+    }
+
+    /**
      * Prepares the config's tasks on {@code split}.
      *
      * @param searchObjective true for the search split: refuses a task's test split unless {@code allowTestSplit}, and
@@ -79,12 +100,7 @@ public final class TaskSuite {
             }
         }
         if (searchObjective && !allowTestSplit) {
-            for (TaskDefinition t : selection.tasks()) {
-                if (t.testSplit().map(split::equals).orElse(false) || split.equals("test")) {
-                    throw new BadInputException(config.file() + ": evaluation.search_split: '" + split + "' is the test split of task "
-                            + t.name() + "; searching on a benchmark's test split overfits it (use a validation split, or pass --allow-test-split)");
-                }
-            }
+            refuseTestSplit(config, split, selection);
         }
         TaskSelection onSplit = new TaskSelection(selection.tasks().stream().map(t -> onSplit(t, split)).toList(),
                 selection.groups().stream().map(g -> new TaskGroup(g.name(), g.file(), g.tasks().stream().map(t -> onSplit(t, split)).toList(),
