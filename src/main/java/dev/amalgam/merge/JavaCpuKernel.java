@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 /**
@@ -181,7 +182,7 @@ final class JavaCpuKernel {
     }
 
     /** The models (indices after the base) whose mask matches {@code test}. */
-    private int[] models(java.util.function.Predicate<Mask> test) {
+    private int[] models(Predicate<Mask> test) {
         return IntStream.range(0, masks.length).filter(i -> test.test(masks[i])).toArray();
     }
 

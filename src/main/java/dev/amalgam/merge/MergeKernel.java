@@ -109,14 +109,6 @@ public final class MergeKernel {
         }
     }
 
-    /**
-     * Merges one tensor; the result belongs to {@code m}. Non-finite values in the result are an error unless the
-     * inputs hold at least as many (a NaN carried through is the user's; one spread over the tensor is not).
-     */
-    NDArray mergeOne(NDManager m, WideningBuffers widening, PlannedTensor t) {
-        return mergeOne(m, widening, t, fastKernel(t));
-    }
-
     /** The CPU fast path for {@code t}, or null where the DJL path runs (a GPU, a vocabulary permutation, another method). */
     private JavaCpuKernel fastKernel(PlannedTensor t) {
         if ((remap != null && remap.applies(t)) || device.isGpu() || t.inputs().isEmpty()) {
@@ -126,6 +118,11 @@ public final class MergeKernel {
         return JavaCpuKernel.of(method, t, slices, seed);
     }
 
+    /**
+     * Merges one tensor ({@code fast}: its CPU fast path, or null); the result belongs to {@code m}. Non-finite values in
+     * the result are an error unless the inputs hold at least as many (a NaN carried through is the user's; one spread
+     * over the tensor is not).
+     */
     private NDArray mergeOne(NDManager m, WideningBuffers widening, PlannedTensor t, JavaCpuKernel fast) {
         if (fast != null) {
             long numel = new Shape(t.outShape()).size();
