@@ -44,7 +44,7 @@ import java.util.stream.IntStream;
  * candidates the anchors were picked on (in sample, on the calibration items), and over every candidate re-checked in
  * full since (out of sample, but the elite only, which narrows the range and so lowers the correlation).
  */
-final class AnchorEvaluator implements BatchEvaluator {
+final class AnchorEvaluator implements BatchEvaluator.PerGeneration {
     static final String FILE = "anchors.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -87,11 +87,6 @@ final class AnchorEvaluator implements BatchEvaluator {
         } catch (IOException | RuntimeException e) {
             throw new BadInputException(file + ": cannot resume: expected the anchors this run picked (" + e.getMessage() + ")");
         }
-    }
-
-    @Override
-    public void evaluate(List<double[]> genomes, Results results) {
-        evaluate(0, genomes, results);
     }
 
     @Override

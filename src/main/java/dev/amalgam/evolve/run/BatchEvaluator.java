@@ -47,4 +47,15 @@ public interface BatchEvaluator {
     default void evaluate(int generation, List<double[]> genomes, Results results) {
         evaluate(genomes, results);
     }
+
+    /** An evaluator whose scoring depends on the generation: a batch without one is generation 0's. */
+    interface PerGeneration extends BatchEvaluator {
+        @Override
+        default void evaluate(List<double[]> genomes, Results results) {
+            evaluate(0, genomes, results);
+        }
+
+        @Override
+        void evaluate(int generation, List<double[]> genomes, Results results);
+    }
 }

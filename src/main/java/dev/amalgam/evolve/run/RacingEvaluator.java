@@ -15,7 +15,7 @@ import java.util.Random;
  * <p>The bound is on the mean over items. With one task, or tasks of equal weight and size (the demo), that mean is
  * the fitness; otherwise the race ranks by the pooled item mean while the journal's fitness weights the tasks.
  */
-final class RacingEvaluator implements BatchEvaluator {
+final class RacingEvaluator implements BatchEvaluator.PerGeneration {
     private final ItemScorer scorer;
     private final FitnessMode.Racing mode;
     private final long seed;
@@ -24,11 +24,6 @@ final class RacingEvaluator implements BatchEvaluator {
         this.scorer = scorer;
         this.mode = mode;
         this.seed = seed;
-    }
-
-    @Override
-    public void evaluate(List<double[]> genomes, Results results) {
-        evaluate(0, genomes, results);
     }
 
     @Override
