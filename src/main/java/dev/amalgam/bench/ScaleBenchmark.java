@@ -103,12 +103,10 @@ final class ScaleBenchmark {
         Path out = dir.resolve("out");
         double copy = 0;
         double durable = 0;
-        long bytes = 0;
+        long bytes = copyBytes(dir);
         for (int r = 0; r < repeat; r++) {
-            long[] copied = new long[1];
-            copy = Math.max(copy, plainCopy(dir, out, false, copied));
-            durable = Math.max(durable, plainCopy(dir, out, true, copied));
-            bytes = copied[0];
+            copy = Math.max(copy, bytes / plainCopy(dir, out, false) / 1e9);
+            durable = Math.max(durable, bytes / plainCopy(dir, out, true) / 1e9);
         }
         System.out.printf("plain copy (read 2 models, write 1) of %.2f GB: %.2f GB/s; with the written model synced to disk"
                 + " (as the merge's output is, before its rename): %.2f GB/s%n", bytes / 1e9, copy, durable);
@@ -137,41 +135,52 @@ final class ScaleBenchmark {
         }
     }
 
+    /** The fine-tunes' safetensors files: what the copy reads (and, for ft-a, writes). */
+    private static List<Path> copied(Path dir, String model) throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve(model))) {
+            return files.filter(p -> p.toString().endsWith(".safetensors")).toList();
+        }
+    }
+
+    /** Bytes the copy reads: both fine-tunes. */
+    private static long copyBytes(Path dir) throws IOException {
+        long bytes = 0;
+        for (String m : List.of("ft-a", "ft-b")) {
+            for (Path f : copied(dir, m)) {
+                bytes += Files.size(f);
+            }
+        }
+        return bytes;
+    }
+
     /**
      * The merge's I/O without its math: reads both fine-tunes (the merge reads the base too for the task-arithmetic
-     * family), writes one model: copies ft-a and reads ft-b. Returns GB/s of the bytes read; {@code sync} forces the
-     * copy to disk.
+     * family), writes one model: copies ft-a and reads ft-b. Returns the seconds it took; {@code sync} forces the copy
+     * to disk.
      */
-    private static double plainCopy(Path dir, Path out, boolean sync, long[] bytes) throws IOException {
+    private static double plainCopy(Path dir, Path out, boolean sync) throws IOException {
         long t0 = System.nanoTime();
-        bytes[0] = 0;
         Files.createDirectories(out);
-        byte[] chunk = new byte[1 << 20];
-        for (String m : List.of("ft-a", "ft-b")) {
-            try (Stream<Path> files = Files.list(dir.resolve(m))) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".safetensors")).toList()) {
-                    if (m.equals("ft-a")) {
-                        Path copy = out.resolve(f.getFileName());
-                        Files.copy(f, copy, StandardCopyOption.REPLACE_EXISTING);
-                        if (sync) {
-                            try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
-                                ch.force(true);
-                            }
-                        }
-                    } else {
-                        try (var in = Files.newInputStream(f)) {
-                            while (in.read(chunk) > 0) {
-                                // read only
-                            }
-                        }
-                    }
-                    bytes[0] += Files.size(f);
+        for (Path f : copied(dir, "ft-a")) {
+            Path copy = out.resolve(f.getFileName());
+            Files.copy(f, copy, StandardCopyOption.REPLACE_EXISTING);
+            if (sync) {
+                try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                    ch.force(true);
                 }
             }
         }
-        double gbps = bytes[0] / ((System.nanoTime() - t0) / 1e9) / 1e9;
+        byte[] chunk = new byte[1 << 20];
+        for (Path f : copied(dir, "ft-b")) {
+            try (var in = Files.newInputStream(f)) {
+                while (in.read(chunk) > 0) {
+                    // read only
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
         EvolveBenchmark.delete(out);
-        return gbps;
+        return seconds;
     }
 
     /** A dare_ties search's candidates over base + 2 fine-tunes, materialised into one fp32 scoring model. */
