@@ -149,7 +149,7 @@ public final class LlamaModel implements CausalLanguageModel {
             NDArray x = embed(scope, tokens, lengths, seq); // [batch, seq, hidden]
             x = layers(scope, x, cosSin(scope, seq), causalMask(scope, 0, seq), null, null);
             if (from != null) {
-                x = x.reshape((long) batch * seq, config.hiddenSize()).get(new NDIndex("{}", scope.create(positions(from, lengths, seq))));
+                x = x.reshape((long) batch * seq, config.hiddenSize()).get(new NDIndex("{}", owned(scope.create(positions(from, lengths, seq)))));
             }
             return head(caller, scope, x);
         }
@@ -185,7 +185,7 @@ public final class LlamaModel implements CausalLanguageModel {
             int[] suffixLengths = lengths.clone();
             NDArray x = layers(scope, embed(scope, suffixes, suffixLengths, seq), suffixCosSin, causalMask(scope, p, seq), cache, null);
             x = x.reshape((long) suffixes.length * seq, config.hiddenSize())
-                    .get(new NDIndex("{}", scope.create(positions(new int[suffixes.length], suffixLengths, seq))));
+                    .get(new NDIndex("{}", owned(scope.create(positions(new int[suffixes.length], suffixLengths, seq)))));
             return head(caller, scope, x);
         }
     }
@@ -199,7 +199,7 @@ public final class LlamaModel implements CausalLanguageModel {
                 ids[r * seq + t] = tokens[r][t];
             }
         }
-        return scoped(scope, weights.get(embed).get(new NDIndex("{}", scope.create(ids))))
+        return scoped(scope, weights.get(embed).get(new NDIndex("{}", owned(scope.create(ids)))))
                 .reshape(batch, seq, config.hiddenSize());
     }
 
@@ -233,7 +233,7 @@ public final class LlamaModel implements CausalLanguageModel {
     /** RoPE tables [seq, headDim] in the resident type (transformers casts cos/sin to the activations' type too). */
     private NDArray[] cosSin(NDManager scope, int seq) {
         NDArray[] table = rope.cosSin(scope, seq);
-        return new NDArray[]{table[0].toType(compute, false), table[1].toType(compute, false)};
+        return new NDArray[]{owned(table[0]).toType(compute, false), owned(table[1]).toType(compute, false)};
     }
 
     /** Final norm and vocabulary projection of x [..., hidden], in fp32 on the caller's device: [..., vocab]. */
@@ -327,7 +327,8 @@ public final class LlamaModel implements CausalLanguageModel {
             q = rmsNorm(q, p + "self_attn.q_norm.weight");
             k = rmsNorm(k, p + "self_attn.k_norm.weight");
         }
-        q = rotate(q.transpose(0, 2, 1, 3), cosSin).mul(1.0 / Math.sqrt(dim)); // [batch, heads, seq, dim]
+        // Not mul(Number): DJL makes that scalar from a Java buffer and frees it at once, but autograd keeps it for backward.
+        q = rotate(q.transpose(0, 2, 1, 3), cosSin).mul(owned(scope.create(1.0 / Math.sqrt(dim)))); // [batch, heads, seq, dim]
         k = rotate(k.transpose(0, 2, 1, 3), cosSin); // [batch, kvHeads, seq, dim]
         v = v.transpose(0, 2, 1, 3); // [batch, kvHeads, seq, dim]
         if (keep != null) {
@@ -372,7 +373,20 @@ public final class LlamaModel implements CausalLanguageModel {
         for (int i = 0; i < seq; i++) {
             Arrays.fill(m, i * keys + past + i + 1, (i + 1) * keys, Float.NEGATIVE_INFINITY);
         }
-        return scope.create(m, new Shape(seq, keys));
+        return owned(scope.create(m, new Shape(seq, keys)));
+    }
+
+    /**
+     * A copy of an array made from Java data, in libtorch's own memory (same manager). On the CPU, DJL's {@code create}
+     * wraps a direct buffer that only the returned handle keeps alive, and autograd saves some of these arrays (the
+     * embedding's ids, the RoPE tables, the attention's scale): the zoo's fine-tune runs backward after this pass's scope
+     * closed, when a garbage collection may have freed the buffer already, and the gradient then read freed memory
+     * (GradientAfterScopeTest; in the zoo build it gave specialists that differed from process to process, once a NaN).
+     */
+    private static NDArray owned(NDArray aliasing) {
+        try (aliasing) {
+            return aliasing.duplicate();
+        }
     }
 
     /** Ops on a weight alone put their result in the weight's manager; move it to the call's scope. */

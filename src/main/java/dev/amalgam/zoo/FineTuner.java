@@ -115,6 +115,7 @@ public final class FineTuner {
         NDArray logProbs = logits.reshape(-1, model.vocabSize()).get(new NDIndex("{}", scope.create(positions)))
                 .logSoftmax(1); // [picks, vocab]
         NDArray gold = logProbs.gather(scope.create(targets, new Shape(targets.length, 1)), 1); // [picks, 1]
-        return gold.sum().neg().div(rows);
+        // Not div(Number): DJL frees that scalar's Java buffer at once, and backward reads it (GradientAfterScopeTest).
+        return gold.sum().neg().div(scope.create((float) rows));
     }
 }
