@@ -1,6 +1,9 @@
 package dev.amalgam.bench;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.amalgam.evolve.config.EvaluationSettings;
 import dev.amalgam.evolve.config.GenomeSpec;
 import dev.amalgam.evolve.config.OutputSettings;
@@ -90,7 +93,7 @@ final class ScaleBenchmark {
             merges(dir, shape, methods, repeat);
         }
         if (evolve) {
-            evolve(dir, items, candidates);
+            evolve(dir, shape, items, candidates);
         }
     }
 
@@ -184,7 +187,7 @@ final class ScaleBenchmark {
     }
 
     /** A dare_ties search's candidates over base + 2 fine-tunes, materialised into one fp32 scoring model. */
-    private static void evolve(Path dir, int items, int candidates) throws IOException {
+    private static void evolve(Path dir, SyntheticLlama shape, int items, int candidates) throws IOException {
         GenomeSpec spec = new GenomeSpec(List.of(new ModelRef(dir.resolve("ft-a").toString()), new ModelRef(dir.resolve("ft-b").toString())),
                 "dare_ties", new ModelRef(dir.resolve("base").toString()), null, 4, null, false, List.of("self_attn", "mlp"), false, DType.BF16);
         SearchConfig config = new SearchConfig(spec, List.of(new TaskObjective("arc_challenge", 1, "acc")),
@@ -198,6 +201,7 @@ final class ScaleBenchmark {
         Random random = new Random(3);
         double merge = 0;
         double score = 0;
+        long tokens = 0;
         long t0 = System.nanoTime();
         try (CandidateModel model = new CandidateModel(genome, Device.cpu(), w -> { });
              TextTokenizer tokenizer = TextTokenizer.load(model.tokenizerFolder())) {
@@ -211,7 +215,7 @@ final class ScaleBenchmark {
                 long a = System.nanoTime();
                 model.materialise(genome.fromUnit(u));
                 long b = System.nanoTime();
-                suite.score(model.model());
+                tokens += suite.evaluate(model.model()).stats().tokens();
                 long c = System.nanoTime();
                 System.out.printf("candidate %d: merge %.1f s, score %.1f s (%d ARC items), peak RSS %.2f GB%n",
                         k, (b - a) / 1e9, (c - b) / 1e9, items, peakRss() / 1e9);
@@ -219,9 +223,39 @@ final class ScaleBenchmark {
                 score += (c - b) / 1e9;
             }
         }
-        System.out.printf("dare_ties candidate: %.1f s (merge %.0f%%, score %.0f%%); peak RSS %.2f GB vs estimate %.2f GB (%.0f%%)%n",
+        System.out.printf("dare_ties candidate: %.1f s (merge %.0f%%, score %.0f%%); peak RSS %.2f GB vs estimate %.2f GB (%.0f%%), bound %.2f GB%n",
                 (merge + score) / candidates, 100 * merge / (merge + score), 100 * score / (merge + score),
-                peakRss() / 1e9, plan.peak() / 1e9, 100.0 * peakRss() / plan.peak());
+                peakRss() / 1e9, plan.estimate() / 1e9, 100.0 * peakRss() / plan.estimate(), plan.peak() / 1e9);
+        flopEfficiency(shape, tokens, score);
+    }
+
+    /**
+     * Scoring's FLOP efficiency: the model FLOP/s achieved (2 x parameters x forward-pass tokens / scoring seconds)
+     * over the FLOP/s of a plain fp32 matmul of the model's largest shape (a 1024-token batch times the [vocab, hidden]
+     * head), timed here in the same process, best of 3.
+     */
+    private static void flopEfficiency(SyntheticLlama shape, long tokens, double seconds) {
+        long params = shape.bytes(DType.F32) / Float.BYTES;
+        double achieved = 2.0 * params * tokens / seconds;
+        int rows = 1024;
+        double best = Double.MAX_VALUE;
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray x = m.randomNormal(new Shape(rows, shape.hidden())); // [tokens, hidden]
+            NDArray w = m.randomNormal(new Shape(shape.vocab(), shape.hidden())); // [vocab, hidden]
+            for (int r = 0; r < 4; r++) {
+                long t = System.nanoTime();
+                try (NDArray y = x.matMul(w.transpose())) { // [tokens, vocab]
+                    y.getFloat(0, 0); // waits for the result
+                }
+                if (r > 0) { // the first warms up
+                    best = Math.min(best, (System.nanoTime() - t) / 1e9);
+                }
+            }
+        }
+        double matmul = 2.0 * rows * shape.hidden() * shape.vocab() / best;
+        System.out.printf("scoring: %d tokens in %.1f s, %.0f tokens/s, %.1f model GFLOP/s; fp32 matmul [%d, %d] x [%d, %d]: "
+                        + "%.1f GFLOP/s; FLOP efficiency %.0f%%%n", tokens, seconds, tokens / seconds, achieved / 1e9,
+                rows, shape.hidden(), shape.hidden(), shape.vocab(), matmul / 1e9, 100 * achieved / matmul);
     }
 
     /** VmHWM: the process's peak resident set (anonymous + mapped file pages). */

@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -77,13 +78,12 @@ final class JavaCpuKernel {
      * an input that is not a float type or not a single tensor of the output's shape).
      */
     static JavaCpuKernel of(MergeMethod method, PlannedTensor t, List<TensorSlice> slices, long seed) {
-        for (TensorSlice s : slices) {
-            if (!Arrays.equals(s.shape(), t.outShape()) || !WIDENABLE.contains(s.dtype())) {
-                return null;
-            }
+        if (!covers(method, slices.stream().map(TensorSlice::dtype).collect(Collectors.toSet()))
+                || slices.stream().anyMatch(s -> !Arrays.equals(s.shape(), t.outShape()))) {
+            return null;
         }
-        boolean linear = method instanceof LinearMerge && t.base() == null;
-        if (!linear && !(method instanceof GeneralizedTaskArithmetic && t.base() != null)) {
+        boolean linear = method instanceof LinearMerge;
+        if (linear != (t.base() == null)) {
             return null;
         }
         int models = t.inputs().size();
@@ -91,7 +91,7 @@ final class JavaCpuKernel {
         for (int i = 0; i < models; i++) {
             weights[i] = (float) t.inputs().get(i).params().number("weight");
         }
-        if (linear && t.base() == null) {
+        if (linear) {
             double weightSum = 0;
             for (PlannedTensor.PlannedInput in : t.inputs()) {
                 weightSum += in.params().number("weight"); // in double, as LinearMerge sums them
@@ -111,15 +111,29 @@ final class JavaCpuKernel {
                 case MAGNITUDE -> density >= 1 ? new Mask.None() : new Mask.Magnitude((long) Math.floor(density * slices.getFirst().info().numel()));
                 case RANDOM -> density >= 1 ? new Mask.None()
                         : new Mask.Random(TensorRandom.streamKey(seed, in.modelIndex(), t.outputName()), (float) density);
-                case MAGNITUDE_OUTLIERS, DELLA_MAGPRUNE -> null;
+                case MAGNITUDE_OUTLIERS, DELLA_MAGPRUNE -> throw new IllegalStateException(gta.sparsification() + " is not covered");
             };
-            if (masks[i] == null) {
-                return null;
-            }
         }
         float divisor = (float) (Math.abs(weightSum) < 1e-8 ? 1 : weightSum); // as GeneralizedTaskArithmetic
         return new JavaCpuKernel(slices, false, masks, t.global().flag("rescale"), new FamilyCombination(weights, gta.consensus(),
                 t.global().flag("normalize"), divisor, (float) t.global().number("lambda")));
+    }
+
+    /**
+     * Whether a merge by {@code method} of inputs stored in {@code dtypes} takes this path on a CPU, for tensors of the
+     * output's shape (all of a search's): then {@link #workingSet} bounds what a tensor's merge holds.
+     */
+    static boolean covers(MergeMethod method, Set<DType> dtypes) {
+        return WIDENABLE.containsAll(dtypes) && (method instanceof LinearMerge || method instanceof GeneralizedTaskArithmetic g
+                && g.sparsification() != Sparsification.MAGNITUDE_OUTLIERS && g.sparsification() != Sparsification.DELLA_MAGPRUNE);
+    }
+
+    /**
+     * Heap bytes one tensor's merge holds: per model, TIES' magnitude histograms ({@link #RANGES} x 65536 counts) and
+     * DARE's mask bits (one per element); per range, its chunk scratch (the inputs, a result and one row per model).
+     */
+    static long workingSet(int models, long numel) {
+        return models * (RANGES * 65536L * Long.BYTES + numel / 8) + RANGES * (models + 6L) * CHUNK * Float.BYTES;
     }
 
     /** Where the result's chunks go (as {@link TensorChunks#put}): called from the kernel's threads, disjoint ranges. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.amalgam.NonFiniteException;
+import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorInfo;
 import dev.amalgam.safetensors.TensorSlice;
@@ -31,6 +32,8 @@ import java.util.function.Consumer;
  * tensor-sized fp32 result exists at all.
  */
 public final class MergeKernel {
+    /** libtorch's temporaries beyond the DJL path's tensors (its allocator's caching and the ops' own buffers). */
+    public static final long SLACK = 512L << 20;
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final MergeMethod method;
     private final List<SafetensorsModel> models; // indexed by PlannedInput.modelIndex
@@ -47,6 +50,19 @@ public final class MergeKernel {
 
         Progress NONE = (t, b) -> {
         };
+    }
+
+    /**
+     * The bound on what one tensor's merge holds beyond its mapped inputs, for {@code inputs} models (base included)
+     * stored in {@code dtypes} whose largest tensor has {@code largest} elements: on a CPU, for the methods
+     * {@link JavaCpuKernel} covers, its heap arrays (a few MB); otherwise (a GPU, other methods) the widened inputs and
+     * two tensors of the largest size in fp32, plus {@link #SLACK} for libtorch's temporaries.
+     */
+    public static long workingSet(MergeMethod method, Set<DType> dtypes, int inputs, long largest, boolean gpu) {
+        if (!gpu && JavaCpuKernel.covers(method, dtypes)) {
+            return JavaCpuKernel.workingSet(inputs - 1, largest);
+        }
+        return (inputs + 2L) * Float.BYTES * largest + SLACK;
     }
 
     public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed) {

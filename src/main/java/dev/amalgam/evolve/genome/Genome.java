@@ -152,6 +152,11 @@ public final class Genome {
     }
 
     /** The genome's models (absolute folders), in gene order. */
+    /** The merge method of every candidate. */
+    public MergeMethod method() {
+        return method;
+    }
+
     public List<ModelRef> models() {
         return models;
     }

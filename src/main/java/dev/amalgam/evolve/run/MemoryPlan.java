@@ -7,44 +7,52 @@ import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.eval.BatchSize;
 import dev.amalgam.evolve.genome.Genome;
 import dev.amalgam.llm.LlamaModel;
+import dev.amalgam.merge.MergeKernel;
 import dev.amalgam.recipe.ModelRef;
+import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorInfo;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * A search's memory model, checked against a budget before any work (every term in bytes; P = the scoring model's
  * parameters, b = bytes per parameter of its resident type: 4 for fp32, 2 for fp16/bf16, {@code evaluation.scoring_dtype}):
  * <pre>
- * CPU:  peak = sources (mapped, stored dtype: the page cache is the cache)
+ * CPU:  peak = sources (mapped, stored dtype: the page cache is the cache; a search reads them all)
  *            + scoring model (b x P)
- *            + merge working set ((inputs + 2) x largest tensor in fp32 + 512 MiB slack)
- *            + scoring working set (one layer's activations of one batch + the logits budget of batch sizing)
- *            + JVM heap limit (-Xmx) + runtime (JVM and libtorch code, 400 MiB)
- * GPU:  host   = sources (mapped) + widening buffers (inputs x largest tensor in fp32) + JVM heap limit + runtime
+ *            + merge working set ({@link MergeKernel#workingSet}: a few MB of heap arrays on the CPU fast path,
+ *              else (inputs + 2) x largest tensor in fp32 + 512 MiB)
+ *            + scoring working set (one layer's activations of one batch + its logits, as batch sizing caps them)
+ *            + JVM heap + runtime (JVM and libtorch code, 400 MiB)
+ * GPU:  host   = sources (mapped) + widening buffers (inputs x largest tensor in fp32) + JVM heap + runtime
  *       device = scoring model (b x P) + merge working set + scoring working set + CUDA runtime (1 GiB),
  *                which must fit 90% of the device's memory (the rest is the caching allocator's fragmentation)
  * </pre>
- * The scoring working set is counted in fp32 whatever b is (softmax and norms run in fp32; an upper bound).
+ * The JVM heap is counted twice over: the <em>estimate</em> takes the heap the JVM starts with (-Xms; a search keeps
+ * little on the heap, so G1 seldom grows it), the <em>bound</em> takes its limit (-Xmx). The budget is checked against
+ * the bound. The scoring working set is counted in fp32 whatever b is (softmax and norms run in fp32; an upper bound).
  *
  * @param sources       bytes of the source tensors, mapped on the host
  * @param scoringModel  the scoring model's resident bytes (b x P)
  * @param resident      the scoring model's resident type
  * @param merge         the merge's bounded working set (on the device with a GPU)
  * @param scoring       the forward pass's bounded working set (on the device with a GPU)
- * @param runtime       JVM heap limit + native runtime (host)
+ * @param heapStart     the JVM heap's initial size (-Xms)
+ * @param heapLimit     the JVM heap's limit (-Xmx)
  * @param budget        the host budget it must fit
  * @param widening      GPU only: the host's widening buffers (on the CPU they are part of {@code merge}); else 0
  * @param deviceMemory  GPU only: the device's memory; 0 for a CPU plan
  */
-public record MemoryPlan(long sources, long scoringModel, DataType resident, long merge, long scoring, long runtime, long budget,
-                         long widening, long deviceMemory) {
-    static final long SLACK = 512L << 20;
+public record MemoryPlan(long sources, long scoringModel, DataType resident, long merge, long scoring, long heapStart, long heapLimit,
+                         long budget, long widening, long deviceMemory) {
     static final long NATIVE_RUNTIME = 400L << 20;
     static final long CUDA_RUNTIME = 1L << 30;
     static final double DEVICE_SHARE = 0.9;
@@ -53,9 +61,18 @@ public record MemoryPlan(long sources, long scoringModel, DataType resident, lon
         return deviceMemory > 0;
     }
 
-    /** The host's peak (everything, for a CPU plan). */
+    /** The bound on the host's peak (everything, for a CPU plan), with the heap at its limit: what the budget must hold. */
     public long peak() {
-        return onGpu() ? sources + widening + runtime : sources + scoringModel + merge + scoring + runtime;
+        return hostBesidesHeap() + heapLimit;
+    }
+
+    /** The host's expected peak: the bound with the heap at its initial size. */
+    public long estimate() {
+        return hostBesidesHeap() + heapStart;
+    }
+
+    private long hostBesidesHeap() {
+        return NATIVE_RUNTIME + (onGpu() ? sources + widening : sources + scoringModel + merge + scoring);
     }
 
     /** The device's peak of a GPU plan; 0 for a CPU plan. */
@@ -88,22 +105,26 @@ public record MemoryPlan(long sources, long scoringModel, DataType resident, lon
         }
         long sources = 0;
         long largest = 0;
+        Set<DType> dtypes = EnumSet.noneOf(DType.class);
         for (Path f : folders) {
             try (SafetensorsModel model = SafetensorsModel.open(f)) {
                 for (String name : model.tensorNames()) {
                     TensorInfo info = model.info(name);
                     sources += info.byteLength();
                     largest = Math.max(largest, info.numel());
+                    dtypes.add(info.dtype());
                 }
             }
         }
         DecoderConfig config = ModelConfig.read(genome.scoringModel()).decoder(LlamaModel.FORWARD_PASS);
-        return of(config, sources, folders.size(), largest, resident, Runtime.getRuntime().maxMemory() + NATIVE_RUNTIME, budget, deviceMemory);
+        long merge = MergeKernel.workingSet(genome.method(), dtypes, folders.size(), largest, deviceMemory > 0);
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return of(config, sources, folders.size(), largest, merge, resident, heap.getInit(), heap.getMax(), budget, deviceMemory);
     }
 
     /** The plan from its inputs: a scoring model of {@code config}'s shapes and {@code inputs} source models. */
-    static MemoryPlan of(DecoderConfig config, long sources, int inputs, long largest, DataType resident, long runtime,
-                         long budget, long deviceMemory) {
+    static MemoryPlan of(DecoderConfig config, long sources, int inputs, long largest, long merge, DataType resident, long heapStart,
+                         long heapLimit, long budget, long deviceMemory) {
         long params = 0;
         for (long[] shape : config.expectedShapes().values()) {
             long n = 1;
@@ -112,22 +133,23 @@ public record MemoryPlan(long sources, long scoringModel, DataType resident, lon
             }
             params += n;
         }
-        long merge = (inputs + 2L) * 4 * largest + SLACK;
         long widening = deviceMemory > 0 ? (long) inputs * 4 * largest : 0;
         return new MemoryPlan(sources, (long) resident.getNumOfBytes() * params, resident, merge, scoringWorkingSet(config),
-                runtime, budget, widening, deviceMemory);
+                heapStart, heapLimit, budget, widening, deviceMemory);
     }
 
     /**
      * One layer's activations for a batch of {@link BatchSize.Auto#TOKENS_PER_BATCH} tokens (the forward frees each
      * layer's scope), about 8 hidden-sized and 3 intermediate-sized fp32 tensors per token, plus the
-     * [rows, heads, seq, seq] attention scores twice (scores, softmax) at 256-token rows, plus the logits budget.
+     * [rows, heads, seq, seq] attention scores twice (scores, softmax) at 256-token rows, plus the logits as batch
+     * sizing caps them: three fp32 copies of [tokens, vocab], at most its budget.
      */
     static long scoringWorkingSet(DecoderConfig c) {
         long tokens = BatchSize.Auto.TOKENS_PER_BATCH;
         long perToken = 4L * (8L * c.hiddenSize() + 3L * c.intermediateSize());
         long scores = 2L * 4 * c.numAttentionHeads() * tokens * 256;
-        return tokens * perToken + scores + BatchSize.Auto.DEFAULT_BUDGET;
+        long logits = Math.min(BatchSize.Auto.DEFAULT_BUDGET, 3L * Float.BYTES * tokens * c.vocabSize());
+        return tokens * perToken + scores + logits;
     }
 
     /** Throws, naming every term, when the plan does not fit its budget (and, on a GPU, the device). */
@@ -146,15 +168,15 @@ public record MemoryPlan(long sources, long scoringModel, DataType resident, lon
     /** One line: each term and the peak against the budget (and the device's terms for a GPU plan). */
     public String describe() {
         String model = "scoring model: " + typeName(resident) + " " + gb(scoringModel);
+        String host = String.format(Locale.ROOT, "JVM heap %s at start, at most %s (-Xmx); runtime %s; peak estimate %s, at most %s of %s budget",
+                gb(heapStart), gb(heapLimit), gb(NATIVE_RUNTIME), gb(estimate()), gb(peak()), gb(budget));
         if (!onGpu()) {
-            return String.format(Locale.ROOT, "sources: mapped, %s; %s; merge working set %s; "
-                            + "scoring working set %s; JVM heap + runtime %s; peak estimate %s of %s budget",
-                    gb(sources), model, gb(merge), gb(scoring), gb(runtime), gb(peak()), gb(budget));
+            return String.format(Locale.ROOT, "sources: mapped, %s; %s; merge working set %s; scoring working set %s; %s",
+                    gb(sources), model, gb(merge), gb(scoring), host);
         }
-        return String.format(Locale.ROOT, "host: sources mapped, %s; widening buffers %s; JVM heap + runtime %s; "
-                        + "peak estimate %s of %s budget. GPU: %s; merge working set %s; scoring working set %s; "
-                        + "CUDA runtime %s; peak estimate %s of %s (%.0f%% of %s)",
-                gb(sources), gb(widening), gb(runtime), gb(peak()), gb(budget), model, gb(merge), gb(scoring),
+        return String.format(Locale.ROOT, "host: sources mapped, %s; widening buffers %s; %s. GPU: %s; merge working set %s; "
+                        + "scoring working set %s; CUDA runtime %s; peak estimate %s of %s (%.0f%% of %s)",
+                gb(sources), gb(widening), host, model, gb(merge), gb(scoring),
                 gb(CUDA_RUNTIME), gb(devicePeak()), gb((long) (DEVICE_SHARE * deviceMemory)), DEVICE_SHARE * 100, gb(deviceMemory));
     }
 

@@ -136,7 +136,12 @@ public final class TaskSuite {
 
     /** Scores {@code model}: one value per task objective, in config order (the suite's objective). */
     public double[] score(CausalLanguageModel model) {
-        return taskScores(Evaluator.score(model, suite, options));
+        return taskScores(evaluate(model));
+    }
+
+    /** The whole report of scoring {@code model} on the split (its stats count the forward-pass tokens). */
+    public EvalReport evaluate(CausalLanguageModel model) {
+        return Evaluator.score(model, suite, options);
     }
 
     private double[] taskScores(EvalReport report) {
@@ -209,7 +214,7 @@ public final class TaskSuite {
                 try {
                     candidates.materialise(genomes.get(i));
                     t1 = System.nanoTime();
-                    EvalReport report = Evaluator.score(candidates.model(), suite, options);
+                    EvalReport report = evaluate(candidates.model());
                     scores = taskScores(report);
                     tokens = report.stats().tokens();
                 } catch (NonFiniteException e) {

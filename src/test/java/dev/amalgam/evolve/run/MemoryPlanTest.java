@@ -8,6 +8,9 @@ import dev.amalgam.arch.DecoderConfig;
 import dev.amalgam.arch.ModelConfig;
 import dev.amalgam.cli.AmalgamCommand;
 import dev.amalgam.llm.LlamaModel;
+import dev.amalgam.merge.MergeKernel;
+import dev.amalgam.merge.MergeMethods;
+import dev.amalgam.safetensors.DType;
 import dev.amalgam.evolve.config.SearchConfig;
 import dev.amalgam.evolve.config.SearchConfigYaml;
 import dev.amalgam.safetensors.SafetensorsModel;
@@ -18,6 +21,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,7 +55,10 @@ class MemoryPlanTest {
         }
         assertEquals(sources, plan.sources());
         assertEquals(scoring, plan.scoringModel(), "stories260K: every stored tensor is a weight the forward reads");
-        assertEquals(plan.sources() + plan.scoringModel() + plan.merge() + plan.scoring() + plan.runtime(), plan.peak());
+        long besidesHeap = plan.sources() + plan.scoringModel() + plan.merge() + plan.scoring() + MemoryPlan.NATIVE_RUNTIME;
+        assertEquals(besidesHeap + Runtime.getRuntime().maxMemory(), plan.peak());
+        assertEquals(besidesHeap + plan.heapStart(), plan.estimate());
+        assertTrue(plan.heapStart() > 0 && plan.heapStart() <= plan.heapLimit(), plan.describe());
     }
 
     @Test
@@ -81,25 +88,41 @@ class MemoryPlanTest {
         long params = 2 * v * h + 32 * (2 * h * h + 2 * kv * h + 3 * h * i + 2 * h) + h;
         assertEquals(7_241_732_096L, params);
         long largest = v * h; // the embedding (and lm_head)
-        long runtime = (8L << 30) + MemoryPlan.NATIVE_RUNTIME; // -Xmx8g
-        MemoryPlan plan = MemoryPlan.of(config, 4 * 2 * params, 4, largest, DataType.BFLOAT16, runtime, 100_000_000_000L, 80_000_000_000L);
+        long heap = 8L << 30; // -Xmx8g
+        long merge = MergeKernel.workingSet(MergeMethods.byName("dare_ties", "test"), Set.of(DType.BF16), 4, largest, true);
+        assertEquals(6 * 4 * largest + MergeKernel.SLACK, merge, "on a GPU, the DJL path's bound");
+        MemoryPlan plan = MemoryPlan.of(config, 4 * 2 * params, 4, largest, merge, DataType.BFLOAT16, heap / 8, heap, 100_000_000_000L, 80_000_000_000L);
         System.out.println("7B plan: " + plan.describe());
         assertEquals(2 * params, plan.scoringModel());
-        assertEquals(6 * 4 * largest + MemoryPlan.SLACK, plan.merge());
         assertEquals(4 * 4 * largest, plan.widening());
         long tokens = 1024;
-        long scoring = tokens * 4 * (8 * h + 3 * i) + 2L * 4 * 32 * tokens * 256 + (2L << 30);
+        long scoring = tokens * 4 * (8 * h + 3 * i) + 2L * 4 * 32 * tokens * 256 + 3 * 4 * tokens * v; // logits under the 2 GiB cap
         assertEquals(scoring, plan.scoring());
         assertEquals(plan.scoringModel() + plan.merge() + scoring + MemoryPlan.CUDA_RUNTIME, plan.devicePeak());
-        assertEquals(8 * params + 4 * 4 * largest + runtime, plan.peak());
+        assertEquals(8 * params + 4 * 4 * largest + heap + MemoryPlan.NATIVE_RUNTIME, plan.peak());
+        assertEquals(plan.peak() - heap + heap / 8, plan.estimate());
         assertTrue(plan.devicePeak() < 0.9 * 80e9, plan.describe());
         plan.check();
-        MemoryPlan f32 = MemoryPlan.of(config, 4 * 2 * params, 4, largest, DataType.FLOAT32, runtime, 100_000_000_000L, 80_000_000_000L);
+        MemoryPlan f32 = MemoryPlan.of(config, 4 * 2 * params, 4, largest, merge, DataType.FLOAT32, heap / 8, heap, 100_000_000_000L, 80_000_000_000L);
         assertEquals(plan.devicePeak() + 2 * params, f32.devicePeak());
-        MemoryPlan small = MemoryPlan.of(config, 4 * 2 * params, 4, largest, DataType.BFLOAT16, runtime, 100_000_000_000L, 24_000_000_000L);
+        MemoryPlan small = MemoryPlan.of(config, 4 * 2 * params, 4, largest, merge, DataType.BFLOAT16, heap / 8, heap, 100_000_000_000L, 20_000_000_000L);
         BadInputException e = assertThrows(BadInputException.class, small::check);
         assertTrue(e.getMessage().startsWith("the search does not fit the GPU's memory: ") && e.getMessage().contains("scoring model: bf16 14.5 GB"),
                 e.getMessage());
+    }
+
+    /** TinyLlama-1.1B's largest tensor (the embedding): the CPU fast path holds megabytes, the DJL path whole fp32 tensors. */
+    @Test
+    void theCpuFastPathHoldsMegabytesWhereTheDjlPathHoldsTensors() {
+        long largest = 32000L * 2048;
+        long fast = MergeKernel.workingSet(MergeMethods.byName("dare_ties", "test"), Set.of(DType.BF16), 3, largest, false);
+        // 2 task vectors: 16 ranges x 65536 histogram counts and a mask bit per element each; 16 ranges of 8 chunk rows
+        assertEquals(2 * (16 * 65536L * 8 + largest / 8) + 16 * 8L * 16384 * 4, fast);
+        assertTrue(fast < 50_000_000L, fast + " bytes");
+        long djl = 5 * 4 * largest + MergeKernel.SLACK;
+        assertEquals(djl, MergeKernel.workingSet(MergeMethods.byName("della", "test"), Set.of(DType.BF16), 3, largest, false));
+        assertEquals(djl, MergeKernel.workingSet(MergeMethods.byName("dare_ties", "test"), Set.of(DType.BF16, DType.I8), 3, largest, false));
+        assertEquals(djl, MergeKernel.workingSet(MergeMethods.byName("dare_ties", "test"), Set.of(DType.BF16), 3, largest, true));
     }
 
     @Test
