@@ -76,11 +76,13 @@ public final class LoglikelihoodScorer {
         Loglikelihood[] results = new Loglikelihood[requests.size()];
         try (NDManager base = NDManager.newBaseManager()) {
             for (List<Row> family : families) {
+                int prefix = firstPosition(family.getFirst(), requests);
                 try (NDManager scope = base.newSubManager()) {
-                    scoreBatch(model, scope, family, requests, truncated, results, firstPosition(family.getFirst(), requests));
+                    scoreBatch(model, scope, family, requests, truncated, results, prefix);
                 }
+                // The forward pass's tokens: the shared context once, then each row's own.
                 progress.batchDone(family.stream().mapToInt(r -> r.members().size()).sum(),
-                        family.stream().mapToLong(r -> r.input().length).sum());
+                        prefix + family.stream().mapToLong(r -> r.input().length - prefix).sum());
             }
             int next = 0;
             while (next < rows.size()) {

@@ -188,7 +188,8 @@ public record MemoryPlan(long sources, long scoringModel, DataType resident, lon
         };
     }
 
+    /** One decimal; two below 0.1 GB, so a working set of megabytes does not read as nothing. */
     private static String gb(long bytes) {
-        return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+        return String.format(Locale.ROOT, bytes < 100_000_000L ? "%.2f GB" : "%.1f GB", bytes / 1e9);
     }
 }
