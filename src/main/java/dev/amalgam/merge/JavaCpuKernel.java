@@ -1,16 +1,13 @@
 package dev.amalgam.merge;
 
-import dev.amalgam.safetensors.DType;
+import dev.amalgam.merge.CpuFastPath.Mask;
 import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.TensorSlice;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -30,22 +27,7 @@ import java.util.stream.IntStream;
  */
 final class JavaCpuKernel {
     static final int CHUNK = 1 << 14; // elements per chunk: a few fp32 rows of scratch per input, in the L2 cache
-    private static final int RANGES = 16; // fixed, so double sums combine in the same order on any number of cores
-    private static final Set<DType> WIDENABLE = EnumSet.of(DType.F32, DType.BF16, DType.F16);
-
-    /** How one model's delta is thinned: not at all, its k largest |delta| kept, or a DARE mask. */
-    private sealed interface Mask {
-        record None() implements Mask {
-        }
-
-        /** Keeps |delta| >= the k-th largest |delta| (none when k = 0), as {@link Sparsification#MAGNITUDE}. */
-        record Magnitude(long k) implements Mask {
-        }
-
-        /** Keeps an element where its uniform from {@link TensorRandom}'s stream {@code key} is below the density. */
-        record Random(long key, float density) implements Mask {
-        }
-    }
+    static final int RANGES = 16; // fixed, so double sums combine in the same order on any number of cores
 
     private final List<TensorSlice> inputs; // base first for the task-arithmetic family
     private final long numel;
@@ -59,7 +41,8 @@ final class JavaCpuKernel {
     private final boolean rescale;
     private final FamilyCombination family; // linear uses its normalize and scalarDivisor (the weight sum)
 
-    private JavaCpuKernel(List<TensorSlice> inputs, boolean linear, Mask[] masks, boolean rescale, FamilyCombination family) {
+    /** Built by {@link CpuFastPath#kernel}: {@code masks} and {@code family} per model (the inputs after the base). */
+    JavaCpuKernel(List<TensorSlice> inputs, boolean linear, Mask[] masks, boolean rescale, FamilyCombination family) {
         this.inputs = inputs;
         this.numel = inputs.getFirst().info().numel();
         this.linear = linear;
@@ -71,69 +54,6 @@ final class JavaCpuKernel {
         this.kept = new long[weights.length][];
         this.rescale = rescale;
         this.family = family;
-    }
-
-    /**
-     * The fast path for {@code t}, or null where it does not apply (another method, della/breadcrumbs, a shape to cut,
-     * an input that is not a float type or not a single tensor of the output's shape).
-     */
-    static JavaCpuKernel of(MergeMethod method, PlannedTensor t, List<TensorSlice> slices, long seed) {
-        if (!covers(method, slices.stream().map(TensorSlice::dtype).collect(Collectors.toSet()))
-                || slices.stream().anyMatch(s -> !Arrays.equals(s.shape(), t.outShape()))) {
-            return null;
-        }
-        boolean linear = method instanceof LinearMerge;
-        if (linear != (t.base() == null)) {
-            return null;
-        }
-        int models = t.inputs().size();
-        float[] weights = new float[models];
-        for (int i = 0; i < models; i++) {
-            weights[i] = (float) t.inputs().get(i).params().number("weight");
-        }
-        if (linear) {
-            double weightSum = 0;
-            for (PlannedTensor.PlannedInput in : t.inputs()) {
-                weightSum += in.params().number("weight"); // in double, as LinearMerge sums them
-            }
-            return new JavaCpuKernel(slices, true, new Mask[models], false,
-                    new FamilyCombination(weights, false, t.global().flag("normalize"), (float) weightSum, 1f));
-        }
-        GeneralizedTaskArithmetic gta = (GeneralizedTaskArithmetic) method;
-        Mask[] masks = new Mask[models];
-        double weightSum = 0;
-        for (int i = 0; i < models; i++) {
-            PlannedTensor.PlannedInput in = t.inputs().get(i);
-            double density = in.params().number("density");
-            weightSum += weights[i];
-            masks[i] = switch (gta.sparsification()) {
-                case NONE -> new Mask.None();
-                case MAGNITUDE -> density >= 1 ? new Mask.None() : new Mask.Magnitude((long) Math.floor(density * slices.getFirst().info().numel()));
-                case RANDOM -> density >= 1 ? new Mask.None()
-                        : new Mask.Random(TensorRandom.streamKey(seed, in.modelIndex(), t.outputName()), (float) density);
-                case MAGNITUDE_OUTLIERS, DELLA_MAGPRUNE -> throw new IllegalStateException(gta.sparsification() + " is not covered");
-            };
-        }
-        float divisor = (float) (Math.abs(weightSum) < 1e-8 ? 1 : weightSum); // as GeneralizedTaskArithmetic
-        return new JavaCpuKernel(slices, false, masks, t.global().flag("rescale"), new FamilyCombination(weights, gta.consensus(),
-                t.global().flag("normalize"), divisor, (float) t.global().number("lambda")));
-    }
-
-    /**
-     * Whether a merge by {@code method} of inputs stored in {@code dtypes} takes this path on a CPU, for tensors of the
-     * output's shape (all of a search's): then {@link #workingSet} bounds what a tensor's merge holds.
-     */
-    static boolean covers(MergeMethod method, Set<DType> dtypes) {
-        return WIDENABLE.containsAll(dtypes) && (method instanceof LinearMerge || method instanceof GeneralizedTaskArithmetic g
-                && g.sparsification() != Sparsification.MAGNITUDE_OUTLIERS && g.sparsification() != Sparsification.DELLA_MAGPRUNE);
-    }
-
-    /**
-     * Heap bytes one tensor's merge holds: per model, TIES' magnitude histograms ({@link #RANGES} x 65536 counts) and
-     * DARE's mask bits (one per element); per range, its chunk scratch (the inputs, a result and one row per model).
-     */
-    static long workingSet(int models, long numel) {
-        return models * (RANGES * 65536L * Long.BYTES + numel / 8) + RANGES * (models + 6L) * CHUNK * Float.BYTES;
     }
 
     /** Where the result's chunks go (as {@link TensorChunks#put}): called from the kernel's threads, disjoint ranges. */

@@ -59,8 +59,8 @@ public final class MergeKernel {
      * two tensors of the largest size in fp32, plus {@link #SLACK} for libtorch's temporaries.
      */
     public static long workingSet(MergeMethod method, Set<DType> dtypes, int inputs, long largest, boolean gpu) {
-        if (!gpu && JavaCpuKernel.covers(method, dtypes)) {
-            return JavaCpuKernel.workingSet(inputs - 1, largest);
+        if (!gpu && CpuFastPath.covers(method, dtypes)) {
+            return CpuFastPath.workingSet(inputs - 1, largest);
         }
         return (inputs + 2L) * Float.BYTES * largest + SLACK;
     }
@@ -131,7 +131,7 @@ public final class MergeKernel {
             return null;
         }
         List<TensorSlice> slices = t.allInputs().stream().map(in -> models.get(in.modelIndex()).slice(in.tensorName())).toList();
-        return JavaCpuKernel.of(method, t, slices, seed);
+        return CpuFastPath.kernel(method, t, slices, seed);
     }
 
     /**

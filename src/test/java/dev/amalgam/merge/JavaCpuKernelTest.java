@@ -156,7 +156,7 @@ class JavaCpuKernelTest {
             PlannedTensor t = new PlannedTensor(NAME, SHAPE, DType.BF16, new PlannedTensor.PlannedInput(0, NAME, ParameterValues.of(Map.of())),
                     List.of(new PlannedTensor.PlannedInput(1, NAME, ParameterValues.of(Map.of("weight", 1.0, "density", 0.5)))),
                     ParameterValues.of(Map.of()), false);
-            assertNull(JavaCpuKernel.of(method, t, slices(t), 77L), name);
+            assertNull(CpuFastPath.kernel(method, t, slices(t), 77L), name);
         }
     }
 
@@ -169,7 +169,7 @@ class JavaCpuKernelTest {
     }
 
     private static float[] fast(MergeMethod method, PlannedTensor t) {
-        JavaCpuKernel kernel = JavaCpuKernel.of(method, t, slices(t), 77L);
+        JavaCpuKernel kernel = CpuFastPath.kernel(method, t, slices(t), 77L);
         assertNotNull(kernel, method.name());
         float[] out = new float[(int) (SHAPE[0] * SHAPE[1])];
         assertEquals(0, kernel.run((at, values, count) -> System.arraycopy(values, 0, out, (int) at, count)), "non-finite values");
