@@ -149,7 +149,8 @@ public final class LlamaModel implements CausalLanguageModel {
             NDArray x = embed(scope, tokens, lengths, seq); // [batch, seq, hidden]
             x = layers(scope, x, cosSin(scope, seq), causalMask(scope, 0, seq), null, null);
             if (from != null) {
-                x = x.reshape((long) batch * seq, config.hiddenSize()).get(new NDIndex("{}", owned(scope.create(positions(from, lengths, seq)))));
+                NDArray picked = owned(scope.create(positions(from, lengths, seq))); // [positions] flat row indices
+                x = x.reshape((long) batch * seq, config.hiddenSize()).get(new NDIndex("{}", picked));
             }
             return head(caller, scope, x);
         }

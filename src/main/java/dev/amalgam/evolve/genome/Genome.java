@@ -151,12 +151,12 @@ public final class Genome {
         return labels;
     }
 
-    /** The genome's models (absolute folders), in gene order. */
     /** The merge method of every candidate. */
     public MergeMethod method() {
         return method;
     }
 
+    /** The genome's models (absolute folders), in gene order. */
     public List<ModelRef> models() {
         return models;
     }

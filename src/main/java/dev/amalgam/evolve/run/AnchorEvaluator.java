@@ -139,9 +139,9 @@ final class AnchorEvaluator implements BatchEvaluator.PerGeneration {
                 .forEach(p -> bestFull = Math.max(bestFull, scorer.fitness(scorer.taskEstimates(p))));
         double rho = pairs.size() >= 3 ? AnchorItems.spearman(pairs.stream().mapToDouble(x -> x[0]).toArray(),
                 pairs.stream().mapToDouble(x -> x[1]).toArray()) : Double.NaN;
+        String spearman = Double.isNaN(rho) ? "n/a (it needs 3)" : String.format(java.util.Locale.ROOT, "%.3f", rho);
         log.accept(String.format(java.util.Locale.ROOT, "anchors, generation %d: %d re-checked; Spearman(anchor, full fitness) = %s over"
-                + " %d re-checked candidates", generation, top.size(), Double.isNaN(rho) ? "n/a (it needs 3)" : String.format(java.util.Locale.ROOT, "%.3f", rho),
-                pairs.size()));
+                + " %d re-checked candidates", generation, top.size(), spearman, pairs.size()));
         ArrayNode rechecked = record.putArray("rechecked");
         pairs.forEach(x -> rechecked.addArray().add(x[0]).add(x[1]).add(x[2]));
         ((ObjectNode) record.withObject("/spearman_rechecked")).put(Integer.toString(generation), rho);
