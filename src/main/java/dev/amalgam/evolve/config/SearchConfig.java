@@ -29,12 +29,12 @@ public record SearchConfig(GenomeSpec genome, List<TaskObjective> tasks, SearchS
         }
     }
 
-    /** The same config reading task datasets from {@code dataDir} ({@code amalgam evolve --data-dir}). */
     /** The same config with its run folder named {@code runName} under {@code output.dir}. */
     public SearchConfig withRunName(String runName) {
         return new SearchConfig(genome, tasks, search, evaluation, new OutputSettings(output.dir(), runName), file);
     }
 
+    /** The same config reading task datasets from {@code dataDir} ({@code amalgam evolve --data-dir}). */
     public SearchConfig withDataDir(Path dataDir) {
         return new SearchConfig(genome, tasks, search, evaluation.withDataDir(dataDir.toAbsolutePath().normalize()), output, file);
     }
