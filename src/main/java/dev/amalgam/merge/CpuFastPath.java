@@ -91,12 +91,12 @@ final class CpuFastPath {
 
     /**
      * Heap bytes one tensor's merge holds: per model, TIES' magnitude histograms ({@link JavaCpuKernel#RANGES} x 65536
-     * counts) and DARE's mask bits (one per element); per range, its chunk scratch (the inputs, a result and one row per
-     * model).
+     * int counts, and their long sums); per range, its chunk scratch: the base, a model, a delta, a mask, a result and one row per model, and the
+     * codec's int and long pairs (a row's bytes each).
      */
-    static long workingSet(int models, long numel) {
-        long perModel = JavaCpuKernel.RANGES * 65536L * Long.BYTES + numel / 8;
-        long perRange = (models + 6L) * JavaCpuKernel.CHUNK * Float.BYTES;
+    static long workingSet(int models) {
+        long perModel = (JavaCpuKernel.RANGES * Integer.BYTES + Long.BYTES) * 65536L;
+        long perRange = (models + 7L) * JavaCpuKernel.CHUNK * Float.BYTES;
         return models * perModel + JavaCpuKernel.RANGES * perRange;
     }
 }

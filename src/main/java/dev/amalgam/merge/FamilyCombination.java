@@ -30,9 +30,10 @@ record FamilyCombination(float[] weights, boolean consensus, boolean normalize, 
             // are random, and a branch on them mispredicts half the time.
             float[] majority = divisor; // reused: the sums' signs, then the divisor
             for (int j = 0; j < len; j++) {
-                // +1 for a sum >= 0 (+ 0f turns -0 into +0), -1 below; branch-free, as below. A NaN sum gives either
-                // sign, where the DJL path takes -1: it changes nothing, the element's result is NaN either way.
-                majority[j] = Math.copySign(1f, mixed[j] + 0f);
+                // +1 for a sum >= 0 (2 x signum + 1 is -1, 1 or 3), -1 below; branch-free and vectorized (copySign
+                // is not). A NaN sum gives NaN, where the DJL path takes -1: it changes nothing, the element's result
+                // is NaN either way.
+                majority[j] = Math.min(1f, Math.signum(mixed[j]) * 2f + 1f);
             }
             Arrays.fill(mixed, 0, len, 0f);
             float[] agreeing = result; // reused: the agreeing weights' sum, then the result
@@ -49,8 +50,8 @@ record FamilyCombination(float[] weights, boolean consensus, boolean normalize, 
                 }
             }
             for (int j = 0; j < len; j++) {
-                // agreeing, or 0 + 1 where it is (+-)0: the int term is 1 only for a zero magnitude
-                divisor[j] = agreeing[j] + (((Float.floatToRawIntBits(agreeing[j]) & 0x7fffffff) - 1) >>> 31);
+                // agreeing, or 0 + 1 where it is (+-)0: 1 - signum|x| is 1 only for a zero, and x + 0 is x otherwise
+                divisor[j] = agreeing[j] + (1f - Math.signum(Math.abs(agreeing[j])));
             }
         } else {
             Arrays.fill(divisor, 0, len, scalarDivisor);

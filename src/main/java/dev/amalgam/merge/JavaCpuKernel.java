@@ -20,10 +20,11 @@ import java.util.stream.IntStream;
  *
  * <p>Where the time went in the DJL path: every op is a full pass over fp32 tensors (about 30 for dare_ties, each
  * allocating a fresh tensor whose pages the kernel must fault in and zero), masks went through bool-to-float copies,
- * ties sorted with topk. Here a tensor is 1 pass (linear), 2 (dare_ties: the rescale norms, drawing each mask's uniforms
- * once and keeping its bits, numel / 8 bytes a model, for the result) or 4 (ties: two radix-select passes for the k-th
- * largest |delta|, the norms, the result). Per-range sums are kept in locals: ranges' slots of one array share cache
- * lines, and counting into them from both cores cost more than the counting.
+ * ties sorted with topk. Here a tensor is 1 pass (linear), 2 (dare_ties: the rescale norms, the result; each pass draws
+ * the masks anew, which costs about what reading kept mask bits did, without their numel / 8 bytes a model) or 4 (ties:
+ * two radix-select passes for the k-th largest |delta|, the norms, the result). Per-range sums are kept in locals:
+ * ranges' slots of one array share cache lines, and counting into them from both cores cost more than the counting.
+ * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#fillBelow}).
  */
 final class JavaCpuKernel {
     static final int CHUNK = 1 << 14; // elements per chunk: a few fp32 rows of scratch per input, in the L2 cache
@@ -37,7 +38,6 @@ final class JavaCpuKernel {
     private final float[] lower; // per model, the Magnitude threshold once found
     private final float[] factor; // per model, the rescale factor (NaN where a norm is: it spreads, as in DJL)
     private final boolean[] scaled; // per model, whether the rescale factor applies
-    private final long[][] kept; // per model, a DARE mask's bits once the rescale pass drew them (numel / 8 bytes), else null
     private final boolean rescale;
     private final FamilyCombination family; // linear uses its normalize and scalarDivisor (the weight sum)
 
@@ -51,7 +51,6 @@ final class JavaCpuKernel {
         this.lower = new float[weights.length];
         this.factor = new float[weights.length];
         this.scaled = new boolean[weights.length];
-        this.kept = new long[weights.length][];
         this.rescale = rescale;
         this.family = family;
     }
@@ -96,19 +95,11 @@ final class JavaCpuKernel {
             for (long c = from; c < to; c += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - c);
                 load(s, s.base, input, c, len);
-                count += nonFinite(s.base, len);
+                count += FloatCodec.nonFinite(s.base, len, s.codec);
             }
             counts[r] = count;
         }));
         return Arrays.stream(counts).sum();
-    }
-
-    private static long nonFinite(float[] values, int len) {
-        long count = 0;
-        for (int j = 0; j < len; j++) {
-            count += Float.isFinite(values[j]) ? 0 : 1;
-        }
-        return count;
     }
 
     private int modelInput(int model) {
@@ -133,34 +124,35 @@ final class JavaCpuKernel {
         }
         int[] high = new int[models.length];
         Arrays.fill(high, -1);
-        long[][][] top = absDeltaHistograms(models, high);
+        long[][] top = absDeltaHistograms(models, high);
         long[] rank = new long[models.length];
         for (int m = 0; m < models.length; m++) {
             long[] bucket = select(top[m], ((Mask.Magnitude) masks[models[m]]).k()); // {bucket, rank within it}
             high[m] = (int) bucket[0];
             rank[m] = bucket[1];
         }
-        long[][][] low = absDeltaHistograms(models, high);
+        long[][] low = absDeltaHistograms(models, high);
         for (int m = 0; m < models.length; m++) {
             lower[models[m]] = Float.intBitsToFloat(high[m] << 16 | (int) select(low[m], rank[m])[0]);
         }
     }
 
     /**
-     * Per model of {@code models} and range, a histogram of 16 bits of |x - base|: the high 16 bits of every value
-     * where {@code high[m] < 0}, else the low 16 bits of the values whose high 16 bits are {@code high[m]}.
+     * Per model of {@code models}, a histogram of 16 bits of |x - base|: the high 16 bits of every value where
+     * {@code high[m] < 0}, else the low 16 bits of the values whose high 16 bits are {@code high[m]}. Each range counts
+     * into ints of its own (half a long's cache footprint; a range holds under 2^31 elements), summed at the end.
      */
-    private long[][][] absDeltaHistograms(int[] models, int[] high) {
-        long[][][] histograms = new long[models.length][RANGES][]; // [model, range, 65536]
+    private long[][] absDeltaHistograms(int[] models, int[] high) {
+        int[][][] histograms = new int[models.length][RANGES][]; // [model, range, 65536]; null for an empty range
         forRanges((r, from, to) -> {
-            long[][] h = new long[models.length][1 << 16];
+            int[][] h = new int[models.length][1 << 16];
             Scratch s = new Scratch();
             for (long c = from; c < to; c += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - c);
                 load(s, s.base, 0, c, len);
                 for (int m = 0; m < models.length; m++) {
                     delta(s, models[m], c, len);
-                    long[] counts = h[m];
+                    int[] counts = h[m];
                     int bucket = high[m];
                     for (int j = 0; j < len; j++) {
                         int bits = Float.floatToRawIntBits(Math.abs(s.delta[j]));
@@ -176,22 +168,22 @@ final class JavaCpuKernel {
                 histograms[m][r] = h[m];
             }
         });
-        return histograms;
+        long[][] sums = new long[models.length][1 << 16];
+        for (int m = 0; m < models.length; m++) {
+            for (int[] h : histograms[m]) {
+                for (int b = 0; h != null && b < h.length; b++) {
+                    sums[m][b] += h[b];
+                }
+            }
+        }
+        return sums;
     }
 
-    /**
-     * The rescale factor of every masked model, in one pass that widens the base once per chunk. A DARE mask's
-     * uniforms cost more than the rest of a pass: the final pass reads the bits drawn here.
-     */
+    /** The rescale factor of every masked model, in one pass that widens the base once per chunk. */
     private void rescaleFactors() {
         int[] models = models(m -> !(m instanceof Mask.None));
         double[][] before = new double[models.length][RANGES];
         double[][] after = new double[models.length][RANGES];
-        long[][] bits = new long[models.length][];
-        for (int m = 0; m < models.length; m++) {
-            // Ranges start at multiples of CHUNK (of 64), so the threads write disjoint words.
-            bits[m] = masks[models[m]] instanceof Mask.Random ? new long[(int) ((numel + 63) >>> 6)] : null;
-        }
         forRanges((r, from, to) -> {
             Scratch s = new Scratch();
             double[] sumBefore = new double[models.length]; // this range's own: summed apart from the shared arrays
@@ -202,20 +194,9 @@ final class JavaCpuKernel {
                 for (int m = 0; m < models.length; m++) {
                     delta(s, models[m], c, len);
                     keepMask(s, models[m], c, len);
-                    double b = sumBefore[m];
-                    double a = sumAfter[m];
-                    for (int j = 0; j < len; j++) {
-                        float d = s.delta[j];
-                        b += Math.abs(d);
-                        a += Math.abs(d * s.mask[j]);
-                    }
-                    sumBefore[m] = b;
-                    sumAfter[m] = a;
-                    long[] keep = bits[m];
-                    for (int j = 0; keep != null && j < len; j++) {
-                        long e = c + j;
-                        keep[(int) (e >>> 6)] |= (long) s.mask[j] << e; // mask is 0 or 1; << takes e's low 6 bits
-                    }
+                    double[] sums = l1Norms(s.delta, s.mask, len);
+                    sumBefore[m] += sums[0];
+                    sumAfter[m] += sums[1];
                 }
             }
             for (int m = 0; m < models.length; m++) {
@@ -225,7 +206,6 @@ final class JavaCpuKernel {
         });
         for (int m = 0; m < models.length; m++) {
             int i = models[m];
-            kept[i] = bits[m];
             double b = Arrays.stream(before[m]).sum(); // ranges in a fixed order: the same sum on any machine
             double a = Arrays.stream(after[m]).sum();
             if (!(b < 1e-7 || a < 1e-7)) { // Sparsification's RESCALE_EPS test: a NaN norm rescales (and spreads NaN)
@@ -235,18 +215,38 @@ final class JavaCpuKernel {
         }
     }
 
-    /** The bucket holding the k-th largest of the summed histograms, and k's rank within that bucket. */
-    private static long[] select(long[][] histograms, long k) {
+    /**
+     * {sum |delta|, sum |delta * mask|} over a chunk, in double. Four partial sums each, every fourth element: one sum's
+     * adds wait on each other (4 cycles apiece), four run side by side; the order is fixed, so is the result.
+     */
+    private static double[] l1Norms(float[] delta, float[] mask, int len) {
+        double b0 = 0, b1 = 0, b2 = 0, b3 = 0, a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int j = 0;
+        for (; j + 3 < len; j += 4) {
+            b0 += Math.abs(delta[j]);
+            b1 += Math.abs(delta[j + 1]);
+            b2 += Math.abs(delta[j + 2]);
+            b3 += Math.abs(delta[j + 3]);
+            a0 += Math.abs(delta[j] * mask[j]);
+            a1 += Math.abs(delta[j + 1] * mask[j + 1]);
+            a2 += Math.abs(delta[j + 2] * mask[j + 2]);
+            a3 += Math.abs(delta[j + 3] * mask[j + 3]);
+        }
+        for (; j < len; j++) {
+            b0 += Math.abs(delta[j]);
+            a0 += Math.abs(delta[j] * mask[j]);
+        }
+        return new double[]{(b0 + b1) + (b2 + b3), (a0 + a1) + (a2 + a3)};
+    }
+
+    /** The bucket holding the k-th largest of a histogram, and k's rank within that bucket. */
+    private static long[] select(long[] histogram, long k) {
         long seen = 0;
         for (int b = (1 << 16) - 1; b >= 0; b--) {
-            long count = 0;
-            for (long[] h : histograms) {
-                count += h == null ? 0 : h[b];
-            }
-            if (seen + count >= k) {
+            if (seen + histogram[b] >= k) {
                 return new long[]{b, k - seen};
             }
-            seen += count;
+            seen += histogram[b];
         }
         throw new IllegalStateException("k = " + k + " exceeds the " + seen + " elements");
     }
@@ -271,7 +271,7 @@ final class JavaCpuKernel {
                     }
                     family.combine(s.base, contribution, len, result, s.delta, s.mask);
                 }
-                count += nonFinite(result, len);
+                count += FloatCodec.nonFinite(result, len, s.codec);
                 out.put(at, result, len);
             }
             nonFinite[r] = count;
@@ -336,28 +336,15 @@ final class JavaCpuKernel {
     /** s.mask = model i's keep mask (0 or 1) for the chunk of s.delta. */
     private void keepMask(Scratch s, int i, long at, int len) {
         switch (masks[i]) {
-            case Mask.Random(long key, float density) when kept[i] != null -> {
-                long[] bits = kept[i];
-                for (int j = 0; j < len; j++) {
-                    long e = at + j;
-                    s.mask[j] = bits[(int) (e >>> 6)] >>> e & 1L; // >>> takes e's low 6 bits
-                }
-            }
-            case Mask.Random(long key, float density) -> {
-                TensorRandom.fill(key, at, s.mask, 0, len);
-                for (int j = 0; j < len; j++) {
-                    // u < density, branch-free (a coin flip mispredicts): the sign of u - density, which is exact (two
-                    // different floats never subtract to 0) and +0 where they are equal
-                    s.mask[j] = Float.floatToRawIntBits(s.mask[j] - density) >>> 31;
-                }
-            }
+            case Mask.Random(long key, float density) -> TensorRandom.fillBelow(key, at, density, s.mask, len);
             case Mask.Magnitude(long k) when k == 0 -> Arrays.fill(s.mask, 0, len, 0f);
             case Mask.Magnitude(long k) -> {
                 float threshold = lower[i];
                 for (int j = 0; j < len; j++) {
-                    // |delta| >= threshold, branch-free as above (a NaN delta keeps 1 here, 0 in the DJL path: NaN * 1
-                    // and NaN * 0 are both NaN)
-                    s.mask[j] = 1 - (Float.floatToRawIntBits(Math.abs(s.delta[j]) - threshold) >>> 31);
+                    // |delta| >= threshold: signum + 1 is 0 below, 1 at and 2 above it. Branch-free (a coin flip
+                    // mispredicts) and vectorized (a test on the bits is not). A NaN delta gives NaN here, 0 in the DJL
+                    // path: NaN * NaN and NaN * 0 are both NaN.
+                    s.mask[j] = Math.min(1f, Math.signum(Math.abs(s.delta[j]) - threshold) + 1f);
                 }
             }
             case Mask.None() -> Arrays.fill(s.mask, 0, len, 1f);
@@ -366,12 +353,12 @@ final class JavaCpuKernel {
 
     private void load(Scratch s, float[] into, int input, long at, int len) {
         TensorSlice in = inputs.get(input);
-        FloatCodec.widen(in.dtype(), in.data(), at, s.bits, into, len);
+        FloatCodec.widen(in.dtype(), in.data(), at, s.codec, into, len);
     }
 
     /** One range's chunk-sized scratch arrays. */
     private static final class Scratch {
-        final short[] bits = new short[CHUNK];
+        final FloatCodec.ChunkBuffers codec = new FloatCodec.ChunkBuffers();
         final float[] base = new float[CHUNK];
         final float[] model = new float[CHUNK];
         final float[] delta = new float[CHUNK];

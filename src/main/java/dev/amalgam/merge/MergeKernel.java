@@ -60,7 +60,7 @@ public final class MergeKernel {
      */
     public static long workingSet(MergeMethod method, Set<DType> dtypes, int inputs, long largest, boolean gpu) {
         if (!gpu && CpuFastPath.covers(method, dtypes)) {
-            return CpuFastPath.workingSet(inputs - 1, largest);
+            return CpuFastPath.workingSet(inputs - 1);
         }
         return (inputs + 2L) * Float.BYTES * largest + SLACK;
     }

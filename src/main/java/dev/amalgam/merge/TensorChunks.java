@@ -7,7 +7,7 @@ package dev.amalgam.merge;
 public interface TensorChunks extends AutoCloseable {
     /**
      * Elements {@code [at, at + count)} of the flattened fp32 result are {@code values[0..count)}; called from several
-     * threads at once for disjoint ranges, in any order, and the array is reused after the call.
+     * threads at once for disjoint ranges, in any order; the array is reused after the call, and the sink may change it.
      */
     void put(long at, float[] values, int count);
 

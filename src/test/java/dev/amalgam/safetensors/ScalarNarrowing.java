@@ -27,7 +27,9 @@ final class ScalarNarrowing {
         float down = Float.intBitsToFloat(bits & 0xFFFF0000);           // truncated toward zero
         float up = Float.intBitsToFloat((bits & 0xFFFF0000) + 0x10000);  // next bf16 away from zero
         BigDecimal dx = new BigDecimal(x);
-        int cmp = dx.subtract(new BigDecimal(down)).abs().compareTo(new BigDecimal(up).subtract(dx).abs());
+        // Past the largest bf16 the next step is 2^128 (with x's sign), which rounds to infinity
+        BigDecimal upValue = Float.isInfinite(up) ? new BigDecimal(2).pow(128).multiply(BigDecimal.valueOf(Math.signum(x))) : new BigDecimal(up);
+        int cmp = dx.subtract(new BigDecimal(down)).abs().compareTo(upValue.subtract(dx).abs());
         if (cmp < 0) {
             return down;
         }

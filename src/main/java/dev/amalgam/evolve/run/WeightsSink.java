@@ -60,16 +60,17 @@ final class WeightsSink implements TensorSink {
         }
         DType planned = tensor.outDtype();
         boolean half = weights.dtype() == DataType.FLOAT16;
+        ThreadLocal<FloatCodec.ChunkBuffers> buffers = ThreadLocal.withInitial(FloatCodec.ChunkBuffers::new);
         return new TensorChunks() {
             @Override
             public void put(long at, float[] values, int count) {
-                for (int j = 0; j < count; j++) {
-                    float v = FloatCodec.roundTo(planned, values[j]);
-                    if (half) {
-                        target.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, at + j, Float.floatToFloat16(v));
-                    } else {
-                        target.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at + j, v);
+                FloatCodec.round(planned, values, count, buffers.get()); // in place: the kernel reuses the array anyway
+                if (half) {
+                    for (int j = 0; j < count; j++) {
+                        target.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, at + j, Float.floatToFloat16(values[j]));
                     }
+                } else {
+                    MemorySegment.copy(values, 0, target, ValueLayout.JAVA_FLOAT_UNALIGNED, at * Float.BYTES, count);
                 }
             }
 
