@@ -14,6 +14,9 @@ public final class FloatCodec {
     static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfDouble DOUBLE_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Elements per step of the whole-tensor conversions: a few fp32 rows, in the L2 cache. */
+    private static final int CHUNK = 1 << 14;
+
     private FloatCodec() {
     }
 
@@ -45,28 +48,35 @@ public final class FloatCodec {
     }
 
     /**
-     * Widens {@code n} elements of {@code src} (in {@code dtype}) to little-endian fp32 in {@code dst}.
-     * Only floating types are accepted.
+     * Widens {@code n} elements of {@code src} (in {@code dtype}) to little-endian fp32 in {@code dst}, chunk by chunk
+     * through {@link #widen}. Only floating types are accepted.
      */
     public static void widenToF32(DType dtype, MemorySegment src, MemorySegment dst, long n) {
-        switch (dtype) {
-            case F32 -> MemorySegment.copy(src, 0, dst, 0, n * 4);
-            case BF16 -> {
-                for (long i = 0; i < n; i++) {
-                    dst.setAtIndex(FLOAT_LE, i, bf16ToFloat(src.getAtIndex(SHORT_LE, i)));
-                }
-            }
-            case F16 -> {
-                for (long i = 0; i < n; i++) {
-                    dst.setAtIndex(FLOAT_LE, i, f16ToFloat(src.getAtIndex(SHORT_LE, i)));
-                }
-            }
-            case F64 -> {
-                for (long i = 0; i < n; i++) {
-                    dst.setAtIndex(FLOAT_LE, i, (float) src.getAtIndex(DOUBLE_LE, i));
-                }
-            }
-            default -> throw new IllegalArgumentException("cannot widen " + dtype + " to F32");
+        if (dtype == DType.F32) {
+            MemorySegment.copy(src, 0, dst, 0, n * 4);
+            return;
+        }
+        ChunkBuffers buffers = new ChunkBuffers();
+        float[] chunk = new float[(int) Math.min(n, CHUNK)];
+        for (long at = 0; at < n; at += chunk.length) {
+            int count = (int) Math.min(chunk.length, n - at);
+            widen(dtype, src, at, buffers, chunk, count);
+            MemorySegment.copy(chunk, 0, dst, FLOAT_LE, at * 4, count);
+        }
+    }
+
+    /** Narrows {@code n} little-endian fp32 values in {@code src} to {@code dtype} in {@code dst}, as {@link #narrow}. */
+    public static void narrowFromF32(DType dtype, MemorySegment src, MemorySegment dst, long n) {
+        if (dtype == DType.F32) {
+            MemorySegment.copy(src, 0, dst, 0, n * 4);
+            return;
+        }
+        ChunkBuffers buffers = new ChunkBuffers();
+        float[] chunk = new float[(int) Math.min(n, CHUNK)];
+        for (long at = 0; at < n; at += chunk.length) {
+            int count = (int) Math.min(chunk.length, n - at);
+            MemorySegment.copy(src, FLOAT_LE, at * 4, chunk, 0, count);
+            narrow(dtype, chunk, count, buffers, dst.asSlice(at * dtype.byteSize()));
         }
     }
 
@@ -216,29 +226,6 @@ public final class FloatCodec {
                 longs = new long[n];
             }
             return longs;
-        }
-    }
-
-    /** Narrows {@code n} little-endian fp32 values in {@code src} to {@code dtype} in {@code dst}. */
-    public static void narrowFromF32(DType dtype, MemorySegment src, MemorySegment dst, long n) {
-        switch (dtype) {
-            case F32 -> MemorySegment.copy(src, 0, dst, 0, n * 4);
-            case BF16 -> {
-                for (long i = 0; i < n; i++) {
-                    dst.setAtIndex(SHORT_LE, i, floatToBf16(src.getAtIndex(FLOAT_LE, i)));
-                }
-            }
-            case F16 -> {
-                for (long i = 0; i < n; i++) {
-                    dst.setAtIndex(SHORT_LE, i, floatToF16(src.getAtIndex(FLOAT_LE, i)));
-                }
-            }
-            case F64 -> {
-                for (long i = 0; i < n; i++) {
-                    dst.setAtIndex(DOUBLE_LE, i, src.getAtIndex(FLOAT_LE, i));
-                }
-            }
-            default -> throw new IllegalArgumentException("cannot narrow F32 to " + dtype);
         }
     }
 }

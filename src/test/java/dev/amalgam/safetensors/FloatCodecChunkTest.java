@@ -84,6 +84,31 @@ class FloatCodecChunkTest {
         }
     }
 
+    /** The whole-tensor conversions step through chunks: across several of them, every element as the scalar rule. */
+    @Test
+    void wholeTensorConversionsMatchTheScalarRulesAcrossChunks() {
+        float[] v = java.util.Arrays.copyOf(values(), 40_001);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment f32 = arena.allocate(v.length * 4L);
+            MemorySegment.copy(v, 0, f32, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, v.length);
+            for (DType dtype : new DType[]{DType.BF16, DType.F16, DType.F64}) {
+                MemorySegment narrow = arena.allocate(v.length * (long) dtype.byteSize());
+                FloatCodec.narrowFromF32(dtype, f32, narrow, v.length);
+                MemorySegment wide = arena.allocate(v.length * 4L);
+                FloatCodec.widenToF32(dtype, narrow, wide, v.length);
+                for (int i = 0; i < v.length; i++) {
+                    float want = switch (dtype) {
+                        case BF16 -> FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(v[i]));
+                        case F16 -> Float.float16ToFloat(Float.floatToFloat16(v[i]));
+                        default -> v[i];
+                    };
+                    float got = wide.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i);
+                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), dtype + " element " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void roundingLeavesTheRestOfTheArrayAlone() {
         float[] v = {1f + 0x1p-8f, 3f, 1f + 3 * 0x1p-8f, 0.1f, 0.2f};
