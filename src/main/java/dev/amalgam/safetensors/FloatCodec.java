@@ -207,6 +207,12 @@ public final class FloatCodec {
         private int[] ints = new int[0];
         private long[] longs = new long[0];
 
+        public ChunkBuffers() {
+            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) { // the pairs would come out swapped, silently
+                throw new UnsupportedOperationException("the bf16 conversions need a little-endian machine");
+            }
+        }
+
         short[] shorts(int n) {
             if (shorts.length < n) {
                 shorts = new short[n];
