@@ -91,8 +91,8 @@ final class CpuFastPath {
 
     /**
      * Heap bytes one tensor's merge holds: per model, TIES' magnitude histograms ({@link JavaCpuKernel#RANGES} x 65536
-     * int counts, and their long sums); per range, its chunk scratch: the base, a model, a delta, a mask, a result and one row per model, and the
-     * codec's int and long pairs (a row's bytes each).
+     * int counts, and their long sums); per range, its chunk scratch: the base, a model, a delta, a mask, a result, one
+     * row per model, and the codec's int and long pairs (a row's bytes each).
      */
     static long workingSet(int models) {
         long perModel = (JavaCpuKernel.RANGES * Integer.BYTES + Long.BYTES) * 65536L;
