@@ -56,13 +56,10 @@ public final class FloatCodec {
             MemorySegment.copy(src, 0, dst, 0, n * 4);
             return;
         }
-        ChunkBuffers buffers = new ChunkBuffers();
-        float[] chunk = new float[(int) Math.min(n, CHUNK)];
-        for (long at = 0; at < n; at += chunk.length) {
-            int count = (int) Math.min(chunk.length, n - at);
+        inChunks(n, (at, count, chunk, buffers) -> {
             widen(dtype, src, at, buffers, chunk, count);
             MemorySegment.copy(chunk, 0, dst, FLOAT_LE, at * 4, count);
-        }
+        });
     }
 
     /** Narrows {@code n} little-endian fp32 values in {@code src} to {@code dtype} in {@code dst}, as {@link #narrow}. */
@@ -71,12 +68,23 @@ public final class FloatCodec {
             MemorySegment.copy(src, 0, dst, 0, n * 4);
             return;
         }
+        inChunks(n, (at, count, chunk, buffers) -> {
+            MemorySegment.copy(src, FLOAT_LE, at * 4, chunk, 0, count);
+            narrow(dtype, chunk, count, buffers, dst.asSlice(at * dtype.byteSize()));
+        });
+    }
+
+    /** One step of a whole-tensor conversion: elements {@code [at, at + count)} through {@code chunk}. */
+    private interface ChunkStep {
+        void run(long at, int count, float[] chunk, ChunkBuffers buffers);
+    }
+
+    /** Runs {@code step} over {@code n} elements, {@link #CHUNK} at a time, with one chunk array and one set of buffers. */
+    private static void inChunks(long n, ChunkStep step) {
         ChunkBuffers buffers = new ChunkBuffers();
         float[] chunk = new float[(int) Math.min(n, CHUNK)];
         for (long at = 0; at < n; at += chunk.length) {
-            int count = (int) Math.min(chunk.length, n - at);
-            MemorySegment.copy(src, FLOAT_LE, at * 4, chunk, 0, count);
-            narrow(dtype, chunk, count, buffers, dst.asSlice(at * dtype.byteSize()));
+            step.run(at, (int) Math.min(chunk.length, n - at), chunk, buffers);
         }
     }
 
