@@ -20,7 +20,7 @@ public final class TensorRandom {
     private static final int CHUNK = 1 << 16; // below this, one thread
     /**
      * i x the increment for i in [0, BLOCK): value i of a block is mix64(start + STEPS[i]). The JIT vectorizes that loop
-     * (eight mix64 at once), but not one that carries the state from element to element or multiplies the index: 4x.
+     * (several mix64 at once), but not one that carries the state from element to element or multiplies the index: 4x.
      */
     private static final int BLOCK = 1 << 14;
     private static final long[] STEPS = new long[BLOCK];

@@ -19,7 +19,7 @@ import java.util.function.Function;
  *
  * <p>GA defaults: elitism of 2 plus tournament(3) survivors, tournament(3) offspring selection,
  * {@link IntermediateCrossover} (p 0.5) and Gaussian steps from the gene's value ({@link LocalGaussianMutator}, p 0.15,
- * sigma 0.25 of the range, as Jenetics' GaussianMutator did before version 9). Measured on the synthetic 36-gene
+ * sigma 0.25 of the range, as Jenetics' GaussianMutator did in older versions). Measured on the synthetic 36-gene
  * problem of the tests (population 16, 15 generations, mean final best over 10 seeds, initial 0.9212), with Jenetics
  * 9's mutator (a fresh value per mutated gene): intermediate 0.9643, line 0.9630, mean alterer 0.9619, mutation
  * 0.05 / 0.4: 0.9632 / 0.9642, no elitism 0.9608. On the demo (seeds 42-45, held-out), sigma 0.25 and 0.1 gave 0.597 and
