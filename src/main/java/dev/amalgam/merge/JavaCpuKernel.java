@@ -171,7 +171,10 @@ final class JavaCpuKernel {
         long[][] sums = new long[models.length][1 << 16];
         for (int m = 0; m < models.length; m++) {
             for (int[] h : histograms[m]) {
-                for (int b = 0; h != null && b < h.length; b++) {
+                if (h == null) {
+                    continue; // a range with no elements (small tensors fill only the first ranges)
+                }
+                for (int b = 0; b < h.length; b++) {
                     sums[m][b] += h[b];
                 }
             }
