@@ -23,6 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Streams tensors into one or more .safetensors shards. The full plan (names, dtypes, shapes) is
@@ -32,9 +36,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * HF/mergekit ({@code model-00001-of-00003.safetensors}) with {@code model.safetensors.index.json};
  * a single shard is {@code model.safetensors}. The folder must exist; the caller makes it atomic (see
  * {@code StagedDirectory}); this class only writes into it.
+ *
+ * <p>Every {@link #SYNC_STEP} bytes written to a shard, a background thread starts syncing it ({@code fdatasync}), so
+ * the disk writes the output while the merge still computes: {@link #finish}'s sync then waits for the last step
+ * only, not for the whole output (at 1.1B it was 0.65 s of a 2.15 s linear merge). Linux itself starts writing back
+ * only past {@code vm.dirty_background_ratio} of memory, about 2.4 GB on a 24 GB machine: after most merges end.
  */
 public final class SafetensorsWriter implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final long SYNC_STEP = 256L << 20;
 
     private record Placement(int shard, long absoluteOffset, TensorSpec spec, int ordinal) {
     }
@@ -45,13 +55,25 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final Map<String, Placement> placements = new HashMap<>();
     private final BitSet written = new BitSet();
     private final long totalBytes;
+    private final List<AtomicLong> unsynced = new ArrayList<>(); // per shard, bytes written since its last sync began
+    private final ExecutorService syncer = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("shard-sync").factory());
+    private final AtomicReference<IOException> syncFailure = new AtomicReference<>();
+    private final long syncStep;
+    private final AtomicLong syncs = new AtomicLong(); // background syncs done, for tests
+    private volatile boolean closing;
     private boolean finished;
 
     public SafetensorsWriter(Path folder, List<TensorSpec> plan, long maxShardBytes, Map<String, String> metadata) {
-        if (maxShardBytes <= 0) {
-            throw new IllegalArgumentException("maxShardBytes must be positive");
+        this(folder, plan, maxShardBytes, metadata, SYNC_STEP);
+    }
+
+    /** As the public constructor, with a background sync every {@code syncStep} bytes of a shard (tests take small steps). */
+    SafetensorsWriter(Path folder, List<TensorSpec> plan, long maxShardBytes, Map<String, String> metadata, long syncStep) {
+        if (maxShardBytes <= 0 || syncStep <= 0) {
+            throw new IllegalArgumentException("maxShardBytes and syncStep must be positive");
         }
         this.folder = folder;
+        this.syncStep = syncStep;
         List<List<TensorSpec>> shards = new ArrayList<>();
         List<TensorSpec> current = new ArrayList<>();
         long currentBytes = 0;
@@ -83,6 +105,7 @@ public final class SafetensorsWriter implements AutoCloseable {
                         StandardOpenOption.WRITE, StandardOpenOption.READ);
                 channels.add(ch);
                 shardPaths.add(path);
+                unsynced.add(new AtomicLong());
                 writeFully(ch, ByteBuffer.wrap(header), 0);
                 long offset = header.length;
                 for (TensorSpec t : shards.get(s)) {
@@ -139,6 +162,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             boolean viewable = bytes.heapBase().map(base -> base instanceof byte[]).orElse(true);
             MemorySegment source = viewable ? bytes : arena.allocate(bytes.byteSize()).copyFrom(bytes);
             writeFully(channels.get(p.shard()), source.asByteBuffer(), p.absoluteOffset());
+            wrote(p.shard(), bytes.byteSize());
         } catch (IOException e) {
             throw new UncheckedIOException(IoFailure.describe("cannot write tensor '" + name + "' to", shardPaths.get(p.shard()), e), e);
         }
@@ -237,6 +261,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             try {
                 writeFully(channels.get(placement.shard()), p.buffer.asSlice(0, p.filled).asByteBuffer(),
                         placement.absoluteOffset() + p.start * size);
+                wrote(placement.shard(), p.filled);
             } catch (IOException e) {
                 throw new UncheckedIOException(IoFailure.describe("cannot write tensor '" + placement.spec().name() + "' to",
                         shardPaths.get(placement.shard()), e), e);
@@ -269,11 +294,38 @@ public final class SafetensorsWriter implements AutoCloseable {
         return p;
     }
 
+    /** Counts bytes written to a shard; each {@code syncStep} of them queues a background sync of the shard. */
+    private void wrote(int shard, long bytes) {
+        AtomicLong pending = unsynced.get(shard);
+        if (pending.addAndGet(bytes) < syncStep) {
+            return;
+        }
+        pending.set(0); // racing writers may each queue a sync: a spare sync of clean pages is cheap
+        FileChannel ch = channels.get(shard);
+        syncer.execute(() -> {
+            try {
+                if (!closing) {
+                    ch.force(false);
+                    syncs.incrementAndGet();
+                }
+            } catch (IOException e) {
+                if (!closing) {
+                    syncFailure.compareAndSet(null, e); // reported by finish
+                }
+            }
+        });
+    }
+
     private static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
         long pos = position;
         while (buf.hasRemaining()) {
             pos += ch.write(buf, pos);
         }
+    }
+
+    /** How many background syncs have run. */
+    long backgroundSyncs() {
+        return syncs.get();
     }
 
     public long totalBytes() {
@@ -286,6 +338,10 @@ public final class SafetensorsWriter implements AutoCloseable {
             List<String> missing = placements.values().stream().filter(p -> !written.get(p.ordinal()))
                     .map(p -> p.spec().name()).limit(5).toList();
             throw new IllegalStateException("tensors never written: " + missing);
+        }
+        syncer.close(); // the background syncs first: one that failed fails the output
+        if (syncFailure.get() != null) {
+            throw new UncheckedIOException(IoFailure.describe("cannot sync shards in", folder, syncFailure.get()), syncFailure.get());
         }
         try {
             for (FileChannel ch : channels) {
@@ -311,6 +367,8 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true; // queued syncs are skipped; one already running ends before the channels close
+        syncer.close();
         for (FileChannel ch : channels) {
             try {
                 ch.close();

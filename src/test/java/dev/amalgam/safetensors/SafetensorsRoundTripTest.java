@@ -112,7 +112,10 @@ class SafetensorsRoundTripTest {
         }
     }
 
-    /** Chunks put from several threads, out of order and of uneven sizes, make the same file as one writeFloat32. */
+    /**
+     * Chunks put from several threads, out of order and of uneven sizes, make the same file as one writeFloat32, while
+     * background syncs (one per 256 KiB written here) run beside the writes.
+     */
     @Test
     void streamedChunksWriteTheSameBytesAsTheWholeTensor(@TempDir Path tmp) throws Exception {
         int n = 3 * (1 << 20) + 777; // several of the stream's 1 MiB buffers per thread
@@ -135,7 +138,7 @@ class SafetensorsRoundTripTest {
                 w.writeFloat32("x", MemorySegment.ofArray(toLittleEndianBytes(values)));
                 w.finish();
             }
-            try (SafetensorsWriter w = new SafetensorsWriter(streamed, List.of(spec), 1L << 30, Map.of())) {
+            try (SafetensorsWriter w = new SafetensorsWriter(streamed, List.of(spec), 1L << 30, Map.of(), 1 << 18)) {
                 try (SafetensorsWriter.Float32Stream stream = w.streamFloat32("x")) {
                     order.parallelStream().forEach(k -> {
                         int at = starts.get(k);
@@ -145,6 +148,7 @@ class SafetensorsRoundTripTest {
                     stream.finish();
                 }
                 w.finish();
+                assertTrue(w.backgroundSyncs() > 0, "no background sync ran for " + dtype);
             }
             assertArrayEquals(Files.readAllBytes(whole.resolve(SafetensorsModel.SINGLE_FILE)),
                     Files.readAllBytes(streamed.resolve(SafetensorsModel.SINGLE_FILE)), dtype.name());
