@@ -65,7 +65,9 @@ final class SearchBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        if (configFile.equals(ZooSpec.home().resolve("search-configs/demo.yaml"))) {
+        Path configs = ZooSpec.home().resolve("search-configs");
+        if (configFile.toAbsolutePath().normalize().startsWith(configs) && configFile.getFileName().toString().startsWith("demo")) {
+            // demo.yaml and demo-long.yaml read the demo zoo
             Zoo.ensureBuilt(ZooSpec.defaults(), ZooProgress.NONE);
         }
         SearchConfig config = SearchConfigYaml.parse(configFile);
