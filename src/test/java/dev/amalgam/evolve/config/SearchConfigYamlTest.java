@@ -91,6 +91,19 @@ class SearchConfigYamlTest {
         assertEquals(Strategy.GA, c.search().strategy());
     }
 
+    /** The longer benchmark config is the demo with 24 generations and no early stop, nothing else changed. */
+    @Test
+    void longDemoConfigDiffersFromTheDemoOnlyInItsSchedule() {
+        SearchConfig demo = SearchConfigYaml.parse(Path.of("search-configs/demo.yaml"));
+        SearchConfig c = SearchConfigYaml.parse(Path.of("search-configs/demo-long.yaml"));
+        assertEquals(24, c.search().generations());
+        assertEquals(0, c.search().steadyGenerations());
+        assertEquals(demo.search().population(), c.search().population());
+        assertEquals(demo.genome(), c.genome());
+        assertEquals(demo.tasks(), c.tasks());
+        assertEquals(demo.evaluation(), c.evaluation());
+    }
+
     @Test
     void ourBlocksParse() throws Exception {
         SearchConfig c = parse(MERGEKIT_EVOLVE.replace("limit: 50\n", "") + """
