@@ -91,14 +91,16 @@ class SearchConfigYamlTest {
         assertEquals(Strategy.GA, c.search().strategy());
     }
 
-    /** The longer benchmark config is the demo with 24 generations and no early stop, nothing else changed. */
-    @Test
-    void longDemoConfigDiffersFromTheDemoOnlyInItsSchedule() {
+    /** The benchmark's other demo configs change the demo's schedule and nothing else. */
+    @ParameterizedTest
+    @CsvSource({"demo-long.yaml, 12, 24", "demo-pop6.yaml, 6, 16"})
+    void benchmarkDemoConfigsDifferFromTheDemoOnlyInTheirSchedule(String file, int population, int generations) {
         SearchConfig demo = SearchConfigYaml.parse(Path.of("search-configs/demo.yaml"));
-        SearchConfig c = SearchConfigYaml.parse(Path.of("search-configs/demo-long.yaml"));
-        assertEquals(24, c.search().generations());
+        SearchConfig c = SearchConfigYaml.parse(Path.of("search-configs", file));
+        assertEquals(population, c.search().population());
+        assertEquals(generations, c.search().generations());
         assertEquals(0, c.search().steadyGenerations());
-        assertEquals(demo.search().population(), c.search().population());
+        assertEquals(demo.search().seed(), c.search().seed());
         assertEquals(demo.genome(), c.genome());
         assertEquals(demo.tasks(), c.tasks());
         assertEquals(demo.evaluation(), c.evaluation());
