@@ -67,7 +67,7 @@ final class SearchBenchmark {
         }
         Path configs = ZooSpec.home().resolve("search-configs");
         if (configFile.toAbsolutePath().normalize().startsWith(configs) && configFile.getFileName().toString().startsWith("demo")) {
-            // demo.yaml and demo-long.yaml read the demo zoo
+            // the demo*.yaml configs read the demo zoo
             Zoo.ensureBuilt(ZooSpec.defaults(), ZooProgress.NONE);
         }
         SearchConfig config = SearchConfigYaml.parse(configFile);

@@ -297,10 +297,11 @@ public final class SafetensorsWriter implements AutoCloseable {
     /** Counts bytes written to a shard; each {@code syncStep} of them queues a background sync of the shard. */
     private void wrote(int shard, long bytes) {
         AtomicLong pending = unsynced.get(shard);
-        if (pending.addAndGet(bytes) < syncStep) {
+        long now = pending.addAndGet(bytes);
+        if (now < syncStep) {
             return;
         }
-        pending.set(0); // racing writers may each queue a sync: a spare sync of clean pages is cheap
+        pending.addAndGet(-now); // what other threads added meanwhile stays counted; a spare sync of clean pages is cheap
         FileChannel ch = channels.get(shard);
         syncer.execute(() -> {
             try {
