@@ -1,7 +1,5 @@
 package dev.amalgam.merge;
 
-import java.util.Arrays;
-
 /**
  * The task-arithmetic family's last step in {@link JavaCpuKernel}, over one chunk: the models' weighted, thinned deltas
  * summed (with TIES' sign election under {@code consensus}), normalised, scaled by lambda and added to the base.
@@ -13,56 +11,75 @@ record FamilyCombination(float[] weights, boolean consensus, boolean normalize, 
     /**
      * GeneralizedTaskArithmetic's sum (with TIES sign election), normalisation and lambda, per element. Loops run
      * model by model over the whole chunk (so the JIT can vectorise them), adding in the same order per element as
-     * libtorch's sum over the model axis: bit for bit the same values. {@code mixed} and {@code divisor} are scratch.
+     * libtorch's sum over the model axis: bit for bit the same values. The first model's loop adds onto 0 as libtorch
+     * does (0 + -0 is +0), and the last steps share one loop. {@code mixed} and {@code divisor} are scratch.
      */
     void combine(float[] base, float[][] contribution, int len, float[] result, float[] mixed, float[] divisor) {
         int models = weights.length;
-        Arrays.fill(mixed, 0, len, 0f); // libtorch's sum adds onto 0, model by model
         for (int i = 0; i < models; i++) {
             float[] c = contribution[i];
-            for (int j = 0; j < len; j++) {
-                mixed[j] += c[j];
+            if (i == 0) {
+                for (int j = 0; j < len; j++) {
+                    mixed[j] = 0f + c[j];
+                }
+            } else {
+                for (int j = 0; j < len; j++) {
+                    mixed[j] += c[j];
+                }
             }
         }
-        if (consensus) {
-            // SignConsensus: the majority is +1 where the sum is >= 0 (a tie at zero too) and -1 elsewhere; a model agrees
-            // where its value has that sign (never for 0, as signum(c) == majority). The loops are branch-free: the signs
-            // are random, and a branch on them mispredicts half the time.
-            float[] majority = divisor; // reused: the sums' signs, then the divisor
-            for (int j = 0; j < len; j++) {
-                // +1 for a sum >= 0 (2 x signum + 1 is -1, 1 or 3), -1 below; branch-free and vectorized (copySign
-                // is not). A NaN sum gives NaN, where the DJL path takes -1: it changes nothing, the element's result
-                // is NaN either way.
-                majority[j] = Math.min(1f, Math.signum(mixed[j]) * 2f + 1f);
-            }
-            Arrays.fill(mixed, 0, len, 0f);
-            float[] agreeing = result; // reused: the agreeing weights' sum, then the result
-            Arrays.fill(agreeing, 0, len, 0f);
-            for (int i = 0; i < models; i++) {
-                float[] c = contribution[i];
-                float w = weights[i];
+        if (!consensus) {
+            if (normalize) {
                 for (int j = 0; j < len; j++) {
-                    // 1 where c has the majority's sign, else 0; for a NaN c it is NaN, not 0, which changes nothing:
-                    // mixed is NaN either way (NaN * 0 stays NaN, as in libtorch), so is the result, whatever the divisor.
+                    result[j] = base[j] + mixed[j] / scalarDivisor * lambda;
+                }
+            } else {
+                for (int j = 0; j < len; j++) {
+                    result[j] = base[j] + mixed[j] * lambda;
+                }
+            }
+            return;
+        }
+        // SignConsensus: the majority is +1 where the sum is >= 0 (a tie at zero too) and -1 elsewhere; a model agrees
+        // where its value has that sign (never for 0, as signum(c) == majority). The loops are branch-free: the signs
+        // are random, and a branch on them mispredicts half the time.
+        float[] majority = divisor;
+        for (int j = 0; j < len; j++) {
+            // +1 for a sum >= 0 (2 x signum + 1 is -1, 1 or 3), -1 below; branch-free and vectorized (copySign is
+            // not). A NaN sum gives NaN, where the DJL path takes -1: it changes nothing, the element's result is NaN
+            // either way.
+            majority[j] = Math.min(1f, Math.signum(mixed[j]) * 2f + 1f);
+        }
+        float[] agreeing = result; // reused: the agreeing weights' sum, then the result
+        for (int i = 0; i < models; i++) {
+            float[] c = contribution[i];
+            float w = weights[i];
+            // agree: 1 where c has the majority's sign, else 0; for a NaN c it is NaN, not 0, which changes nothing:
+            // mixed is NaN either way (NaN * 0 stays NaN, as in libtorch), so is the result, whatever the divisor.
+            if (i == 0) {
+                for (int j = 0; j < len; j++) {
                     float agree = Math.max(0f, Math.signum(c[j]) * majority[j]);
-                    mixed[j] += c[j] * agree; // stacked.muli(mask).sum(0)
+                    mixed[j] = 0f + c[j] * agree; // stacked.muli(mask).sum(0)
+                    agreeing[j] = 0f + agree * w;
+                }
+            } else {
+                for (int j = 0; j < len; j++) {
+                    float agree = Math.max(0f, Math.signum(c[j]) * majority[j]);
+                    mixed[j] += c[j] * agree;
                     agreeing[j] += agree * w;
                 }
             }
-            for (int j = 0; j < len; j++) {
-                // agreeing, or 0 + 1 where it is (+-)0: 1 - signum|x| is 1 only for a zero, and x + 0 is x otherwise
-                divisor[j] = agreeing[j] + (1f - Math.signum(Math.abs(agreeing[j])));
-            }
-        } else {
-            Arrays.fill(divisor, 0, len, scalarDivisor);
         }
         if (normalize) {
             for (int j = 0; j < len; j++) {
-                mixed[j] = mixed[j] / divisor[j];
+                // the divisor: agreeing, or 0 + 1 where it is (+-)0 (1 - signum|x| is 1 only for a zero, x + 0 is x
+                // otherwise)
+                result[j] = base[j] + mixed[j] / (agreeing[j] + (1f - Math.signum(Math.abs(agreeing[j])))) * lambda;
             }
-        }
-        for (int j = 0; j < len; j++) {
-            result[j] = base[j] + mixed[j] * lambda;
+        } else {
+            for (int j = 0; j < len; j++) {
+                result[j] = base[j] + mixed[j] * lambda;
+            }
         }
     }
 }

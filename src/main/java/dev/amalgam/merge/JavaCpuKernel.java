@@ -21,9 +21,10 @@ import java.util.stream.IntStream;
  * <p>Where the time went in the DJL path: every op is a full pass over fp32 tensors (about 30 for dare_ties, each
  * allocating a fresh tensor whose pages the kernel must fault in and zero), masks went through bool-to-float copies,
  * ties sorted with topk. Here a tensor is 1 pass (linear), 2 (dare_ties: the rescale norms, the result; each pass draws
- * the masks anew, which costs about what reading kept mask bits did, without their numel / 8 bytes a model) or 4 (ties:
- * two radix-select passes for the k-th largest |delta|, the norms, the result). Per-range sums are kept in locals:
- * ranges' slots of one array share cache lines, and counting into them from both cores cost more than the counting.
+ * the masks anew, which costs about what reading kept mask bits did, without their numel / 8 bytes a model) or 2 to 4
+ * (ties: one or two radix-select passes for the k-th largest |delta|, the second only where that is not a bf16 value;
+ * the norms under rescale; the result). Per-range sums are kept in locals: ranges' slots of one array share cache
+ * lines, and counting into them from both cores cost more than the counting.
  * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#fillBelow}).
  */
 final class JavaCpuKernel {
@@ -113,39 +114,55 @@ final class JavaCpuKernel {
 
     /**
      * Each magnitude-masked model's threshold: the k-th largest |x - base|, exactly (as {@link KthLargest} over fp32),
-     * by a radix select on the float's bits (for non-negative floats, bit order is value order): top 16 bits first,
-     * then the low 16 within the bucket that holds it. Two passes and 65536 counters per range and model instead of a
-     * sort; each pass serves every model, so the base is widened once per chunk.
+     * by a radix select on the float's bits (for non-negative floats, bit order is value order): the bucket of the top
+     * 16 bits first, then the low 16 bits within it, in a second pass over the models that need one. A model needs
+     * none when its threshold's low 16 bits are 0, which is usual on bf16 inputs: x and base with one exponent differ
+     * by a bf16 value (at most 8 significant bits); only where they straddle a power of 2 or 0 can it take more. The
+     * first pass also counts, per bucket, the values whose low bits are not 0: they are the bucket's largest, so the
+     * k-th value's rank within its bucket tells whether it is one of them. Each pass serves every model, so the base
+     * is widened once per chunk.
      */
     private void thresholds() {
         int[] models = models(m -> m instanceof Mask.Magnitude(long k) && k > 0);
         if (models.length == 0) {
             return;
         }
+        long[][] top = absDeltaHistograms(models, null); // [model, 2 x 65536]: per bucket its count, then its low != 0
+        List<Integer> refine = new ArrayList<>(); // indices into models
         int[] high = new int[models.length];
-        Arrays.fill(high, -1);
-        long[][] top = absDeltaHistograms(models, high);
         long[] rank = new long[models.length];
         for (int m = 0; m < models.length; m++) {
-            long[] bucket = select(top[m], ((Mask.Magnitude) masks[models[m]]).k()); // {bucket, rank within it}
+            long[] bucket = select(top[m], 2, ((Mask.Magnitude) masks[models[m]]).k()); // {bucket, rank within it}
             high[m] = (int) bucket[0];
             rank[m] = bucket[1];
+            if (rank[m] > top[m][2 * high[m] + 1]) {
+                lower[models[m]] = Float.intBitsToFloat(high[m] << 16); // below every value with low bits
+            } else {
+                refine.add(m);
+            }
         }
-        long[][] low = absDeltaHistograms(models, high);
-        for (int m = 0; m < models.length; m++) {
-            lower[models[m]] = Float.intBitsToFloat(high[m] << 16 | (int) select(low[m], rank[m])[0]);
+        if (refine.isEmpty()) {
+            return;
+        }
+        int[] second = refine.stream().mapToInt(m -> models[m]).toArray();
+        long[][] low = absDeltaHistograms(second, refine.stream().mapToInt(m -> high[m]).toArray());
+        for (int i = 0; i < second.length; i++) {
+            int m = refine.get(i);
+            lower[models[m]] = Float.intBitsToFloat(high[m] << 16 | (int) select(low[i], 1, rank[m])[0]);
         }
     }
 
     /**
-     * Per model of {@code models}, a histogram of 16 bits of |x - base|: the high 16 bits of every value where
-     * {@code high[m] < 0}, else the low 16 bits of the values whose high 16 bits are {@code high[m]}. Each range counts
-     * into ints of its own (half a long's cache footprint; a range holds under 2^31 elements), summed at the end.
+     * Per model of {@code models}, a histogram of 16 bits of |x - base|. Without {@code high}: of the high 16 bits of
+     * every value, two counters a bucket (its values, and those of them whose low 16 bits are not 0), side by side in
+     * one cache line. With it: of the low 16 bits of the values whose high 16 bits are {@code high[m]}. Each range
+     * counts into ints of its own (half a long's cache footprint; a range holds under 2^31 elements), summed at the end.
      */
     private long[][] absDeltaHistograms(int[] models, int[] high) {
-        int[][][] histograms = new int[models.length][RANGES][]; // [model, range, 65536]; null for an empty range
+        int size = high == null ? 2 << 16 : 1 << 16;
+        int[][][] histograms = new int[models.length][RANGES][]; // [model, range, size]; null for an empty range
         forRanges((r, from, to) -> {
-            int[][] h = new int[models.length][1 << 16];
+            int[][] h = new int[models.length][size];
             Scratch s = new Scratch();
             for (long c = from; c < to; c += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - c);
@@ -153,13 +170,20 @@ final class JavaCpuKernel {
                 for (int m = 0; m < models.length; m++) {
                     delta(s, models[m], c, len);
                     int[] counts = h[m];
-                    int bucket = high[m];
-                    for (int j = 0; j < len; j++) {
-                        int bits = Float.floatToRawIntBits(Math.abs(s.delta[j]));
-                        if (bucket < 0) {
-                            counts[bits >>> 16]++;
-                        } else if (bits >>> 16 == bucket) {
-                            counts[bits & 0xFFFF]++;
+                    if (high == null) {
+                        for (int j = 0; j < len; j++) {
+                            int bits = Float.floatToRawIntBits(Math.abs(s.delta[j]));
+                            int at = bits >>> 16 << 1;
+                            counts[at]++;
+                            counts[at + 1] += (bits & 0xFFFF) + 0xFFFF >>> 16; // 1 where the low bits are not 0
+                        }
+                    } else {
+                        int bucket = high[m];
+                        for (int j = 0; j < len; j++) {
+                            int bits = Float.floatToRawIntBits(Math.abs(s.delta[j]));
+                            if (bits >>> 16 == bucket) {
+                                counts[bits & 0xFFFF]++;
+                            }
                         }
                     }
                 }
@@ -168,13 +192,13 @@ final class JavaCpuKernel {
                 histograms[m][r] = h[m];
             }
         });
-        long[][] sums = new long[models.length][1 << 16];
+        long[][] sums = new long[models.length][size];
         for (int m = 0; m < models.length; m++) {
             for (int[] h : histograms[m]) {
                 if (h == null) {
                     continue; // a range with no elements (small tensors fill only the first ranges)
                 }
-                for (int b = 0; b < h.length; b++) {
+                for (int b = 0; b < size; b++) {
                     sums[m][b] += h[b];
                 }
             }
@@ -242,14 +266,18 @@ final class JavaCpuKernel {
         return new double[]{(b0 + b1) + (b2 + b3), (a0 + a1) + (a2 + a3)};
     }
 
-    /** The bucket holding the k-th largest of a histogram, and k's rank within that bucket. */
-    private static long[] select(long[] histogram, long k) {
+    /**
+     * The bucket holding the k-th largest of a histogram of 65536 buckets, each {@code stride} counters long with its
+     * count first, and k's rank within that bucket.
+     */
+    private static long[] select(long[] histogram, int stride, long k) {
         long seen = 0;
         for (int b = (1 << 16) - 1; b >= 0; b--) {
-            if (seen + histogram[b] >= k) {
+            long count = histogram[b * stride];
+            if (seen + count >= k) {
                 return new long[]{b, k - seen};
             }
-            seen += histogram[b];
+            seen += count;
         }
         throw new IllegalStateException("k = " + k + " exceeds the " + seen + " elements");
     }
@@ -306,25 +334,45 @@ final class JavaCpuKernel {
         }
     }
 
-    /** Model i's weighted, thinned delta for the chunk (s.base loaded), into {@code out}. */
+    /**
+     * Model i's weighted, thinned delta for the chunk (s.base loaded), into {@code out}: delta.mul(mask), times the
+     * rescale factor, times w, or delta.muli(w) without a mask. The delta is formed in the same loop (the same fp32
+     * ops per element as {@link #delta}), and so is a magnitude mask (as {@link #keepMask}'s).
+     */
     private void contribution(Scratch s, int i, long at, int len, float[] out) {
-        delta(s, i, at, len);
+        load(s, s.model, modelInput(i), at, len);
+        float[] x = s.model;
+        float[] base = s.base;
         float w = weights[i];
-        if (masks[i] instanceof Mask.None) {
-            for (int j = 0; j < len; j++) {
-                out[j] = s.delta[j] * w; // delta.muli(w)
-            }
-            return;
-        }
-        keepMask(s, i, at, len);
         float f = factor[i];
         boolean rescaled = scaled[i];
-        for (int j = 0; j < len; j++) {
-            float kept = s.delta[j] * s.mask[j]; // delta.mul(mask)
-            if (rescaled) {
-                kept = kept * f; // kept.muli(before / after)
+        switch (masks[i]) {
+            case Mask.None() -> {
+                for (int j = 0; j < len; j++) {
+                    out[j] = (x[j] - base[j]) * w;
+                }
             }
-            out[j] = kept * w; // .muli(w)
+            case Mask.Magnitude(long k) when k > 0 -> {
+                float threshold = lower[i];
+                for (int j = 0; j < len; j++) {
+                    float delta = x[j] - base[j];
+                    float kept = delta * Math.min(1f, Math.signum(Math.abs(delta) - threshold) + 1f);
+                    if (rescaled) {
+                        kept = kept * f;
+                    }
+                    out[j] = kept * w;
+                }
+            }
+            default -> { // a random mask, or k = 0: masks that do not depend on the delta
+                keepMask(s, i, at, len);
+                for (int j = 0; j < len; j++) {
+                    float kept = (x[j] - base[j]) * s.mask[j];
+                    if (rescaled) {
+                        kept = kept * f;
+                    }
+                    out[j] = kept * w;
+                }
+            }
         }
     }
 

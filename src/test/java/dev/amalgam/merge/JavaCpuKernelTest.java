@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -27,6 +28,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -45,6 +47,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class JavaCpuKernelTest {
     private static final String NAME = "model.layers.2.mlp.down_proj.weight";
+    private static final String NAME_F32 = "model.layers.3.mlp.down_proj.weight"; // the same values, kept in fp32
     private static final long[] SHAPE = {23, 4001}; // 92023 elements: 6 chunks, ranges of 0 and 1 chunk
     private static final float[] LINEAR_WEIGHTS = {0.6f, 0.4f, -0.25f};
 
@@ -63,13 +66,17 @@ class JavaCpuKernelTest {
         for (int m = 0; m < 4; m++) {
             Path dir = Files.createDirectories(tmp.resolve("m" + m));
             try (Arena arena = Arena.ofConfined();
-                 SafetensorsWriter w = new SafetensorsWriter(dir, List.of(new TensorSpec(NAME, DType.BF16, SHAPE)), 1L << 30, Map.of())) {
+                 SafetensorsWriter w = new SafetensorsWriter(dir, List.of(new TensorSpec(NAME, DType.BF16, SHAPE),
+                         new TensorSpec(NAME_F32, DType.F32, SHAPE)), 1L << 30, Map.of())) {
                 MemorySegment bits = arena.allocate(2L * n);
+                MemorySegment f32 = arena.allocate(4L * n);
                 for (int i = 0; i < n; i++) {
                     float x = m == 0 ? base[i] : base[i] + 0.05f * (float) random.nextGaussian();
                     bits.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, FloatCodec.floatToBf16(x));
+                    f32.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, x);
                 }
                 w.write(NAME, bits);
+                w.write(NAME_F32, f32);
                 w.finish();
             }
             MODELS.add(SafetensorsModel.open(dir));
@@ -149,6 +156,46 @@ class JavaCpuKernelTest {
         }
     }
 
+    /**
+     * TIES' threshold takes one radix pass where it is a bf16 value (its low 16 bits are 0: usual on bf16 inputs) and a
+     * second one where it is not. On the bf16 tensor here, model 1's threshold is a bf16 value and model 2's is not
+     * (x and base straddle a power of 2 there), so one pass serves both models and the second only model 2; on the
+     * fp32 tensor neither is. Every case gives the DJL path's result bit for bit.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {NAME, NAME_F32})
+    void tiesThresholdIsExactWithOneRadixPassOrTwo(String name) {
+        MergeMethod method = MergeMethods.byName("ties", "test");
+        double[] densities = {0.5, 0.3};
+        List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
+        List<Boolean> bf16Thresholds = new ArrayList<>();
+        for (int i = 0; i < densities.length; i++) {
+            inputs.add(new PlannedTensor.PlannedInput(i + 1, name, MergeHarness.resolve(method, Scope.PER_MODEL,
+                    Map.of("weight", (double) LINEAR_WEIGHTS[i], "density", densities[i]), false)));
+            float threshold = kthLargestAbsDelta(name, i + 1, (long) Math.floor(densities[i] * SHAPE[0] * SHAPE[1]));
+            bf16Thresholds.add((Float.floatToRawIntBits(threshold) & 0xFFFF) == 0);
+        }
+        assertEquals(name.equals(NAME) ? List.of(true, false) : List.of(false, false), bf16Thresholds,
+                name + ": which models' thresholds are bf16 values (the cases this test is for)");
+        DType dtype = name.equals(NAME) ? DType.BF16 : DType.F32;
+        PlannedTensor t = new PlannedTensor(name, SHAPE, dtype, new PlannedTensor.PlannedInput(0, name,
+                MergeHarness.resolve(method, Scope.PER_MODEL, Map.of(), true)), inputs,
+                MergeHarness.resolve(method, Scope.GLOBAL, Map.of("rescale", false), false), false);
+        assertBitwise(djl(method, t), fast(method, t), "ties on " + dtype);
+    }
+
+    /** The k-th largest |x - base| in fp32, by a full sort. */
+    private static float kthLargestAbsDelta(String name, int model, long k) {
+        float[] x = MODELS.get(model).slice(name).toFloatArray();
+        float[] base = MODELS.getFirst().slice(name).toFloatArray();
+        float[] abs = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            abs[i] = Math.abs(x[i] - base[i]);
+        }
+        Arrays.sort(abs);
+        return abs[(int) (abs.length - k)];
+    }
+
     @Test
     void rankPerRowMethodsStayOnTheDjlPath() {
         for (String name : List.of("della", "breadcrumbs_ties", "slerp")) {
@@ -218,10 +265,10 @@ class JavaCpuKernelTest {
     private static float[] djl(MergeMethod method, PlannedTensor t) {
         try (NDManager m = NDManager.newBaseManager()) {
             ModelTensor base = t.base() == null ? null
-                    : new ModelTensor(0, MODELS.getFirst().slice(NAME).toFloat32(m), t.base().params());
+                    : new ModelTensor(0, MODELS.getFirst().slice(t.outputName()).toFloat32(m), t.base().params());
             List<ModelTensor> models = t.inputs().stream().map(in ->
-                    new ModelTensor(in.modelIndex(), MODELS.get(in.modelIndex()).slice(NAME).toFloat32(m), in.params())).toList();
-            return method.merge(new TensorMergeContext(m, NAME, base, models, t.global(), 77L)).toFloatArray();
+                    new ModelTensor(in.modelIndex(), MODELS.get(in.modelIndex()).slice(t.outputName()).toFloat32(m), in.params())).toList();
+            return method.merge(new TensorMergeContext(m, t.outputName(), base, models, t.global(), 77L)).toFloatArray();
         }
     }
 
