@@ -114,52 +114,43 @@ final class JavaCpuKernel {
 
     /**
      * Each magnitude-masked model's threshold: the k-th largest |x - base|, exactly (as {@link KthLargest} over fp32),
-     * by a radix select on the float's bits (for non-negative floats, bit order is value order): the bucket of the top
-     * 16 bits first, then the low 16 bits within it, in a second pass over the models that need one. A model needs
-     * none when its threshold's low 16 bits are 0, which is usual on bf16 inputs: x and base with one exponent differ
-     * by a bf16 value (at most 8 significant bits); only where they straddle a power of 2 or 0 can it take more. The
-     * first pass also counts, per bucket, the values whose low bits are not 0: they are the bucket's largest, so the
-     * k-th value's rank within its bucket tells whether it is one of them. Each pass serves every model, so the base
-     * is widened once per chunk.
+     * by {@link RadixSelect}: one counting pass over every such model, then a second over those it did not settle
+     * (rare on bf16 inputs). Each pass widens the base once per chunk for all its models.
      */
     private void thresholds() {
         int[] models = models(m -> m instanceof Mask.Magnitude(long k) && k > 0);
         if (models.length == 0) {
             return;
         }
-        long[][] top = absDeltaHistograms(models, null); // [model, 2 x 65536]: per bucket its count, then its low != 0
-        List<Integer> refine = new ArrayList<>(); // indices into models
-        int[] high = new int[models.length];
-        long[] rank = new long[models.length];
+        long[][] top = absDeltaHistograms(models, null);
+        List<Integer> pending = new ArrayList<>(); // models[m] still to refine, by m
+        RadixSelect.Refine[] refine = new RadixSelect.Refine[models.length];
         for (int m = 0; m < models.length; m++) {
-            long[] bucket = select(top[m], 2, ((Mask.Magnitude) masks[models[m]]).k()); // {bucket, rank within it}
-            high[m] = (int) bucket[0];
-            rank[m] = bucket[1];
-            if (rank[m] > top[m][2 * high[m] + 1]) {
-                lower[models[m]] = Float.intBitsToFloat(high[m] << 16); // below every value with low bits
-            } else {
-                refine.add(m);
+            switch (RadixSelect.afterHigh(top[m], ((Mask.Magnitude) masks[models[m]]).k())) {
+                case RadixSelect.Found(float value) -> lower[models[m]] = value;
+                case RadixSelect.Refine r -> {
+                    refine[m] = r;
+                    pending.add(m);
+                }
             }
         }
-        if (refine.isEmpty()) {
+        if (pending.isEmpty()) {
             return;
         }
-        int[] second = refine.stream().mapToInt(m -> models[m]).toArray();
-        long[][] low = absDeltaHistograms(second, refine.stream().mapToInt(m -> high[m]).toArray());
-        for (int i = 0; i < second.length; i++) {
-            int m = refine.get(i);
-            lower[models[m]] = Float.intBitsToFloat(high[m] << 16 | (int) select(low[i], 1, rank[m])[0]);
+        long[][] low = absDeltaHistograms(pending.stream().mapToInt(m -> models[m]).toArray(),
+                pending.stream().mapToInt(m -> refine[m].bucket()).toArray());
+        for (int i = 0; i < pending.size(); i++) {
+            int m = pending.get(i);
+            lower[models[m]] = RadixSelect.afterLow(refine[m], low[i]);
         }
     }
 
     /**
-     * Per model of {@code models}, a histogram of 16 bits of |x - base|. Without {@code high}: of the high 16 bits of
-     * every value, two counters a bucket (its values, and those of them whose low 16 bits are not 0), side by side in
-     * one cache line. With it: of the low 16 bits of the values whose high 16 bits are {@code high[m]}. Each range
-     * counts into ints of its own (half a long's cache footprint; a range holds under 2^31 elements), summed at the end.
+     * Per model of {@code models}, {@link RadixSelect}'s counters over |x - base|: its first pass without
+     * {@code buckets}, else its second within {@code buckets[m]}. Each range counts into its own, summed at the end.
      */
-    private long[][] absDeltaHistograms(int[] models, int[] high) {
-        int size = high == null ? 2 << 16 : 1 << 16;
+    private long[][] absDeltaHistograms(int[] models, int[] buckets) {
+        int size = buckets == null ? RadixSelect.HIGH : RadixSelect.LOW;
         int[][][] histograms = new int[models.length][RANGES][]; // [model, range, size]; null for an empty range
         forRanges((r, from, to) -> {
             int[][] h = new int[models.length][size];
@@ -169,22 +160,10 @@ final class JavaCpuKernel {
                 load(s, s.base, 0, c, len);
                 for (int m = 0; m < models.length; m++) {
                     delta(s, models[m], c, len);
-                    int[] counts = h[m];
-                    if (high == null) {
-                        for (int j = 0; j < len; j++) {
-                            int bits = Float.floatToRawIntBits(Math.abs(s.delta[j]));
-                            int at = bits >>> 16 << 1;
-                            counts[at]++;
-                            counts[at + 1] += (bits & 0xFFFF) + 0xFFFF >>> 16; // 1 where the low bits are not 0
-                        }
+                    if (buckets == null) {
+                        RadixSelect.countHigh(s.delta, len, h[m]);
                     } else {
-                        int bucket = high[m];
-                        for (int j = 0; j < len; j++) {
-                            int bits = Float.floatToRawIntBits(Math.abs(s.delta[j]));
-                            if (bits >>> 16 == bucket) {
-                                counts[bits & 0xFFFF]++;
-                            }
-                        }
+                        RadixSelect.countLow(s.delta, len, buckets[m], h[m]);
                     }
                 }
             }
@@ -192,16 +171,9 @@ final class JavaCpuKernel {
                 histograms[m][r] = h[m];
             }
         });
-        long[][] sums = new long[models.length][size];
+        long[][] sums = new long[models.length][];
         for (int m = 0; m < models.length; m++) {
-            for (int[] h : histograms[m]) {
-                if (h == null) {
-                    continue; // a range with no elements (small tensors fill only the first ranges)
-                }
-                for (int b = 0; b < size; b++) {
-                    sums[m][b] += h[b];
-                }
-            }
+            sums[m] = RadixSelect.sum(histograms[m], size);
         }
         return sums;
     }
@@ -264,22 +236,6 @@ final class JavaCpuKernel {
             a0 += Math.abs(delta[j] * mask[j]);
         }
         return new double[]{(b0 + b1) + (b2 + b3), (a0 + a1) + (a2 + a3)};
-    }
-
-    /**
-     * The bucket holding the k-th largest of a histogram of 65536 buckets, each {@code stride} counters long with its
-     * count first, and k's rank within that bucket.
-     */
-    private static long[] select(long[] histogram, int stride, long k) {
-        long seen = 0;
-        for (int b = (1 << 16) - 1; b >= 0; b--) {
-            long count = histogram[b * stride];
-            if (seen + count >= k) {
-                return new long[]{b, k - seen};
-            }
-            seen += count;
-        }
-        throw new IllegalStateException("k = " + k + " exceeds the " + seen + " elements");
     }
 
     /** The result, chunk by chunk; returns how many of its values are not finite. */

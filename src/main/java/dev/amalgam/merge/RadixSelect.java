@@ -1,0 +1,98 @@
+package dev.amalgam.merge;
+
+/**
+ * The k-th largest of non-negative floats, exactly, from their bits (for non-negative floats, bit order is value
+ * order), in one or two counting passes over them instead of a sort: the bucket of the top 16 bits first, then the low
+ * 16 bits within that bucket. The second pass is needed only when the k-th value has low bits that are not 0. Values
+ * that are differences of two bf16 values of one exponent have none (such a difference is itself a bf16 value, at most
+ * 8 significant bits), so on bf16 inputs the first pass usually settles it: it also counts, per bucket, the values
+ * whose low bits are not 0, which are the bucket's largest, and the k-th value's rank within its bucket tells whether
+ * it is one of them. {@link JavaCpuKernel} runs the passes over |x - base|, per range of a tensor.
+ */
+final class RadixSelect {
+    /** Counters of the first pass: per bucket of the top 16 bits, its count, then how many of them have low bits. */
+    static final int HIGH = 2 << 16;
+    /** Counters of the second pass: one per value of the low 16 bits, within one bucket. */
+    static final int LOW = 1 << 16;
+
+    private RadixSelect() {
+    }
+
+    /** What the first pass settled: the value, or the bucket and rank the second pass must look in. */
+    sealed interface Step {
+    }
+
+    record Found(float value) implements Step {
+    }
+
+    /** @param rank the k-th largest's rank within the bucket, from 1 (its largest) */
+    record Refine(int bucket, long rank) implements Step {
+        Refine {
+            if (bucket < 0 || bucket >= 1 << 16 || rank < 1) {
+                throw new IllegalArgumentException("bucket " + bucket + ", rank " + rank);
+            }
+        }
+    }
+
+    /** The first pass over a chunk: counts |values| into {@code counts} ({@link #HIGH} of them). */
+    static void countHigh(float[] values, int len, int[] counts) {
+        for (int j = 0; j < len; j++) {
+            int bits = Float.floatToRawIntBits(Math.abs(values[j]));
+            int at = bits >>> 16 << 1; // both counters of a bucket side by side, in one cache line
+            counts[at]++;
+            counts[at + 1] += (bits & 0xFFFF) + 0xFFFF >>> 16; // 1 where the low bits are not 0, branch-free
+        }
+    }
+
+    /** The second pass over a chunk: counts the low 16 bits of the |values| in {@code bucket} ({@link #LOW} of them). */
+    static void countLow(float[] values, int len, int bucket, int[] counts) {
+        for (int j = 0; j < len; j++) {
+            int bits = Float.floatToRawIntBits(Math.abs(values[j]));
+            if (bits >>> 16 == bucket) {
+                counts[bits & 0xFFFF]++;
+            }
+        }
+    }
+
+    /** Ranges' counters (ints: half a long's cache footprint; a range holds under 2^31 values) summed; null: empty. */
+    static long[] sum(int[][] ranges, int size) {
+        long[] sums = new long[size];
+        for (int[] counts : ranges) {
+            if (counts != null) {
+                for (int b = 0; b < size; b++) {
+                    sums[b] += counts[b];
+                }
+            }
+        }
+        return sums;
+    }
+
+    /** After the first pass ({@code counts}: {@link #HIGH} summed counters), for 1 <= k <= the values counted. */
+    static Step afterHigh(long[] counts, long k) {
+        long[] bucket = select(counts, 2, k);
+        int high = (int) bucket[0];
+        long rank = bucket[1];
+        if (rank > counts[2 * high + 1]) {
+            return new Found(Float.intBitsToFloat(high << 16)); // below every value of the bucket with low bits
+        }
+        return new Refine(high, rank);
+    }
+
+    /** After the second pass over {@code refine.bucket()} ({@code counts}: {@link #LOW} summed counters). */
+    static float afterLow(Refine refine, long[] counts) {
+        return Float.intBitsToFloat(refine.bucket() << 16 | (int) select(counts, 1, refine.rank())[0]);
+    }
+
+    /** The bucket (of 65536, {@code stride} counters each, count first) with the k-th largest, and k's rank in it. */
+    private static long[] select(long[] counts, int stride, long k) {
+        long seen = 0;
+        for (int b = (1 << 16) - 1; b >= 0; b--) {
+            long count = counts[b * stride];
+            if (seen + count >= k) {
+                return new long[]{b, k - seen};
+            }
+            seen += count;
+        }
+        throw new IllegalStateException("k = " + k + " exceeds the " + seen + " values");
+    }
+}
