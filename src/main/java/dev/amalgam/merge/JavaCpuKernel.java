@@ -312,7 +312,7 @@ final class JavaCpuKernel {
                 float threshold = lower[i];
                 for (int j = 0; j < len; j++) {
                     float delta = x[j] - base[j];
-                    float kept = delta * Math.min(1f, Math.signum(Math.abs(delta) - threshold) + 1f);
+                    float kept = delta * magnitudeMask(delta, threshold);
                     if (rescaled) {
                         kept = kept * f;
                     }
@@ -348,14 +348,20 @@ final class JavaCpuKernel {
             case Mask.Magnitude(long k) -> {
                 float threshold = lower[i];
                 for (int j = 0; j < len; j++) {
-                    // |delta| >= threshold: signum + 1 is 0 below, 1 at and 2 above it. Branch-free (a coin flip
-                    // mispredicts) and vectorized (a test on the bits is not). A NaN delta gives NaN here, 0 in the DJL
-                    // path: NaN * NaN and NaN * 0 are both NaN.
-                    s.mask[j] = Math.min(1f, Math.signum(Math.abs(s.delta[j]) - threshold) + 1f);
+                    s.mask[j] = magnitudeMask(s.delta[j], threshold);
                 }
             }
             case Mask.None() -> Arrays.fill(s.mask, 0, len, 1f);
         }
+    }
+
+    /**
+     * The magnitude mask of one delta, |delta| >= threshold: signum + 1 is 0 below, 1 at and 2 above it. Branch-free (a
+     * coin flip mispredicts) and vectorized (a test on the bits is not). A NaN delta gives NaN here, 0 in the DJL path:
+     * NaN * NaN and NaN * 0 are both NaN.
+     */
+    private static float magnitudeMask(float delta, float threshold) {
+        return Math.min(1f, Math.signum(Math.abs(delta) - threshold) + 1f);
     }
 
     private void load(Scratch s, float[] into, int input, long at, int len) {
