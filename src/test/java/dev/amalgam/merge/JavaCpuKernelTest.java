@@ -43,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The Java CPU fast path against the DJL methods it replaces on the CPU (bit for bit; within 1e-5 under
  * {@code rescale}, whose norms it sums in double) and against the scalar reference, on bf16 tensors spanning several
- * chunks and ranges, with many equal magnitudes (bf16) so that TIES' threshold has ties.
+ * chunks and ranges, with many equal magnitudes (bf16) so that TIES' threshold has ties; TIES also on an fp32 copy,
+ * whose thresholds take the radix select's second pass.
  */
 class JavaCpuKernelTest {
     private static final String NAME = "model.layers.2.mlp.down_proj.weight";
@@ -159,8 +160,8 @@ class JavaCpuKernelTest {
     /**
      * TIES' threshold takes one radix pass where it is a bf16 value (its low 16 bits are 0: usual on bf16 inputs) and a
      * second one where it is not. On the bf16 tensor here, model 1's threshold is a bf16 value and model 2's is not
-     * (x and base straddle a power of 2 there), so one pass serves both models and the second only model 2; on the
-     * fp32 tensor neither is. Every case gives the DJL path's result bit for bit.
+     * (the test checks both), so one pass serves both models and the second only model 2; on the fp32 tensor neither
+     * is. Every case gives the DJL path's result bit for bit.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {NAME, NAME_F32})
