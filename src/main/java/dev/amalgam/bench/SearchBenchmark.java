@@ -36,7 +36,8 @@ import java.util.Map;
  * (a GA of that population and generation 0 only). {@code --fitness} runs each strategy with each
  * {@code evaluation.fitness} mode (its parameters from the config when it names that mode, else the defaults); a mode
  * written {@code MODE+OBJECTIVE} (e.g. {@code anchors+gold_probability}) searches on that objective instead of the
- * {@code --objectives} one. The tokens column is the mean forward-pass tokens scored per candidate, and with {@code full}
+ * {@code --objectives} one. Without {@code --objectives} or {@code --fitness}, the config's {@code search_objective}
+ * and {@code fitness} apply. The tokens column is the mean forward-pass tokens scored per candidate, and with {@code full}
  * among the modes each mode's per candidate and per run as a percentage of full's (same strategy and seeds). Runs go to
  * a fresh folder under the temporary directory.
  */
@@ -52,8 +53,8 @@ final class SearchBenchmark {
         long firstSeed = 42;
         List<String> strategies = List.of("ga", "nsga2", "cmaes", "random");
         Path configFile = ZooSpec.home().resolve("search-configs/demo.yaml");
-        List<String> objectives = List.of("metric");
-        List<String> fitnessModes = List.of("full");
+        List<String> objectives = null; // default: the config's search_objective
+        List<String> fitnessModes = null; // default: the config's fitness mode
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--seeds" -> seeds = Integer.parseInt(args[i + 1]);
@@ -71,6 +72,12 @@ final class SearchBenchmark {
             Zoo.ensureBuilt(ZooSpec.defaults(), ZooProgress.NONE);
         }
         SearchConfig config = SearchConfigYaml.parse(configFile);
+        if (objectives == null) {
+            objectives = List.of(config.evaluation().searchObjective().key());
+        }
+        if (fitnessModes == null) {
+            fitnessModes = List.of(config.evaluation().fitness().key());
+        }
         Path out = Path.of(System.getProperty("java.io.tmpdir"), "amalgam-bench-search-" + Instant.now().toEpochMilli());
         EvolveJob.Options options = new EvolveJob.Options(false, Device.cpu(), w -> System.err.println("warning: " + w));
         List<Run> runs = new ArrayList<>();
