@@ -81,7 +81,7 @@ final class SearchBenchmark {
         Path out = Path.of(System.getProperty("java.io.tmpdir"), "amalgam-bench-search-" + Instant.now().toEpochMilli());
         EvolveJob.Options options = new EvolveJob.Options(false, Device.cpu(), w -> System.err.println("warning: " + w));
         List<Run> runs = new ArrayList<>();
-        Map<Long, Integer> gaEvaluations = new LinkedHashMap<>();
+        Map<String, Integer> gaEvaluations = new LinkedHashMap<>(); // by seed, objective and fitness mode
         List<BaselineScore> baselines = List.of();
         System.out.printf(Locale.ROOT, "%s: %d seeds from %d, strategies %s, runs under %s%n", configFile, seeds, firstSeed, strategies, out);
         List<String> labels = new ArrayList<>();
@@ -104,8 +104,10 @@ final class SearchBenchmark {
                         mode.equals(e.fitness().key()) ? e.fitness() : FitnessMode.of(mode));
                 SearchSettings s = config.search();
                 SearchSettings settings;
+                String budgetKey = seed + " " + evaluation.searchObjective().key() + " " + evaluation.fitness().key();
                 if (name.equals("random")) {
-                    int budget = gaEvaluations.getOrDefault(seed, s.population() * (s.generations() + 1));
+                    // the GA's evaluations with the same seed, objective and fitness mode (run before it in labels' order)
+                    int budget = gaEvaluations.getOrDefault(budgetKey, s.population() * (s.generations() + 1));
                     settings = new SearchSettings(Strategy.GA, Math.max(4, budget), 0, 0, null, seed, 0);
                 } else {
                     settings = new SearchSettings(Strategy.valueOf(name.toUpperCase(Locale.ROOT)),
@@ -116,9 +118,8 @@ final class SearchBenchmark {
                 long t0 = System.nanoTime();
                 EvolveJob.Result r = EvolveJob.start(c, options, SearchRun.Listener.NONE);
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                if (name.equals("ga") && evaluation.searchObjective() == EvaluationSettings.Objective.METRIC
-                        && evaluation.fitness() instanceof FitnessMode.Full) {
-                    gaEvaluations.put(seed, r.evaluations());
+                if (name.equals("ga")) {
+                    gaEvaluations.put(budgetKey, r.evaluations());
                 }
                 baselines = r.comparison().subList(1, r.comparison().size());
                 List<dev.amalgam.history.Candidate> journal = Journal.read(r.runDir()).candidates();
