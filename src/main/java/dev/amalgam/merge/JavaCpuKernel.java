@@ -123,25 +123,21 @@ final class JavaCpuKernel {
             return;
         }
         long[][] top = absDeltaHistograms(models, null);
-        List<Integer> pending = new ArrayList<>(); // models[m] still to refine, by m
-        RadixSelect.Refine[] refine = new RadixSelect.Refine[models.length];
+        RadixSelect.Refine[] refine = new RadixSelect.Refine[models.length]; // null where the first pass settled it
         for (int m = 0; m < models.length; m++) {
             switch (RadixSelect.afterHigh(top[m], ((Mask.Magnitude) masks[models[m]]).k())) {
                 case RadixSelect.Found(float value) -> lower[models[m]] = value;
-                case RadixSelect.Refine r -> {
-                    refine[m] = r;
-                    pending.add(m);
-                }
+                case RadixSelect.Refine r -> refine[m] = r;
             }
         }
-        if (pending.isEmpty()) {
+        int[] pending = IntStream.range(0, models.length).filter(m -> refine[m] != null).toArray(); // indices into models
+        if (pending.length == 0) {
             return;
         }
-        long[][] low = absDeltaHistograms(pending.stream().mapToInt(m -> models[m]).toArray(),
-                pending.stream().mapToInt(m -> refine[m].bucket()).toArray());
-        for (int i = 0; i < pending.size(); i++) {
-            int m = pending.get(i);
-            lower[models[m]] = RadixSelect.afterLow(refine[m], low[i]);
+        long[][] low = absDeltaHistograms(Arrays.stream(pending).map(m -> models[m]).toArray(),
+                Arrays.stream(pending).map(m -> refine[m].bucket()).toArray());
+        for (int i = 0; i < pending.length; i++) {
+            lower[models[pending[i]]] = RadixSelect.afterLow(refine[pending[i]], low[i]);
         }
     }
 
