@@ -106,22 +106,6 @@ class SearchConfigYamlTest {
         assertEquals(demo.evaluation(), c.evaluation());
     }
 
-    /** demo-pop6-prob.yaml is demo-pop6.yaml searching on the gold choice's probability, and nothing else. */
-    @Test
-    void goldProbabilityBenchmarkConfigDiffersFromPop6OnlyInItsObjective() {
-        SearchConfig pop6 = SearchConfigYaml.parse(Path.of("search-configs/demo-pop6.yaml"));
-        SearchConfig c = SearchConfigYaml.parse(Path.of("search-configs/demo-pop6-prob.yaml"));
-        assertEquals(EvaluationSettings.Objective.METRIC, pop6.evaluation().searchObjective());
-        assertEquals(EvaluationSettings.Objective.GOLD_PROBABILITY, c.evaluation().searchObjective());
-        EvaluationSettings e = c.evaluation();
-        assertEquals(pop6.evaluation(), new EvaluationSettings(e.tasksDir(), e.dataDir(), e.limit(), e.subsampleSeed(),
-                e.numFewshot(), e.batchSize(), e.searchSplit(), e.heldoutSplit(), e.rescoreTopK(),
-                EvaluationSettings.Objective.METRIC, e.scoringDtype(), e.fitness()));
-        assertEquals(pop6.genome(), c.genome());
-        assertEquals(pop6.tasks(), c.tasks());
-        assertEquals(pop6.search(), c.search());
-    }
-
     @Test
     void ourBlocksParse() throws Exception {
         SearchConfig c = parse(MERGEKIT_EVOLVE.replace("limit: 50\n", "") + """
