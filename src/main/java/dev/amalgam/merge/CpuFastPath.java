@@ -36,9 +36,10 @@ final class CpuFastPath {
 
     /**
      * The kernel for {@code t}, or null where it does not apply (another method, della/breadcrumbs, a shape to cut,
-     * an input that is not a float type or not a single tensor of the output's shape).
+     * an input that is not a float type or not a single tensor of the output's shape). {@code kept}, when not null, keeps
+     * random masks' rescale levels across merges of the same inputs ({@link RescaleNorms}).
      */
-    static JavaCpuKernel kernel(MergeMethod method, PlannedTensor t, List<TensorSlice> slices, long seed) {
+    static JavaCpuKernel kernel(MergeMethod method, PlannedTensor t, List<TensorSlice> slices, long seed, RescaleNorms.Cache kept) {
         if (!covers(method, slices.stream().map(TensorSlice::dtype).collect(Collectors.toSet()))
                 || slices.stream().anyMatch(s -> !Arrays.equals(s.shape(), t.outShape()))) {
             return null;
@@ -58,10 +59,11 @@ final class CpuFastPath {
                 weightSum += in.params().number("weight"); // in double, as LinearMerge sums them
             }
             return new JavaCpuKernel(slices, true, new Mask[models], false,
-                    new FamilyCombination(weights, false, t.global().flag("normalize"), (float) weightSum, 1f));
+                    new FamilyCombination(weights, false, t.global().flag("normalize"), (float) weightSum, 1f), null, null);
         }
         GeneralizedTaskArithmetic gta = (GeneralizedTaskArithmetic) method;
         Mask[] masks = new Mask[models];
+        RescaleNorms.Cache.Key[] normKeys = new RescaleNorms.Cache.Key[models];
         double weightSum = 0;
         for (int i = 0; i < models; i++) {
             PlannedTensor.PlannedInput in = t.inputs().get(i);
@@ -74,10 +76,15 @@ final class CpuFastPath {
                         : new Mask.Random(TensorRandom.streamKey(seed, in.modelIndex(), t.outputName()), (float) density);
                 case MAGNITUDE_OUTLIERS, DELLA_MAGPRUNE -> throw new IllegalStateException(gta.sparsification() + " is not covered");
             };
+            if (masks[i] instanceof Mask.Random random) {
+                TensorSlice model = slices.get(i + 1);
+                TensorSlice base = slices.getFirst();
+                normKeys[i] = new RescaleNorms.Cache.Key(random.key(), model.file(), model.name(), base.file(), base.name());
+            }
         }
         float divisor = (float) (Math.abs(weightSum) < 1e-8 ? 1 : weightSum); // as GeneralizedTaskArithmetic
         return new JavaCpuKernel(slices, false, masks, t.global().flag("rescale"), new FamilyCombination(weights, gta.consensus(),
-                t.global().flag("normalize"), divisor, (float) t.global().number("lambda")));
+                t.global().flag("normalize"), divisor, (float) t.global().number("lambda")), kept, normKeys);
     }
 
     /**
@@ -91,12 +98,15 @@ final class CpuFastPath {
 
     /**
      * Heap bytes one tensor's merge holds: per model, TIES' magnitude histograms ({@link JavaCpuKernel#RANGES} x 65536
-     * int counts, and their long sums); per range, its chunk scratch: the base, a model, a delta, a mask, a result, one
-     * row per model, and the codec's int and long pairs (a row's bytes each).
+     * int counts, and their long sums) and DARE's rescale levels (per range and summed, 4097 doubles each); per range,
+     * its chunk scratch: the base, a model, a delta, a mask, a mask's stream values, a result, one row per model, and
+     * the codec's int and long pairs (a row's bytes each). A search's kept levels are apart from this (32 KiB per
+     * tensor and model, on the JVM heap).
      */
     static long workingSet(int models) {
-        long perModel = (JavaCpuKernel.RANGES * Integer.BYTES + Long.BYTES) * 65536L;
-        long perRange = (models + 7L) * JavaCpuKernel.CHUNK * Float.BYTES;
+        long perModel = (JavaCpuKernel.RANGES * Integer.BYTES + Long.BYTES) * 65536L
+                + (JavaCpuKernel.RANGES + 1L) * (RescaleNorms.LEVELS + 1) * Double.BYTES;
+        long perRange = (models + 8L) * JavaCpuKernel.CHUNK * Float.BYTES;
         return models * perModel + JavaCpuKernel.RANGES * perRange;
     }
 }

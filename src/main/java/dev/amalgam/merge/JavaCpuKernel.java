@@ -41,9 +41,15 @@ final class JavaCpuKernel {
     private final boolean[] scaled; // per model, whether the rescale factor applies
     private final boolean rescale;
     private final FamilyCombination family; // linear uses its normalize and scalarDivisor (the weight sum)
+    private final RescaleNorms.Cache kept; // a search's rescale levels, or null
+    private final RescaleNorms.Cache.Key[] normKeys; // per model, its levels' key where kept is not null
 
-    /** Built by {@link CpuFastPath#kernel}: {@code masks} and {@code family} per model (the inputs after the base). */
-    JavaCpuKernel(List<TensorSlice> inputs, boolean linear, Mask[] masks, boolean rescale, FamilyCombination family) {
+    /**
+     * Built by {@link CpuFastPath#kernel}: {@code masks}, {@code family} and {@code normKeys} per model (the inputs after
+     * the base); {@code kept} (or null) keeps random masks' rescale levels across merges.
+     */
+    JavaCpuKernel(List<TensorSlice> inputs, boolean linear, Mask[] masks, boolean rescale, FamilyCombination family,
+                  RescaleNorms.Cache kept, RescaleNorms.Cache.Key[] normKeys) {
         this.inputs = inputs;
         this.numel = inputs.getFirst().info().numel();
         this.linear = linear;
@@ -54,6 +60,8 @@ final class JavaCpuKernel {
         this.scaled = new boolean[weights.length];
         this.rescale = rescale;
         this.family = family;
+        this.kept = kept;
+        this.normKeys = normKeys;
     }
 
     /** Where the result's chunks go (as {@link TensorChunks#put}): called from the kernel's threads, disjoint ranges. */
@@ -174,38 +182,90 @@ final class JavaCpuKernel {
         return sums;
     }
 
-    /** The rescale factor of every masked model, in one pass that widens the base once per chunk. */
+    /**
+     * The rescale factor of every masked model. A random mask's norms come from its {@link RescaleNorms} levels: the
+     * search's kept ones where its density is on their grid, else summed, with the other masks' norms, in one pass that
+     * widens the base once per chunk.
+     */
     private void rescaleFactors() {
-        int[] models = models(m -> !(m instanceof Mask.None));
-        double[][] before = new double[models.length][RANGES];
-        double[][] after = new double[models.length][RANGES];
+        int[] masked = models(m -> !(m instanceof Mask.None));
+        double[][] norms = new double[masks.length][]; // [model] {before, after}
+        for (int i : masked) {
+            if (masks[i] instanceof Mask.Random(long key, float density) && kept != null && RescaleNorms.onGrid(density)) {
+                double[] levels = kept.get(normKeys[i]);
+                if (levels != null) {
+                    norms[i] = RescaleNorms.norms(levels, TensorRandom.threshold(density), 0);
+                }
+            }
+        }
+        int[] pending = Arrays.stream(masked).filter(i -> norms[i] == null).toArray();
+        if (pending.length > 0) {
+            summedNorms(pending, norms);
+        }
+        for (int i : masked) {
+            double b = norms[i][0];
+            double a = norms[i][1];
+            if (!(b < 1e-7 || a < 1e-7)) { // Sparsification's RESCALE_EPS test: a NaN norm rescales (and spreads NaN)
+                factor[i] = (float) (b / a);
+                scaled[i] = true;
+            }
+        }
+    }
+
+    /**
+     * The norms of {@code models} into {@code norms}, in one pass: a random mask's from its levels (then kept where the
+     * search keeps them), another's as {@link #l1Norms}. Each range sums into its own arrays, added in range order.
+     */
+    private void summedNorms(int[] models, double[][] norms) {
+        double[][][] sums = new double[models.length][RANGES][]; // [model, range]: levels + the partial level, or {before, after}
         forRanges((r, from, to) -> {
             Scratch s = new Scratch();
-            double[] sumBefore = new double[models.length]; // this range's own: summed apart from the shared arrays
-            double[] sumAfter = new double[models.length];
+            double[][] own = new double[models.length][];
+            for (int m = 0; m < models.length; m++) {
+                own[m] = new double[masks[models[m]] instanceof Mask.Random ? RescaleNorms.LEVELS + 1 : 2];
+            }
             for (long c = from; c < to; c += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - c);
                 load(s, s.base, 0, c, len);
                 for (int m = 0; m < models.length; m++) {
                     delta(s, models[m], c, len);
-                    keepMask(s, models[m], c, len);
-                    double[] sums = l1Norms(s.delta, s.mask, len);
-                    sumBefore[m] += sums[0];
-                    sumAfter[m] += sums[1];
+                    double[] acc = own[m];
+                    if (masks[models[m]] instanceof Mask.Random(long key, float density)) {
+                        TensorRandom.fillTop(key, c, s.top, len);
+                        acc[RescaleNorms.LEVELS] += RescaleNorms.addLevels(s.top, s.delta, len, TensorRandom.threshold(density), acc);
+                    } else {
+                        keepMask(s, models[m], c, len);
+                        double[] l1 = l1Norms(s.delta, s.mask, len);
+                        acc[0] += l1[0];
+                        acc[1] += l1[1];
+                    }
                 }
             }
             for (int m = 0; m < models.length; m++) {
-                before[m][r] = sumBefore[m];
-                after[m][r] = sumAfter[m];
+                sums[m][r] = own[m];
             }
         });
         for (int m = 0; m < models.length; m++) {
             int i = models[m];
-            double b = Arrays.stream(before[m]).sum(); // ranges in a fixed order: the same sum on any machine
-            double a = Arrays.stream(after[m]).sum();
-            if (!(b < 1e-7 || a < 1e-7)) { // Sparsification's RESCALE_EPS test: a NaN norm rescales (and spreads NaN)
-                factor[i] = (float) (b / a);
-                scaled[i] = true;
+            double[] total = null;
+            for (double[] range : sums[m]) { // ranges in a fixed order: the same sums on any machine
+                if (range != null) {
+                    if (total == null) {
+                        total = new double[range.length];
+                    }
+                    for (int q = 0; q < range.length; q++) {
+                        total[q] += range[q];
+                    }
+                }
+            }
+            if (masks[i] instanceof Mask.Random(long key, float density)) {
+                double[] levels = Arrays.copyOf(total, RescaleNorms.LEVELS);
+                if (kept != null) {
+                    kept.put(normKeys[i], levels);
+                }
+                norms[i] = RescaleNorms.norms(levels, TensorRandom.threshold(density), total[RescaleNorms.LEVELS]);
+            } else {
+                norms[i] = total;
             }
         }
     }
@@ -372,6 +432,7 @@ final class JavaCpuKernel {
         final float[] model = new float[CHUNK];
         final float[] delta = new float[CHUNK];
         final float[] mask = new float[CHUNK];
+        final int[] top = new int[CHUNK]; // a random mask's stream values, for its rescale levels
     }
 
     private interface RangeBody {

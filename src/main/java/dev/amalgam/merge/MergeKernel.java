@@ -43,6 +43,7 @@ public final class MergeKernel {
     private final Consumer<String> warnings;
     private final Set<String> warned = new HashSet<>(); // model + tensor, so each non-finite input is reported once
     private VocabularyRemap remap; // null: embeddings keep their rows (cut to the planned shape)
+    private RescaleNorms.Cache rescaleNorms; // null: DARE's rescale norms are summed anew for each merge
 
     /** Progress callback: one call per finished tensor with the input bytes it read. */
     public interface Progress {
@@ -89,6 +90,15 @@ public final class MergeKernel {
         return this;
     }
 
+    /**
+     * DARE's rescale levels go to (and come from) {@code cache}, kept by the caller across merges of the same sources
+     * and seed (a search's candidates; see {@link RescaleNorms}).
+     */
+    public MergeKernel withRescaleNorms(RescaleNorms.Cache cache) {
+        this.rescaleNorms = cache;
+        return this;
+    }
+
     /** Merges every planned tensor into {@code sink}, in plan order. */
     public void run(List<PlannedTensor> plan, TensorSink sink, Progress progress) {
         try (WideningBuffers own = buffers == null ? new WideningBuffers() : null) {
@@ -131,7 +141,7 @@ public final class MergeKernel {
             return null;
         }
         List<TensorSlice> slices = t.allInputs().stream().map(in -> models.get(in.modelIndex()).slice(in.tensorName())).toList();
-        return CpuFastPath.kernel(method, t, slices, seed);
+        return CpuFastPath.kernel(method, t, slices, seed, rescaleNorms);
     }
 
     /**

@@ -73,7 +73,7 @@ public final class TensorRandom {
      * bits, and u < density exactly when top < ceil(density * 2^24) (a product that is exact in double).
      */
     static void fillBelow(long key, long from, float density, float[] out, int count) {
-        long threshold = (long) Math.ceil(density * 0x1p24);
+        long threshold = threshold(density);
         for (int done = 0; done < count; done += BLOCK) {
             long start = key + (from + done + 1L) * GOLDEN_GAMMA;
             int n = Math.min(BLOCK, count - done);
@@ -81,6 +81,25 @@ public final class TensorRandom {
                 out[done + i] = ((mix64(start + STEPS[i]) >>> 40) - threshold) >>> 63; // the sign of top - threshold
             }
         }
+    }
+
+    /**
+     * The top 24 bits of values {@code [from, from + count)} of the stream of {@code key} into {@code out[0..count)}:
+     * {@link #fillBelow}'s integers, u x 2^24, for {@link RescaleNorms}' levels.
+     */
+    static void fillTop(long key, long from, int[] out, int count) {
+        for (int done = 0; done < count; done += BLOCK) {
+            long start = key + (from + done + 1L) * GOLDEN_GAMMA;
+            int n = Math.min(BLOCK, count - done);
+            for (int i = 0; i < n; i++) {
+                out[done + i] = (int) (mix64(start + STEPS[i]) >>> 40);
+            }
+        }
+    }
+
+    /** ceil(density x 2^24): a value of the stream is kept by a mask of {@code density} when its top 24 bits are below it. */
+    static int threshold(float density) {
+        return (int) Math.ceil(density * 0x1p24);
     }
 
     /** {@code count} indices uniform in [0, bound), drawn with replacement (for subsampling a tensor). */

@@ -185,6 +185,45 @@ class JavaCpuKernelTest {
         assertBitwise(djl(method, t), fast(method, t), "ties on " + dtype);
     }
 
+    /**
+     * A search keeps DARE's rescale levels across candidates. A merge whose density is on their grid then takes its norms
+     * from them, which tampering with them shows, and gives, untampered, the result of a merge without them bit for bit;
+     * a density off the grid has its norms summed anew.
+     */
+    @Test
+    void keptRescaleLevelsGiveTheSameMerge() {
+        MergeMethod method = MergeMethods.byName("dare_ties", "test");
+        PlannedTensor onGrid = dareTies(method, 0.5, 0.3125); // 2048 and 1280 / 4096
+        PlannedTensor offGrid = dareTies(method, 0.35, 0.3125);
+        RescaleNorms.Cache kept = new RescaleNorms.Cache();
+        float[] plain = fast(method, onGrid);
+        assertBitwise(plain, fast(method, onGrid, kept), "the merge that keeps the levels");
+        assertEquals(2, kept.size(), "levels kept per model");
+        assertBitwise(plain, fast(method, onGrid, kept), "a merge from the kept levels");
+        assertBitwise(fast(method, offGrid), fast(method, offGrid, kept), "model 1 off the grid, model 2 from the kept levels");
+
+        TensorSlice base = MODELS.getFirst().slice(NAME);
+        for (int model = 1; model <= 2; model++) {
+            TensorSlice x = MODELS.get(model).slice(NAME);
+            double[] levels = kept.get(new RescaleNorms.Cache.Key(TensorRandom.streamKey(77L, model, NAME), x.file(), NAME, base.file(), NAME));
+            assertNotNull(levels, "model " + model + "'s levels");
+            levels[RescaleNorms.LEVELS - 1] *= 10; // above both densities: the norm before the mask grows, the one after not
+        }
+        float[] tampered = fast(method, onGrid, kept);
+        assertTrue(!Arrays.equals(plain, tampered), "the merge took its rescale factors from the kept levels");
+    }
+
+    private static PlannedTensor dareTies(MergeMethod method, double... densities) {
+        List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
+        for (int i = 0; i < densities.length; i++) {
+            inputs.add(new PlannedTensor.PlannedInput(i + 1, NAME, MergeHarness.resolve(method, Scope.PER_MODEL,
+                    Map.of("weight", (double) LINEAR_WEIGHTS[i], "density", densities[i]), false)));
+        }
+        return new PlannedTensor(NAME, SHAPE, DType.BF16, new PlannedTensor.PlannedInput(0, NAME,
+                MergeHarness.resolve(method, Scope.PER_MODEL, Map.of(), true)), inputs,
+                MergeHarness.resolve(method, Scope.GLOBAL, Map.of("rescale", true), false), false);
+    }
+
     /** The k-th largest |x - base| in fp32, by a full sort. */
     private static float kthLargestAbsDelta(String name, int model, long k) {
         float[] x = MODELS.get(model).slice(name).toFloatArray();
@@ -204,7 +243,7 @@ class JavaCpuKernelTest {
             PlannedTensor t = new PlannedTensor(NAME, SHAPE, DType.BF16, new PlannedTensor.PlannedInput(0, NAME, ParameterValues.of(Map.of())),
                     List.of(new PlannedTensor.PlannedInput(1, NAME, ParameterValues.of(Map.of("weight", 1.0, "density", 0.5)))),
                     ParameterValues.of(Map.of()), false);
-            assertNull(CpuFastPath.kernel(method, t, slices(t), 77L), name);
+            assertNull(CpuFastPath.kernel(method, t, slices(t), 77L, null), name);
         }
     }
 
@@ -217,7 +256,11 @@ class JavaCpuKernelTest {
     }
 
     private static float[] fast(MergeMethod method, PlannedTensor t) {
-        JavaCpuKernel kernel = CpuFastPath.kernel(method, t, slices(t), 77L);
+        return fast(method, t, null);
+    }
+
+    private static float[] fast(MergeMethod method, PlannedTensor t, RescaleNorms.Cache kept) {
+        JavaCpuKernel kernel = CpuFastPath.kernel(method, t, slices(t), 77L, kept);
         assertNotNull(kernel, method.name());
         float[] out = new float[(int) (SHAPE[0] * SHAPE[1])];
         assertEquals(0, kernel.run((at, values, count) -> System.arraycopy(values, 0, out, (int) at, count)), "non-finite values");

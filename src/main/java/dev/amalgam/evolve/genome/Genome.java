@@ -5,6 +5,7 @@ import dev.amalgam.evolve.config.GenomeSpec;
 import dev.amalgam.merge.MergeMethod;
 import dev.amalgam.merge.MergeMethods;
 import dev.amalgam.merge.ParameterSpec;
+import dev.amalgam.merge.RescaleNorms;
 import dev.amalgam.recipe.MergeRecipe;
 import dev.amalgam.recipe.ModelEntry;
 import dev.amalgam.recipe.ModelRef;
@@ -208,12 +209,19 @@ public final class Genome {
         return new int[]{groupStart[i], groupStart[i + 1]};
     }
 
-    /** Maps a point of the unit cube onto the genes' bounds. */
+    /**
+     * Maps a point of the unit cube onto the genes' bounds. A random-mask method's densities land on multiples of
+     * 1/4096 ({@link RescaleNorms#snap}), finer than a search resolves, so its candidates reuse their rescale norms.
+     */
     public double[] fromUnit(double[] u) {
+        boolean snapDensities = method.isRandom();
         double[] x = new double[genes.size()];
         for (int i = 0; i < x.length; i++) {
             Gene g = genes.get(i);
             x[i] = g.min() + Math.clamp(u[i], 0, 1) * (g.max() - g.min());
+            if (snapDensities && g.parameter().equals("density")) {
+                x[i] = Math.clamp(RescaleNorms.snap(x[i]), g.min(), g.max());
+            }
         }
         return x;
     }

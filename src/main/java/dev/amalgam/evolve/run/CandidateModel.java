@@ -9,6 +9,7 @@ import dev.amalgam.merge.MergeKernel;
 import dev.amalgam.merge.MergePlan;
 import dev.amalgam.merge.MergePlanner;
 import dev.amalgam.merge.OpenModels;
+import dev.amalgam.merge.RescaleNorms;
 import dev.amalgam.merge.VocabularyRemap;
 import dev.amalgam.merge.WideningBuffers;
 import dev.amalgam.recipe.MergeRecipe;
@@ -23,11 +24,14 @@ import java.util.function.Consumer;
  * weights each candidate's merge overwrites in place: recipe, plan, {@link MergeKernel} into a {@link WeightsSink}.
  * Sources stay mapped in their stored dtype (bf16: 2 bytes per parameter, the page cache is the cache) and are
  * widened one tensor at a time into {@link WideningBuffers} reused by every candidate; nothing is written to disk.
+ * DARE's rescale norms are kept per tensor and model as {@link RescaleNorms} levels, so a candidate whose densities are
+ * on their grid (the genome's are) merges in one pass over the inputs.
  */
 public final class CandidateModel implements AutoCloseable {
     private final Genome genome;
     private final OpenModels sources = new OpenModels();
     private final WideningBuffers buffers = new WideningBuffers();
+    private final RescaleNorms.Cache rescaleNorms = new RescaleNorms.Cache();
     private final LlamaModel model;
     private final Device device;
     private final Set<String> warned = new LinkedHashSet<>();
@@ -87,7 +91,7 @@ public final class CandidateModel implements AutoCloseable {
         }
         WeightsSink sink = new WeightsSink(model.weights());
         new MergeKernel(plan.method(), plan.modelPaths().stream().map(sources::model).toList(), device, plan.seed(), buffers, this::warnOnce)
-                .withVocabularyRemap(remap).run(plan.tensors(), sink, MergeKernel.Progress.NONE);
+                .withVocabularyRemap(remap).withRescaleNorms(rescaleNorms).run(plan.tensors(), sink, MergeKernel.Progress.NONE);
         if (!sink.missing().isEmpty()) {
             throw new IllegalStateException("the merge did not produce the scoring model's tensors " + sink.missing());
         }

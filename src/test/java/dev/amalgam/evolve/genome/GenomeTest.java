@@ -14,6 +14,7 @@ import dev.amalgam.safetensors.DType;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -62,6 +63,21 @@ class GenomeTest {
         }
         for (int gi = 0; gi < 4; gi++) {
             assertArrayEquals(new int[]{gi * 8, gi * 8 + 8}, g.groupLayers(gi), "divisible: mergekit-evolve's groups");
+        }
+    }
+
+    /** DARE's densities land on multiples of 1/4096, so a search reuses their rescale norms; ties' do not need to. */
+    @Test
+    void randomMaskDensitiesAreSnappedToTheRescaleGrid() {
+        for (String method : List.of("dare_ties", "ties")) {
+            Genome g = genome(method, THREE, new ModelRef("/m/base"), 4, 2, List.of(), false, false);
+            double[] u = new double[g.size()];
+            Arrays.fill(u, 0.35);
+            double[] x = g.fromUnit(u);
+            for (int i = 0; i < x.length; i++) {
+                double expected = method.equals("dare_ties") && g.genes().get(i).parameter().equals("density") ? 1434 / 4096.0 : 0.35;
+                assertEquals(expected, x[i], 0, method + " " + g.genes().get(i).name());
+            }
         }
     }
 

@@ -1,0 +1,94 @@
+package dev.amalgam.merge;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The two L1 norms behind a random (DARE) mask's rescale factor, from |delta| summed per <em>level</em> of the mask's
+ * uniform u: its top 12 bits, 4096 levels. A mask of density d keeps the elements whose u x 2^24 is below
+ * T = ceil(d x 2^24) ({@link TensorRandom#fillBelow}), so
+ * <pre>
+ * before = sum of all levels
+ * after  = sum of the levels below T's level + the |delta| of T's level with u x 2^24 below T (the partial level)
+ * </pre>
+ * The levels depend on the delta and the mask's stream only, not on the density. A search keeps them ({@link Cache}),
+ * and snaps its density genes to multiples of 1/4096 ({@link #snap}), where the partial level is empty: from its second
+ * candidate on, a DARE merge gets its factors without the pass over the inputs that sums the norms. Both ways sum in
+ * the same order (levels ascending, each over the kernel's ranges in order), so the factors are the same bit for bit.
+ */
+public final class RescaleNorms {
+    static final int LEVEL_BITS = 12;
+    static final int LEVELS = 1 << LEVEL_BITS;
+    private static final int BELOW_LEVEL = 24 - LEVEL_BITS; // u x 2^24 has 24 bits
+
+    private RescaleNorms() {
+    }
+
+    /** {@code density} on the levels' grid (the nearest multiple of 1/4096): a search's densities, so its norms are kept. */
+    public static double snap(double density) {
+        return Math.round(density * LEVELS) / (double) LEVELS;
+    }
+
+    /** Whether a mask of {@code density} keeps whole levels only (no partial level to sum). */
+    static boolean onGrid(float density) {
+        return TensorRandom.threshold(density) % (1 << BELOW_LEVEL) == 0;
+    }
+
+    /**
+     * Adds a chunk's |delta| to {@code levels} (length {@link #LEVELS}) by its stream values' top bits {@code top}
+     * ({@link TensorRandom#fillTop}); returns the sum of the chunk's partial level for {@code threshold}.
+     */
+    static double addLevels(int[] top, float[] delta, int len, int threshold, double[] levels) {
+        int boundary = threshold >>> BELOW_LEVEL;
+        double partial = 0;
+        for (int j = 0; j < len; j++) {
+            int t = top[j];
+            double a = Math.abs(delta[j]);
+            levels[t >>> BELOW_LEVEL] += a;
+            if (t >>> BELOW_LEVEL == boundary && t < threshold) { // 1 in 4096 at most: predicted
+                partial += a;
+            }
+        }
+        return partial;
+    }
+
+    /** {sum of all levels, sum below {@code threshold}'s level + {@code partial}}, each summed with levels ascending. */
+    static double[] norms(double[] levels, int threshold, double partial) {
+        int boundary = threshold >>> BELOW_LEVEL;
+        double before = 0;
+        double below = 0;
+        for (int q = 0; q < LEVELS; q++) {
+            if (q == boundary) {
+                below = before;
+            }
+            before += levels[q];
+        }
+        return new double[]{before, (boundary == LEVELS ? before : below) + partial};
+    }
+
+    /**
+     * A search's levels, per mask stream (its key mixes the seed, the model's index and the output tensor's name) and
+     * the delta's two tensors (file and name), kept on the heap for the run: {@link #LEVELS} doubles (32 KiB) per tensor
+     * and model.
+     */
+    public static final class Cache {
+        private final Map<Key, double[]> levels = new ConcurrentHashMap<>();
+
+        record Key(long stream, Path modelFile, String tensor, Path baseFile, String baseTensor) {
+        }
+
+        double[] get(Key key) {
+            return levels.get(key);
+        }
+
+        void put(Key key, double[] value) {
+            levels.put(key, value);
+        }
+
+        /** How many (tensor, model) levels are kept. */
+        public int size() {
+            return levels.size();
+        }
+    }
+}
