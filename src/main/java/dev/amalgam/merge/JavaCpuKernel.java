@@ -20,8 +20,9 @@ import java.util.stream.IntStream;
  *
  * <p>Where the time went in the DJL path: every op is a full pass over fp32 tensors (about 30 for dare_ties, each
  * allocating a fresh tensor whose pages the kernel must fault in and zero), masks went through bool-to-float copies,
- * ties sorted with topk. Here a tensor is 1 pass (linear), 2 (dare_ties: the rescale norms, the result; each pass draws
- * the masks anew, which costs about what reading kept mask bits did, without their numel / 8 bytes a model) or 2 to 4
+ * ties sorted with topk. Here a tensor is 1 pass (linear), 1 or 2 (dare_ties: the rescale norms, unless a search kept
+ * them ({@link RescaleNorms}), then the result; each pass draws the masks anew, which costs about what reading kept mask
+ * bits did, without their numel / 8 bytes a model) or 2 to 4
  * (ties: one or two radix-select passes for the k-th largest |delta|, the second only where that is not a bf16 value;
  * the norms under rescale; the result). Per-range sums are kept in locals: ranges' slots of one array share cache
  * lines, and counting into them from both cores cost more than the counting.
@@ -191,11 +192,8 @@ final class JavaCpuKernel {
         int[] masked = models(m -> !(m instanceof Mask.None));
         double[][] norms = new double[masks.length][]; // [model] {before, after}
         for (int i : masked) {
-            if (masks[i] instanceof Mask.Random(long key, float density) && kept != null && RescaleNorms.onGrid(density)) {
-                double[] levels = kept.get(normKeys[i]);
-                if (levels != null) {
-                    norms[i] = RescaleNorms.norms(levels, TensorRandom.threshold(density), 0);
-                }
+            if (masks[i] instanceof Mask.Random(long key, float density)) {
+                norms[i] = RescaleNorms.fromKept(kept, normKeys[i], density);
             }
         }
         int[] pending = Arrays.stream(masked).filter(i -> norms[i] == null).toArray();
@@ -213,8 +211,8 @@ final class JavaCpuKernel {
     }
 
     /**
-     * The norms of {@code models} into {@code norms}, in one pass: a random mask's from its levels (then kept where the
-     * search keeps them), another's as {@link #l1Norms}. Each range sums into its own arrays, added in range order.
+     * The norms of {@code models} into {@code norms}, in one pass: a random mask's from its levels (kept where the
+     * search keeps them), another's as {@link RescaleNorms#addL1}. Each range sums into its own arrays.
      */
     private void summedNorms(int[] models, double[][] norms) {
         double[][][] sums = new double[models.length][RANGES][]; // [model, range]: levels + the partial level, or {before, after}
@@ -229,15 +227,12 @@ final class JavaCpuKernel {
                 load(s, s.base, 0, c, len);
                 for (int m = 0; m < models.length; m++) {
                     delta(s, models[m], c, len);
-                    double[] acc = own[m];
                     if (masks[models[m]] instanceof Mask.Random(long key, float density)) {
                         TensorRandom.fillTop(key, c, s.top, len);
-                        acc[RescaleNorms.LEVELS] += RescaleNorms.addLevels(s.top, s.delta, len, TensorRandom.threshold(density), acc);
+                        own[m][RescaleNorms.LEVELS] += RescaleNorms.addLevels(s.top, s.delta, len, TensorRandom.threshold(density), own[m]);
                     } else {
                         keepMask(s, models[m], c, len);
-                        double[] l1 = l1Norms(s.delta, s.mask, len);
-                        acc[0] += l1[0];
-                        acc[1] += l1[1];
+                        RescaleNorms.addL1(s.delta, s.mask, len, own[m]);
                     }
                 }
             }
@@ -247,51 +242,10 @@ final class JavaCpuKernel {
         });
         for (int m = 0; m < models.length; m++) {
             int i = models[m];
-            double[] total = null;
-            for (double[] range : sums[m]) { // ranges in a fixed order: the same sums on any machine
-                if (range != null) {
-                    if (total == null) {
-                        total = new double[range.length];
-                    }
-                    for (int q = 0; q < range.length; q++) {
-                        total[q] += range[q];
-                    }
-                }
-            }
-            if (masks[i] instanceof Mask.Random(long key, float density)) {
-                double[] levels = Arrays.copyOf(total, RescaleNorms.LEVELS);
-                if (kept != null) {
-                    kept.put(normKeys[i], levels);
-                }
-                norms[i] = RescaleNorms.norms(levels, TensorRandom.threshold(density), total[RescaleNorms.LEVELS]);
-            } else {
-                norms[i] = total;
-            }
+            double[] total = RescaleNorms.sumRanges(sums[m]);
+            norms[i] = masks[i] instanceof Mask.Random(long key, float density)
+                    ? RescaleNorms.fromPass(total, density, kept, normKeys[i]) : total;
         }
-    }
-
-    /**
-     * {sum |delta|, sum |delta * mask|} over a chunk, in double. Four partial sums each, every fourth element: one sum's
-     * adds wait on each other (4 cycles apiece), four run side by side; the order is fixed, so is the result.
-     */
-    private static double[] l1Norms(float[] delta, float[] mask, int len) {
-        double b0 = 0, b1 = 0, b2 = 0, b3 = 0, a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        int j = 0;
-        for (; j + 3 < len; j += 4) {
-            b0 += Math.abs(delta[j]);
-            b1 += Math.abs(delta[j + 1]);
-            b2 += Math.abs(delta[j + 2]);
-            b3 += Math.abs(delta[j + 3]);
-            a0 += Math.abs(delta[j] * mask[j]);
-            a1 += Math.abs(delta[j + 1] * mask[j + 1]);
-            a2 += Math.abs(delta[j + 2] * mask[j + 2]);
-            a3 += Math.abs(delta[j + 3] * mask[j + 3]);
-        }
-        for (; j < len; j++) {
-            b0 += Math.abs(delta[j]);
-            a0 += Math.abs(delta[j] * mask[j]);
-        }
-        return new double[]{(b0 + b1) + (b2 + b3), (a0 + a1) + (a2 + a3)};
     }
 
     /** The result, chunk by chunk; returns how many of its values are not finite. */

@@ -1,12 +1,14 @@
 package dev.amalgam.merge;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The two L1 norms behind a random (DARE) mask's rescale factor, from |delta| summed per <em>level</em> of the mask's
- * uniform u: its top 12 bits, 4096 levels. A mask of density d keeps the elements whose u x 2^24 is below
+ * The two L1 norms behind {@code rescale}'s factor, sum |delta| before the mask and after it: for a magnitude mask
+ * summed as they are ({@link #addL1}); for a random (DARE) mask from |delta| summed per <em>level</em> of the mask's
+ * uniform u, its top 12 bits (4096 levels). A mask of density d keeps the elements whose u x 2^24 is below
  * T = ceil(d x 2^24) ({@link TensorRandom#fillBelow}), so
  * <pre>
  * before = sum of all levels
@@ -65,6 +67,66 @@ public final class RescaleNorms {
             before += levels[q];
         }
         return new double[]{before, (boundary == LEVELS ? before : below) + partial};
+    }
+
+    /** A random mask's norms from {@code kept} levels, or null where none are kept or {@code density} is off their grid. */
+    static double[] fromKept(Cache kept, Cache.Key key, float density) {
+        double[] levels = kept == null || !onGrid(density) ? null : kept.get(key);
+        return levels == null ? null : norms(levels, TensorRandom.threshold(density), 0);
+    }
+
+    /**
+     * A random mask's norms from a pass's sums ({@link #addLevels}' levels, then its partial level); the levels go to
+     * {@code kept} where it is not null.
+     */
+    static double[] fromPass(double[] sums, float density, Cache kept, Cache.Key key) {
+        double[] levels = Arrays.copyOf(sums, LEVELS);
+        if (kept != null) {
+            kept.put(key, levels);
+        }
+        return norms(levels, TensorRandom.threshold(density), sums[LEVELS]);
+    }
+
+    /**
+     * Adds {sum |delta|, sum |delta * mask|} over a chunk to {@code acc[0]} and {@code acc[1]}, in double: the norms of
+     * a mask that is not random. Four partial sums each, every fourth element: one sum's adds wait on each other (4
+     * cycles apiece), four run side by side; the order is fixed, so is the result.
+     */
+    static void addL1(float[] delta, float[] mask, int len, double[] acc) {
+        double b0 = 0, b1 = 0, b2 = 0, b3 = 0, a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int j = 0;
+        for (; j + 3 < len; j += 4) {
+            b0 += Math.abs(delta[j]);
+            b1 += Math.abs(delta[j + 1]);
+            b2 += Math.abs(delta[j + 2]);
+            b3 += Math.abs(delta[j + 3]);
+            a0 += Math.abs(delta[j] * mask[j]);
+            a1 += Math.abs(delta[j + 1] * mask[j + 1]);
+            a2 += Math.abs(delta[j + 2] * mask[j + 2]);
+            a3 += Math.abs(delta[j + 3] * mask[j + 3]);
+        }
+        for (; j < len; j++) {
+            b0 += Math.abs(delta[j]);
+            a0 += Math.abs(delta[j] * mask[j]);
+        }
+        acc[0] += (b0 + b1) + (b2 + b3);
+        acc[1] += (a0 + a1) + (a2 + a3);
+    }
+
+    /** The kernel's ranges' sums (null: a range with no elements) added element by element, in range order. */
+    static double[] sumRanges(double[][] ranges) {
+        double[] total = null;
+        for (double[] range : ranges) {
+            if (range != null) {
+                if (total == null) {
+                    total = new double[range.length];
+                }
+                for (int q = 0; q < range.length; q++) {
+                    total[q] += range[q];
+                }
+            }
+        }
+        return total;
     }
 
     /**
