@@ -234,7 +234,7 @@ final class ScaleBenchmark {
                 peakRss() / 1e9, plan.estimate() / 1e9, 100.0 * peakRss() / plan.estimate(), plan.peak() / 1e9);
         if (candidates > 1) { // the first candidate sums the rescale norms that the others reuse (RescaleNorms)
             double later = merge - firstMerge;
-            System.out.printf("candidates after the first: %.1f s (merge %.1f s, %.0f%%)%n",
+            System.out.printf("candidates after the first: %.1f s (merge %.2f s, %.1f%%)%n",
                     (later + score - firstScore) / (candidates - 1), later / (candidates - 1), 100 * later / (later + score - firstScore));
         }
         flopEfficiency(shape, tokens, score);
