@@ -96,6 +96,7 @@ class JavaCpuKernelTest {
             out.add(Arguments.of(method, 3, new double[]{0.7, 1.0, 0.2}, Map.of("normalize", true, "rescale", false)));
             out.add(Arguments.of(method, 2, new double[]{0.35, 0.65}, Map.of("normalize", false, "rescale", true, "lambda", 0.8)));
             out.add(Arguments.of(method, 3, new double[]{0.0, 0.5, 0.9}, Map.of()));
+            out.add(Arguments.of(method, 1, new double[]{0.6}, Map.of("rescale", false))); // one model: its sum starts at +0 too
         }
         return out.stream();
     }
