@@ -39,8 +39,7 @@ record FamilyCombination(float[] weights, boolean consensus, boolean normalize, 
             majority[j] = Math.min(1f, Math.signum(mixed[j] + c[j]) * 2f + 1f);
         }
         float[] agreeing = result; // reused: the agreeing weights' sum, then the result
-        if (last == 0) {
-            Arrays.fill(mixed, 0, len, 0f);
+        if (last == 0) { // mixed is still sumBefore's +0s (the majority loop only read it)
             Arrays.fill(agreeing, 0, len, 0f);
         }
         for (int i = 0; i < last; i++) {

@@ -218,6 +218,7 @@ final class JavaCpuKernel {
         double[][][] sums = new double[models.length][RANGES][]; // [model, range]: levels + the partial level, or {before, after}
         forRanges((r, from, to) -> {
             Scratch s = new Scratch();
+            int[] top = new int[CHUNK]; // a random mask's stream values, for its levels: only this pass needs them
             double[][] own = new double[models.length][];
             for (int m = 0; m < models.length; m++) {
                 own[m] = new double[masks[models[m]] instanceof Mask.Random ? RescaleNorms.LEVELS + 1 : 2];
@@ -228,8 +229,8 @@ final class JavaCpuKernel {
                 for (int m = 0; m < models.length; m++) {
                     delta(s, models[m], c, len);
                     if (masks[models[m]] instanceof Mask.Random(long key, float density)) {
-                        TensorRandom.fillTop(key, c, s.top, len);
-                        own[m][RescaleNorms.LEVELS] += RescaleNorms.addLevels(s.top, s.delta, len, TensorRandom.threshold(density), own[m]);
+                        TensorRandom.fillTop(key, c, top, len);
+                        own[m][RescaleNorms.LEVELS] += RescaleNorms.addLevels(top, s.delta, len, TensorRandom.threshold(density), own[m]);
                     } else {
                         keepMask(s, models[m], c, len);
                         RescaleNorms.addL1(s.delta, s.mask, len, own[m]);
@@ -386,7 +387,6 @@ final class JavaCpuKernel {
         final float[] model = new float[CHUNK];
         final float[] delta = new float[CHUNK];
         final float[] mask = new float[CHUNK];
-        final int[] top = new int[CHUNK]; // a random mask's stream values, for its rescale levels
     }
 
     private interface RangeBody {
