@@ -71,6 +71,7 @@ public final class MergeJob implements AutoCloseable {
     private final Optional<String> chatTemplate;
     private final VocabularyRemap remap; // null: embeddings keep the planned rows
     private final OutDirGuard guard;
+    private boolean deviceMath; // see MergeKernel#withDeviceMath
 
     private MergeJob(Options options, MergeRecipe recipe, OpenModels models, MergePlan plan, Path tokenizerFrom,
                      OutputVocabulary vocabulary, Optional<String> chatTemplate, VocabularyRemap remap, OutDirGuard guard) {
@@ -140,6 +141,12 @@ public final class MergeJob implements AutoCloseable {
         return n;
     }
 
+    /** Every method runs as DJL ops on the device ({@link MergeKernel#withDeviceMath}): for the GPU check's parity. */
+    public MergeJob withDeviceMath() {
+        this.deviceMath = true;
+        return this;
+    }
+
     public Result run(MergeKernel.Progress progress) {
         long start = System.nanoTime();
         List<TensorSpec> specs = new ArrayList<>();
@@ -153,8 +160,9 @@ public final class MergeJob implements AutoCloseable {
         try (StagedDirectory staged = new StagedDirectory(options.out(), options.warnings())) {
             guard.check(); // a leftover backup of a killed run may have been restored
             try (SafetensorsWriter writer = new SafetensorsWriter(staged.path(), specs, options.shardBytes(), Map.of("format", "pt"))) {
-                new MergeKernel(plan.method(), inputs, options.device(), plan.seed(), null, options.warnings()).withVocabularyRemap(remap)
-                        .run(plan.tensors(), new SafetensorsSink(writer), progress);
+                MergeKernel kernel = new MergeKernel(plan.method(), inputs, options.device(), plan.seed(), null, options.warnings())
+                        .withVocabularyRemap(remap);
+                (deviceMath ? kernel.withDeviceMath() : kernel).run(plan.tensors(), new SafetensorsSink(writer), progress);
                 writer.finish();
                 written = writer.totalBytes();
             }

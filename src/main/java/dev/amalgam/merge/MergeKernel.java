@@ -27,9 +27,10 @@ import java.util.function.Consumer;
  * The one streaming merge executor. For each planned tensor it reads the mapped input slices (kept in their
  * stored dtype), widens them to fp32 into reused {@link WideningBuffers} and on to the chosen device, runs the method's math, and hands the result to a {@link TensorSink};
  * then the tensor's NDManager is closed. Only one output tensor is alive at a time, so peak memory
- * stays near (inputs + 2) x the largest tensor whatever the model size. On the CPU, the methods {@link JavaCpuKernel}
- * covers skip DJL: their result goes chunk by chunk to a sink that takes chunks ({@link TensorSink#chunks}), so no
- * tensor-sized fp32 result exists at all.
+ * stays near (inputs + 2) x the largest tensor whatever the model size. The methods {@link JavaCpuKernel} covers skip
+ * DJL and run on the host's cores, also when the device is a GPU: their result goes chunk by chunk to a sink that takes
+ * chunks ({@link TensorSink#chunks}), so no tensor-sized fp32 result exists at all, or else whole (fp32, on the
+ * device) to {@link TensorSink#accept}.
  */
 public final class MergeKernel {
     /** libtorch's temporaries beyond the DJL path's tensors (its allocator's caching and the ops' own buffers). */
@@ -44,6 +45,7 @@ public final class MergeKernel {
     private final Set<String> warned = new HashSet<>(); // model + tensor, so each non-finite input is reported once
     private VocabularyRemap remap; // null: embeddings keep their rows (cut to the planned shape)
     private RescaleNorms.Cache rescaleNorms; // null: DARE's rescale norms are summed anew for each merge
+    private boolean deviceMath; // true: the methods JavaCpuKernel covers run as DJL ops on the device too
 
     /** Progress callback: one call per finished tensor with the input bytes it read. */
     public interface Progress {
@@ -55,13 +57,15 @@ public final class MergeKernel {
 
     /**
      * The bound on what one tensor's merge holds beyond its mapped inputs, for {@code inputs} models (base included)
-     * stored in {@code dtypes} whose largest tensor has {@code largest} elements: on a CPU, for the methods
-     * {@link JavaCpuKernel} covers, its heap arrays (a few MB); otherwise (a GPU, other methods) the widened inputs and
-     * two tensors of the largest size in fp32, plus {@link #SLACK} for libtorch's temporaries.
+     * stored in {@code dtypes} whose largest tensor has {@code largest} elements: for the methods {@link JavaCpuKernel}
+     * covers, on a CPU its heap arrays (a few MB), on a GPU (device memory) the uploaded fp32 result and its cast;
+     * for other methods the widened inputs and two tensors of the largest size in fp32; plus {@link #SLACK} for
+     * libtorch's temporaries where libtorch holds tensors.
      */
     public static long workingSet(MergeMethod method, Set<DType> dtypes, int inputs, long largest, boolean gpu) {
-        if (!gpu && CpuFastPath.covers(method, dtypes)) {
-            return CpuFastPath.workingSet(inputs - 1);
+        if (CpuFastPath.covers(method, dtypes)) {
+            // On a GPU the host's result (in the widening buffers) is uploaded as fp32 and cast to the resident type there.
+            return gpu ? 2L * Float.BYTES * largest + SLACK : CpuFastPath.workingSet(inputs - 1);
         }
         return (inputs + 2L) * Float.BYTES * largest + SLACK;
     }
@@ -96,6 +100,15 @@ public final class MergeKernel {
      */
     public MergeKernel withRescaleNorms(RescaleNorms.Cache cache) {
         this.rescaleNorms = cache;
+        return this;
+    }
+
+    /**
+     * The methods {@link JavaCpuKernel} covers run as DJL ops on the kernel's device, as every other method does,
+     * instead of on the host's cores (the GPU check compares that device math with the CPU's).
+     */
+    public MergeKernel withDeviceMath() {
+        this.deviceMath = true;
         return this;
     }
 
@@ -135,9 +148,13 @@ public final class MergeKernel {
         }
     }
 
-    /** The CPU fast path for {@code t}, or null where the DJL path runs (a GPU, a vocabulary permutation, another method). */
+    /**
+     * The CPU fast path for {@code t}, or null where the DJL path runs (a vocabulary permutation, another method, device
+     * math asked for). It runs on the host's cores on a GPU too: there the DJL path is bound by host work anyway
+     * (widening, DARE's masks), measured at 23.6 s for a 2B-parameter dare_ties candidate on an H100 (README "GPU").
+     */
     private JavaCpuKernel fastKernel(PlannedTensor t) {
-        if ((remap != null && remap.applies(t)) || device.isGpu() || t.inputs().isEmpty()) {
+        if ((remap != null && remap.applies(t)) || deviceMath || t.inputs().isEmpty()) {
             return null;
         }
         List<TensorSlice> slices = t.allInputs().stream().map(in -> models.get(in.modelIndex()).slice(in.tensorName())).toList();
