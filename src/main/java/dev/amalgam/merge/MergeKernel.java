@@ -70,6 +70,15 @@ public final class MergeKernel {
         return (inputs + 2L) * Float.BYTES * largest + SLACK;
     }
 
+    /**
+     * How many of the largest tensor's fp32 buffers a merge by {@code method} widens into on the host (the
+     * {@link WideningBuffers} a GPU search keeps): one, for the result, for the methods {@link JavaCpuKernel} covers
+     * (they widen chunks, not tensors), else one per input.
+     */
+    public static int wideningSlots(MergeMethod method, Set<DType> dtypes, int inputs) {
+        return CpuFastPath.covers(method, dtypes) ? 1 : inputs;
+    }
+
     public MergeKernel(MergeMethod method, List<SafetensorsModel> models, Device device, long seed) {
         this(method, models, device, seed, null, w -> { });
     }

@@ -32,7 +32,8 @@ import java.util.Set;
  *              else (inputs + 2) x largest tensor in fp32 + 512 MiB)
  *            + scoring working set (one layer's activations of one batch + its logits, as batch sizing caps them)
  *            + JVM heap + runtime (JVM and libtorch code, 400 MiB)
- * GPU:  host   = sources (mapped) + widening buffers (inputs x largest tensor in fp32) + JVM heap + runtime
+ * GPU:  host   = sources (mapped) + widening buffers ({@link MergeKernel#wideningSlots} x largest tensor in fp32)
+ *                + JVM heap + runtime
  *       device = scoring model (b x P) + merge working set + scoring working set + CUDA runtime (1 GiB),
  *                which must fit 90% of the device's memory (the rest is the caching allocator's fragmentation)
  * </pre>
@@ -119,11 +120,15 @@ public record MemoryPlan(long sources, long scoringModel, DataType resident, lon
         DecoderConfig config = ModelConfig.read(genome.scoringModel()).decoder(LlamaModel.FORWARD_PASS);
         long merge = MergeKernel.workingSet(genome.method(), dtypes, folders.size(), largest, deviceMemory > 0);
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        return of(config, sources, folders.size(), largest, merge, resident, heap.getInit(), heap.getMax(), budget, deviceMemory);
+        int slots = MergeKernel.wideningSlots(genome.method(), dtypes, folders.size());
+        return of(config, sources, slots, largest, merge, resident, heap.getInit(), heap.getMax(), budget, deviceMemory);
     }
 
-    /** The plan from its inputs: a scoring model of {@code config}'s shapes and {@code inputs} source models. */
-    static MemoryPlan of(DecoderConfig config, long sources, int inputs, long largest, long merge, DataType resident, long heapStart,
+    /**
+     * The plan from its inputs: a scoring model of {@code config}'s shapes, the merge's {@code wideningSlots} host
+     * buffers of the {@code largest} tensor (on a GPU) and its working set {@code merge}.
+     */
+    static MemoryPlan of(DecoderConfig config, long sources, int wideningSlots, long largest, long merge, DataType resident, long heapStart,
                          long heapLimit, long budget, long deviceMemory) {
         long params = 0;
         for (long[] shape : config.expectedShapes().values()) {
@@ -133,7 +138,7 @@ public record MemoryPlan(long sources, long scoringModel, DataType resident, lon
             }
             params += n;
         }
-        long widening = deviceMemory > 0 ? (long) inputs * 4 * largest : 0;
+        long widening = deviceMemory > 0 ? (long) wideningSlots * 4 * largest : 0;
         return new MemoryPlan(sources, (long) resident.getNumOfBytes() * params, resident, merge, scoringWorkingSet(config),
                 heapStart, heapLimit, budget, widening, deviceMemory);
     }

@@ -91,21 +91,23 @@ class MemoryPlanTest {
         long heap = 8L << 30; // -Xmx8g
         long merge = MergeKernel.workingSet(MergeMethods.byName("dare_ties", "test"), Set.of(DType.BF16), 4, largest, true);
         assertEquals(2 * 4 * largest + MergeKernel.SLACK, merge, "on a GPU, the host kernel's fp32 result uploaded, and its cast");
-        MemoryPlan plan = MemoryPlan.of(config, 4 * 2 * params, 4, largest, merge, DataType.BFLOAT16, heap / 8, heap, 100_000_000_000L, 80_000_000_000L);
+        int slots = MergeKernel.wideningSlots(MergeMethods.byName("dare_ties", "test"), Set.of(DType.BF16), 4);
+        assertEquals(1, slots, "the host kernel widens chunks: one buffer, for its result");
+        MemoryPlan plan = MemoryPlan.of(config, 4 * 2 * params, slots, largest, merge, DataType.BFLOAT16, heap / 8, heap, 100_000_000_000L, 80_000_000_000L);
         System.out.println("7B plan: " + plan.describe());
         assertEquals(2 * params, plan.scoringModel());
-        assertEquals(4 * 4 * largest, plan.widening());
+        assertEquals(4 * largest, plan.widening());
         long tokens = 1024;
         long scoring = tokens * 4 * (8 * h + 3 * i) + 2L * 4 * 32 * tokens * 256 + 3 * 4 * tokens * v; // logits under the 2 GiB cap
         assertEquals(scoring, plan.scoring());
         assertEquals(plan.scoringModel() + plan.merge() + scoring + MemoryPlan.CUDA_RUNTIME, plan.devicePeak());
-        assertEquals(8 * params + 4 * 4 * largest + heap + MemoryPlan.NATIVE_RUNTIME, plan.peak());
+        assertEquals(8 * params + 4 * largest + heap + MemoryPlan.NATIVE_RUNTIME, plan.peak());
         assertEquals(plan.peak() - heap + heap / 8, plan.estimate());
         assertTrue(plan.devicePeak() < 0.9 * 80e9, plan.describe());
         plan.check();
-        MemoryPlan f32 = MemoryPlan.of(config, 4 * 2 * params, 4, largest, merge, DataType.FLOAT32, heap / 8, heap, 100_000_000_000L, 80_000_000_000L);
+        MemoryPlan f32 = MemoryPlan.of(config, 4 * 2 * params, slots, largest, merge, DataType.FLOAT32, heap / 8, heap, 100_000_000_000L, 80_000_000_000L);
         assertEquals(plan.devicePeak() + 2 * params, f32.devicePeak());
-        MemoryPlan small = MemoryPlan.of(config, 4 * 2 * params, 4, largest, merge, DataType.BFLOAT16, heap / 8, heap, 100_000_000_000L, 16_000_000_000L);
+        MemoryPlan small = MemoryPlan.of(config, 4 * 2 * params, slots, largest, merge, DataType.BFLOAT16, heap / 8, heap, 100_000_000_000L, 16_000_000_000L);
         BadInputException e = assertThrows(BadInputException.class, small::check);
         assertTrue(e.getMessage().startsWith("the search does not fit the GPU's memory: ") && e.getMessage().contains("scoring model: bf16 14.5 GB"),
                 e.getMessage());
@@ -129,6 +131,8 @@ class MemoryPlanTest {
         assertEquals(djl, MergeKernel.workingSet(MergeMethods.byName("della", "test"), Set.of(DType.BF16), 3, largest, true));
         assertEquals(2 * 4 * largest + MergeKernel.SLACK,
                 MergeKernel.workingSet(MergeMethods.byName("dare_ties", "test"), Set.of(DType.BF16), 3, largest, true));
+        assertEquals(1, MergeKernel.wideningSlots(MergeMethods.byName("dare_ties", "test"), Set.of(DType.BF16), 3));
+        assertEquals(3, MergeKernel.wideningSlots(MergeMethods.byName("della", "test"), Set.of(DType.BF16), 3));
     }
 
     @Test
