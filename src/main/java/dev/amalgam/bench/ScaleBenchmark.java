@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  * of linear and dare_ties against a plain copy of the same bytes, then a dare_ties search's candidates materialised in
  * memory: seconds per candidate, the merge's share, and the process's peak RSS against the {@link MemoryPlan}.
  * {@code --merges-only} skips the search; {@code --layers N} uses models of the same tensor shapes with N layers (in a
- * folder of their own), to profile the kernel without the whole model.
+ * folder of their own), to profile the kernel without the whole model; {@code --delta-scale S} fine-tunes whose deltas are
+ * S x the weights' scale (default 0.5), also in a folder of their own.
  * Run it alone and under {@code flock /tmp/bigmodel.lock}: it needs about 10 GB.
  */
 final class ScaleBenchmark {
@@ -59,6 +60,7 @@ final class ScaleBenchmark {
         List<String> methods = List.of("linear", "ties", "dare_ties");
         int repeat = 2;
         SyntheticLlama shape = TINYLLAMA;
+        float deltaScale = 0.5f;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
@@ -74,6 +76,12 @@ final class ScaleBenchmark {
                     shape = new SyntheticLlama(2048, 5632, layers, 32, 4, 32000, false);
                     dir = dir.resolveSibling(dir.getFileName() + "-" + layers + "layers");
                 }
+                case "--delta-scale" -> {
+                    // Fine-tunes nearer their base (the default 0.5 makes deltas half the weights' size; real fine-tunes'
+                    // are a few percent, a few bf16 steps of the weight), in a folder of their own.
+                    deltaScale = Float.parseFloat(args[++i]);
+                    dir = dir.resolveSibling(dir.getFileName() + "-delta" + args[i]);
+                }
                 case "--clean" -> {
                     EvolveBenchmark.delete(dir);
                     System.out.println("deleted " + dir);
@@ -86,7 +94,7 @@ final class ScaleBenchmark {
         List<String> names = List.of("base", "ft-a", "ft-b");
         long t0 = System.nanoTime();
         for (int i = 0; i < names.size(); i++) {
-            shape.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : 0.5f, STORIES);
+            shape.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : deltaScale, STORIES);
         }
         System.out.printf("models: 3 x %.2f GB bf16 in %s (%.0f s to make or find)%n", shape.bytes(DType.BF16) / 1e9, dir, (System.nanoTime() - t0) / 1e9);
         if (merges) {

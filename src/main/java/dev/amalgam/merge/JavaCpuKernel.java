@@ -7,6 +7,7 @@ import dev.amalgam.safetensors.TensorSlice;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
@@ -22,8 +23,8 @@ import java.util.stream.IntStream;
  * allocating a fresh tensor whose pages the kernel must fault in and zero), masks went through bool-to-float copies,
  * ties sorted with topk. Here a tensor is 1 pass (linear), 1 or 2 (dare_ties: the rescale norms, unless a search kept
  * them ({@link RescaleNorms}), then the result; each pass draws the masks anew, which costs about what reading kept mask
- * bits did, without their numel / 8 bytes a model) or 2 to 4
- * (ties: one or two radix-select passes for the k-th largest |delta|, the second only where that is not a bf16 value;
+ * bits did, without their numel / 8 bytes a model) or 2 to 5 (ties: {@link MagnitudeThresholds}' passes for the k-th
+ * largest |delta|, one where a sample's guess proves exact, else one or two radix-select passes after it or instead;
  * the norms under rescale; the result). Per-range sums are kept in locals: ranges' slots of one array share cache
  * lines, and counting into them from both cores cost more than the counting.
  * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#fillBelow}).
@@ -44,6 +45,34 @@ final class JavaCpuKernel {
     private final FamilyCombination family; // linear uses its normalize and scalarDivisor (the weight sum)
     private final RescaleNorms.Cache kept; // a search's rescale levels, or null
     private final RescaleNorms.Cache.Key[] normKeys; // per model, its levels' key where kept is not null
+
+    /** The passes {@link MagnitudeThresholds} runs over this kernel's inputs. */
+    private final MagnitudeThresholds.Passes passes = new MagnitudeThresholds.Passes() {
+        @Override
+        public long numel() {
+            return numel;
+        }
+
+        @Override
+        public void eachDelta(int[] models, IntFunction<MagnitudeThresholds.ChunkSink> sinkOfRange) {
+            JavaCpuKernel.this.eachDelta(models, r -> {
+                MagnitudeThresholds.ChunkSink sink = sinkOfRange.apply(r);
+                return (m, at, s, len) -> sink.accept(m, s.delta, len);
+            });
+        }
+
+        @Override
+        public void absDeltas(int model, long[] starts, int length, float[] into) {
+            Scratch s = new Scratch();
+            for (int g = 0; g < starts.length; g++) {
+                load(s, s.base, 0, starts[g], length);
+                delta(s, model, starts[g], length);
+                for (int j = 0; j < length; j++) {
+                    into[g * length + j] = Math.abs(s.delta[j]);
+                }
+            }
+        }
+    };
 
     /**
      * Built by {@link CpuFastPath#kernel}: {@code masks}, {@code family} and {@code normKeys} per model (the inputs after
@@ -121,66 +150,16 @@ final class JavaCpuKernel {
         return IntStream.range(0, masks.length).filter(i -> test.test(masks[i])).toArray();
     }
 
-    /**
-     * Each magnitude-masked model's threshold: the k-th largest |x - base|, exactly (as {@link KthLargest} over fp32),
-     * by {@link RadixSelect}: one counting pass over every such model, then a second over those it did not settle
-     * (rare on bf16 inputs). Each pass widens the base once per chunk for all its models.
-     */
+    /** Each magnitude-masked model's threshold, by {@link MagnitudeThresholds}. */
     private void thresholds() {
         int[] models = models(m -> m instanceof Mask.Magnitude(long k) && k > 0);
-        if (models.length == 0) {
-            return;
-        }
-        long[][] top = absDeltaHistograms(models, null);
-        RadixSelect.Refine[] refine = new RadixSelect.Refine[models.length]; // null where the first pass settled it
-        for (int m = 0; m < models.length; m++) {
-            switch (RadixSelect.afterHigh(top[m], ((Mask.Magnitude) masks[models[m]]).k())) {
-                case RadixSelect.Found(float value) -> lower[models[m]] = value;
-                case RadixSelect.Refine r -> refine[m] = r;
-            }
-        }
-        int[] pending = IntStream.range(0, models.length).filter(m -> refine[m] != null).toArray(); // indices into models
-        if (pending.length == 0) {
-            return;
-        }
-        long[][] low = absDeltaHistograms(Arrays.stream(pending).map(m -> models[m]).toArray(),
-                Arrays.stream(pending).map(m -> refine[m].bucket()).toArray());
-        for (int i = 0; i < pending.length; i++) {
-            lower[models[pending[i]]] = RadixSelect.afterLow(refine[pending[i]], low[i]);
-        }
-    }
-
-    /**
-     * Per model of {@code models}, {@link RadixSelect}'s counters over |x - base|: its first pass without
-     * {@code buckets}, else its second within {@code buckets[m]}. Each range counts into its own, summed at the end.
-     */
-    private long[][] absDeltaHistograms(int[] models, int[] buckets) {
-        int size = buckets == null ? RadixSelect.HIGH : RadixSelect.LOW;
-        int[][][] histograms = new int[models.length][RANGES][]; // [model, range, size]; null for an empty range
-        forRanges((r, from, to) -> {
-            int[][] h = new int[models.length][size];
-            Scratch s = new Scratch();
-            for (long c = from; c < to; c += CHUNK) {
-                int len = (int) Math.min(CHUNK, to - c);
-                load(s, s.base, 0, c, len);
-                for (int m = 0; m < models.length; m++) {
-                    delta(s, models[m], c, len);
-                    if (buckets == null) {
-                        RadixSelect.countHigh(s.delta, len, h[m]);
-                    } else {
-                        RadixSelect.countLow(s.delta, len, buckets[m], h[m]);
-                    }
-                }
-            }
+        if (models.length > 0) {
+            long[] k = Arrays.stream(models).mapToLong(m -> ((Mask.Magnitude) masks[m]).k()).toArray();
+            float[] found = MagnitudeThresholds.find(passes, models, k);
             for (int m = 0; m < models.length; m++) {
-                histograms[m][r] = h[m];
+                lower[models[m]] = found[m];
             }
-        });
-        long[][] sums = new long[models.length][];
-        for (int m = 0; m < models.length; m++) {
-            sums[m] = RadixSelect.sum(histograms[m], size);
         }
-        return sums;
     }
 
     /**
@@ -216,30 +195,21 @@ final class JavaCpuKernel {
      */
     private void summedNorms(int[] models, double[][] norms) {
         double[][][] sums = new double[models.length][RANGES][]; // [model, range]: levels + the partial level, or {before, after}
-        forRanges((r, from, to) -> {
-            Scratch s = new Scratch();
+        eachDelta(models, r -> {
             int[] top = new int[CHUNK]; // a random mask's stream values, for its levels: only this pass needs them
             double[][] own = new double[models.length][];
             for (int m = 0; m < models.length; m++) {
-                own[m] = new double[masks[models[m]] instanceof Mask.Random ? RescaleNorms.LEVELS + 1 : 2];
+                own[m] = sums[m][r] = new double[masks[models[m]] instanceof Mask.Random ? RescaleNorms.LEVELS + 1 : 2];
             }
-            for (long c = from; c < to; c += CHUNK) {
-                int len = (int) Math.min(CHUNK, to - c);
-                load(s, s.base, 0, c, len);
-                for (int m = 0; m < models.length; m++) {
-                    delta(s, models[m], c, len);
-                    if (masks[models[m]] instanceof Mask.Random(long key, float density)) {
-                        TensorRandom.fillTop(key, c, top, len);
-                        own[m][RescaleNorms.LEVELS] += RescaleNorms.addLevels(top, s.delta, len, TensorRandom.threshold(density), own[m]);
-                    } else {
-                        keepMask(s, models[m], c, len);
-                        RescaleNorms.addL1(s.delta, s.mask, len, own[m]);
-                    }
+            return (m, at, s, len) -> {
+                if (masks[models[m]] instanceof Mask.Random(long key, float density)) {
+                    TensorRandom.fillTop(key, at, top, len);
+                    own[m][RescaleNorms.LEVELS] += RescaleNorms.addLevels(top, s.delta, len, TensorRandom.threshold(density), own[m]);
+                } else {
+                    keepMask(s, models[m], at, len);
+                    RescaleNorms.addL1(s.delta, s.mask, len, own[m]);
                 }
-            }
-            for (int m = 0; m < models.length; m++) {
-                sums[m][r] = own[m];
-            }
+            };
         });
         for (int m = 0; m < models.length; m++) {
             int i = models[m];
@@ -387,6 +357,30 @@ final class JavaCpuKernel {
         final float[] model = new float[CHUNK];
         final float[] delta = new float[CHUNK];
         final float[] mask = new float[CHUNK];
+    }
+
+    /** What a pass does with one chunk of one of its models' deltas (in s.delta; the base in s.base): a range's own. */
+    private interface DeltaSink {
+        void accept(int model, long at, Scratch s, int len);
+    }
+
+    /**
+     * A pass over {@code models}' deltas on all cores: in each range, {@code sinkOfRange} makes the range's sink, and
+     * each chunk widens the base once and hands every model's delta to it ({@code model}: an index into {@code models}).
+     */
+    private void eachDelta(int[] models, IntFunction<DeltaSink> sinkOfRange) {
+        forRanges((r, from, to) -> {
+            DeltaSink sink = sinkOfRange.apply(r);
+            Scratch s = new Scratch();
+            for (long c = from; c < to; c += CHUNK) {
+                int len = (int) Math.min(CHUNK, to - c);
+                load(s, s.base, 0, c, len);
+                for (int m = 0; m < models.length; m++) {
+                    delta(s, models[m], c, len);
+                    sink.accept(m, c, s, len);
+                }
+            }
+        });
     }
 
     private interface RangeBody {

@@ -1,0 +1,211 @@
+package dev.amalgam.merge;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.IntFunction;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * TIES' threshold search ({@link MagnitudeThresholds}, {@link ThresholdGuess}) against a sort: the k-th largest |delta| in
+ * the bit order of |delta| ({@link RadixSelect}'s, where NaN ranks above infinity), over in-memory deltas, counting the
+ * passes it takes: one where a sample's guess is proved, more where the guess is not tried or misses.
+ */
+class MagnitudeThresholdsTest {
+    private static final int N = 600_000; // a full sample: 64 segments
+
+    /** In-memory deltas of one or more models, one range, counting the full passes. */
+    private static final class Deltas implements MagnitudeThresholds.Passes {
+        final List<float[]> models = new ArrayList<>();
+        int passes;
+
+        @Override
+        public long numel() {
+            return models.getFirst().length;
+        }
+
+        @Override
+        public void eachDelta(int[] which, IntFunction<MagnitudeThresholds.ChunkSink> sinkOfRange) {
+            passes++;
+            MagnitudeThresholds.ChunkSink sink = sinkOfRange.apply(0);
+            float[] chunk = new float[JavaCpuKernel.CHUNK];
+            for (int at = 0; at < numel(); at += chunk.length) {
+                int len = (int) Math.min(chunk.length, numel() - at);
+                for (int m = 0; m < which.length; m++) {
+                    System.arraycopy(models.get(which[m]), at, chunk, 0, len);
+                    sink.accept(m, chunk, len);
+                }
+            }
+        }
+
+        @Override
+        public void absDeltas(int model, long[] starts, int length, float[] into) {
+            for (int g = 0; g < starts.length; g++) {
+                for (int j = 0; j < length; j++) {
+                    into[g * length + j] = Math.abs(models.get(model)[(int) starts[g] + j]);
+                }
+            }
+        }
+    }
+
+    /** The k-th largest |v| in bit order, by sorting. */
+    private static float reference(float[] v, long k) {
+        int[] bits = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            bits[i] = Float.floatToRawIntBits(Math.abs(v[i]));
+        }
+        Arrays.sort(bits);
+        return Float.intBitsToFloat(bits[(int) (v.length - k)]);
+    }
+
+    /** A fine-tune's deltas: a few bf16 steps of N(0, 0.02) weights (2.5% of their scale), so their values repeat. */
+    private static float[] repeating(long seed) {
+        Random r = new Random(seed);
+        float[] d = new float[N];
+        for (int i = 0; i < N; i++) {
+            float base = bf16(0.02f * (float) r.nextGaussian());
+            d[i] = bf16(base + 0.0005f * (float) r.nextGaussian()) - base;
+        }
+        return d;
+    }
+
+    private static float bf16(float x) {
+        return Float.intBitsToFloat(Float.floatToRawIntBits(x) + 0x8000 & 0xFFFF0000); // round half up: fine for test data
+    }
+
+    private static void check(Deltas deltas, long[] k, int passes, String what) {
+        int[] models = new int[deltas.models.size()];
+        Arrays.setAll(models, i -> i);
+        float[] found = MagnitudeThresholds.find(deltas, models, k);
+        for (int m = 0; m < models.length; m++) {
+            assertEquals(Float.floatToRawIntBits(reference(deltas.models.get(m), k[m])), Float.floatToRawIntBits(found[m]),
+                    what + ", model " + m + ", k " + k[m]);
+        }
+        assertEquals(passes, deltas.passes, what + ": passes");
+    }
+
+    /**
+     * The median of repeating deltas is settled by the guess, for both models in one pass. Where the sample's rank falls
+     * just outside the block of equal values that holds the tensor's k-th largest (here k = N / 10 of model 0: its guess's
+     * copies hold ranks 46,346 to 59,657 of the tensor), the count shows the miss and a radix pass follows; where the
+     * sample holds the value at its rank too seldom (k = 3N / 4), no guess is tried.
+     */
+    @Test
+    void repeatingDeltasAreMostlySettledByTheGuessInOnePass() {
+        Deltas both = new Deltas();
+        both.models.add(repeating(1));
+        both.models.add(repeating(2));
+        check(both, new long[]{N / 2, N / 2}, 1, "repeating deltas, the median");
+        Deltas miss = new Deltas();
+        miss.models.add(repeating(1));
+        check(miss, new long[]{N / 10}, 2, "a guess just outside its block");
+        Deltas untried = new Deltas();
+        untried.models.add(repeating(1));
+        check(untried, new long[]{3 * N / 4}, 1, "a value too seldom in the sample: the radix pass alone");
+    }
+
+    @Test
+    void unrepeatedDeltasSkipTheGuessAndTakeTheRadixPasses() {
+        Random r = new Random(3);
+        float[] d = new float[N];
+        for (int i = 0; i < N; i++) {
+            d[i] = (float) r.nextGaussian(); // fp32: all but never repeated
+        }
+        Deltas deltas = new Deltas();
+        deltas.models.add(d);
+        check(deltas, new long[]{N / 2}, 2, "fp32 deltas (the radix passes: the median is no bf16 value)");
+    }
+
+    /**
+     * A guess that misses: the sampled segments hold zeros, which the rest of the tensor does not, so the sample's k-th
+     * largest (0) is not the tensor's; the counting pass shows it and a radix pass finds the threshold.
+     */
+    @Test
+    void aGuessThatMissesFallsBackToTheRadixPasses() {
+        float[] d = repeating(4);
+        for (long start : ThresholdGuess.segments(N)) {
+            Arrays.fill(d, (int) start, (int) start + ThresholdGuess.SEGMENT, 0f);
+        }
+        Deltas deltas = new Deltas();
+        deltas.models.add(d);
+        check(deltas, new long[]{N / 20}, 2, "a misleading sample");
+    }
+
+    /** NaN deltas outside the sample rank above every value, as in the radix passes' bit order; k = 1 and k = N too. */
+    @Test
+    void nanDeltasRankAboveEveryValueAndTheEndsAreExact() {
+        float[] d = repeating(5);
+        long[] starts = ThresholdGuess.segments(N);
+        int nans = 0;
+        for (int i = ThresholdGuess.SEGMENT; i < N && nans < 100; i += 997) {
+            int at = i;
+            if (Arrays.stream(starts).noneMatch(s -> at >= s && at < s + ThresholdGuess.SEGMENT)) {
+                d[i] = Float.NaN;
+                nans++;
+            }
+        }
+        for (long k : new long[]{1, 100, 101, N / 2, N}) {
+            Deltas deltas = new Deltas();
+            deltas.models.add(d);
+            float[] found = MagnitudeThresholds.find(deltas, new int[]{0}, new long[]{k});
+            assertEquals(Float.floatToRawIntBits(reference(d, k)), Float.floatToRawIntBits(found[0]), "k " + k);
+        }
+    }
+
+    @Test
+    void quickselectAndCountsMatchSortingAndCounting() {
+        Random r = new Random(6);
+        for (int trial = 0; trial < 200; trial++) {
+            int size = 1 + r.nextInt(300);
+            float[] v = new float[size];
+            for (int i = 0; i < size; i++) {
+                v[i] = r.nextInt(4) == 0 ? r.nextInt(5) : r.nextFloat(); // many repeats, some not
+            }
+            float[] sorted = v.clone();
+            Arrays.sort(sorted);
+            int rank = 1 + r.nextInt(size);
+            assertEquals(sorted[size - rank], ThresholdGuess.largest(v.clone(), size, rank), "rank " + rank + " of " + size);
+        }
+        float[] edge = {Float.NaN, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1f, -1f, 1f, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, 2f, -0.5f};
+        for (float t : new float[]{0f, Float.MIN_VALUE, 0.5f, 1f, 2f, Float.MAX_VALUE}) {
+            int atMost = 0;
+            int below = 0;
+            for (float x : edge) {
+                atMost += Math.abs(x) <= t ? 1 : 0;
+                below += Math.abs(x) < t ? 1 : 0;
+            }
+            int both = ThresholdGuess.atMostAndBelow(edge, edge.length, t);
+            assertEquals(atMost, both >>> 16, "at most " + t);
+            assertEquals(below, both & 0xFFFF, "below " + t);
+        }
+    }
+
+    @Test
+    void aGuessNeedsARepeatedFiniteValueAtItsRank() {
+        float[] repeated = new float[4096];
+        for (int i = 0; i < repeated.length; i++) {
+            repeated[i] = i % 4; // four values, 1024 copies each
+        }
+        assertEquals(3f, ThresholdGuess.fromSample(repeated.clone(), repeated.length, 2000, 8192)); // rank 1000 of 4096: a 3
+        assertEquals(1f, ThresholdGuess.fromSample(repeated.clone(), repeated.length, 5000, 8192)); // rank 2500: a 1
+        float[] unique = new float[4096];
+        for (int i = 0; i < unique.length; i++) {
+            unique[i] = i;
+        }
+        assertTrue(Float.isNaN(ThresholdGuess.fromSample(unique, unique.length, 2000, 8192)), "values seen once");
+        float[] withNan = repeated.clone();
+        withNan[7] = Float.NaN;
+        assertTrue(Float.isNaN(ThresholdGuess.fromSample(withNan, withNan.length, 2000, 8192)), "a NaN in the sample");
+        float[] infinite = repeated.clone();
+        Arrays.fill(infinite, 0, 2048, Float.POSITIVE_INFINITY);
+        assertTrue(Float.isNaN(ThresholdGuess.fromSample(infinite, infinite.length, 100, 8192)), "an infinite guess");
+        assertTrue(ThresholdGuess.settles(10, 3, 8, 6), "4 values >= t and 2 > t: t is the 3rd largest");
+        assertTrue(!ThresholdGuess.settles(10, 5, 8, 6) && !ThresholdGuess.settles(10, 2, 8, 6), "outside");
+    }
+}
