@@ -87,6 +87,9 @@ final class ThresholdGuess {
      * (a NaN: neither): both counts from one branch-free loop, which the JIT vectorizes.
      */
     static int atMostAndBelow(float[] values, int len, float t) {
+        if (len > 1 << 15) {
+            throw new IllegalArgumentException("a chunk of " + len + " values: its counts would not fit 16 bits each");
+        }
         int count = 0;
         for (int j = 0; j < len; j++) {
             float side = Math.signum(t - Math.abs(values[j])); // 1 below t, 0 at it, -1 above, NaN for a NaN
