@@ -19,6 +19,7 @@ import dev.amalgam.evolve.run.TaskSuite;
 import dev.amalgam.llm.TextTokenizer;
 import dev.amalgam.merge.MergeJob;
 import dev.amalgam.merge.MergeKernel;
+import dev.amalgam.merge.MergeMethods;
 import dev.amalgam.recipe.ModelRef;
 import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.TensorSpec;
@@ -29,8 +30,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -83,6 +86,7 @@ final class ScaleBenchmark {
                     dir = dir.resolveSibling(dir.getFileName() + "-delta" + args[i]);
                 }
                 case "--clean" -> {
+                    onlyOwn(dir);
                     EvolveBenchmark.delete(dir);
                     System.out.println("deleted " + dir);
                     return;
@@ -90,6 +94,7 @@ final class ScaleBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        onlyOwn(dir);
         Files.createDirectories(dir);
         List<String> names = List.of("base", "ft-a", "ft-b");
         long t0 = System.nanoTime();
@@ -102,6 +107,26 @@ final class ScaleBenchmark {
         }
         if (evolve) {
             evolve(dir, shape, items, candidates);
+        }
+    }
+
+    /**
+     * Refuses a folder holding anything the benchmark does not write there (its three models, their merges' scratch
+     * {@code out} and its recipes): a {@code --dir} of the user's, which {@code --clean} would delete and a run would
+     * write into.
+     */
+    private static void onlyOwn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        Set<String> own = new HashSet<>(List.of("base", "ft-a", "ft-b", "out"));
+        MergeMethods.all().forEach(m -> own.add(m.name() + ".yaml"));
+        try (Stream<Path> entries = Files.list(dir)) {
+            List<String> other = entries.map(p -> p.getFileName().toString()).filter(n -> !own.contains(n)).sorted().toList();
+            if (!other.isEmpty()) {
+                throw new IllegalArgumentException(dir + " holds " + other + ", which the scale benchmark does not write;"
+                        + " name another --dir");
+            }
         }
     }
 
