@@ -20,11 +20,16 @@ record FamilyCombination(float[] weights, boolean consensus, boolean normalize, 
     void combine(float[] base, float[][] contribution, int len, float[] result, float[] mixed, float[] divisor) {
         int last = weights.length - 1;
         float[] c = contribution[last];
-        sumBefore(contribution, last, len, mixed);
+        // The models before the last, summed from +0: by sumBefore, or for two models, +0 + c0 in the loops below (the
+        // same value, without a pass that writes it).
+        float[] before = last == 1 ? contribution[0] : mixed;
+        if (last != 1) {
+            sumBefore(contribution, last, len, mixed);
+        }
         if (!consensus) {
             float d = normalize ? scalarDivisor : 1f; // x / 1 is x, bit for bit
             for (int j = 0; j < len; j++) {
-                result[j] = base[j] + (mixed[j] + c[j]) / d * lambda;
+                result[j] = base[j] + ((0f + before[j]) + c[j]) / d * lambda; // 0 + x is x, but +0 for -0, as in sumBefore
             }
             return;
         }
@@ -36,7 +41,7 @@ record FamilyCombination(float[] weights, boolean consensus, boolean normalize, 
             // +1 for a sum >= 0 (2 x signum + 1 is -1, 1 or 3), -1 below; branch-free and vectorized (copySign is
             // not). A NaN sum gives NaN, where the DJL path takes -1: it changes nothing, the element's result is NaN
             // either way.
-            majority[j] = Math.min(1f, Math.signum(mixed[j] + c[j]) * 2f + 1f);
+            majority[j] = Math.min(1f, Math.signum((0f + before[j]) + c[j]) * 2f + 1f);
         }
         float[] agreeing = result; // reused: the agreeing weights' sum, then the result
         if (last == 0) { // mixed is still sumBefore's +0s (the majority loop only read it)

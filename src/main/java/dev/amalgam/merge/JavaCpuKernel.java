@@ -134,7 +134,7 @@ final class JavaCpuKernel {
             for (long c = from; c < to; c += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - c);
                 load(s, s.base, input, c, len);
-                count += FloatCodec.nonFinite(s.base, len, s.codec);
+                count += FloatCodec.nonFinite(s.base, len);
             }
             counts[r] = count;
         }));
@@ -239,7 +239,7 @@ final class JavaCpuKernel {
                     }
                     family.combine(s.base, contribution, len, result, s.delta, s.mask);
                 }
-                count += FloatCodec.nonFinite(result, len, s.codec);
+                count += FloatCodec.nonFinite(result, len);
                 out.put(at, result, len);
             }
             nonFinite[r] = count;
@@ -247,26 +247,36 @@ final class JavaCpuKernel {
         return Arrays.stream(nonFinite).sum();
     }
 
-    /** LinearMerge's ops: sum = x0 * w0, then sum += xi * wi, then sum / (float) weight sum. */
+    /**
+     * LinearMerge's ops: sum = x0 * w0, then sum += xi * wi, then sum / (float) weight sum, each rounded as libtorch
+     * rounds it (Java never fuses a multiply and an add). Model 0's chunk waits in s.base (linear has no base) so that
+     * model 1's loop forms both products, and the last model's loop divides: one loop for two models, not three.
+     */
     private void linearChunk(Scratch s, long at, int len, float[] result) {
-        for (int i = 0; i < weights.length; i++) {
+        int last = weights.length - 1;
+        float d = family.normalize() ? family.scalarDivisor() : 1f; // x / 1 is x, bit for bit
+        float w0 = weights[0];
+        float[] x0 = s.base;
+        load(s, x0, 0, at, len);
+        if (last == 0) {
+            for (int j = 0; j < len; j++) {
+                result[j] = x0[j] * w0 / d;
+            }
+            return;
+        }
+        for (int i = 1; i <= last; i++) {
             load(s, s.model, i, at, len);
             float w = weights[i];
             float[] x = s.model;
-            if (i == 0) {
+            float divisor = i == last ? d : 1f;
+            if (i == 1) {
                 for (int j = 0; j < len; j++) {
-                    result[j] = x[j] * w;
+                    result[j] = (x0[j] * w0 + x[j] * w) / divisor; // x * w rounded, then added: two roundings, as libtorch's mul and add
                 }
             } else {
                 for (int j = 0; j < len; j++) {
-                    result[j] = result[j] + x[j] * w; // x * w rounded, then added: two roundings, as libtorch's mul and add
+                    result[j] = (result[j] + x[j] * w) / divisor;
                 }
-            }
-        }
-        if (family.normalize()) {
-            float divisor = family.scalarDivisor();
-            for (int j = 0; j < len; j++) {
-                result[j] = result[j] / divisor;
             }
         }
     }
@@ -300,7 +310,8 @@ final class JavaCpuKernel {
                     out[j] = kept * w;
                 }
             }
-            default -> { // a random mask, or k = 0: masks that do not depend on the delta
+            case Mask.Random(long key, float density) -> TensorRandom.thin(key, at, density, x, base, rescaled, f, w, out, len);
+            default -> { // k = 0: a mask that does not depend on the delta
                 keepMask(s, i, at, len);
                 for (int j = 0; j < len; j++) {
                     float kept = (x[j] - base[j]) * s.mask[j];

@@ -144,17 +144,20 @@ class JavaCpuKernelTest {
     @Test
     void linearMatchesTheDjlPathBitForBit() {
         MergeMethod method = MergeMethods.byName("linear", "test");
-        for (boolean normalize : new boolean[]{true, false}) {
-            List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                inputs.add(new PlannedTensor.PlannedInput(i + 1, NAME,
-                        MergeHarness.resolve(method, Scope.PER_MODEL, Map.of("weight", (double) LINEAR_WEIGHTS[i]), false)));
+        for (int models = 1; models <= 3; models++) { // the kernel's loops differ for the first, second and later models
+            for (boolean normalize : new boolean[]{true, false}) {
+                List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
+                for (int i = 0; i < models; i++) {
+                    inputs.add(new PlannedTensor.PlannedInput(i + 1, NAME,
+                            MergeHarness.resolve(method, Scope.PER_MODEL, Map.of("weight", (double) LINEAR_WEIGHTS[i]), false)));
+                }
+                PlannedTensor t = new PlannedTensor(NAME, SHAPE, DType.BF16, null, inputs,
+                        MergeHarness.resolve(method, Scope.GLOBAL, Map.of("normalize", normalize), false), false);
+                float[] fast = fast(method, t);
+                String what = "linear, " + models + " models, normalize=" + normalize;
+                assertBitwise(djl(method, t), fast, what);
+                assertBitwise(fast, streamed(method, t), what + ", streamed through MergeKernel");
             }
-            PlannedTensor t = new PlannedTensor(NAME, SHAPE, DType.BF16, null, inputs,
-                    MergeHarness.resolve(method, Scope.GLOBAL, Map.of("normalize", normalize), false), false);
-            float[] fast = fast(method, t);
-            assertBitwise(djl(method, t), fast, "linear normalize=" + normalize);
-            assertBitwise(fast, streamed(method, t), "linear streamed through MergeKernel");
         }
     }
 

@@ -127,7 +127,7 @@ class FloatCodecChunkTest {
         for (float f : v) {
             want += Float.isFinite(f) ? 0 : 1;
         }
-        assertEquals(want, FloatCodec.nonFinite(v, v.length, new FloatCodec.ChunkBuffers()));
-        assertEquals(0, FloatCodec.nonFinite(new float[]{Float.MAX_VALUE, -Float.MIN_VALUE, 0f, Float.NaN}, 3, new FloatCodec.ChunkBuffers()));
+        assertEquals(want, FloatCodec.nonFinite(v, v.length));
+        assertEquals(0, FloatCodec.nonFinite(new float[]{Float.MAX_VALUE, -Float.MIN_VALUE, 0f, Float.NaN}, 3));
     }
 }

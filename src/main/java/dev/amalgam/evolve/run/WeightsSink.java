@@ -64,13 +64,13 @@ final class WeightsSink implements TensorSink {
         return new TensorChunks() {
             @Override
             public void put(long at, float[] values, int count) {
-                FloatCodec.round(planned, values, count, buffers.get()); // in place: the kernel reuses the array anyway
                 if (half) {
+                    FloatCodec.round(planned, values, count, buffers.get()); // in place: the kernel reuses the array anyway
                     for (int j = 0; j < count; j++) {
                         target.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, at + j, Float.floatToFloat16(values[j]));
                     }
                 } else {
-                    MemorySegment.copy(values, 0, target, ValueLayout.JAVA_FLOAT_UNALIGNED, at * Float.BYTES, count);
+                    FloatCodec.roundTo(planned, values, count, buffers.get(), target.asSlice(at * Float.BYTES, (long) count * Float.BYTES));
                 }
             }
 
