@@ -1,6 +1,8 @@
 package dev.amalgam.merge;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
@@ -18,7 +20,8 @@ final class MagnitudeThresholds {
 
         /**
          * One pass over {@code models}' deltas (input indices after the base) on all cores: {@code sinkOfRange} makes each
-         * range's sink (range indices below {@link JavaCpuKernel#RANGES}), which gets every chunk of every model.
+         * range's sink (range indices below {@link JavaCpuKernel#RANGES}), which gets every chunk of every model of the
+         * range, on the thread that made it.
          */
         void eachDelta(int[] models, IntFunction<ChunkSink> sinkOfRange);
 
@@ -103,16 +106,17 @@ final class MagnitudeThresholds {
 
     /**
      * Per model of {@code models}, {@link RadixSelect}'s counters over |x - base|: its first pass without
-     * {@code buckets}, else its second within {@code buckets[m]}. Each range counts into its own, summed at the end.
+     * {@code buckets}, else its second within {@code buckets[m]}. Each thread counts into its own arrays, summed at the
+     * end: one per thread, not per range, as zeroing and summing 16 ranges' 512 KB arrays per model and tensor cost more
+     * than the ranges' counting gained. A count of one thread fits an int while the tensor has fewer than 2^31 values;
+     * a larger tensor's ranges count apart.
      */
     private static long[][] histograms(Passes passes, int[] models, int[] buckets) {
         int size = buckets == null ? RadixSelect.HIGH : RadixSelect.LOW;
-        int[][][] histograms = new int[models.length][JavaCpuKernel.RANGES][]; // [model, range, size]; null for an empty range
+        boolean byThread = passes.numel() < Integer.MAX_VALUE;
+        Map<Object, int[][]> histograms = new ConcurrentHashMap<>(); // [model, size] by thread (or range)
         passes.eachDelta(models, r -> {
-            int[][] h = new int[models.length][];
-            for (int m = 0; m < models.length; m++) {
-                h[m] = histograms[m][r] = new int[size];
-            }
+            int[][] h = histograms.computeIfAbsent(byThread ? Thread.currentThread() : r, key -> new int[models.length][size]);
             return (m, delta, len) -> {
                 if (buckets == null) {
                     RadixSelect.countHigh(delta, len, h[m]);
@@ -123,7 +127,8 @@ final class MagnitudeThresholds {
         });
         long[][] sums = new long[models.length][];
         for (int m = 0; m < models.length; m++) {
-            sums[m] = RadixSelect.sum(histograms[m], size);
+            int model = m;
+            sums[m] = RadixSelect.sum(histograms.values().stream().map(h -> h[model]).toArray(int[][]::new), size);
         }
         return sums;
     }

@@ -121,9 +121,9 @@ class MemoryPlanTest {
     void theCpuFastPathHoldsMegabytesWhereTheDjlPathHoldsTensors() {
         long largest = 32000L * 2048;
         long fast = MergeKernel.workingSet(MergeMethods.byName("dare_ties", "test"), Set.of(DType.BF16), 3, largest, false);
-        // 2 task vectors: 16 ranges x 65536 int histogram counts and their 65536 long sums, 17 x 4097 double rescale
+        // 2 task vectors: at most 16 histograms (one a thread) of 131072 int counts and their 131072 long sums, 17 x 4097 double rescale
         // levels each; 16 ranges of 9 chunk rows; TIES' sample of 64 x 1024 floats
-        assertEquals(2 * (16 * 65536L * 4 + 65536L * 8 + 17 * 4097L * 8) + 16 * 9L * 16384 * 4 + 64 * 1024 * 4, fast);
+        assertEquals(2 * (16 * 131072L * 4 + 131072L * 8 + 17 * 4097L * 8) + 16 * 9L * 16384 * 4 + 64 * 1024 * 4, fast);
         assertTrue(fast < 50_000_000L, fast + " bytes");
         long djl = 5 * 4 * largest + MergeKernel.SLACK;
         assertEquals(djl, MergeKernel.workingSet(MergeMethods.byName("della", "test"), Set.of(DType.BF16), 3, largest, false));
