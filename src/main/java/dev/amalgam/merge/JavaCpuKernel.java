@@ -27,7 +27,7 @@ import java.util.stream.IntStream;
  * largest |delta|, one where a sample's guess proves exact, else one or two radix-select passes after it or instead;
  * the norms under rescale; the result). Per-range sums are kept in locals: ranges' slots of one array share cache
  * lines, and counting into them from both cores cost more than the counting.
- * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#fillBelow}).
+ * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#thin}).
  */
 final class JavaCpuKernel {
     static final int CHUNK = 1 << 14; // elements per chunk: a few fp32 rows of scratch per input, in the L2 cache
@@ -206,7 +206,7 @@ final class JavaCpuKernel {
                     TensorRandom.fillTop(key, at, top, len);
                     own[m][RescaleNorms.LEVELS] += RescaleNorms.addLevels(top, s.delta, len, TensorRandom.threshold(density), own[m]);
                 } else {
-                    keepMask(s, models[m], at, len);
+                    keepMask(s, models[m], len);
                     RescaleNorms.addL1(s.delta, s.mask, len, own[m]);
                 }
             };
@@ -284,7 +284,8 @@ final class JavaCpuKernel {
     /**
      * Model i's weighted, thinned delta for the chunk (s.base loaded), into {@code out}: delta.mul(mask), times the
      * rescale factor, times w, or delta.muli(w) without a mask. The delta is formed in the same loop (the same fp32
-     * ops per element as {@link #delta}), and so is a magnitude mask (as {@link #keepMask}'s).
+     * ops per element as {@link #delta}), and so is a magnitude mask (as {@link #keepMask}'s) or a random one
+     * ({@link TensorRandom#thin}).
      */
     private void contribution(Scratch s, int i, long at, int len, float[] out) {
         load(s, s.model, modelInput(i), at, len);
@@ -312,7 +313,7 @@ final class JavaCpuKernel {
             }
             case Mask.Random(long key, float density) -> TensorRandom.thin(key, at, density, x, base, rescaled, f, w, out, len);
             default -> { // k = 0: a mask that does not depend on the delta
-                keepMask(s, i, at, len);
+                keepMask(s, i, len);
                 for (int j = 0; j < len; j++) {
                     float kept = (x[j] - base[j]) * s.mask[j];
                     if (rescaled) {
@@ -333,9 +334,9 @@ final class JavaCpuKernel {
     }
 
     /** s.mask = model i's keep mask (0 or 1) for the chunk of s.delta. */
-    private void keepMask(Scratch s, int i, long at, int len) {
+    private void keepMask(Scratch s, int i, int len) {
         switch (masks[i]) {
-            case Mask.Random(long key, float density) -> TensorRandom.fillBelow(key, at, density, s.mask, len);
+            case Mask.Random r -> throw new IllegalStateException("a random mask is applied as it is drawn (TensorRandom.thin)");
             case Mask.Magnitude(long k) when k == 0 -> Arrays.fill(s.mask, 0, len, 0f);
             case Mask.Magnitude(long k) -> {
                 float threshold = lower[i];

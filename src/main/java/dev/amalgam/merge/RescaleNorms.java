@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The two L1 norms behind {@code rescale}'s factor, sum |delta| before the mask and after it: for a magnitude mask
  * summed as they are ({@link #addL1}); for a random (DARE) mask from |delta| summed per <em>level</em> of the mask's
  * uniform u, its top 12 bits (4096 levels). A mask of density d keeps the elements whose u x 2^24 is below
- * T = ceil(d x 2^24) ({@link TensorRandom#fillBelow}), so
+ * T = ceil(d x 2^24) ({@link TensorRandom#thin}), so
  * <pre>
  * before = sum of all levels
  * after  = sum of the levels below T's level + the |delta| of T's level with u x 2^24 below T (the partial level)

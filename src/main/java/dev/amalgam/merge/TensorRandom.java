@@ -68,27 +68,13 @@ public final class TensorRandom {
     }
 
     /**
-     * A random mask: 1 where value {@code from + i} of the stream of {@code key} ({@link #fill}'s uniform u) is below
-     * {@code density}, else 0, into {@code out[0..count)}. On the integers: u = top * 2^-24 with top the value's top 24
-     * bits, and u < density exactly when top < ceil(density * 2^24) (a product that is exact in double).
-     */
-    static void fillBelow(long key, long from, float density, float[] out, int count) {
-        long threshold = threshold(density);
-        for (int done = 0; done < count; done += BLOCK) {
-            long start = key + (from + done + 1L) * GOLDEN_GAMMA;
-            int n = Math.min(BLOCK, count - done);
-            for (int i = 0; i < n; i++) {
-                out[done + i] = ((mix64(start + STEPS[i]) >>> 40) - threshold) >>> 63; // the sign of top - threshold
-            }
-        }
-    }
-
-    /**
-     * A random mask applied as it is drawn: {@code out[i] = (x[i] - base[i]) * mask[i] * factor * w}, with mask[i]
-     * {@link #fillBelow}'s value and the products rounded one at a time in that order ({@code rescaled} false: without
-     * the factor), so bit for bit what {@code fillBelow} followed by that loop gives, in one pass instead of two. The
-     * loop vectorizes only when the JIT may unroll a body this large ({@code -XX:LoopUnrollLimit} in
-     * scripts/jvm-flags; at the default it runs scalar, several times slower).
+     * A random mask applied as it is drawn: {@code out[i] = (x[i] - base[i]) * mask[i] * factor * w}, the products
+     * rounded one at a time in that order ({@code rescaled} false: without the factor). mask[i] is 1 where value
+     * {@code from + i} of the stream of {@code key} ({@link #fill}'s uniform u) is below {@code density}, else 0. On the
+     * integers: u = top * 2^-24 with top the value's top 24 bits, and u < density exactly when top < ceil(density * 2^24)
+     * (a product that is exact in double). The JIT vectorizes the loop (several mix64 at once) only when it may unroll a
+     * body this large ({@code -XX:LoopUnrollLimit} in scripts/jvm-flags; at the default it runs scalar, about 5x slower,
+     * and drawing the mask into an array first, then applying it, took 1.25x the time of this one loop).
      */
     static void thin(long key, long from, float density, float[] x, float[] base, boolean rescaled, float factor, float w,
                      float[] out, int count) {
@@ -106,7 +92,7 @@ public final class TensorRandom {
 
     /**
      * The top 24 bits of values {@code [from, from + count)} of the stream of {@code key} into {@code out[0..count)}:
-     * {@link #fillBelow}'s integers, u x 2^24, for {@link RescaleNorms}' levels.
+     * {@link #thin}'s integers, u x 2^24, for {@link RescaleNorms}' levels.
      */
     static void fillTop(long key, long from, int[] out, int count) {
         for (int done = 0; done < count; done += BLOCK) {
