@@ -2,7 +2,6 @@ package dev.amalgam.merge;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -21,8 +20,12 @@ class MagnitudeThresholdsTest {
 
     /** In-memory deltas of one or more models, one range, counting the full passes. */
     private static final class Deltas implements MagnitudeThresholds.Passes {
-        final List<float[]> models = new ArrayList<>();
+        final List<float[]> models;
         int passes;
+
+        Deltas(float[]... models) {
+            this.models = List.of(models);
+        }
 
         @Override
         public long numel() {
@@ -97,16 +100,9 @@ class MagnitudeThresholdsTest {
      */
     @Test
     void repeatingDeltasAreMostlySettledByTheGuessInOnePass() {
-        Deltas both = new Deltas();
-        both.models.add(repeating(1));
-        both.models.add(repeating(2));
-        check(both, new long[]{N / 2, N / 2}, 1, "repeating deltas, the median");
-        Deltas miss = new Deltas();
-        miss.models.add(repeating(1));
-        check(miss, new long[]{N / 10}, 2, "a guess just outside its block");
-        Deltas untried = new Deltas();
-        untried.models.add(repeating(1));
-        check(untried, new long[]{3 * N / 4}, 1, "a value too seldom in the sample: the radix pass alone");
+        check(new Deltas(repeating(1), repeating(2)), new long[]{N / 2, N / 2}, 1, "repeating deltas, the median");
+        check(new Deltas(repeating(1)), new long[]{N / 10}, 2, "a guess just outside its block");
+        check(new Deltas(repeating(1)), new long[]{3 * N / 4}, 1, "a value too seldom in the sample: the radix pass alone");
     }
 
     @Test
@@ -116,9 +112,7 @@ class MagnitudeThresholdsTest {
         for (int i = 0; i < N; i++) {
             d[i] = (float) r.nextGaussian(); // fp32: all but never repeated
         }
-        Deltas deltas = new Deltas();
-        deltas.models.add(d);
-        check(deltas, new long[]{N / 2}, 2, "fp32 deltas (the radix passes: the median is no bf16 value)");
+        check(new Deltas(d), new long[]{N / 2}, 2, "fp32 deltas (the radix passes: the median is no bf16 value)");
     }
 
     /**
@@ -131,9 +125,7 @@ class MagnitudeThresholdsTest {
         for (long start : ThresholdGuess.segments(N)) {
             Arrays.fill(d, (int) start, (int) start + ThresholdGuess.SEGMENT, 0f);
         }
-        Deltas deltas = new Deltas();
-        deltas.models.add(d);
-        check(deltas, new long[]{N / 20}, 2, "a misleading sample");
+        check(new Deltas(d), new long[]{N / 20}, 2, "a misleading sample");
     }
 
     /** NaN deltas outside the sample rank above every value, as in the radix passes' bit order; k = 1 and k = N too. */
@@ -150,9 +142,7 @@ class MagnitudeThresholdsTest {
             }
         }
         for (long k : new long[]{1, 100, 101, N / 2, N}) {
-            Deltas deltas = new Deltas();
-            deltas.models.add(d);
-            float[] found = MagnitudeThresholds.find(deltas, new int[]{0}, new long[]{k});
+            float[] found = MagnitudeThresholds.find(new Deltas(d), new int[]{0}, new long[]{k});
             assertEquals(Float.floatToRawIntBits(reference(d, k)), Float.floatToRawIntBits(found[0]), "k " + k);
         }
     }
