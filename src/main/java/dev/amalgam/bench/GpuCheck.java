@@ -36,6 +36,8 @@ import java.util.List;
  *       {@code --scoring-dtype} value, default float32) vs CPU fp32;</li>
  *   <li>{@code flops MODEL [SCORING_DTYPE]}: model FLOP/s of a scoring forward pass against a plain matmul of the
  *       model's largest weight shape, in fp16 and fp32, on the GPU;</li>
+ *   <li>{@code candidate-parity SEARCH_YAML DIR}: a search's candidate in the GPU's scoring model against the same
+ *       recipe merged to disk and loaded there ({@link CandidateParity});</li>
  *   <li>{@code synth DIR TOKENIZER_DIR SHAPE...}: a bf16 base and two fine-tunes (base + noise) for the
  *       merge / eval / evolve timings where no PyTorch is at hand to write them faster.</li>
  * </ul>
@@ -51,7 +53,7 @@ public final class GpuCheck {
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: gpu probe | merge-parity DIR | forward-parity MODEL [DTYPE] | flops MODEL [DTYPE]"
-                    + " | synth DIR TOKENIZER_DIR HIDDEN INTERMEDIATE LAYERS HEADS KV_HEADS VOCAB  [--json FILE]");
+                    + " | candidate-parity SEARCH_YAML DIR | synth DIR TOKENIZER_DIR HIDDEN INTERMEDIATE LAYERS HEADS KV_HEADS VOCAB  [--json FILE]");
             System.exit(2);
         }
         Path json = args.length >= 2 && "--json".equals(args[args.length - 2]) ? Path.of(args[args.length - 1]) : null;
@@ -64,6 +66,7 @@ public final class GpuCheck {
             }
             case "forward-parity" -> emit(json, forwardParity(Path.of(args[1]), scoringDtype(args)));
             case "flops" -> emit(json, flops(Path.of(args[1]), scoringDtype(args)));
+            case "candidate-parity" -> emit(json, CandidateParity.check(Path.of(args[1]), Path.of(args[2])));
             case "synth" -> synth(Path.of(args[1]), Path.of(args[2]), new SyntheticLlama(Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]), Integer.parseInt(args[7]),
                     Integer.parseInt(args[8]), false));
@@ -93,7 +96,7 @@ public final class GpuCheck {
         }
     }
 
-    private static ObjectNode result(String check) {
+    static ObjectNode result(String check) {
         ObjectNode r = JSON.createObjectNode();
         r.put("check", check);
         return r;

@@ -58,13 +58,14 @@ public final class MergeKernel {
     /**
      * The bound on what one tensor's merge holds beyond its mapped inputs, for {@code inputs} models (base included)
      * stored in {@code dtypes} whose largest tensor has {@code largest} elements: for the methods {@link JavaCpuKernel}
-     * covers, on a CPU its heap arrays (a few MB), on a GPU (device memory) the uploaded fp32 result and its cast;
+     * covers, on a CPU its heap arrays (a few MB), on a GPU (device memory) the uploaded result and its cast (at most two fp32 tensors);
      * for other methods the widened inputs and two tensors of the largest size in fp32; plus {@link #SLACK} for
      * libtorch's temporaries where libtorch holds tensors.
      */
     public static long workingSet(MergeMethod method, Set<DType> dtypes, int inputs, long largest, boolean gpu) {
         if (CpuFastPath.covers(method, dtypes)) {
-            // On a GPU the host's result (in the widening buffers) is uploaded as fp32 and cast to the resident type there.
+            // On a GPU the host's result is uploaded from the widening buffers (a search's in its scoring model's type,
+            // by WeightsSink) and cast or copied into place: at most two fp32 tensors.
             return gpu ? 2L * Float.BYTES * largest + SLACK : CpuFastPath.workingSet(inputs - 1);
         }
         return (inputs + 2L) * Float.BYTES * largest + SLACK;

@@ -36,6 +36,15 @@ public final class WideningBuffers implements AutoCloseable {
         return s.asSlice(0, bytes);
     }
 
+    /**
+     * A buffer of at least {@code bytes} in which a {@link TensorSink} gathers the chunks of a tensor it takes from the
+     * CPU fast path (e.g. to upload them to a GPU at once): the result slot, which the kernel does not use for such a
+     * tensor. Valid until the next tensor.
+     */
+    public MemorySegment staging(long bytes) {
+        return slot(0, bytes);
+    }
+
     /** Native bytes held (for the memory plan and tests). */
     public long bytesHeld() {
         return slots.stream().mapToLong(MemorySegment::byteSize).sum();

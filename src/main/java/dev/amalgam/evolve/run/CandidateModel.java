@@ -36,6 +36,7 @@ public final class CandidateModel implements AutoCloseable {
     private final Device device;
     private final Set<String> warned = new LinkedHashSet<>();
     private final Consumer<String> warnings;
+    private boolean stageUploads; // the fast kernel's results go through host staging to the device's weights
 
     /** A scoring model with fp32 weights. */
     public CandidateModel(Genome genome, Device device, Consumer<String> warnings) {
@@ -48,6 +49,13 @@ public final class CandidateModel implements AutoCloseable {
         this.device = device;
         this.warnings = warnings;
         this.model = LlamaModel.load(genome.scoringModel(), device, resident);
+        this.stageUploads = !device.equals(Device.cpu());
+    }
+
+    /** Takes the GPU's way to the weights on the CPU too (staged, then one copy per tensor): for tests. */
+    CandidateModel stagingUploads() {
+        stageUploads = true;
+        return this;
     }
 
     /**
@@ -89,7 +97,7 @@ public final class CandidateModel implements AutoCloseable {
         if (remap != null) {
             plan = remap.applyTo(plan);
         }
-        WeightsSink sink = new WeightsSink(model.weights());
+        WeightsSink sink = new WeightsSink(model.weights(), stageUploads ? buffers : null);
         new MergeKernel(plan.method(), plan.modelPaths().stream().map(sources::model).toList(), device, plan.seed(), buffers, this::warnOnce)
                 .withVocabularyRemap(remap).withRescaleNorms(rescaleNorms).run(plan.tensors(), sink, MergeKernel.Progress.NONE);
         if (!sink.missing().isEmpty()) {

@@ -5,34 +5,38 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.amalgam.llm.ModelWeights;
 import dev.amalgam.merge.PlannedTensor;
 import dev.amalgam.merge.TensorChunks;
 import dev.amalgam.merge.TensorSink;
+import dev.amalgam.merge.WideningBuffers;
 import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.TensorSlice;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.HashSet;
 import java.util.Set;
 
 /**
  * Writes each merged tensor into the scoring model's weights in place, first rounded to the tensor's planned
  * dtype (what {@code amalgam merge} would save), so the scored model is exactly the exported recipe's merge.
- * Rounding and the cast to the model's resident type ({@code evaluation.scoring_dtype}) happen on the tensor's
- * device: nothing is copied to the host and back; on the CPU, the fast kernel's chunks are rounded in Java and written
- * into the resident tensors' memory ({@link #chunks}). Tensors the model does not read (e.g. a rotary cache) are skipped.
+ * A result made on the tensor's device is rounded and cast to the model's resident type ({@code evaluation.scoring_dtype})
+ * there: nothing is copied to the host and back; the fast kernel's chunks, made on the host, are rounded and narrowed
+ * on the host before they reach the device ({@link #chunks}). Tensors the model does not read (e.g. a rotary cache) are skipped.
  */
 final class WeightsSink implements TensorSink {
     /** Elements rounded to bf16 per step (16 MiB of fp32). */
     static final long CHUNK = 1L << 22;
     private final ModelWeights weights;
+    private final WideningBuffers staging; // null: chunks go into the weights' host memory where they have one
     private final Set<String> written = new HashSet<>();
 
-    WeightsSink(ModelWeights weights) {
+    /** {@code staging}: where a tensor's chunks wait for their upload, or null where the weights are the host's memory. */
+    WeightsSink(ModelWeights weights, WideningBuffers staging) {
         this.weights = weights;
+        this.staging = staging;
     }
 
     @Override
@@ -47,41 +51,62 @@ final class WeightsSink implements TensorSink {
     }
 
     /**
-     * On the CPU, the fast kernel's chunks go straight into the resident weight's memory, rounded to the planned dtype
-     * (as {@link #rounded}) and stored as the resident type (fp16 rounds to nearest even, as libtorch's cast in
-     * {@link ModelWeights#overwrite}): no tensor-sized fp32 result and no dozen rounding ops per chunk.
+     * Where the fast kernel's chunks go: rounded to the planned dtype (as {@link #rounded}) and narrowed to the resident
+     * type (round to nearest even, as libtorch's cast in {@link ModelWeights#overwrite}) on the host's cores, straight
+     * into the resident weight's memory on the CPU, or into a host staging buffer that {@code finish} uploads once in
+     * the resident type on a GPU (2 bytes a parameter for a half-precision model, where an fp32 result would take 4,
+     * with no cast on the device): no tensor-sized fp32 result and no dozen rounding ops per chunk.
      */
     @Override
     public TensorChunks chunks(PlannedTensor tensor) {
         String name = tensor.outputName();
-        MemorySegment target = weights.names().contains(name) ? weights.hostMemory(name) : null;
-        if (target == null) {
-            return null; // accept() takes it whole (or skips a tensor the model does not read)
+        if (!weights.names().contains(name)) {
+            return null; // accept() skips it
+        }
+        MemorySegment direct = staging == null ? weights.hostMemory(name) : null;
+        if (direct == null && staging == null) {
+            return null; // accept() takes it whole
         }
         DType planned = tensor.outDtype();
-        boolean half = weights.dtype() == DataType.FLOAT16;
+        DType resident = switch (weights.dtype()) {
+            case FLOAT16 -> DType.F16;
+            case BFLOAT16 -> DType.BF16;
+            default -> DType.F32;
+        };
+        long[] shape = tensor.outShape();
+        // [numel] of the resident type; the staging buffer is garbage until every chunk is in
+        MemorySegment target = direct != null ? direct : staging.staging(new Shape(shape).size() * resident.byteSize());
         ThreadLocal<FloatCodec.ChunkBuffers> buffers = ThreadLocal.withInitial(FloatCodec.ChunkBuffers::new);
         return new TensorChunks() {
             @Override
             public void put(long at, float[] values, int count) {
-                if (half) {
-                    FloatCodec.round(planned, values, count, buffers.get()); // in place: the kernel reuses the array anyway
-                    for (int j = 0; j < count; j++) {
-                        target.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, at + j, Float.floatToFloat16(values[j]));
-                    }
+                FloatCodec.ChunkBuffers b = buffers.get();
+                MemorySegment dst = target.asSlice(at * resident.byteSize(), (long) count * resident.byteSize());
+                if (resident == DType.F32) {
+                    FloatCodec.roundTo(planned, values, count, b, dst);
                 } else {
-                    FloatCodec.roundTo(planned, values, count, buffers.get(), target.asSlice(at * Float.BYTES, (long) count * Float.BYTES));
+                    if (planned != resident) {
+                        FloatCodec.round(planned, values, count, b); // in place: the kernel reuses the array anyway
+                    }
+                    FloatCodec.narrow(resident, values, count, b, dst);
                 }
             }
 
             @Override
             public void finish() {
+                if (direct == null) {
+                    NDArray weight = weights.get(name);
+                    try (NDManager scope = weight.getManager().newSubManager()) {
+                        // one host-to-device copy of the tensor in the resident type; overwrite is then a plain copy
+                        weights.overwrite(name, scope.create(target.asByteBuffer(), new Shape(shape), weights.dtype()));
+                    }
+                }
                 written.add(name);
             }
 
             @Override
             public void close() {
-                // the memory is the model's
+                // the memory is the model's or the staging's
             }
         };
     }

@@ -25,15 +25,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * A search candidate merged into an fp16- or fp32-resident scoring model (rounded to the output dtype, then cast to the
  * resident type; on the CPU in Java, chunk by chunk into the weights' memory) is the candidate merged to disk and loaded
  * in that type: the same weights bit for bit, so the same logits. With a bf16 output and fp16 residency the value is
- * rounded twice (bf16, then fp16) on both paths; with an fp16 output the cast is the rounding.
+ * rounded twice (bf16, then fp16) on both paths; with an fp16 output the cast is the rounding. Staged: the GPU's way in
+ * (chunks narrowed into a host buffer in the resident type, then one copy per tensor into the weights), here on the CPU.
  */
 class HalfResidencyCandidateTest {
     @TempDir
     Path dir;
 
     @ParameterizedTest
-    @CsvSource({"bfloat16, FLOAT16", "float16, FLOAT16", "bfloat16, FLOAT32", "float16, FLOAT32"})
-    void aResidentCandidateEqualsTheSameCandidateMergedToDiskAndLoadedInTheResidentType(String outputDtype, DataType resident)
+    @CsvSource({"bfloat16, FLOAT16, false", "float16, FLOAT16, false", "bfloat16, FLOAT32, false", "float16, FLOAT32, false",
+            "bfloat16, FLOAT16, true", "float16, FLOAT16, true", "bfloat16, FLOAT32, true", "float16, FLOAT32, true"})
+    void aResidentCandidateEqualsTheSameCandidateMergedToDiskAndLoadedInTheResidentType(String outputDtype, DataType resident, boolean staged)
             throws Exception {
         Path config = TinyZoo.write(dir, "ga", 4, 0, 8, "run");
         Files.writeString(config, Files.readString(config).replace("  filters: [self_attn]\n", "  filters: [self_attn]\n  dtype: " + outputDtype + "\n"));
@@ -51,9 +53,10 @@ class HalfResidencyCandidateTest {
         try (MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, out, Long.MAX_VALUE, Device.cpu(), null, false, false, w -> { }))) {
             job.run(MergeKernel.Progress.NONE);
         }
-        try (CandidateModel candidate = new CandidateModel(genome, Device.cpu(), resident, w -> { });
+        try (CandidateModel fresh = new CandidateModel(genome, Device.cpu(), resident, w -> { });
              LlamaModel disk = LlamaModel.load(out, Device.cpu(), resident);
              NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            CandidateModel candidate = staged ? fresh.stagingUploads() : fresh;
             candidate.materialise(x);
             LlamaModel memory = candidate.model();
             assertEquals(disk.weights().names(), memory.weights().names());
