@@ -34,12 +34,7 @@ final class CandidateParity {
         Device gpu = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         SearchConfig config = SearchConfigYaml.parse(searchYaml);
         Genome genome = GenomeLoader.load(config);
-        SplittableRandom random = new SplittableRandom(9);
-        double[] u = new double[genome.size()];
-        for (int i = 0; i < u.length; i++) {
-            u[i] = random.nextDouble();
-        }
-        double[] x = genome.fromUnit(u);
+        double[] x = genome.randomPoint(new SplittableRandom(9));
         Files.createDirectories(dir);
         Path recipe = dir.resolve("candidate.yaml");
         Files.writeString(recipe, RecipeYaml.toYaml(genome.decode(x)));

@@ -75,11 +75,7 @@ final class EvolveBenchmark {
              TextTokenizer tokenizer = TextTokenizer.load(candidates.tokenizerFolder())) {
             TaskSuite suite = TaskSuite.prepare(config, "test", tokenizer, true, true);
             for (int k = -1; k < CANDIDATES; k++) { // k = -1 warms up both paths
-                double[] u = new double[genome.size()];
-                for (int i = 0; i < u.length; i++) {
-                    u[i] = random.nextDouble();
-                }
-                double[] x = genome.fromUnit(u);
+                double[] x = genome.randomPoint(random);
                 long t0 = System.nanoTime();
                 candidates.materialise(x);
                 long t1 = System.nanoTime();

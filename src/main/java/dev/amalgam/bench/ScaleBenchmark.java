@@ -243,12 +243,9 @@ final class ScaleBenchmark {
             System.out.printf("scoring model loaded in %.1f s, peak RSS so far %.2f GB%n", (System.nanoTime() - t0) / 1e9, peakRss() / 1e9);
             TaskSuite suite = TaskSuite.prepare(config, "test", tokenizer, true, true);
             for (int k = 0; k < candidates; k++) {
-                double[] u = new double[genome.size()];
-                for (int i = 0; i < u.length; i++) {
-                    u[i] = random.nextDouble();
-                }
+                double[] x = genome.randomPoint(random);
                 long a = System.nanoTime();
-                model.materialise(genome.fromUnit(u));
+                model.materialise(x);
                 long b = System.nanoTime();
                 tokens += suite.evaluate(model.model()).stats().tokens();
                 long c = System.nanoTime();

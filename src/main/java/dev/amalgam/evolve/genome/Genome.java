@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.random.RandomGenerator;
 
 /**
  * The searched vector and its codec to and from merge recipes. Genes are laid out row-major as
@@ -207,6 +208,15 @@ public final class Genome {
     /** Layers [start, end) of group {@code i}. */
     public int[] groupLayers(int i) {
         return new int[]{groupStart[i], groupStart[i + 1]};
+    }
+
+    /** A point drawn uniformly within the genes' bounds: {@link #fromUnit} of {@code size()} draws of {@code random}. */
+    public double[] randomPoint(RandomGenerator random) {
+        double[] u = new double[genes.size()];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = random.nextDouble();
+        }
+        return fromUnit(u);
     }
 
     /**

@@ -34,12 +34,7 @@ class GenomeTest {
     }
 
     private static double[] random(Genome g, long seed) {
-        Random r = new Random(seed);
-        double[] u = new double[g.size()];
-        for (int i = 0; i < u.length; i++) {
-            u[i] = r.nextDouble();
-        }
-        return g.fromUnit(u);
+        return g.randomPoint(new Random(seed));
     }
 
     @Test

@@ -41,12 +41,7 @@ class HalfResidencyCandidateTest {
         Files.writeString(config, Files.readString(config).replace("  filters: [self_attn]\n", "  filters: [self_attn]\n  dtype: " + outputDtype + "\n"));
         SearchConfig parsed = SearchConfigYaml.parse(config);
         Genome genome = GenomeLoader.load(parsed);
-        SplittableRandom random = new SplittableRandom(9);
-        double[] u = new double[genome.size()];
-        for (int i = 0; i < u.length; i++) {
-            u[i] = random.nextDouble();
-        }
-        double[] x = genome.fromUnit(u);
+        double[] x = genome.randomPoint(new SplittableRandom(9));
         Path recipe = dir.resolve("candidate.yaml");
         Files.writeString(recipe, RecipeYaml.toYaml(genome.decode(x)));
         Path out = dir.resolve("merged");
