@@ -3,6 +3,7 @@ package dev.amalgam.bench;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.evolve.config.SearchConfig;
@@ -16,6 +17,8 @@ import dev.amalgam.merge.MergeKernel;
 import dev.amalgam.recipe.RecipeYaml;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -24,7 +27,9 @@ import java.util.SplittableRandom;
  * {@code candidate-parity SEARCH_YAML DIR}: one seeded candidate of a search, materialised in the scoring model on the
  * GPU as a search does it (the host kernel's chunks narrowed to the resident type, one upload per tensor), against the
  * same recipe merged to disk on the CPU ({@code amalgam merge}) and loaded on the GPU in that type: every weight bit for
- * bit. The CPU tests hold the same on the CPU (HalfResidencyCandidateTest), but cannot make bf16 tensors.
+ * bit. The CPU tests hold the same on the CPU (HalfResidencyCandidateTest), but cannot make bf16 tensors. Also times a
+ * second candidate (a search's later ones: DARE's rescale levels kept) and the uploads alone (every weight's bytes from
+ * host memory), so that the two parts of a candidate's merge on a GPU show.
  */
 final class CandidateParity {
     private CandidateParity() {
@@ -47,11 +52,16 @@ final class CandidateParity {
         long differing = 0;
         String worst = "";
         double seconds;
+        double again;
+        double upload;
+        long uploadBytes = 0;
         try (CandidateModel candidate = new CandidateModel(genome, gpu, resident, w -> { });
-             LlamaModel disk = LlamaModel.load(merged, gpu, resident)) {
+             LlamaModel disk = LlamaModel.load(merged, gpu, resident);
+             Arena arena = Arena.ofConfined()) {
             long t0 = System.nanoTime();
             candidate.materialise(x);
             seconds = (System.nanoTime() - t0) / 1e9;
+            long largest = 0;
             for (String name : disk.weights().names()) {
                 float[] want = widened(disk.weights().get(name));
                 float[] got = widened(candidate.model().weights().get(name));
@@ -60,15 +70,34 @@ final class CandidateParity {
                     off += Float.floatToIntBits(want[i]) == Float.floatToIntBits(got[i]) ? 0 : 1;
                 }
                 elements += want.length;
+                largest = Math.max(largest, want.length);
                 if (off > 0 && worst.isEmpty()) {
                     worst = name;
                 }
                 differing += off;
             }
+            long t1 = System.nanoTime();
+            candidate.materialise(genome.randomPoint(new SplittableRandom(10))); // levels kept: a search's later candidates
+            again = (System.nanoTime() - t1) / 1e9;
+            // The uploads alone: every weight's bytes from one reused host buffer (as the search's staging), tensor by tensor.
+            MemorySegment host = arena.allocate(largest * resident.getNumOfBytes(), 64);
+            long t2 = System.nanoTime();
+            for (String name : disk.weights().names()) {
+                NDArray weight = disk.weights().get(name);
+                long bytes = weight.size() * resident.getNumOfBytes();
+                try (NDManager scope = weight.getManager().newSubManager()) {
+                    scope.create(host.asSlice(0, bytes).asByteBuffer(), weight.getShape(), resident);
+                }
+                uploadBytes += bytes;
+            }
+            upload = (System.nanoTime() - t2) / 1e9;
         }
         ObjectNode res = GpuCheck.result("candidate-parity");
         res.put("scoring_dtype", resident.toString());
         res.put("materialise_s", seconds);
+        res.put("next_materialise_s", again);
+        res.put("upload_s", upload);
+        res.put("upload_gbps", uploadBytes / upload / 1e9);
         res.put("elements", elements);
         res.put("differing", differing);
         res.put("first_differing_tensor", worst);
