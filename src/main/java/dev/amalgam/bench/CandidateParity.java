@@ -22,9 +22,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 /**
- * {@code candidate-parity SEARCH_YAML DIR}: one seeded candidate of a search, materialised in the scoring model on the
+ * {@code candidate-parity SEARCH_YAML DIR} (DIR new or empty): one seeded candidate of a search, materialised in the scoring model on the
  * GPU as a search does it (the host kernel's chunks narrowed to the resident type, one upload per tensor), against the
  * same recipe merged to disk on the CPU ({@code amalgam merge}) and loaded on the GPU in that type: every weight bit for
  * bit. The CPU tests hold the same on the CPU (HalfResidencyCandidateTest), but cannot make bf16 tensors. Also times a
@@ -40,6 +41,13 @@ final class CandidateParity {
         SearchConfig config = SearchConfigYaml.parse(searchYaml);
         Genome genome = GenomeLoader.load(config);
         double[] x = genome.randomPoint(new SplittableRandom(9));
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) { // its recipe and merge would replace what is there
+                    throw new IllegalArgumentException(dir + " is not empty; name a new folder for the candidate's recipe and merge");
+                }
+            }
+        }
         Files.createDirectories(dir);
         Path recipe = dir.resolve("candidate.yaml");
         Files.writeString(recipe, RecipeYaml.toYaml(genome.decode(x)));
