@@ -14,6 +14,15 @@ public final class Benchmarks {
     public static void main(String[] args) throws Exception {
         String which = args.length > 0 && !args[0].startsWith("--") ? args[0] : "merge";
         String[] rest = args.length > 0 && !args[0].startsWith("--") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        try {
+            run(which, rest);
+        } catch (IllegalArgumentException e) { // a bad option or folder: one line, as the commands report bad input
+            System.err.println("bench " + which + ": " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void run(String which, String[] rest) throws Exception {
         switch (which) {
             case "merge" -> MergeBenchmark.main(rest);
             case "eval" -> EvalBenchmark.main(rest);

@@ -24,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The device checks of {@code scripts/gpu-check}: each prints one {@code RESULT {json}} line (and appends it
@@ -125,12 +127,27 @@ public final class GpuCheck {
         return r;
     }
 
-    /** Every method, once on the CPU and once on the GPU, on the same base + two fine-tunes (fp32 output). */
+    /**
+     * Every method, once on the CPU and once on the GPU, on the same base + two fine-tunes (fp32 output), in {@code dir}:
+     * a new folder, or one an earlier run of this check left (its models are reused, its merges must be gone).
+     */
     static List<ObjectNode> mergeParity(Path dir) throws IOException {
+        Set<String> own = new HashSet<>(List.of("base", "ft-a", "ft-b"));
+        MergeMethods.all().forEach(m -> own.addAll(List.of(m.name() + ".yaml", "out-cpu-" + m.name(), "out-gpu-" + m.name())));
+        OwnFolder.check(dir, own, "merge-parity", "DIR");
         Path base = dir.resolve("base");
         Path a = dir.resolve("ft-a");
         Path b = dir.resolve("ft-b");
+        for (MergeMethod method : MergeMethods.all()) { // before anything is written
+            OwnFolder.mayWrite(dir.resolve(method.name() + ".yaml"), recipeFor(method, base, List.of(a, b)));
+        }
         if (!Files.exists(base.resolve("config.json"))) {
+            for (Path model : List.of(base, a, b)) {
+                if (Files.exists(model)) {
+                    throw new IllegalArgumentException(model + " exists but " + base + " has no config.json: not models of this"
+                            + " check's; name another DIR");
+                }
+            }
             SMALL.write(base, DType.F32, 1, 0, 0f, 1L << 30);
             SMALL.write(a, DType.F32, 1, 11, 1f, 1L << 30);
             SMALL.write(b, DType.BF16, 1, 12, 1f, 1L << 30);
@@ -139,7 +156,7 @@ public final class GpuCheck {
         List<ObjectNode> results = new ArrayList<>();
         for (MergeMethod method : MergeMethods.all()) {
             Path recipe = dir.resolve(method.name() + ".yaml");
-            Files.writeString(recipe, recipeFor(method, base, List.of(a, b)));
+            OwnFolder.write(recipe, recipeFor(method, base, List.of(a, b)));
             Path onCpu = dir.resolve("out-cpu-" + method.name());
             Path onGpu = dir.resolve("out-gpu-" + method.name());
             ObjectNode r = result("merge-parity");

@@ -116,18 +116,9 @@ final class ScaleBenchmark {
      * write into.
      */
     private static void onlyOwn(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
         Set<String> own = new HashSet<>(List.of("base", "ft-a", "ft-b", "out"));
         MergeMethods.all().forEach(m -> own.add(m.name() + ".yaml"));
-        try (Stream<Path> entries = Files.list(dir)) {
-            List<String> other = entries.map(p -> p.getFileName().toString()).filter(n -> !own.contains(n)).sorted().toList();
-            if (!other.isEmpty()) {
-                throw new IllegalArgumentException(dir + " holds " + other + ", which the scale benchmark does not write;"
-                        + " name another --dir");
-            }
-        }
+        OwnFolder.check(dir, own, "the scale benchmark", "--dir");
     }
 
     /**
@@ -149,7 +140,7 @@ final class ScaleBenchmark {
         for (String method : methods) {
             Path recipe = dir.resolve(method + ".yaml");
             String density = method.equals("linear") ? "" : ", density: 0.5";
-            Files.writeString(recipe, "merge_method: " + method + "\n" + (method.equals("linear") ? "" : "base_model: " + dir.resolve("base") + "\n")
+            OwnFolder.write(recipe, "merge_method: " + method + "\n" + (method.equals("linear") ? "" : "base_model: " + dir.resolve("base") + "\n")
                     + "dtype: bfloat16\nmodels:\n  - {model: " + dir.resolve("ft-a") + ", parameters: {weight: 0.6" + density + "}}\n"
                     + "  - {model: " + dir.resolve("ft-b") + ", parameters: {weight: 0.4" + density + "}}\n");
             double seconds = Double.MAX_VALUE;
