@@ -98,7 +98,7 @@ final class CpuFastPath {
 
     /**
      * Heap bytes one tensor's merge holds: per model, TIES' magnitude histograms (one per thread, at most
-     * {@link JavaCpuKernel#RANGES}, of {@link RadixSelect#HIGH} int counts, and their long sums) and DARE's rescale
+     * {@link ChunkRanges#RANGES}, of {@link RadixSelect#HIGH} int counts, and their long sums) and DARE's rescale
      * levels (per range and summed, 4097 doubles each); per range, its chunk scratch: the base, a model, a delta, a
      * mask, and the codec's int and long pairs, then a result and one row per model in the final pass or a mask's
      * stream values in the norms' pass (a row's bytes each); and TIES' sample of |delta| for its guess
@@ -106,10 +106,10 @@ final class CpuFastPath {
      * model, on the JVM heap).
      */
     static long workingSet(int models) {
-        long perModel = (JavaCpuKernel.RANGES * Integer.BYTES + Long.BYTES) * (long) RadixSelect.HIGH
-                + (JavaCpuKernel.RANGES + 1L) * (RescaleNorms.LEVELS + 1) * Double.BYTES;
-        long perRange = (models + 7L) * JavaCpuKernel.CHUNK * Float.BYTES;
+        long perModel = (ChunkRanges.RANGES * Integer.BYTES + Long.BYTES) * (long) RadixSelect.HIGH
+                + (ChunkRanges.RANGES + 1L) * (RescaleNorms.LEVELS + 1) * Double.BYTES;
+        long perRange = (models + 7L) * ChunkRanges.CHUNK * Float.BYTES;
         long sample = (long) ThresholdGuess.SEGMENTS * ThresholdGuess.SEGMENT * Float.BYTES;
-        return models * perModel + JavaCpuKernel.RANGES * perRange + sample;
+        return models * perModel + ChunkRanges.RANGES * perRange + sample;
     }
 }

@@ -4,12 +4,14 @@ import dev.amalgam.merge.CpuFastPath.Mask;
 import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.TensorSlice;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
+
+import static dev.amalgam.merge.ChunkRanges.CHUNK;
+import static dev.amalgam.merge.ChunkRanges.RANGES;
 
 /**
  * The CPU fast path of linear and of the task-arithmetic methods without rank-based pruning per row (task_arithmetic,
@@ -30,9 +32,6 @@ import java.util.stream.IntStream;
  * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#thin}).
  */
 final class JavaCpuKernel {
-    static final int CHUNK = 1 << 14; // elements per chunk: a few fp32 rows of scratch per input, in the L2 cache
-    static final int RANGES = 16; // fixed, so double sums combine in the same order on any number of cores
-
     private final List<TensorSlice> inputs; // base first for the task-arithmetic family
     private final long numel;
     private final boolean linear;
@@ -395,23 +394,8 @@ final class JavaCpuKernel {
         });
     }
 
-    private interface RangeBody {
-        void run(int range, long from, long to);
-    }
-
-    /** Runs {@code body} on {@link #RANGES} chunk-aligned ranges of the tensor, on all cores. */
-    private void forRanges(RangeBody body) {
-        long chunks = (numel + CHUNK - 1) / CHUNK;
-        List<long[]> ranges = new ArrayList<>();
-        for (int r = 0; r < RANGES; r++) {
-            long from = Math.min(numel, chunks * r / RANGES * CHUNK);
-            long to = Math.min(numel, chunks * (r + 1) / RANGES * CHUNK);
-            ranges.add(new long[]{from, to});
-        }
-        IntStream.range(0, RANGES).parallel().forEach(r -> {
-            if (ranges.get(r)[0] < ranges.get(r)[1]) {
-                body.run(r, ranges.get(r)[0], ranges.get(r)[1]);
-            }
-        });
+    /** Runs {@code body} on the tensor's {@link ChunkRanges}, on all cores. */
+    private void forRanges(ChunkRanges.Body body) {
+        ChunkRanges.run(numel, body);
     }
 }

@@ -20,7 +20,7 @@ final class MagnitudeThresholds {
 
         /**
          * One pass over {@code models}' deltas (input indices after the base) on all cores: {@code sinkOfRange} makes each
-         * range's sink (range indices below {@link JavaCpuKernel#RANGES}), which gets every chunk of every model of the
+         * range's sink (range indices below {@link ChunkRanges#RANGES}), which gets every chunk of every model of the
          * range, on the thread that made it.
          */
         void eachDelta(int[] models, IntFunction<ChunkSink> sinkOfRange);
@@ -82,8 +82,8 @@ final class MagnitudeThresholds {
         int[] tried = IntStream.range(0, models.length).filter(m -> !Float.isNaN(guess[m])).toArray(); // indices into models
         boolean[] settled = new boolean[models.length];
         if (tried.length > 0) {
-            long[][] atMost = new long[JavaCpuKernel.RANGES][]; // [range, tried model]; null for an empty range
-            long[][] below = new long[JavaCpuKernel.RANGES][];
+            long[][] atMost = new long[ChunkRanges.RANGES][]; // [range, tried model]; null for an empty range
+            long[][] below = new long[ChunkRanges.RANGES][];
             passes.eachDelta(Arrays.stream(tried).map(m -> models[m]).toArray(), r -> {
                 long[] le = atMost[r] = new long[tried.length]; // a range's own: ranges' slots of one array share cache lines
                 long[] lt = below[r] = new long[tried.length];

@@ -36,7 +36,7 @@ class MagnitudeThresholdsTest {
         public void eachDelta(int[] which, IntFunction<MagnitudeThresholds.ChunkSink> sinkOfRange) {
             passes++;
             MagnitudeThresholds.ChunkSink sink = sinkOfRange.apply(0);
-            float[] chunk = new float[JavaCpuKernel.CHUNK];
+            float[] chunk = new float[ChunkRanges.CHUNK];
             for (int at = 0; at < numel(); at += chunk.length) {
                 int len = (int) Math.min(chunk.length, numel() - at);
                 for (int m = 0; m < which.length; m++) {
