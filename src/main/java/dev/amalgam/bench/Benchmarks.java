@@ -1,5 +1,7 @@
 package dev.amalgam.bench;
 
+import dev.amalgam.BadInputException;
+
 import java.util.Arrays;
 
 /**
@@ -16,7 +18,7 @@ public final class Benchmarks {
         String[] rest = args.length > 0 && !args[0].startsWith("--") ? Arrays.copyOfRange(args, 1, args.length) : args;
         try {
             run(which, rest);
-        } catch (IllegalArgumentException e) { // a bad option or folder: one line, as the commands report bad input
+        } catch (IllegalArgumentException | BadInputException e) { // a bad option, folder or config: one line, as the commands report bad input
             System.err.println("bench " + which + ": " + e.getMessage());
             System.exit(2);
         }

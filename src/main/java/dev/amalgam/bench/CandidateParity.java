@@ -21,8 +21,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * {@code candidate-parity SEARCH_YAML DIR} (DIR new or empty): one seeded candidate of a search, materialised in the scoring model on the
@@ -41,13 +41,7 @@ final class CandidateParity {
         SearchConfig config = SearchConfigYaml.parse(searchYaml);
         Genome genome = GenomeLoader.load(config);
         double[] x = genome.randomPoint(new SplittableRandom(9));
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> entries = Files.list(dir)) {
-                if (entries.findAny().isPresent()) { // its recipe and merge would replace what is there
-                    throw new IllegalArgumentException(dir + " is not empty; name a new folder for the candidate's recipe and merge");
-                }
-            }
-        }
+        OwnFolder.check(dir, Set.of(), "candidate-parity", "DIR"); // its recipe and merge would replace what is there
         Files.createDirectories(dir);
         Path recipe = dir.resolve("candidate.yaml");
         Files.writeString(recipe, RecipeYaml.toYaml(genome.decode(x)));

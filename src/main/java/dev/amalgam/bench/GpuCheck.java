@@ -25,7 +25,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -138,8 +140,10 @@ public final class GpuCheck {
         Path base = dir.resolve("base");
         Path a = dir.resolve("ft-a");
         Path b = dir.resolve("ft-b");
-        for (MergeMethod method : MergeMethods.all()) { // before anything is written
-            OwnFolder.mayWrite(dir.resolve(method.name() + ".yaml"), recipeFor(method, base, List.of(a, b)));
+        Map<MergeMethod, String> recipes = new LinkedHashMap<>();
+        for (MergeMethod method : MergeMethods.all()) { // all checked before anything is written
+            recipes.put(method, recipeFor(method, base, List.of(a, b)));
+            OwnFolder.mayWrite(dir.resolve(method.name() + ".yaml"), recipes.get(method));
         }
         if (!Files.exists(base.resolve("config.json"))) {
             for (Path model : List.of(base, a, b)) {
@@ -154,9 +158,8 @@ public final class GpuCheck {
         }
         Device gpu = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         List<ObjectNode> results = new ArrayList<>();
-        for (MergeMethod method : MergeMethods.all()) {
-            Path recipe = dir.resolve(method.name() + ".yaml");
-            OwnFolder.write(recipe, recipeFor(method, base, List.of(a, b)));
+        for (MergeMethod method : recipes.keySet()) {
+            Path recipe = Files.writeString(dir.resolve(method.name() + ".yaml"), recipes.get(method));
             Path onCpu = dir.resolve("out-cpu-" + method.name());
             Path onGpu = dir.resolve("out-gpu-" + method.name());
             ObjectNode r = result("merge-parity");
