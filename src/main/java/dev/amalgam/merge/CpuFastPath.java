@@ -100,8 +100,8 @@ final class CpuFastPath {
      * Heap bytes one tensor's merge holds: per model, TIES' magnitude histograms (one per thread, at most
      * {@link ChunkRanges#RANGES}, of {@link RadixSelect#HIGH} int counts, and their long sums) and DARE's rescale
      * levels (per range and summed, 4097 doubles each); per range, its chunk scratch: the base, a model, a delta, a
-     * mask, and the codec's int and long pairs, then a result and one row per model in the final pass or a mask's
-     * stream values in the norms' pass (a row's bytes each); and TIES' sample of |delta| for its guess
+     * mask, and the codec's int pairs, then a result and one row per model in the final pass, a mask's stream values
+     * in the norms' pass or the histogram's counter indices in TIES' first radix pass (a row's bytes each); and TIES' sample of |delta| for its guess
      * ({@link ThresholdGuess}, 64 x 1024 floats). A search's kept levels are apart from this (32 KiB per tensor and
      * model, on the JVM heap).
      */

@@ -117,9 +117,10 @@ final class MagnitudeThresholds {
         Map<Object, int[][]> histograms = new ConcurrentHashMap<>(); // [model, size] by thread (or range)
         passes.eachDelta(models, r -> {
             int[][] h = histograms.computeIfAbsent(byThread ? Thread.currentThread() : r, key -> new int[models.length][size]);
+            int[] index = buckets == null ? new int[ChunkRanges.CHUNK] : null; // countHigh's scratch
             return (m, delta, len) -> {
                 if (buckets == null) {
-                    RadixSelect.countHigh(delta, len, h[m]);
+                    RadixSelect.countHigh(delta, len, h[m], index);
                 } else {
                     RadixSelect.countLow(delta, len, buckets[m], h[m]);
                 }

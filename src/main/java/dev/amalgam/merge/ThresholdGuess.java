@@ -1,5 +1,8 @@
 package dev.amalgam.merge;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * A cheaper first try at TIES' threshold in {@link JavaCpuKernel}: the k-th largest |delta| of a sample of the tensor,
  * proved exact (or not) by one counting pass over the whole tensor. A fine-tune's deltas repeat their values: they are
@@ -83,17 +86,26 @@ final class ThresholdGuess {
     }
 
     /**
-     * How many of {@code values[0..len)} (len <= 2^15) have |value| <= t, times 2^16, plus how many have |value| < t
-     * (a NaN: neither): both counts from one branch-free loop, which the JIT vectorizes.
+     * How many of {@code values[0..len)} (len <= 2^15) have |value| <= t (t >= 0), times 2^16, plus how many have
+     * |value| < t (a NaN: neither): both counts from one branch-free loop, which the JIT vectorizes. It compares bits:
+     * |value|'s (the sign bit cleared) order as the values do, and a NaN's lie above every other, +infinity's included.
+     * The values are read as ints through a segment over the float[]: Float.floatToRawIntBits stays scalar in a loop,
+     * and the earlier loop on the floats (Math.signum of t - |value|) took 4x as long.
      */
     static int atMostAndBelow(float[] values, int len, float t) {
         if (len > 1 << 15) {
             throw new IllegalArgumentException("a chunk of " + len + " values: its counts would not fit 16 bits each");
         }
+        if (!(t >= 0)) {
+            throw new IllegalArgumentException("a threshold of " + t + ": it must be at least 0");
+        }
+        int bound = Float.floatToRawIntBits(t) & 0x7FFFFFFF; // +0 for -0
+        MemorySegment bits = MemorySegment.ofArray(values);
         int count = 0;
         for (int j = 0; j < len; j++) {
-            float side = Math.signum(t - Math.abs(values[j])); // 1 below t, 0 at it, -1 above, NaN for a NaN
-            count += ((int) Math.min(1f, side + 1f) << 16) + (int) Math.max(0f, side);
+            int magnitude = bits.getAtIndex(ValueLayout.JAVA_INT, j) & 0x7FFFFFFF;
+            // both differences lie within an int (magnitude and bound are 0 to 2^31 - 1): the sign bit is the test
+            count += ((magnitude - bound - 1) >>> 31 << 16) + ((magnitude - bound) >>> 31);
         }
         return count;
     }

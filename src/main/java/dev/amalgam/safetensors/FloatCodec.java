@@ -13,6 +13,8 @@ public final class FloatCodec {
     static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfDouble DOUBLE_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Two fp32 read or written as one long, element 2j in the low half: little-endian order (see requireLittleEndian). */
+    private static final ValueLayout.OfLong PAIR = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Elements per step of the whole-tensor conversions: a few fp32 rows, in the L2 cache. */
     private static final int CHUNK = 1 << 14;
@@ -70,7 +72,7 @@ public final class FloatCodec {
         }
         inChunks(n, (at, count, chunk, buffers) -> {
             MemorySegment.copy(src, FLOAT_LE, at * 4, chunk, 0, count);
-            narrow(dtype, chunk, count, buffers, dst.asSlice(at * dtype.byteSize()));
+            narrow(dtype, chunk, count, dst.asSlice(at * dtype.byteSize()));
         });
     }
 
@@ -96,18 +98,18 @@ public final class FloatCodec {
         switch (dtype) {
             case F32 -> MemorySegment.copy(src, FLOAT_LE, from * 4, dst, 0, count);
             case BF16 -> {
-                // Pairs: each int holds two bf16 (element 2j low); each long, their fp32 bits in the same order. Java
-                // cannot reinterpret int bits as a float in a loop that the JIT vectorizes (Float.intBitsToFloat
-                // stays scalar, about 3x slower), but a bulk copy from long[] to float[] does reinterpret them.
+                // Pairs: each int holds two bf16 (element 2j low); each long, their fp32 bits in the same order, is
+                // stored straight into dst's memory. Java cannot reinterpret int bits as a float in a loop that the JIT vectorizes
+                // (Float.intBitsToFloat stays scalar, about 3x slower), but a loop storing longs through a segment over
+                // the float[] does vectorize: 0.19 ns an element against 0.28 for a long[] and a bulk copy after it.
                 int pairs = count >>> 1;
                 int[] packed = buffers.ints(pairs);
-                long[] wide = buffers.longs(pairs);
                 MemorySegment.copy(src, INT_LE, from * 2, packed, 0, pairs);
+                MemorySegment floats = MemorySegment.ofArray(dst);
                 for (int j = 0; j < pairs; j++) {
                     long two = packed[j];
-                    wide[j] = (two & 0xFFFF0000L) << 32 | (two << 16) & 0xFFFF0000L;
+                    floats.set(PAIR, 8L * j, (two & 0xFFFF0000L) << 32 | (two << 16) & 0xFFFF0000L);
                 }
-                MemorySegment.copy(MemorySegment.ofArray(wide), 0, MemorySegment.ofArray(dst), 0, (long) pairs * Long.BYTES);
                 if ((count & 1) != 0) {
                     dst[count - 1] = bf16ToFloat(src.getAtIndex(SHORT_LE, from + count - 1));
                 }
@@ -132,19 +134,19 @@ public final class FloatCodec {
      * Narrows {@code values[0..count)} to {@code dtype}, little-endian, into {@code dst} (at least {@code count} elements of
      * {@code dtype}); bf16 and f16 round to nearest even.
      */
-    public static void narrow(DType dtype, float[] values, int count, ChunkBuffers buffers, MemorySegment dst) {
+    public static void narrow(DType dtype, float[] values, int count, MemorySegment dst) {
         switch (dtype) {
             case F32 -> MemorySegment.copy(values, 0, dst, FLOAT_LE, 0, count);
             case BF16 -> {
+                // values' fp32 bits read as longs through a segment over the float[] (element 2j low, see widen) and
+                // written to dst as ints: a loop the JIT vectorizes, 2x faster than going through long[] and int[] copies
+                requireLittleEndian();
                 int pairs = count >>> 1;
-                long[] wide = buffers.longs(pairs);
-                int[] packed = buffers.ints(pairs);
-                MemorySegment.copy(MemorySegment.ofArray(values), 0, MemorySegment.ofArray(wide), 0, (long) pairs * Long.BYTES);
+                MemorySegment floats = MemorySegment.ofArray(values);
                 for (int j = 0; j < pairs; j++) {
-                    long two = wide[j]; // element 2j in the low half (see widen)
-                    packed[j] = bf16Bits((int) two) & 0xFFFF | bf16Bits((int) (two >>> 32)) << 16;
+                    long two = floats.get(PAIR, 8L * j);
+                    dst.set(INT_LE, 4L * j, bf16Bits((int) two) & 0xFFFF | bf16Bits((int) (two >>> 32)) << 16);
                 }
-                MemorySegment.copy(packed, 0, dst, INT_LE, 0, pairs);
                 if ((count & 1) != 0) {
                     dst.setAtIndex(SHORT_LE, count - 1, floatToBf16(values[count - 1]));
                 }
@@ -168,27 +170,39 @@ public final class FloatCodec {
      * fp32.
      */
     public static void round(DType dtype, float[] values, int count, ChunkBuffers buffers) {
-        if (dtype != DType.F32 && dtype != DType.F64) {
-            roundTo(dtype, values, count, buffers, MemorySegment.ofArray(values));
-        }
-    }
-
-    /**
-     * {@code values[0..count)} rounded as {@link #round} rounds them, as little-endian fp32 into {@code dst} (which may be
-     * {@code values}' own memory): one bulk copy fewer than rounding in place and then copying.
-     */
-    public static void roundTo(DType dtype, float[] values, int count, ChunkBuffers buffers, MemorySegment dst) {
         switch (dtype) {
-            case F32, F64 -> MemorySegment.copy(values, 0, dst, FLOAT_LE, 0, count);
+            case F32, F64 -> { }
             case BF16 -> {
+                // through long[] and bulk copies: a segment loop that reads and writes the same array is not vectorized
                 int words = (count + 1) >>> 1;
                 long[] wide = buffers.longs(words);
                 MemorySegment.copy(MemorySegment.ofArray(values), 0, MemorySegment.ofArray(wide), 0, (long) count * Float.BYTES);
                 for (int j = 0; j < words; j++) {
-                    long two = wide[j];
-                    wide[j] = (long) (bf16Bits((int) (two >>> 32)) << 16) << 32 | (bf16Bits((int) two) << 16) & 0xFFFFFFFFL;
+                    wide[j] = roundedPair(wide[j]);
                 }
-                MemorySegment.copy(MemorySegment.ofArray(wide), 0, dst, 0, (long) count * Float.BYTES);
+                MemorySegment.copy(MemorySegment.ofArray(wide), 0, MemorySegment.ofArray(values), 0, (long) count * Float.BYTES);
+            }
+            default -> roundTo(dtype, values, count, MemorySegment.ofArray(values));
+        }
+    }
+
+    /**
+     * {@code values[0..count)} rounded as {@link #round} rounds them, as little-endian fp32 into {@code dst} (other memory
+     * than {@code values}': in place, {@link #round} is faster): one pass, where rounding and then copying took two.
+     */
+    public static void roundTo(DType dtype, float[] values, int count, MemorySegment dst) {
+        switch (dtype) {
+            case F32, F64 -> MemorySegment.copy(values, 0, dst, FLOAT_LE, 0, count);
+            case BF16 -> {
+                requireLittleEndian();
+                int pairs = count >>> 1;
+                MemorySegment floats = MemorySegment.ofArray(values); // pairs of fp32 read as longs, as in narrow
+                for (int j = 0; j < pairs; j++) {
+                    dst.set(PAIR, 8L * j, roundedPair(floats.get(PAIR, 8L * j)));
+                }
+                if ((count & 1) != 0) {
+                    dst.setAtIndex(FLOAT_LE, count - 1, bf16ToFloat(floatToBf16(values[count - 1])));
+                }
             }
             case F16 -> {
                 for (int i = 0; i < count; i++) {
@@ -197,6 +211,11 @@ public final class FloatCodec {
             }
             default -> throw new IllegalArgumentException("cannot round to " + dtype);
         }
+    }
+
+    /** Two fp32 (the bits of elements 2j and 2j + 1, 2j low), each rounded to bf16 and back to fp32 bits. */
+    private static long roundedPair(long two) {
+        return (long) (bf16Bits((int) (two >>> 32)) << 16) << 32 | (bf16Bits((int) two) << 16) & 0xFFFFFFFFL;
     }
 
     /**
@@ -214,19 +233,23 @@ public final class FloatCodec {
     }
 
     /**
-     * One thread's scratch arrays for the chunk conversions, grown on demand. The bulk bf16 paths read fp32 pairs as
-     * longs, element 2j in the low half: that is the memory order on a little-endian machine, which x86-64 and the
-     * aarch64 ABIs that libtorch runs on are.
+     * The bf16 paths read and write fp32 pairs as longs, element 2j in the low half: that is the memory order on a
+     * little-endian machine, which x86-64 and the aarch64 ABIs that libtorch runs on are.
      */
+    private static void requireLittleEndian() {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) { // the pairs would come out swapped, silently
+            throw new UnsupportedOperationException("the bf16 conversions need a little-endian machine");
+        }
+    }
+
+    /** One thread's scratch arrays for the chunk conversions, grown on demand. */
     public static final class ChunkBuffers {
         private short[] shorts = new short[0];
         private int[] ints = new int[0];
         private long[] longs = new long[0];
 
         public ChunkBuffers() {
-            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) { // the pairs would come out swapped, silently
-                throw new UnsupportedOperationException("the bf16 conversions need a little-endian machine");
-            }
+            requireLittleEndian();
         }
 
         short[] shorts(int n) {

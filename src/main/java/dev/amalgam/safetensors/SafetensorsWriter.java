@@ -212,7 +212,6 @@ public final class SafetensorsWriter implements AutoCloseable {
         /** A thread's buffer: {@code filled} bytes of elements from {@code start} on, not yet written. */
         private static final class Pending {
             final MemorySegment buffer;
-            final FloatCodec.ChunkBuffers codec = new FloatCodec.ChunkBuffers();
             long start;
             long filled;
 
@@ -249,7 +248,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             if (p.filled == 0) {
                 p.start = at;
             }
-            FloatCodec.narrow(spec.dtype(), values, count, p.codec, p.buffer.asSlice(p.filled, bytes));
+            FloatCodec.narrow(spec.dtype(), values, count, p.buffer.asSlice(p.filled, bytes));
             p.filled += bytes;
         }
 

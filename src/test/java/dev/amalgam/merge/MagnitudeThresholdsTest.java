@@ -163,16 +163,22 @@ class MagnitudeThresholdsTest {
         }
         float[] edge = {Float.NaN, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1f, -1f, 1f, Float.POSITIVE_INFINITY,
                 Float.NEGATIVE_INFINITY, 2f, -0.5f};
-        for (float t : new float[]{0f, Float.MIN_VALUE, 0.5f, 1f, 2f, Float.MAX_VALUE}) {
-            int atMost = 0;
-            int below = 0;
-            for (float x : edge) {
-                atMost += Math.abs(x) <= t ? 1 : 0;
-                below += Math.abs(x) < t ? 1 : 0;
+        float[] many = new float[5003]; // the vectorized loop's body, not only its scalar tail
+        for (int i = 0; i < many.length; i++) {
+            many[i] = i % 7 == 0 ? edge[r.nextInt(edge.length)] : (float) r.nextGaussian();
+        }
+        for (float[] values : List.of(edge, many)) {
+            for (float t : new float[]{-0f, 0f, Float.MIN_VALUE, 0.5f, 1f, 2f, Float.MAX_VALUE, Float.POSITIVE_INFINITY}) {
+                int atMost = 0;
+                int below = 0;
+                for (float x : values) {
+                    atMost += Math.abs(x) <= t ? 1 : 0;
+                    below += Math.abs(x) < t ? 1 : 0;
+                }
+                int both = ThresholdGuess.atMostAndBelow(values, values.length, t);
+                assertEquals(atMost, both >>> 16, "at most " + t + " of " + values.length);
+                assertEquals(below, both & 0xFFFF, "below " + t + " of " + values.length);
             }
-            int both = ThresholdGuess.atMostAndBelow(edge, edge.length, t);
-            assertEquals(atMost, both >>> 16, "at most " + t);
-            assertEquals(below, both & 0xFFFF, "below " + t);
         }
     }
 

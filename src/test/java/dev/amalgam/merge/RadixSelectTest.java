@@ -82,7 +82,7 @@ class RadixSelectTest {
                 int len = Math.min(4096, bounds[r + 1] - from);
                 float[] chunk = Arrays.copyOfRange(values, from, from + len);
                 if (refine == null) {
-                    RadixSelect.countHigh(chunk, len, ranges[r]);
+                    RadixSelect.countHigh(chunk, len, ranges[r], new int[len]);
                 } else {
                     RadixSelect.countLow(chunk, len, refine.bucket(), ranges[r]);
                 }

@@ -66,9 +66,11 @@ class FloatCodecChunkTest {
         FloatCodec.ChunkBuffers buffers = new FloatCodec.ChunkBuffers();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(v.length * 2L + 1).asSlice(1);
-            FloatCodec.narrow(DType.BF16, v, v.length, buffers, out);
+            FloatCodec.narrow(DType.BF16, v, v.length, out);
             float[] rounded = v.clone();
             FloatCodec.round(DType.BF16, rounded, rounded.length, buffers);
+            MemorySegment roundedTo = arena.allocate(v.length * 4L + 1).asSlice(1); // another memory than v's, unaligned
+            FloatCodec.roundTo(DType.BF16, v, v.length, roundedTo);
             for (int i = 0; i < v.length; i++) {
                 float got = FloatCodec.bf16ToFloat(out.getAtIndex(SHORT, i));
                 if (Float.isNaN(v[i])) {
@@ -80,6 +82,7 @@ class FloatCodecChunkTest {
                     assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), "narrow " + v[i]);
                 }
                 assertEquals(Float.floatToRawIntBits(got), Float.floatToRawIntBits(rounded[i]), "round " + v[i]);
+                assertEquals(Float.floatToRawIntBits(got), roundedTo.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i), "roundTo " + v[i]);
             }
         }
     }

@@ -76,19 +76,18 @@ final class WeightsSink implements TensorSink {
         long[] shape = tensor.outShape();
         // [numel] of the resident type; the staging buffer is garbage until every chunk is in
         MemorySegment target = direct != null ? direct : staging.staging(new Shape(shape).size() * resident.byteSize());
-        ThreadLocal<FloatCodec.ChunkBuffers> buffers = ThreadLocal.withInitial(FloatCodec.ChunkBuffers::new);
+        ThreadLocal<FloatCodec.ChunkBuffers> buffers = ThreadLocal.withInitial(FloatCodec.ChunkBuffers::new); // round's
         return new TensorChunks() {
             @Override
             public void put(long at, float[] values, int count) {
-                FloatCodec.ChunkBuffers b = buffers.get();
                 MemorySegment dst = target.asSlice(at * resident.byteSize(), (long) count * resident.byteSize());
                 if (resident == DType.F32) {
-                    FloatCodec.roundTo(planned, values, count, b, dst);
+                    FloatCodec.roundTo(planned, values, count, dst);
                 } else {
                     if (planned != resident) {
-                        FloatCodec.round(planned, values, count, b); // in place: the kernel reuses the array anyway
+                        FloatCodec.round(planned, values, count, buffers.get()); // in place: the kernel reuses the array anyway
                     }
-                    FloatCodec.narrow(resident, values, count, b, dst);
+                    FloatCodec.narrow(resident, values, count, dst);
                 }
             }
 
