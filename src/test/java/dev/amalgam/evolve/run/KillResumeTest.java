@@ -39,14 +39,23 @@ class KillResumeTest {
 
         Process child = new ProcessBuilder(ChildAmalgam.command("evolve", config.toString(), "--no-progress"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
-        // Kill as soon as a generation after 0 is part-way scored (a candidate takes far longer than the poll).
+        // Kill as soon as a generation after 0 is part-way scored. The child is frozen (SIGSTOP) before the last look,
+        // so its files cannot change between that look and the kill: a candidate takes tens of milliseconds, and the
+        // generation could otherwise end in between. If it ended just before the freeze, the child goes on (SIGCONT).
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (partialGenerationRows(killedRun) < 1 || rows(killedRun.resolve(RunFiles.GENERATIONS)) < 1) {
-            assertTrue(child.isAlive(), "the child finished before it could be killed: " + Files.readString(dir.resolve("child.log")));
-            assertTrue(System.nanoTime() < deadline, "the child made no progress");
-            Thread.sleep(5);
+        while (true) {
+            while (partialGenerationRows(killedRun) < 1 || rows(killedRun.resolve(RunFiles.GENERATIONS)) < 1) {
+                assertTrue(child.isAlive(), "the child finished before it could be killed: " + Files.readString(dir.resolve("child.log")));
+                assertTrue(System.nanoTime() < deadline, "the child made no progress");
+                Thread.sleep(5);
+            }
+            signal(child, "STOP");
+            if (partialGenerationRows(killedRun) >= 1) {
+                break;
+            }
+            signal(child, "CONT");
         }
-        child.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no finally blocks
+        child.destroyForcibly(); // SIGKILL on Linux (a stopped process dies too): no shutdown hooks, no finally blocks
         assertEquals(137, child.waitFor(), "the child must die by SIGKILL, not finish");
 
         assertNoTornFile(killedRun);
@@ -77,6 +86,12 @@ class KillResumeTest {
         assertEquals(straight.best().id(), resumed.best().id());
         assertEquals(Files.readString(straight.bestRecipe()), Files.readString(resumed.bestRecipe()));
         assertEquals(Files.readString(straight.runDir().resolve(RunFiles.HELDOUT)), Files.readString(resumed.runDir().resolve(RunFiles.HELDOUT)));
+    }
+
+    /** Sends SIGSTOP or SIGCONT ({@code name}) to {@code child} with kill(1), and waits until it is delivered. */
+    private static void signal(Process child, String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(child.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + name + " failed");
     }
 
     /** Candidate rows of the generation after the last complete one. */
