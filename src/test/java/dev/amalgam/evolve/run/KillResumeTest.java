@@ -43,19 +43,22 @@ class KillResumeTest {
         // so its files cannot change between that look and the kill: a candidate takes tens of milliseconds, and the
         // generation could otherwise end in between. If it ended just before the freeze, the child goes on (SIGCONT).
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (true) {
-            while (partialGenerationRows(killedRun) < 1 || rows(killedRun.resolve(RunFiles.GENERATIONS)) < 1) {
-                assertTrue(child.isAlive(), "the child finished before it could be killed: " + Files.readString(dir.resolve("child.log")));
-                assertTrue(System.nanoTime() < deadline, "the child made no progress");
-                Thread.sleep(5);
+        try {
+            while (true) {
+                while (partialGenerationRows(killedRun) < 1 || rows(killedRun.resolve(RunFiles.GENERATIONS)) < 1) {
+                    assertTrue(child.isAlive(), "the child finished before it could be killed: " + Files.readString(dir.resolve("child.log")));
+                    assertTrue(System.nanoTime() < deadline, "the child made no progress");
+                    Thread.sleep(5);
+                }
+                signal(child, "STOP");
+                if (partialGenerationRows(killedRun) >= 1) {
+                    break;
+                }
+                signal(child, "CONT");
             }
-            signal(child, "STOP");
-            if (partialGenerationRows(killedRun) >= 1) {
-                break;
-            }
-            signal(child, "CONT");
+        } finally {
+            child.destroyForcibly(); // SIGKILL on Linux (a stopped process dies too): no shutdown hooks, no finally blocks
         }
-        child.destroyForcibly(); // SIGKILL on Linux (a stopped process dies too): no shutdown hooks, no finally blocks
         assertEquals(137, child.waitFor(), "the child must die by SIGKILL, not finish");
 
         assertNoTornFile(killedRun);
