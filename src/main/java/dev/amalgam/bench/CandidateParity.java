@@ -1,7 +1,6 @@
 package dev.amalgam.bench;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -37,7 +36,7 @@ final class CandidateParity {
     }
 
     static ObjectNode check(Path searchYaml, Path dir) throws IOException {
-        Device gpu = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        Device gpu = GpuCheck.device();
         SearchConfig config = SearchConfigYaml.parse(searchYaml);
         Genome genome = GenomeLoader.load(config);
         double[] x = genome.randomPoint(new SplittableRandom(9));

@@ -100,6 +100,11 @@ public final class GpuCheck {
         }
     }
 
+    /** The device a check runs on: the GPU where libtorch sees one, else the CPU (a rehearsal). */
+    static Device device() {
+        return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    }
+
     static ObjectNode result(String check) {
         ObjectNode r = JSON.createObjectNode();
         r.put("check", check);
@@ -112,7 +117,7 @@ public final class GpuCheck {
         r.put("engine", engine.getEngineName());
         r.put("libtorch", engine.getVersion());
         r.put("gpus", engine.getGpuCount());
-        Device gpu = engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        Device gpu = device();
         r.put("device", gpu.toString());
         // [64, 64] x [64, 64]: the same seeded values on both devices.
         try (NDManager cpu = NDManager.newBaseManager(Device.cpu()); NDManager dev = NDManager.newBaseManager(gpu)) {
@@ -156,7 +161,7 @@ public final class GpuCheck {
             SMALL.write(a, DType.F32, 1, 11, 1f, 1L << 30);
             SMALL.write(b, DType.BF16, 1, 12, 1f, 1L << 30);
         }
-        Device gpu = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        Device gpu = device();
         List<ObjectNode> results = new ArrayList<>();
         for (MergeMethod method : recipes.keySet()) {
             Path recipe = Files.writeString(dir.resolve(method.name() + ".yaml"), recipes.get(method));
@@ -246,7 +251,7 @@ public final class GpuCheck {
      * CPU tests hold fp16 to (ScoringResidencyTest).
      */
     static ObjectNode forwardParity(Path modelDir, ScoringDtype dtype) {
-        Device gpu = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        Device gpu = device();
         int[][] tokens = new int[2][48];
         for (int r = 0; r < tokens.length; r++) {
             for (int t = 0; t < tokens[r].length; t++) {
@@ -299,7 +304,7 @@ public final class GpuCheck {
      * plain matmul's FLOP/s of the model's largest weight shape at the same token count, fp16 and fp32.
      */
     static ObjectNode flops(Path modelDir, ScoringDtype dtype) {
-        Device gpu = Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        Device gpu = device();
         int rows = 4;
         int len = 256;
         int[][] tokens = new int[rows][len];

@@ -68,11 +68,7 @@ final class WeightsSink implements TensorSink {
             return null; // accept() takes it whole
         }
         DType planned = tensor.outDtype();
-        DType resident = switch (weights.dtype()) {
-            case FLOAT16 -> DType.F16;
-            case BFLOAT16 -> DType.BF16;
-            default -> DType.F32;
-        };
+        DType resident = storedAs(weights.dtype());
         long[] shape = tensor.outShape();
         // [numel] of the resident type; the staging buffer is garbage until every chunk is in
         MemorySegment target = direct != null ? direct : staging.staging(new Shape(shape).size() * resident.byteSize());
@@ -115,6 +111,15 @@ final class WeightsSink implements TensorSink {
             case F16 -> DataType.FLOAT16;
             case BF16 -> DataType.BFLOAT16;
             default -> DataType.FLOAT32;
+        };
+    }
+
+    /** The file dtype whose values a weight resident in {@code resident} holds: {@link #residentType}'s inverse. */
+    private static DType storedAs(DataType resident) {
+        return switch (resident) {
+            case FLOAT16 -> DType.F16;
+            case BFLOAT16 -> DType.BF16;
+            default -> DType.F32;
         };
     }
 
