@@ -1,12 +1,12 @@
 package dev.amalgam.merge;
 
 import dev.amalgam.merge.CpuFastPath.Mask;
+import dev.amalgam.merge.KernelInputs.Scratch;
 import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.TensorSlice;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
@@ -25,14 +25,15 @@ import static dev.amalgam.merge.ChunkRanges.RANGES;
  * allocating a fresh tensor whose pages the kernel must fault in and zero), masks went through bool-to-float copies,
  * ties sorted with topk. Here a tensor is 1 pass (linear), 1 or 2 (dare_ties: the rescale norms, unless a search kept
  * them ({@link RescaleNorms}), then the result; each pass draws the masks anew, which costs about what reading kept mask
- * bits did, without their numel / 8 bytes a model) or 2 to 5 (ties: {@link MagnitudeThresholds}' passes for the k-th
- * largest |delta|, one where a sample's guess proves exact, else one or two radix-select passes after it or instead;
- * the norms under rescale; the result). Per-range sums are kept in locals: ranges' slots of one array share cache
+ * bits did, without their numel / 8 bytes a model) or 1 to 4 (ties: the result alone where a sample's guesses of the
+ * k-th largest |delta| hold, which that pass counts ({@link #onGuesses}), else {@link MagnitudeThresholds}' one or two
+ * radix-select passes first and, after a guess that missed, the result again; under rescale the thresholds' passes,
+ * the norms' and the result's). Per-range sums are kept in locals: ranges' slots of one array share cache
  * lines, and counting into them from both cores cost more than the counting.
  * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#thin}).
  */
 final class JavaCpuKernel {
-    private final List<TensorSlice> inputs; // base first for the task-arithmetic family
+    private final KernelInputs in;
     private final long numel;
     private final boolean linear;
     private final float[] weights; // per model (inputs after the base)
@@ -45,42 +46,14 @@ final class JavaCpuKernel {
     private final RescaleNorms.Cache kept; // a search's rescale levels, or null
     private final RescaleNorms.Cache.Key[] normKeys; // per model, its levels' key where kept is not null
 
-    /** The passes {@link MagnitudeThresholds} runs over this kernel's inputs. */
-    private final MagnitudeThresholds.Passes passes = new MagnitudeThresholds.Passes() {
-        @Override
-        public long numel() {
-            return numel;
-        }
-
-        @Override
-        public void eachDelta(int[] models, IntFunction<MagnitudeThresholds.ChunkSink> sinkOfRange) {
-            JavaCpuKernel.this.eachDelta(models, r -> {
-                MagnitudeThresholds.ChunkSink sink = sinkOfRange.apply(r);
-                return (m, at, s, len) -> sink.accept(m, s.delta, len);
-            });
-        }
-
-        @Override
-        public void absDeltas(int model, long[] starts, int length, float[] into) {
-            Scratch s = new Scratch();
-            for (int g = 0; g < starts.length; g++) {
-                load(s, s.base, 0, starts[g], length);
-                delta(s, model, starts[g], length);
-                for (int j = 0; j < length; j++) {
-                    into[g * length + j] = Math.abs(s.delta[j]);
-                }
-            }
-        }
-    };
-
     /**
      * Built by {@link CpuFastPath#kernel}: {@code masks}, {@code family} and {@code normKeys} per model (the inputs after
      * the base); {@code kept} (or null) keeps random masks' rescale levels across merges.
      */
     JavaCpuKernel(List<TensorSlice> inputs, boolean linear, Mask[] masks, boolean rescale, FamilyCombination family,
                   RescaleNorms.Cache kept, RescaleNorms.Cache.Key[] normKeys) {
-        this.inputs = inputs;
-        this.numel = inputs.getFirst().info().numel();
+        this.in = new KernelInputs(inputs, linear);
+        this.numel = in.numel();
         this.linear = linear;
         this.weights = family.weights();
         this.masks = masks;
@@ -96,6 +69,14 @@ final class JavaCpuKernel {
     /** Where the result's chunks go (as {@link TensorChunks#put}): called from the kernel's threads, disjoint ranges. */
     interface Target {
         void put(long at, float[] values, int count);
+
+        /**
+         * The kernel starts the tensor over, after a pass on a threshold guess that its count did not prove: every
+         * element will be put again, so what was put and is not yet where it goes may be dropped. A target that
+         * writes each put in place has nothing to do.
+         */
+        default void restart() {
+        }
     }
 
     /**
@@ -105,43 +86,32 @@ final class JavaCpuKernel {
      */
     long run(Target out) {
         long[] nonFinite = new long[1];
-        guarded(0, () -> {
-            thresholds();
+        in.guarded(() -> {
+            int[] magnitude = models(m -> m instanceof Mask.Magnitude(long k) && k > 0);
+            long[] k = Arrays.stream(magnitude).mapToLong(m -> ((Mask.Magnitude) masks[m]).k()).toArray();
+            if (magnitude.length > 0 && !rescale) {
+                nonFinite[0] = onGuesses(out, magnitude, k);
+                return;
+            }
+            if (magnitude.length > 0) { // the rescale factors need the exact thresholds first
+                setThresholds(magnitude, MagnitudeThresholds.find(in, magnitude, k));
+            }
             if (rescale) {
                 rescaleFactors();
             }
-            nonFinite[0] = finalPass(out);
+            nonFinite[0] = finalPass(out, null, null);
         });
         return nonFinite[0];
     }
 
-    /** Every input's reads, nested in each slice's file-size check (mapped pages are only read by Java code). */
-    private void guarded(int from, Runnable body) {
-        if (from == inputs.size()) {
-            body.run();
-        } else {
-            inputs.get(from).read(() -> guarded(from + 1, body));
-        }
+    /** How many passes over the inputs the last {@link #run} took (for tests: the threshold guess's saving shows here). */
+    int passesRun() {
+        return in.passes();
     }
 
-    /** Non-finite values of input {@code i} (base first), counted only when the result has some. */
+    /** Non-finite values of input {@code input} (base first), counted only when the result has some. */
     long nonFinite(int input) {
-        long[] counts = new long[RANGES];
-        guarded(0, () -> forRanges((r, from, to) -> {
-            Scratch s = new Scratch();
-            long count = 0; // summed locally: the ranges' slots share cache lines, which every core would fight over
-            for (long c = from; c < to; c += CHUNK) {
-                int len = (int) Math.min(CHUNK, to - c);
-                load(s, s.base, input, c, len);
-                count += FloatCodec.nonFinite(s.base, len);
-            }
-            counts[r] = count;
-        }));
-        return Arrays.stream(counts).sum();
-    }
-
-    private int modelInput(int model) {
-        return linear ? model : model + 1; // the family has the base at input 0
+        return in.nonFinite(input);
     }
 
     /** The models (indices after the base) whose mask matches {@code test}. */
@@ -149,15 +119,45 @@ final class JavaCpuKernel {
         return IntStream.range(0, masks.length).filter(i -> test.test(masks[i])).toArray();
     }
 
-    /** Each magnitude-masked model's threshold, by {@link MagnitudeThresholds}. */
-    private void thresholds() {
-        int[] models = models(m -> m instanceof Mask.Magnitude(long k) && k > 0);
-        if (models.length > 0) {
-            long[] k = Arrays.stream(models).mapToLong(m -> ((Mask.Magnitude) masks[m]).k()).toArray();
-            float[] found = MagnitudeThresholds.find(passes, models, k);
-            for (int m = 0; m < models.length; m++) {
-                lower[models[m]] = found[m];
-            }
+    /**
+     * TIES without rescale, in one pass where the sample's guesses hold: the final pass runs on each guessed model's
+     * guess (the radix passes first for the models without one) and counts, as it goes, whether the guess is the k-th
+     * largest |delta| ({@link MagnitudeThresholds.GuessCount}); where a guess was not, the radix passes find the
+     * thresholds of the models it missed, and the final pass runs again into a restarted target. A fine-tune's deltas
+     * repeat their values, so the guesses usually hold (every one of the 1.1B benchmark's, at deltas of 5% of the
+     * weights), and a miss costs one final pass more than proving the guesses in a pass of their own would have.
+     */
+    private long onGuesses(Target out, int[] magnitude, long[] k) {
+        float[] found = MagnitudeThresholds.guesses(in, magnitude, k);
+        int[] tried = IntStream.range(0, magnitude.length).filter(m -> !Float.isNaN(found[m])).toArray(); // into magnitude
+        MagnitudeThresholds.exact(in, magnitude, k, IntStream.range(0, magnitude.length)
+                .filter(m -> Float.isNaN(found[m])).toArray(), found);
+        setThresholds(magnitude, found);
+        if (tried.length == 0) {
+            return finalPass(out, null, null);
+        }
+        MagnitudeThresholds.GuessCount count = new MagnitudeThresholds.GuessCount(MagnitudeThresholds.pick(found, tried));
+        int[] counted = new int[masks.length]; // per model, its index in count, or -1
+        Arrays.fill(counted, -1);
+        for (int t = 0; t < tried.length; t++) {
+            counted[magnitude[tried[t]]] = t;
+        }
+        long nonFinite = finalPass(out, count, counted);
+        int[] missed = IntStream.range(0, tried.length).filter(t -> !count.settles(t, numel, k[tried[t]]))
+                .map(t -> tried[t]).toArray(); // into magnitude
+        if (missed.length == 0) {
+            return nonFinite;
+        }
+        MagnitudeThresholds.exact(in, magnitude, k, missed, found);
+        setThresholds(magnitude, found);
+        out.restart();
+        return finalPass(out, null, null);
+    }
+
+    /** Each magnitude-masked model's threshold: {@code found[m]} for model {@code magnitude[m]}. */
+    private void setThresholds(int[] magnitude, float[] found) {
+        for (int m = 0; m < magnitude.length; m++) {
+            lower[magnitude[m]] = found[m];
         }
     }
 
@@ -194,7 +194,7 @@ final class JavaCpuKernel {
      */
     private void summedNorms(int[] models, double[][] norms) {
         double[][][] sums = new double[models.length][RANGES][]; // [model, range]: levels + the partial level, or {before, after}
-        eachDelta(models, r -> {
+        in.eachDeltaChunk(models, r -> {
             int[] top = new int[CHUNK]; // a random mask's stream values, for its levels: only this pass needs them
             double[][] own = new double[models.length][];
             for (int m = 0; m < models.length; m++) {
@@ -218,11 +218,15 @@ final class JavaCpuKernel {
         }
     }
 
-    /** The result, chunk by chunk; returns how many of its values are not finite. */
-    private long finalPass(Target out) {
+    /**
+     * The result, chunk by chunk; returns how many of its values are not finite. With a {@code guessCount}, the magnitude
+     * thresholds of the models whose {@code counted} index is not -1 are its guesses, and their |delta| are counted.
+     */
+    private long finalPass(Target out, MagnitudeThresholds.GuessCount guessCount, int[] counted) {
         long[] nonFinite = new long[RANGES];
         int models = weights.length;
-        forRanges((r, from, to) -> {
+        in.forRanges((r, from, to) -> {
+            MagnitudeThresholds.ChunkSink counter = guessCount == null ? null : guessCount.range(r);
             Scratch s = new Scratch();
             float[] result = new float[CHUNK];
             float[][] contribution = linear ? null : new float[models][CHUNK]; // [models, chunk]
@@ -232,9 +236,12 @@ final class JavaCpuKernel {
                 if (linear) {
                     linearChunk(s, at, len, result);
                 } else {
-                    load(s, s.base, 0, at, len);
+                    in.load(s, s.base, 0, at, len);
                     for (int i = 0; i < models; i++) {
                         contribution(s, i, at, len, contribution[i]);
+                        if (counter != null && counted[i] >= 0) {
+                            counter.accept(counted[i], s.delta, len); // contribution left the delta there
+                        }
                     }
                     family.combine(s.base, contribution, len, result, s.delta, s.mask);
                 }
@@ -256,7 +263,7 @@ final class JavaCpuKernel {
         float d = family.normalize() ? family.scalarDivisor() : 1f; // x / 1 is x, bit for bit
         float w0 = weights[0];
         float[] x0 = s.base;
-        load(s, x0, 0, at, len);
+        in.load(s, x0, 0, at, len);
         if (last == 0) {
             for (int j = 0; j < len; j++) {
                 result[j] = x0[j] * w0 / d;
@@ -264,7 +271,7 @@ final class JavaCpuKernel {
             return;
         }
         for (int i = 1; i <= last; i++) {
-            load(s, s.model, i, at, len);
+            in.load(s, s.model, i, at, len);
             float w = weights[i];
             float[] x = s.model;
             float divisor = i == last ? d : 1f;
@@ -283,11 +290,11 @@ final class JavaCpuKernel {
     /**
      * Model i's weighted, thinned delta for the chunk (s.base loaded), into {@code out}: delta.mul(mask), times the
      * rescale factor, times w, or delta.muli(w) without a mask. The delta is formed in the same loop (the same fp32
-     * ops per element as {@link #delta}), and so is a magnitude mask (as {@link #keepMask}'s) or a random one
-     * ({@link TensorRandom#thin}).
+     * ops per element as {@link #delta}), and so is a magnitude mask (as {@link #keepMask}'s; the delta is left in
+     * s.delta, for a threshold guess's count) or a random one ({@link TensorRandom#thin}).
      */
     private void contribution(Scratch s, int i, long at, int len, float[] out) {
-        load(s, s.model, modelInput(i), at, len);
+        in.load(s, s.model, in.modelInput(i), at, len);
         float[] x = s.model;
         float[] base = s.base;
         float w = weights[i];
@@ -301,8 +308,10 @@ final class JavaCpuKernel {
             }
             case Mask.Magnitude(long k) when k > 0 -> {
                 float threshold = lower[i];
+                float[] deltas = s.delta;
                 for (int j = 0; j < len; j++) {
                     float delta = x[j] - base[j];
+                    deltas[j] = delta;
                     float kept = delta * magnitudeMask(delta, threshold);
                     if (rescaled) {
                         kept = kept * f;
@@ -321,14 +330,6 @@ final class JavaCpuKernel {
                     out[j] = kept * w;
                 }
             }
-        }
-    }
-
-    /** s.delta = x_i - base for the chunk (fp32, as model.tensor().sub(base)); s.base holds the chunk's base. */
-    private void delta(Scratch s, int i, long at, int len) {
-        load(s, s.model, modelInput(i), at, len);
-        for (int j = 0; j < len; j++) {
-            s.delta[j] = s.model[j] - s.base[j];
         }
     }
 
@@ -354,48 +355,5 @@ final class JavaCpuKernel {
      */
     private static float magnitudeMask(float delta, float threshold) {
         return Math.min(1f, Math.signum(Math.abs(delta) - threshold) + 1f);
-    }
-
-    private void load(Scratch s, float[] into, int input, long at, int len) {
-        TensorSlice in = inputs.get(input);
-        FloatCodec.widen(in.dtype(), in.data(), at, s.codec, into, len);
-    }
-
-    /** One range's chunk-sized scratch arrays. */
-    private static final class Scratch {
-        final FloatCodec.ChunkBuffers codec = new FloatCodec.ChunkBuffers();
-        final float[] base = new float[CHUNK];
-        final float[] model = new float[CHUNK];
-        final float[] delta = new float[CHUNK];
-        final float[] mask = new float[CHUNK];
-    }
-
-    /** What a pass does with one chunk of one of its models' deltas (in s.delta; the base in s.base): a range's own. */
-    private interface DeltaSink {
-        void accept(int model, long at, Scratch s, int len);
-    }
-
-    /**
-     * A pass over {@code models}' deltas on all cores: in each range, {@code sinkOfRange} makes the range's sink, and
-     * each chunk widens the base once and hands every model's delta to it ({@code model}: an index into {@code models}).
-     */
-    private void eachDelta(int[] models, IntFunction<DeltaSink> sinkOfRange) {
-        forRanges((r, from, to) -> {
-            DeltaSink sink = sinkOfRange.apply(r);
-            Scratch s = new Scratch();
-            for (long c = from; c < to; c += CHUNK) {
-                int len = (int) Math.min(CHUNK, to - c);
-                load(s, s.base, 0, c, len);
-                for (int m = 0; m < models.length; m++) {
-                    delta(s, models[m], c, len);
-                    sink.accept(m, c, s, len);
-                }
-            }
-        });
-    }
-
-    /** Runs {@code body} on the tensor's {@link ChunkRanges}, on all cores. */
-    private void forRanges(ChunkRanges.Body body) {
-        ChunkRanges.run(numel, body);
     }
 }

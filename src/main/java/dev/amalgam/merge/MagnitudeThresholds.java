@@ -8,10 +8,11 @@ import java.util.stream.IntStream;
 
 /**
  * TIES' thresholds for {@link JavaCpuKernel}: per magnitude-masked model, the k-th largest |x - base|, exactly (as
- * {@link KthLargest} over fp32). First {@link ThresholdGuess}: a sample's guess per model, proved (or not) by one
- * vectorized counting pass over every model with a guess; then, for the models it did not settle, {@link RadixSelect}:
- * one histogram pass, and a second over those the first did not settle either (rare on bf16 inputs). Each pass widens
- * the base once per chunk for all its models.
+ * {@link KthLargest} over fp32). First {@link ThresholdGuess}: a sample's guess per model, proved (or not) by a
+ * vectorized count over the whole tensor ({@link GuessCount}: {@link #find}'s own pass, or the kernel's final pass,
+ * which uses the guesses before they are proved); then, for the models it did not settle, {@link RadixSelect}: one
+ * histogram pass, and a second over those the first did not settle either (rare on bf16 inputs). Each pass widens the
+ * base once per chunk for all its models.
  */
 final class MagnitudeThresholds {
     /** The passes over the kernel's inputs that the search runs. */
@@ -39,69 +40,94 @@ final class MagnitudeThresholds {
 
     /** The threshold of each of {@code models} (input indices after the base), keeping its {@code k[m]} largest |delta|. */
     static float[] find(Passes passes, int[] models, long[] k) {
-        float[] found = new float[models.length];
-        int[] rest = guessed(passes, models, k, found); // indices into models
-        if (rest.length == 0) {
-            return found;
-        }
-        long[][] top = histograms(passes, Arrays.stream(rest).map(m -> models[m]).toArray(), null);
-        RadixSelect.Refine[] refine = new RadixSelect.Refine[rest.length]; // null where the first pass settled it
-        for (int i = 0; i < rest.length; i++) {
-            switch (RadixSelect.afterHigh(top[i], k[rest[i]])) {
-                case RadixSelect.Found(float value) -> found[rest[i]] = value;
-                case RadixSelect.Refine r -> refine[i] = r;
+        float[] found = guesses(passes, models, k);
+        int[] tried = IntStream.range(0, models.length).filter(m -> !Float.isNaN(found[m])).toArray(); // indices into models
+        boolean[] settled = new boolean[models.length];
+        if (tried.length > 0) {
+            GuessCount count = new GuessCount(pick(found, tried));
+            passes.eachDelta(Arrays.stream(tried).map(m -> models[m]).toArray(), count::range);
+            for (int t = 0; t < tried.length; t++) {
+                settled[tried[t]] = count.settles(t, passes.numel(), k[tried[t]]);
             }
         }
-        int[] pending = IntStream.range(0, rest.length).filter(i -> refine[i] != null).toArray(); // indices into rest
-        if (pending.length > 0) {
-            long[][] low = histograms(passes, Arrays.stream(pending).map(i -> models[rest[i]]).toArray(),
-                    Arrays.stream(pending).map(i -> refine[i].bucket()).toArray());
-            for (int p = 0; p < pending.length; p++) {
-                found[rest[pending[p]]] = RadixSelect.afterLow(refine[pending[p]], low[p]);
-            }
-        }
+        exact(passes, models, k, IntStream.range(0, models.length).filter(m -> !settled[m]).toArray(), found);
         return found;
     }
 
     /**
-     * {@link ThresholdGuess} for {@code models}: each one's guess from its sample, then one counting pass over those with a
-     * guess. Sets {@code found[m]} where the pass proves the guess exact; returns the other indices into {@code models}.
+     * {@link ThresholdGuess}'s guess for each of {@code models} from its sample, NaN where none is worth trying (or the
+     * tensor is too small for a sample). A guess must then be proved by a {@link GuessCount} over the whole tensor.
      */
-    private static int[] guessed(Passes passes, int[] models, long[] k, float[] found) {
-        long numel = passes.numel();
-        long[] starts = ThresholdGuess.segments(numel);
-        if (starts.length == 0) {
-            return IntStream.range(0, models.length).toArray();
-        }
+    static float[] guesses(Passes passes, int[] models, long[] k) {
         float[] guess = new float[models.length];
+        long[] starts = ThresholdGuess.segments(passes.numel());
+        if (starts.length == 0) {
+            Arrays.fill(guess, Float.NaN);
+            return guess;
+        }
         float[] sample = new float[starts.length * ThresholdGuess.SEGMENT];
         for (int m = 0; m < models.length; m++) {
             passes.absDeltas(models[m], starts, ThresholdGuess.SEGMENT, sample);
-            guess[m] = ThresholdGuess.fromSample(sample, sample.length, k[m], numel);
+            guess[m] = ThresholdGuess.fromSample(sample, sample.length, k[m], passes.numel());
         }
-        int[] tried = IntStream.range(0, models.length).filter(m -> !Float.isNaN(guess[m])).toArray(); // indices into models
-        boolean[] settled = new boolean[models.length];
-        if (tried.length > 0) {
-            long[][] atMost = new long[ChunkRanges.RANGES][]; // [range, tried model]; null for an empty range
-            long[][] below = new long[ChunkRanges.RANGES][];
-            passes.eachDelta(Arrays.stream(tried).map(m -> models[m]).toArray(), r -> {
-                long[] le = atMost[r] = new long[tried.length]; // a range's own: ranges' slots of one array share cache lines
-                long[] lt = below[r] = new long[tried.length];
-                return (t, delta, len) -> {
-                    int both = ThresholdGuess.atMostAndBelow(delta, len, guess[tried[t]]);
-                    le[t] += both >>> 16;
-                    lt[t] += both & 0xFFFF;
-                };
-            });
-            for (int t = 0; t < tried.length; t++) {
-                int m = tried[t];
-                if (ThresholdGuess.settles(numel, k[m], sum(atMost, t), sum(below, t))) {
-                    found[m] = guess[m];
-                    settled[m] = true;
-                }
+        return guess;
+    }
+
+    /**
+     * A pass's count of the |delta| at most each guess and of those below it, per range, which proves each guess exact
+     * or not ({@link ThresholdGuess#settles}). Each range counts into arrays of its own: ranges' slots of one array
+     * would share cache lines.
+     */
+    static final class GuessCount {
+        private final float[] guesses; // per counted model
+        private final long[][] atMost = new long[ChunkRanges.RANGES][]; // [range, counted model]; null for an empty range
+        private final long[][] below = new long[ChunkRanges.RANGES][];
+
+        GuessCount(float[] guesses) {
+            this.guesses = guesses.clone();
+        }
+
+        /** Range {@code r}'s counter: {@code model} is an index into the guesses. */
+        ChunkSink range(int r) {
+            long[] le = atMost[r] = new long[guesses.length];
+            long[] lt = below[r] = new long[guesses.length];
+            return (m, delta, len) -> {
+                int both = ThresholdGuess.atMostAndBelow(delta, len, guesses[m]);
+                le[m] += both >>> 16;
+                lt[m] += both & 0xFFFF;
+            };
+        }
+
+        /** Whether guess {@code m} is the k-th largest of the {@code numel} values counted. */
+        boolean settles(int m, long numel, long k) {
+            return ThresholdGuess.settles(numel, k, sum(atMost, m), sum(below, m));
+        }
+    }
+
+    /**
+     * {@link RadixSelect}'s passes for {@code models[which[...]]}: one histogram pass, and a second over those the
+     * first did not settle (rare on bf16 inputs); sets their {@code found}.
+     */
+    static void exact(Passes passes, int[] models, long[] k, int[] which, float[] found) {
+        if (which.length == 0) {
+            return;
+        }
+        long[][] top = histograms(passes, Arrays.stream(which).map(m -> models[m]).toArray(), null);
+        RadixSelect.Refine[] refine = new RadixSelect.Refine[which.length]; // null where the first pass settled it
+        for (int i = 0; i < which.length; i++) {
+            switch (RadixSelect.afterHigh(top[i], k[which[i]])) {
+                case RadixSelect.Found(float value) -> found[which[i]] = value;
+                case RadixSelect.Refine r -> refine[i] = r;
             }
         }
-        return IntStream.range(0, models.length).filter(m -> !settled[m]).toArray();
+        int[] pending = IntStream.range(0, which.length).filter(i -> refine[i] != null).toArray(); // indices into which
+        if (pending.length > 0) {
+            long[][] low = histograms(passes, Arrays.stream(pending).map(i -> models[which[i]]).toArray(),
+                    Arrays.stream(pending).map(i -> refine[i].bucket()).toArray());
+            for (int p = 0; p < pending.length; p++) {
+                found[which[pending[p]]] = RadixSelect.afterLow(refine[pending[p]], low[p]);
+            }
+        }
     }
 
     /**
@@ -132,6 +158,15 @@ final class MagnitudeThresholds {
             sums[m] = RadixSelect.sum(histograms.values().stream().map(h -> h[model]).toArray(int[][]::new), size);
         }
         return sums;
+    }
+
+    /** {@code values[at[i]]} for each i. */
+    static float[] pick(float[] values, int[] at) {
+        float[] picked = new float[at.length];
+        for (int i = 0; i < at.length; i++) {
+            picked[i] = values[at[i]];
+        }
+        return picked;
     }
 
     /** The ranges' counts in column {@code column}, summed (a null range: empty). */

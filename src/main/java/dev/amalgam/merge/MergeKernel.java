@@ -221,7 +221,17 @@ public final class MergeKernel {
 
     /** {@link JavaCpuKernel}'s result, chunk by chunk into the sink's {@code chunks}, finished once it passed the checks. */
     private void streamFast(PlannedTensor t, JavaCpuKernel fast, TensorChunks chunks) {
-        runFast(t, fast, chunks::put);
+        runFast(t, fast, new JavaCpuKernel.Target() {
+            @Override
+            public void put(long at, float[] values, int count) {
+                chunks.put(at, values, count);
+            }
+
+            @Override
+            public void restart() {
+                chunks.restart();
+            }
+        });
         chunks.finish();
     }
 

@@ -35,6 +35,11 @@ public final class SafetensorsSink implements TensorSink {
             }
 
             @Override
+            public void restart() {
+                stream.restart();
+            }
+
+            @Override
             public void finish() {
                 stream.finish();
             }

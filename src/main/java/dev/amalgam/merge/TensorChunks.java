@@ -11,6 +11,12 @@ public interface TensorChunks extends AutoCloseable {
      */
     void put(long at, float[] values, int count);
 
+    /**
+     * The kernel starts the tensor over (see {@link JavaCpuKernel.Target#restart}): every element will be put again, so
+     * what was put and is not yet where it goes may be dropped; no put is running.
+     */
+    void restart();
+
     /** Every element was put (not called when the merge of the tensor failed). */
     void finish();
 

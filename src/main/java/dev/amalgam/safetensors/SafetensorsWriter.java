@@ -268,6 +268,16 @@ public final class SafetensorsWriter implements AutoCloseable {
             p.filled = 0;
         }
 
+        /**
+         * Every element will be put again (no put is running): drops what the buffers hold. Written, it could land
+         * after the new values of its elements, which another thread's buffer may hold and write first.
+         */
+        public void restart() {
+            for (Pending p : all) {
+                p.filled = 0;
+            }
+        }
+
         /** Every element was put (the putting threads are done): writes what the buffers hold; the tensor counts as written. */
         public void finish() {
             for (Pending p : all) {

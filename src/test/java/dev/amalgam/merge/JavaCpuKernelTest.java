@@ -49,6 +49,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 class JavaCpuKernelTest {
     private static final String NAME = "model.layers.2.mlp.down_proj.weight";
     private static final String NAME_F32 = "model.layers.3.mlp.down_proj.weight"; // the same values, kept in fp32
+    // bf16 fine-tunes a few bf16 steps from the base, whose deltas repeat their values (TIES' guesses hold), and the
+    // same with the fine-tunes equal to the base in TIES' sample (ThresholdGuess.segments), where the guesses (0) miss
+    private static final String NAME_REPEATING = "model.layers.4.mlp.down_proj.weight";
+    private static final String NAME_MISLEADING = "model.layers.5.mlp.down_proj.weight";
+    private static final long[] REPEATING_SHAPE = {64, 8193}; // a full sample of 64 segments
     private static final long[] SHAPE = {23, 4001}; // 92023 elements: 6 chunks, ranges of 0 and 1 chunk
     private static final float[] LINEAR_WEIGHTS = {0.6f, 0.4f, -0.25f};
 
@@ -64,20 +69,40 @@ class JavaCpuKernelTest {
         for (int i = 0; i < n; i++) {
             base[i] = (float) random.nextGaussian();
         }
+        int r = Math.toIntExact(REPEATING_SHAPE[0] * REPEATING_SHAPE[1]);
+        float[] small = new float[r]; // bf16 values of N(0, 0.02), as a trained model's
+        for (int i = 0; i < r; i++) {
+            small[i] = FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(0.02f * (float) random.nextGaussian()));
+        }
+        boolean[] sampled = new boolean[r];
+        for (long start : ThresholdGuess.segments(r)) {
+            Arrays.fill(sampled, (int) start, (int) start + ThresholdGuess.SEGMENT, true);
+        }
+        var bf16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         for (int m = 0; m < 4; m++) {
             Path dir = Files.createDirectories(tmp.resolve("m" + m));
             try (Arena arena = Arena.ofConfined();
                  SafetensorsWriter w = new SafetensorsWriter(dir, List.of(new TensorSpec(NAME, DType.BF16, SHAPE),
-                         new TensorSpec(NAME_F32, DType.F32, SHAPE)), 1L << 30, Map.of())) {
+                         new TensorSpec(NAME_F32, DType.F32, SHAPE), new TensorSpec(NAME_REPEATING, DType.BF16, REPEATING_SHAPE),
+                         new TensorSpec(NAME_MISLEADING, DType.BF16, REPEATING_SHAPE)), 1L << 30, Map.of())) {
                 MemorySegment bits = arena.allocate(2L * n);
                 MemorySegment f32 = arena.allocate(4L * n);
                 for (int i = 0; i < n; i++) {
                     float x = m == 0 ? base[i] : base[i] + 0.05f * (float) random.nextGaussian();
-                    bits.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, FloatCodec.floatToBf16(x));
+                    bits.setAtIndex(bf16, i, FloatCodec.floatToBf16(x));
                     f32.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, x);
+                }
+                MemorySegment repeating = arena.allocate(2L * r);
+                MemorySegment misleading = arena.allocate(2L * r);
+                for (int i = 0; i < r; i++) {
+                    short x = FloatCodec.floatToBf16(m == 0 ? small[i] : small[i] + 0.0005f * (float) random.nextGaussian());
+                    repeating.setAtIndex(bf16, i, x);
+                    misleading.setAtIndex(bf16, i, sampled[i] ? FloatCodec.floatToBf16(small[i]) : x);
                 }
                 w.write(NAME, bits);
                 w.write(NAME_F32, f32);
+                w.write(NAME_REPEATING, repeating);
+                w.write(NAME_MISLEADING, misleading);
                 w.finish();
             }
             MODELS.add(SafetensorsModel.open(dir));
@@ -190,6 +215,61 @@ class JavaCpuKernelTest {
     }
 
     /**
+     * TIES without rescale runs its final pass on the sample's guesses of the thresholds and counts whether they hold:
+     * one pass over the inputs where they do (deltas that repeat their values); where a guess misses (the tensor whose
+     * sample shows only zeros), the radix pass finds the threshold and the final pass runs again into a restarted
+     * target. On NAME, model 1's deltas repeat too little for a guess (its radix passes, 2, come first) and model 0's
+     * guess misses (then its radix pass and the final pass again); fp32 deltas get no guess and take the radix passes
+     * first. The same bits as the DJL path each time, put in place or streamed through MergeKernel into a sink that is
+     * told of the restart.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {NAME_REPEATING, NAME_MISLEADING, NAME, NAME_F32})
+    void tiesRunsOnItsThresholdGuessesAndStartsOverWhereOneMisses(String name) {
+        MergeMethod method = MergeMethods.byName("ties", "test");
+        List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            inputs.add(new PlannedTensor.PlannedInput(i + 1, name, MergeHarness.resolve(method, Scope.PER_MODEL,
+                    Map.of("weight", (double) LINEAR_WEIGHTS[i], "density", i == 0 ? 0.5 : 0.3), false)));
+        }
+        long[] shape = name.equals(NAME_REPEATING) || name.equals(NAME_MISLEADING) ? REPEATING_SHAPE : SHAPE;
+        PlannedTensor t = new PlannedTensor(name, shape, name.equals(NAME_F32) ? DType.F32 : DType.BF16,
+                new PlannedTensor.PlannedInput(0, name, MergeHarness.resolve(method, Scope.PER_MODEL, Map.of(), true)), inputs,
+                MergeHarness.resolve(method, Scope.GLOBAL, Map.of("rescale", false), false), false);
+        JavaCpuKernel kernel = CpuFastPath.kernel(method, t, slices(t), 77L, null);
+        assertNotNull(kernel);
+        float[] out = new float[(int) (shape[0] * shape[1])];
+        Arrays.fill(out, Float.NaN); // a value the kernel did not put shows
+        int[] restarts = {0};
+        kernel.run(new JavaCpuKernel.Target() {
+            @Override
+            public void put(long at, float[] values, int count) {
+                System.arraycopy(values, 0, out, (int) at, count);
+            }
+
+            @Override
+            public void restart() {
+                restarts[0]++;
+            }
+        });
+        float[] djl = djl(method, t);
+        assertBitwise(djl, out, "ties on " + name);
+        int[] streamedRestarts = {0};
+        assertBitwise(djl, streamed(method, t, streamedRestarts), "ties on " + name + ", streamed");
+        // passes: the final one; the radix pass and the final one again after a miss; fp32: the radix passes (2) first
+        int passes = switch (name) {
+            case NAME_REPEATING -> 1;
+            case NAME_MISLEADING -> 3;
+            case NAME -> 5;
+            default -> 3;
+        };
+        assertEquals(passes, kernel.passesRun(), "passes over the inputs");
+        int expectedRestarts = name.equals(NAME_MISLEADING) || name.equals(NAME) ? 1 : 0;
+        assertEquals(expectedRestarts, restarts[0], "restarts");
+        assertEquals(expectedRestarts, streamedRestarts[0], "restarts of the streamed merge's sink");
+    }
+
+    /**
      * A search keeps DARE's rescale levels across candidates. A merge whose density is on their grid then takes its norms
      * from them, which tampering with them shows, and gives, untampered, the result of a merge without them bit for bit;
      * a density off the grid has its norms summed anew.
@@ -273,7 +353,12 @@ class JavaCpuKernelTest {
 
     /** MergeKernel's run into a sink that takes chunks, as amalgam merge's writer and a CPU search candidate do. */
     private static float[] streamed(MergeMethod method, PlannedTensor t) {
-        float[] out = new float[(int) (SHAPE[0] * SHAPE[1])];
+        return streamed(method, t, new int[1]);
+    }
+
+    /** As {@link #streamed(MergeMethod, PlannedTensor)}, counting the sink's restarts into {@code restarts[0]}. */
+    private static float[] streamed(MergeMethod method, PlannedTensor t, int[] restarts) {
+        float[] out = new float[Math.toIntExact(Arrays.stream(t.outShape()).reduce(1, (a, b) -> a * b))];
         boolean[] finished = {false};
         new MergeKernel(method, MODELS, Device.cpu(), 77L).run(List.of(t), new TensorSink() {
             @Override
@@ -292,6 +377,11 @@ class JavaCpuKernelTest {
                     @Override
                     public void put(long at, float[] values, int count) {
                         System.arraycopy(values, 0, out, (int) at, count);
+                    }
+
+                    @Override
+                    public void restart() {
+                        restarts[0]++;
                     }
 
                     @Override

@@ -155,6 +155,36 @@ class SafetensorsRoundTripTest {
         }
     }
 
+    /**
+     * A restarted tensor (the kernel's second pass after a threshold guess that missed) ends with the values put after
+     * the restart. Thread A's buffer still holds a stale chunk when thread B writes that chunk's new values (B flushes
+     * them on its next, non-adjacent put): written at finish, A's stale bytes would land over B's.
+     */
+    @Test
+    void aRestartDropsWhatTheThreadsBuffersStillHold(@TempDir Path tmp) throws Exception {
+        float[] stale = {1, 2, 3, 4};
+        float[] fresh = {5, 6, 7, 8};
+        TensorSpec spec = new TensorSpec("x", DType.F32, new long[] {8});
+        try (SafetensorsWriter w = new SafetensorsWriter(tmp, List.of(spec), 1L << 30, Map.of())) {
+            try (SafetensorsWriter.Float32Stream stream = w.streamFloat32("x")) {
+                Thread a = Thread.ofPlatform().start(() -> stream.put(0, stale.clone(), 4));
+                a.join();
+                stream.restart();
+                Thread b = Thread.ofPlatform().start(() -> {
+                    stream.put(0, fresh.clone(), 4);
+                    stream.put(6, fresh.clone(), 2); // not adjacent: B's buffer is written now, before A's would be
+                });
+                b.join();
+                stream.put(4, stale.clone(), 2); // this thread's own buffer: elements 4 and 5
+                stream.finish();
+            }
+            w.finish();
+        }
+        try (SafetensorsModel m = SafetensorsModel.open(tmp)) {
+            assertArrayEquals(new float[] {5, 6, 7, 8, 1, 2, 5, 6}, m.slice("x").toFloatArray());
+        }
+    }
+
     @Test
     void unfinishedStagedFolderLeavesNothing(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("merged");

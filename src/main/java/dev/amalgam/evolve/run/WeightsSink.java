@@ -88,6 +88,11 @@ final class WeightsSink implements TensorSink {
             }
 
             @Override
+            public void restart() {
+                // each put rounded its chunk into place: the next puts overwrite it
+            }
+
+            @Override
             public void finish() {
                 if (direct == null) {
                     NDArray weight = weights.get(name);

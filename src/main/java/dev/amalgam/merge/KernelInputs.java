@@ -1,0 +1,151 @@
+package dev.amalgam.merge;
+
+import dev.amalgam.safetensors.FloatCodec;
+import dev.amalgam.safetensors.TensorSlice;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntFunction;
+
+import static dev.amalgam.merge.ChunkRanges.CHUNK;
+import static dev.amalgam.merge.ChunkRanges.RANGES;
+
+/**
+ * {@link JavaCpuKernel}'s inputs, read chunk by chunk: widened from their mapped bytes into a range's {@link Scratch},
+ * the models' deltas formed against the base, and passes over the tensor's {@link ChunkRanges} on all cores, counted
+ * (a test's measure of what a merge cost). Also the passes {@link MagnitudeThresholds} runs.
+ */
+final class KernelInputs implements MagnitudeThresholds.Passes {
+    private final List<TensorSlice> slices; // base first for the task-arithmetic family
+    private final long numel;
+    private final boolean linear;
+    private int passes;
+
+    /** {@code linear}: the inputs are the models, without a base. */
+    KernelInputs(List<TensorSlice> slices, boolean linear) {
+        this.slices = slices;
+        this.numel = slices.getFirst().info().numel();
+        this.linear = linear;
+    }
+
+    @Override
+    public long numel() {
+        return numel;
+    }
+
+    /** The passes run since {@link #guarded}'s last start. */
+    int passes() {
+        return passes;
+    }
+
+    /**
+     * Runs {@code body} with every input's reads nested in each slice's file-size check (mapped pages are only read by
+     * Java code), counting its passes from 0.
+     */
+    void guarded(Runnable body) {
+        passes = 0;
+        guarded(0, body);
+    }
+
+    private void guarded(int from, Runnable body) {
+        if (from == slices.size()) {
+            body.run();
+        } else {
+            slices.get(from).read(() -> guarded(from + 1, body));
+        }
+    }
+
+    /** Non-finite values of input {@code input} (base first); not one of the counted passes. */
+    long nonFinite(int input) {
+        long[] counts = new long[RANGES];
+        guarded(0, () -> ChunkRanges.run(numel, (r, from, to) -> {
+            Scratch s = new Scratch();
+            long count = 0; // summed locally: the ranges' slots share cache lines, which every core would fight over
+            for (long c = from; c < to; c += CHUNK) {
+                int len = (int) Math.min(CHUNK, to - c);
+                load(s, s.base, input, c, len);
+                count += FloatCodec.nonFinite(s.base, len);
+            }
+            counts[r] = count;
+        }));
+        return Arrays.stream(counts).sum();
+    }
+
+    /** The input index of model {@code model} (an index after the base). */
+    int modelInput(int model) {
+        return linear ? model : model + 1; // the family has the base at input 0
+    }
+
+    /** Elements {@code [at, at + len)} of input {@code input}, widened to fp32 into {@code into}. */
+    void load(Scratch s, float[] into, int input, long at, int len) {
+        TensorSlice in = slices.get(input);
+        FloatCodec.widen(in.dtype(), in.data(), at, s.codec, into, len);
+    }
+
+    /** s.delta = x_i - base for the chunk (fp32, as model.tensor().sub(base)); s.base holds the chunk's base. */
+    void delta(Scratch s, int model, long at, int len) {
+        load(s, s.model, modelInput(model), at, len);
+        for (int j = 0; j < len; j++) {
+            s.delta[j] = s.model[j] - s.base[j];
+        }
+    }
+
+    /** Runs {@code body} on the tensor's {@link ChunkRanges}, on all cores: one pass. */
+    void forRanges(ChunkRanges.Body body) {
+        passes++;
+        ChunkRanges.run(numel, body);
+    }
+
+    /** What a pass does with one chunk of one of its models' deltas (in s.delta; the base in s.base): a range's own. */
+    interface DeltaSink {
+        void accept(int model, long at, Scratch s, int len);
+    }
+
+    /**
+     * A pass over {@code models}' deltas on all cores: in each range, {@code sinkOfRange} makes the range's sink, and
+     * each chunk widens the base once and hands every model's delta to it ({@code model}: an index into {@code models}).
+     */
+    void eachDeltaChunk(int[] models, IntFunction<DeltaSink> sinkOfRange) {
+        forRanges((r, from, to) -> {
+            DeltaSink sink = sinkOfRange.apply(r);
+            Scratch s = new Scratch();
+            for (long c = from; c < to; c += CHUNK) {
+                int len = (int) Math.min(CHUNK, to - c);
+                load(s, s.base, 0, c, len);
+                for (int m = 0; m < models.length; m++) {
+                    delta(s, models[m], c, len);
+                    sink.accept(m, c, s, len);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void eachDelta(int[] models, IntFunction<MagnitudeThresholds.ChunkSink> sinkOfRange) {
+        eachDeltaChunk(models, r -> {
+            MagnitudeThresholds.ChunkSink sink = sinkOfRange.apply(r);
+            return (m, at, s, len) -> sink.accept(m, s.delta, len);
+        });
+    }
+
+    @Override
+    public void absDeltas(int model, long[] starts, int length, float[] into) {
+        Scratch s = new Scratch();
+        for (int g = 0; g < starts.length; g++) {
+            load(s, s.base, 0, starts[g], length);
+            delta(s, model, starts[g], length);
+            for (int j = 0; j < length; j++) {
+                into[g * length + j] = Math.abs(s.delta[j]);
+            }
+        }
+    }
+
+    /** One range's chunk-sized scratch arrays. */
+    static final class Scratch {
+        final FloatCodec.ChunkBuffers codec = new FloatCodec.ChunkBuffers();
+        final float[] base = new float[CHUNK];
+        final float[] model = new float[CHUNK];
+        final float[] delta = new float[CHUNK];
+        final float[] mask = new float[CHUNK];
+    }
+}
