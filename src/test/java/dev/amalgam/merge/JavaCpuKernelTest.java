@@ -238,35 +238,25 @@ class JavaCpuKernelTest {
                 MergeHarness.resolve(method, Scope.GLOBAL, Map.of("rescale", false), false), false);
         JavaCpuKernel kernel = CpuFastPath.kernel(method, t, slices(t), 77L, null);
         assertNotNull(kernel);
-        float[] out = new float[(int) (shape[0] * shape[1])];
-        Arrays.fill(out, Float.NaN); // a value the kernel did not put shows
-        int[] restarts = {0};
-        kernel.run(new JavaCpuKernel.Target() {
-            @Override
-            public void put(long at, float[] values, int count) {
-                System.arraycopy(values, 0, out, (int) at, count);
-            }
-
-            @Override
-            public void restart() {
-                restarts[0]++;
-            }
-        });
+        Recorded direct = new Recorded(t);
+        kernel.run(direct);
+        Recorded streamed = new Recorded(t);
+        streamed(method, t, streamed);
         float[] djl = djl(method, t);
-        assertBitwise(djl, out, "ties on " + name);
-        int[] streamedRestarts = {0};
-        assertBitwise(djl, streamed(method, t, streamedRestarts), "ties on " + name + ", streamed");
+        assertBitwise(djl, direct.values, "ties on " + name);
+        assertBitwise(djl, streamed.values, "ties on " + name + ", streamed");
         // passes: the final one; the radix pass and the final one again after a miss; fp32: the radix passes (2) first
         int passes = switch (name) {
             case NAME_REPEATING -> 1;
             case NAME_MISLEADING -> 3;
             case NAME -> 5;
-            default -> 3;
+            case NAME_F32 -> 3;
+            default -> throw new IllegalArgumentException(name);
         };
         assertEquals(passes, kernel.passesRun(), "passes over the inputs");
-        int expectedRestarts = name.equals(NAME_MISLEADING) || name.equals(NAME) ? 1 : 0;
-        assertEquals(expectedRestarts, restarts[0], "restarts");
-        assertEquals(expectedRestarts, streamedRestarts[0], "restarts of the streamed merge's sink");
+        int restarts = name.equals(NAME_MISLEADING) || name.equals(NAME) ? 1 : 0;
+        assertEquals(restarts, direct.restarts, "restarts");
+        assertEquals(restarts, streamed.restarts, "restarts of the streamed merge's sink");
     }
 
     /**
@@ -346,19 +336,41 @@ class JavaCpuKernelTest {
     private static float[] fast(MergeMethod method, PlannedTensor t, RescaleNorms.Cache kept) {
         JavaCpuKernel kernel = CpuFastPath.kernel(method, t, slices(t), 77L, kept);
         assertNotNull(kernel, method.name());
-        float[] out = new float[(int) (SHAPE[0] * SHAPE[1])];
-        assertEquals(0, kernel.run((at, values, count) -> System.arraycopy(values, 0, out, (int) at, count)), "non-finite values");
-        return out;
+        Recorded out = new Recorded(t);
+        assertEquals(0, kernel.run(out), "non-finite values");
+        return out.values;
+    }
+
+    /** A merge's result put into an array (NaN where nothing was put), and how often the kernel restarted it. */
+    private static final class Recorded implements JavaCpuKernel.Target {
+        final float[] values;
+        int restarts;
+
+        Recorded(PlannedTensor t) {
+            values = new float[Math.toIntExact(Arrays.stream(t.outShape()).reduce(1, (a, b) -> a * b))];
+            Arrays.fill(values, Float.NaN);
+        }
+
+        @Override
+        public void put(long at, float[] chunk, int count) {
+            System.arraycopy(chunk, 0, values, (int) at, count);
+        }
+
+        @Override
+        public void restart() {
+            restarts++;
+        }
     }
 
     /** MergeKernel's run into a sink that takes chunks, as amalgam merge's writer and a CPU search candidate do. */
     private static float[] streamed(MergeMethod method, PlannedTensor t) {
-        return streamed(method, t, new int[1]);
+        Recorded out = new Recorded(t);
+        streamed(method, t, out);
+        return out.values;
     }
 
-    /** As {@link #streamed(MergeMethod, PlannedTensor)}, counting the sink's restarts into {@code restarts[0]}. */
-    private static float[] streamed(MergeMethod method, PlannedTensor t, int[] restarts) {
-        float[] out = new float[Math.toIntExact(Arrays.stream(t.outShape()).reduce(1, (a, b) -> a * b))];
+    /** As {@link #streamed(MergeMethod, PlannedTensor)}, into {@code out}. */
+    private static void streamed(MergeMethod method, PlannedTensor t, Recorded out) {
         boolean[] finished = {false};
         new MergeKernel(method, MODELS, Device.cpu(), 77L).run(List.of(t), new TensorSink() {
             @Override
@@ -376,12 +388,12 @@ class JavaCpuKernelTest {
                 return new TensorChunks() {
                     @Override
                     public void put(long at, float[] values, int count) {
-                        System.arraycopy(values, 0, out, (int) at, count);
+                        out.put(at, values, count);
                     }
 
                     @Override
                     public void restart() {
-                        restarts[0]++;
+                        out.restart();
                     }
 
                     @Override
@@ -396,7 +408,6 @@ class JavaCpuKernelTest {
             }
         }, MergeKernel.Progress.NONE);
         assertTrue(finished[0], "finished");
-        return out;
     }
 
     /** The method's DJL math, as the kernel ran it before the fast path. */
