@@ -31,7 +31,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -137,6 +139,7 @@ final class ScaleBenchmark {
         }
         System.out.printf("plain copy (read 2 models, write 1) of %.2f GB: %.2f GB/s; with the written model synced to disk"
                 + " (as the merge's output is, before its rename): %.2f GB/s%n", bytes / 1e9, copy, durable);
+        Map<String, double[]> timed = new LinkedHashMap<>(); // method: {seconds, input bytes}
         for (String method : methods) {
             Path recipe = dir.resolve(method + ".yaml");
             String density = method.equals("linear") ? "" : ", density: 0.5";
@@ -159,7 +162,15 @@ final class ScaleBenchmark {
             long bound = (inputs + 2) * largest + MergeKernel.SLACK; // the DJL path's bound (largest: fp32 bytes)
             System.out.printf("merge %-9s %.2f GB in %6.2f s: %.2f GB/s = %.2fx the copy, %.2fx the synced copy; peak anonymous RSS +%.2f GB (bound %.2f GB)%n",
                     method, in / 1e9, seconds, in / seconds / 1e9, in / seconds / 1e9 / copy, in / seconds / 1e9 / durable, peak / 1e9, bound / 1e9);
+            timed.put(method, new double[]{seconds, in});
         }
+        double[] linear = timed.get("linear");
+        timed.forEach((method, t) -> {
+            if (linear != null && !method.equals("linear")) { // issue 10's goal: within 2x of linear's time
+                System.out.printf("%-9s %.2fx linear's time; per input byte %.2fx (it reads %.2f GB, linear %.2f GB)%n",
+                        method, t[0] / linear[0], t[0] / t[1] / (linear[0] / linear[1]), t[1] / 1e9, linear[1] / 1e9);
+            }
+        });
     }
 
     /** The fine-tunes' safetensors files: what the copy reads (and, for ft-a, writes). */
