@@ -34,7 +34,6 @@ import static dev.amalgam.merge.ChunkRanges.RANGES;
  */
 final class JavaCpuKernel {
     private final KernelInputs in;
-    private final long numel;
     private final boolean linear;
     private final float[] weights; // per model (inputs after the base)
     private final Mask[] masks;
@@ -53,7 +52,6 @@ final class JavaCpuKernel {
     JavaCpuKernel(List<TensorSlice> inputs, boolean linear, Mask[] masks, boolean rescale, FamilyCombination family,
                   RescaleNorms.Cache kept, RescaleNorms.Cache.Key[] normKeys) {
         this.in = new KernelInputs(inputs, linear);
-        this.numel = in.numel();
         this.linear = linear;
         this.weights = family.weights();
         this.masks = masks;
@@ -143,7 +141,7 @@ final class JavaCpuKernel {
             counted[magnitude[tried[t]]] = t;
         }
         long nonFinite = finalPass(out, count, counted);
-        int[] missed = IntStream.range(0, tried.length).filter(t -> !count.settles(t, numel, k[tried[t]]))
+        int[] missed = IntStream.range(0, tried.length).filter(t -> !count.settles(t, in.numel(), k[tried[t]]))
                 .map(t -> tried[t]).toArray(); // into magnitude
         if (missed.length == 0) {
             return nonFinite;
@@ -290,7 +288,7 @@ final class JavaCpuKernel {
     /**
      * Model i's weighted, thinned delta for the chunk (s.base loaded), into {@code out}: delta.mul(mask), times the
      * rescale factor, times w, or delta.muli(w) without a mask. The delta is formed in the same loop (the same fp32
-     * ops per element as {@link #delta}), and so is a magnitude mask (as {@link #keepMask}'s; the delta is left in
+     * ops per element as {@link KernelInputs#delta}), and so is a magnitude mask (as {@link #keepMask}'s; the delta is left in
      * s.delta, for a threshold guess's count) or a random one ({@link TensorRandom#thin}).
      */
     private void contribution(Scratch s, int i, long at, int len, float[] out) {

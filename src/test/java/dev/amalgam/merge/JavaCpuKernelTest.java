@@ -189,8 +189,9 @@ class JavaCpuKernelTest {
     /**
      * TIES' threshold takes one radix pass where it is a bf16 value (its low 16 bits are 0: usual on bf16 inputs) and a
      * second one where it is not. On the bf16 tensor here, model 1's threshold is a bf16 value and model 2's is not
-     * (the test checks both), so one pass serves both models and the second only model 2; on the fp32 tensor neither
-     * is. Every case gives the DJL path's result bit for bit.
+     * (the test checks both): model 2 (no guess) takes both radix passes, model 1 (a guess that misses, see
+     * {@link #tiesRunsOnItsThresholdGuessesAndStartsOverWhereOneMisses}) the first only; on the fp32 tensor neither is
+     * a bf16 value. Every case gives the DJL path's result bit for bit.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {NAME, NAME_F32})
