@@ -2,9 +2,11 @@ package dev.amalgam.merge;
 
 import dev.amalgam.merge.CpuFastPath.Mask;
 import dev.amalgam.merge.KernelInputs.Scratch;
+import dev.amalgam.safetensors.Encoding;
 import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.TensorSlice;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
@@ -74,6 +76,22 @@ final class JavaCpuKernel {
          * writes each put in place has nothing to do.
          */
         default void restart() {
+        }
+
+        /**
+         * How {@link #window}'s memory holds the result, or null where the target takes only {@link #put} (then
+         * {@link #window} is never called).
+         */
+        default Encoding encoding() {
+            return null;
+        }
+
+        /**
+         * The memory where elements {@code [at, at + count)} go, {@code count} elements in {@link #encoding}: the
+         * calling thread fills it before its next call on this target. Called from the kernel's threads, disjoint ranges.
+         */
+        default MemorySegment window(long at, int count) {
+            throw new UnsupportedOperationException("this target takes put() only");
         }
     }
 
@@ -223,6 +241,20 @@ final class JavaCpuKernel {
     private long finalPass(Target out, MagnitudeThresholds.GuessCount guessCount, int[] counted) {
         long[] nonFinite = new long[RANGES];
         int models = weights.length;
+        Encoding encoding = out.encoding();
+        if (linear && FloatCodec.lanes() && LinearLanes.serves(in.slices(), encoding)) {
+            LinearLanes lanes = new LinearLanes(in.slices(), weights, family.normalize() ? family.scalarDivisor() : 1f);
+            in.forRanges((r, from, to) -> {
+                Scratch s = new Scratch();
+                long count = 0;
+                for (long at = from; at < to; at += CHUNK) {
+                    int len = (int) Math.min(CHUNK, to - at);
+                    count += lanes.chunk(at, len, encoding, out.window(at, len), s);
+                }
+                nonFinite[r] = count;
+            });
+            return Arrays.stream(nonFinite).sum();
+        }
         in.forRanges((r, from, to) -> {
             MagnitudeThresholds.ChunkSink counter = guessCount == null ? null : guessCount.range(r);
             Scratch s = new Scratch();

@@ -33,6 +33,11 @@ final class KernelInputs implements MagnitudeThresholds.Passes {
         return numel;
     }
 
+    /** The inputs, base first for the task-arithmetic family: mapped, read inside {@link #guarded}. */
+    List<TensorSlice> slices() {
+        return slices;
+    }
+
     /** The passes run since {@link #guarded}'s last start. */
     int passes() {
         return passes;

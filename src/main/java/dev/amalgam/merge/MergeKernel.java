@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.amalgam.NonFiniteException;
 import dev.amalgam.safetensors.DType;
+import dev.amalgam.safetensors.Encoding;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorInfo;
 import dev.amalgam.safetensors.TensorSlice;
@@ -230,6 +231,16 @@ public final class MergeKernel {
             @Override
             public void restart() {
                 chunks.restart();
+            }
+
+            @Override
+            public Encoding encoding() {
+                return chunks.encoding();
+            }
+
+            @Override
+            public MemorySegment window(long at, int count) {
+                return chunks.window(at, count);
             }
         });
         chunks.finish();

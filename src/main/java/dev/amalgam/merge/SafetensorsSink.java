@@ -1,6 +1,7 @@
 package dev.amalgam.merge;
 
 import ai.djl.ndarray.NDArray;
+import dev.amalgam.safetensors.Encoding;
 import dev.amalgam.safetensors.SafetensorsWriter;
 import dev.amalgam.safetensors.TensorSlice;
 
@@ -37,6 +38,16 @@ public final class SafetensorsSink implements TensorSink {
             @Override
             public void restart() {
                 stream.restart();
+            }
+
+            @Override
+            public Encoding encoding() {
+                return stream.encoding();
+            }
+
+            @Override
+            public MemorySegment window(long at, int count) {
+                return stream.window(at, count);
             }
 
             @Override

@@ -1,5 +1,9 @@
 package dev.amalgam.merge;
 
+import dev.amalgam.safetensors.Encoding;
+
+import java.lang.foreign.MemorySegment;
+
 /**
  * One output tensor taken chunk by chunk, as the CPU fast kernel makes it: the sink narrows or copies each chunk to its
  * destination (a file, a resident weight), so no tensor-sized fp32 result exists between the kernel and there.
@@ -16,6 +20,16 @@ public interface TensorChunks extends AutoCloseable {
      * what was put and is not yet where it goes may be dropped; no put is running.
      */
     void restart();
+
+    /** As {@link JavaCpuKernel.Target#encoding}: how {@link #window}'s memory holds values, or null (put only). */
+    default Encoding encoding() {
+        return null;
+    }
+
+    /** As {@link JavaCpuKernel.Target#window}: where elements {@code [at, at + count)} go, in {@link #encoding}. */
+    default MemorySegment window(long at, int count) {
+        throw new UnsupportedOperationException("this sink takes put() only");
+    }
 
     /** Every element was put (not called when the merge of the tensor failed). */
     void finish();

@@ -18,8 +18,18 @@ public final class FloatCodec {
 
     /** Elements per step of the whole-tensor conversions: a few fp32 rows, in the L2 cache. */
     private static final int CHUNK = 1 << 14;
+    /**
+     * Whether this JVM reads the Vector API's incubator module ({@code --add-modules=jdk.incubator.vector}, in
+     * scripts/jvm-flags): {@link FloatLanes} and the kernels built on it load only then, the plain loops serve otherwise.
+     */
+    private static final boolean LANES = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private FloatCodec() {
+    }
+
+    /** Whether {@link FloatLanes} can be used in this JVM (see {@link #LANES}). */
+    public static boolean lanes() {
+        return LANES;
     }
 
     public static float bf16ToFloat(short bits) {
@@ -211,6 +221,23 @@ public final class FloatCodec {
             }
             default -> throw new IllegalArgumentException("cannot round to " + dtype);
         }
+    }
+
+    /**
+     * {@code values[0..count)} encoded as {@code encoding} into {@code dst} (at least {@code count} elements of its stored
+     * type; other memory than {@code values}'): rounded, then narrowed to the stored type. {@code values} may be changed.
+     */
+    public static void encode(Encoding encoding, float[] values, int count, MemorySegment dst, ChunkBuffers buffers) {
+        DType rounded = encoding.rounded();
+        DType stored = encoding.stored();
+        if (stored == DType.F32) {
+            roundTo(rounded, values, count, dst);
+            return;
+        }
+        if (rounded != stored) {
+            round(rounded, values, count, buffers);
+        }
+        narrow(stored, values, count, dst);
     }
 
     /** Two fp32 (the bits of elements 2j and 2j + 1, 2j low), each rounded to bf16 and back to fp32 bits. */

@@ -229,6 +229,19 @@ public final class SafetensorsWriter implements AutoCloseable {
          * several threads at once must put disjoint ranges.
          */
         public void put(long at, float[] values, int count) {
+            FloatCodec.narrow(placement.spec().dtype(), values, count, window(at, count));
+        }
+
+        /** The file's dtype: elements go to {@link #window} as a file of it holds them. */
+        public Encoding encoding() {
+            return Encoding.of(placement.spec().dtype());
+        }
+
+        /**
+         * The memory, in the calling thread's buffer, where elements {@code [at, at + count)} go in the file's dtype:
+         * the thread fills it before its next call. Callers on several threads at once must take disjoint ranges.
+         */
+        public MemorySegment window(long at, int count) {
             TensorSpec spec = placement.spec();
             if (at < 0 || count < 0 || at + count > spec.numel()) {
                 throw new IndexOutOfBoundsException("elements [" + at + ", " + (at + count) + ") of '" + spec.name() + "' ("
@@ -248,8 +261,9 @@ public final class SafetensorsWriter implements AutoCloseable {
             if (p.filled == 0) {
                 p.start = at;
             }
-            FloatCodec.narrow(spec.dtype(), values, count, p.buffer.asSlice(p.filled, bytes));
+            MemorySegment window = p.buffer.asSlice(p.filled, bytes);
             p.filled += bytes;
+            return window;
         }
 
         private void flush(Pending p) {

@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDManager;
 import dev.amalgam.merge.ParameterSpec.Scope;
 import dev.amalgam.merge.ScalarReference.Sparsify;
 import dev.amalgam.safetensors.DType;
+import dev.amalgam.safetensors.Encoding;
 import dev.amalgam.safetensors.FloatCodec;
+import dev.amalgam.safetensors.FloatLanes;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.SafetensorsWriter;
 import dev.amalgam.safetensors.TensorSlice;
@@ -166,23 +168,54 @@ class JavaCpuKernelTest {
         MergeHarness.assertClose(expected, fast, name + " vs the scalar reference");
     }
 
+    /**
+     * Linear, put in chunks or written through the target's windows in each encoding (by {@link LinearLanes} where it
+     * stores that encoding), on bf16 and fp32 inputs: the DJL path's result, encoded by the plain codec, bit for bit.
+     */
     @Test
     void linearMatchesTheDjlPathBitForBit() {
         MergeMethod method = MergeMethods.byName("linear", "test");
-        for (int models = 1; models <= 3; models++) { // the kernel's loops differ for the first, second and later models
-            for (boolean normalize : new boolean[]{true, false}) {
-                List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
-                for (int i = 0; i < models; i++) {
-                    inputs.add(new PlannedTensor.PlannedInput(i + 1, NAME,
-                            MergeHarness.resolve(method, Scope.PER_MODEL, Map.of("weight", (double) LINEAR_WEIGHTS[i]), false)));
+        List<Encoding> encodings = Arrays.asList(null, Encoding.of(DType.F32), Encoding.of(DType.BF16),
+                new Encoding(DType.BF16, DType.F32), Encoding.of(DType.F16));
+        for (String name : List.of(NAME, NAME_F32)) {
+            for (int models = 1; models <= 3; models++) { // the kernel's loops differ for the first, second and later models
+                for (boolean normalize : new boolean[]{true, false}) {
+                    List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
+                    for (int i = 0; i < models; i++) {
+                        inputs.add(new PlannedTensor.PlannedInput(i + 1, name,
+                                MergeHarness.resolve(method, Scope.PER_MODEL, Map.of("weight", (double) LINEAR_WEIGHTS[i]), false)));
+                    }
+                    PlannedTensor t = new PlannedTensor(name, SHAPE, DType.BF16, null, inputs,
+                            MergeHarness.resolve(method, Scope.GLOBAL, Map.of("normalize", normalize), false), false);
+                    float[] djl = djl(method, t);
+                    for (Encoding encoding : encodings) {
+                        String what = "linear of " + name + ", " + models + " models, normalize=" + normalize + ", " + encoding;
+                        float[] expected = encoded(djl, encoding);
+                        Recorded direct = new Recorded(t, encoding);
+                        assertEquals(0, CpuFastPath.kernel(method, t, slices(t), 77L, null).run(direct), "non-finite values");
+                        assertBitwise(expected, direct.values(), what);
+                        boolean lanes = encoding != null && FloatLanes.encodes(encoding);
+                        assertEquals(lanes, direct.puts == 0, what + ": through the windows only where the lanes store the encoding");
+                        Recorded streamed = new Recorded(t, encoding);
+                        streamed(method, t, streamed);
+                        assertBitwise(expected, streamed.values(), what + ", streamed through MergeKernel");
+                    }
                 }
-                PlannedTensor t = new PlannedTensor(NAME, SHAPE, DType.BF16, null, inputs,
-                        MergeHarness.resolve(method, Scope.GLOBAL, Map.of("normalize", normalize), false), false);
-                float[] fast = fast(method, t);
-                String what = "linear, " + models + " models, normalize=" + normalize;
-                assertBitwise(djl(method, t), fast, what);
-                assertBitwise(fast, streamed(method, t), what + ", streamed through MergeKernel");
             }
+        }
+    }
+
+    /** {@code values} as a target in {@code encoding} holds them (null: as they are), by the plain codec. */
+    private static float[] encoded(float[] values, Encoding encoding) {
+        if (encoding == null) {
+            return values;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stored = arena.allocate((long) values.length * encoding.stored().byteSize());
+            FloatCodec.encode(encoding, values.clone(), values.length, stored, new FloatCodec.ChunkBuffers());
+            float[] out = new float[values.length];
+            FloatCodec.widen(encoding.stored(), stored, 0, new FloatCodec.ChunkBuffers(), out, out.length);
+            return out;
         }
     }
 
@@ -244,8 +277,8 @@ class JavaCpuKernelTest {
         Recorded streamed = new Recorded(t);
         streamed(method, t, streamed);
         float[] djl = djl(method, t);
-        assertBitwise(djl, direct.values, "ties on " + name);
-        assertBitwise(djl, streamed.values, "ties on " + name + ", streamed");
+        assertBitwise(djl, direct.values(), "ties on " + name);
+        assertBitwise(djl, streamed.values(), "ties on " + name + ", streamed");
         // passes: the final one; the radix pass and the final one again after a miss; fp32: the radix passes (2) first
         int passes = switch (name) {
             case NAME_REPEATING -> 1;
@@ -339,27 +372,66 @@ class JavaCpuKernelTest {
         assertNotNull(kernel, method.name());
         Recorded out = new Recorded(t);
         assertEquals(0, kernel.run(out), "non-finite values");
-        return out.values;
+        return out.values();
     }
 
-    /** A merge's result put into an array (NaN where nothing was put), and how often the kernel restarted it. */
+    /**
+     * A merge's result put into an array, or written into windows of memory in {@code encoding} where it is not null (NaN
+     * where nothing was put), and how often the kernel put a chunk and restarted.
+     */
     private static final class Recorded implements JavaCpuKernel.Target {
-        final float[] values;
+        private final float[] values;
+        private final Encoding encoding;
+        private final MemorySegment memory; // the windows' memory, where encoding is not null
+        int puts;
         int restarts;
 
         Recorded(PlannedTensor t) {
+            this(t, null);
+        }
+
+        Recorded(PlannedTensor t, Encoding encoding) {
             values = new float[Math.toIntExact(Arrays.stream(t.outShape()).reduce(1, (a, b) -> a * b))];
             Arrays.fill(values, Float.NaN);
+            this.encoding = encoding;
+            // freed with the test's garbage; all ones is a NaN in bf16 and fp32
+            memory = encoding == null ? null : Arena.ofAuto().allocate((long) values.length * encoding.stored().byteSize()).fill((byte) -1);
         }
 
         @Override
         public void put(long at, float[] chunk, int count) {
-            System.arraycopy(chunk, 0, values, (int) at, count);
+            if (encoding == null) {
+                System.arraycopy(chunk, 0, values, (int) at, count);
+            } else { // as the sinks do with a chunk that does not come through a window
+                FloatCodec.encode(encoding, chunk, count, window(at, count), new FloatCodec.ChunkBuffers());
+            }
+            puts++;
         }
 
         @Override
         public void restart() {
             restarts++;
+        }
+
+        @Override
+        public Encoding encoding() {
+            return encoding;
+        }
+
+        @Override
+        public MemorySegment window(long at, int count) {
+            int size = encoding.stored().byteSize();
+            return memory.asSlice(at * size, (long) count * size);
+        }
+
+        /** The result as fp32. */
+        float[] values() {
+            if (encoding == null) {
+                return values;
+            }
+            float[] stored = new float[values.length];
+            FloatCodec.widen(encoding.stored(), memory, 0, new FloatCodec.ChunkBuffers(), stored, stored.length);
+            return stored;
         }
     }
 
@@ -367,7 +439,7 @@ class JavaCpuKernelTest {
     private static float[] streamed(MergeMethod method, PlannedTensor t) {
         Recorded out = new Recorded(t);
         streamed(method, t, out);
-        return out.values;
+        return out.values();
     }
 
     /** As {@link #streamed(MergeMethod, PlannedTensor)}, into {@code out}. */
@@ -395,6 +467,16 @@ class JavaCpuKernelTest {
                     @Override
                     public void restart() {
                         out.restart();
+                    }
+
+                    @Override
+                    public Encoding encoding() {
+                        return out.encoding();
+                    }
+
+                    @Override
+                    public MemorySegment window(long at, int count) {
+                        return out.window(at, count);
                     }
 
                     @Override

@@ -12,6 +12,7 @@ import dev.amalgam.merge.TensorChunks;
 import dev.amalgam.merge.TensorSink;
 import dev.amalgam.merge.WideningBuffers;
 import dev.amalgam.safetensors.DType;
+import dev.amalgam.safetensors.Encoding;
 import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.TensorSlice;
 
@@ -73,18 +74,22 @@ final class WeightsSink implements TensorSink {
         // [numel] of the resident type; the staging buffer is garbage until every chunk is in
         MemorySegment target = direct != null ? direct : staging.staging(new Shape(shape).size() * resident.byteSize());
         ThreadLocal<FloatCodec.ChunkBuffers> buffers = ThreadLocal.withInitial(FloatCodec.ChunkBuffers::new); // round's
+        Encoding encoding = new Encoding(planned, resident);
         return new TensorChunks() {
             @Override
             public void put(long at, float[] values, int count) {
-                MemorySegment dst = target.asSlice(at * resident.byteSize(), (long) count * resident.byteSize());
-                if (resident == DType.F32) {
-                    FloatCodec.roundTo(planned, values, count, dst);
-                } else {
-                    if (planned != resident) {
-                        FloatCodec.round(planned, values, count, buffers.get()); // in place: the kernel reuses the array anyway
-                    }
-                    FloatCodec.narrow(resident, values, count, dst);
-                }
+                // the kernel reuses the array anyway, so rounding it in place is fine
+                FloatCodec.encode(encoding, values, count, window(at, count), buffers.get());
+            }
+
+            @Override
+            public Encoding encoding() {
+                return encoding;
+            }
+
+            @Override
+            public MemorySegment window(long at, int count) {
+                return target.asSlice(at * resident.byteSize(), (long) count * resident.byteSize());
             }
 
             @Override
