@@ -32,7 +32,9 @@ import static dev.amalgam.merge.ChunkRanges.RANGES;
  * radix-select passes first and, after a guess that missed, the result again; under rescale the thresholds' passes,
  * the norms' and the result's). Per-range sums are kept in locals: ranges' slots of one array share cache
  * lines, and counting into them from both cores cost more than the counting.
- * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#thin}).
+ * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#thin});
+ * linear's pass runs in the Vector API's registers, straight into the target's memory, where the target lends it
+ * ({@link Target#window}, {@link LinearLanes}).
  */
 final class JavaCpuKernel {
     private final KernelInputs in;

@@ -191,12 +191,12 @@ class JavaCpuKernelTest {
                     for (Encoding encoding : encodings) {
                         String what = "linear of " + name + ", " + models + " models, normalize=" + normalize + ", " + encoding;
                         float[] expected = encoded(djl, encoding);
-                        Recorded direct = new Recorded(t, encoding);
+                        RecordedTarget direct = new RecordedTarget(t, encoding);
                         assertEquals(0, CpuFastPath.kernel(method, t, slices(t), 77L, null).run(direct), "non-finite values");
                         assertBitwise(expected, direct.values(), what);
                         boolean lanes = encoding != null && FloatLanes.encodes(encoding);
                         assertEquals(lanes, direct.puts == 0, what + ": through the windows only where the lanes store the encoding");
-                        Recorded streamed = new Recorded(t, encoding);
+                        RecordedTarget streamed = new RecordedTarget(t, encoding);
                         streamed(method, t, streamed);
                         assertBitwise(expected, streamed.values(), what + ", streamed through MergeKernel");
                     }
@@ -272,9 +272,9 @@ class JavaCpuKernelTest {
                 MergeHarness.resolve(method, Scope.GLOBAL, Map.of("rescale", false), false), false);
         JavaCpuKernel kernel = CpuFastPath.kernel(method, t, slices(t), 77L, null);
         assertNotNull(kernel);
-        Recorded direct = new Recorded(t);
+        RecordedTarget direct = new RecordedTarget(t);
         kernel.run(direct);
-        Recorded streamed = new Recorded(t);
+        RecordedTarget streamed = new RecordedTarget(t);
         streamed(method, t, streamed);
         float[] djl = djl(method, t);
         assertBitwise(djl, direct.values(), "ties on " + name);
@@ -370,80 +370,20 @@ class JavaCpuKernelTest {
     private static float[] fast(MergeMethod method, PlannedTensor t, RescaleNorms.Cache kept) {
         JavaCpuKernel kernel = CpuFastPath.kernel(method, t, slices(t), 77L, kept);
         assertNotNull(kernel, method.name());
-        Recorded out = new Recorded(t);
+        RecordedTarget out = new RecordedTarget(t);
         assertEquals(0, kernel.run(out), "non-finite values");
         return out.values();
     }
 
-    /**
-     * A merge's result put into an array, or written into windows of memory in {@code encoding} where it is not null (NaN
-     * where nothing was put), and how often the kernel put a chunk and restarted.
-     */
-    private static final class Recorded implements JavaCpuKernel.Target {
-        private final float[] values;
-        private final Encoding encoding;
-        private final MemorySegment memory; // the windows' memory, where encoding is not null
-        int puts;
-        int restarts;
-
-        Recorded(PlannedTensor t) {
-            this(t, null);
-        }
-
-        Recorded(PlannedTensor t, Encoding encoding) {
-            values = new float[Math.toIntExact(Arrays.stream(t.outShape()).reduce(1, (a, b) -> a * b))];
-            Arrays.fill(values, Float.NaN);
-            this.encoding = encoding;
-            // freed with the test's garbage; all ones is a NaN in bf16 and fp32
-            memory = encoding == null ? null : Arena.ofAuto().allocate((long) values.length * encoding.stored().byteSize()).fill((byte) -1);
-        }
-
-        @Override
-        public void put(long at, float[] chunk, int count) {
-            if (encoding == null) {
-                System.arraycopy(chunk, 0, values, (int) at, count);
-            } else { // as the sinks do with a chunk that does not come through a window
-                FloatCodec.encode(encoding, chunk, count, window(at, count), new FloatCodec.ChunkBuffers());
-            }
-            puts++;
-        }
-
-        @Override
-        public void restart() {
-            restarts++;
-        }
-
-        @Override
-        public Encoding encoding() {
-            return encoding;
-        }
-
-        @Override
-        public MemorySegment window(long at, int count) {
-            int size = encoding.stored().byteSize();
-            return memory.asSlice(at * size, (long) count * size);
-        }
-
-        /** The result as fp32. */
-        float[] values() {
-            if (encoding == null) {
-                return values;
-            }
-            float[] stored = new float[values.length];
-            FloatCodec.widen(encoding.stored(), memory, 0, new FloatCodec.ChunkBuffers(), stored, stored.length);
-            return stored;
-        }
-    }
-
     /** MergeKernel's run into a sink that takes chunks, as amalgam merge's writer and a CPU search candidate do. */
     private static float[] streamed(MergeMethod method, PlannedTensor t) {
-        Recorded out = new Recorded(t);
+        RecordedTarget out = new RecordedTarget(t);
         streamed(method, t, out);
         return out.values();
     }
 
     /** As {@link #streamed(MergeMethod, PlannedTensor)}, into {@code out}. */
-    private static void streamed(MergeMethod method, PlannedTensor t, Recorded out) {
+    private static void streamed(MergeMethod method, PlannedTensor t, RecordedTarget out) {
         boolean[] finished = {false};
         new MergeKernel(method, MODELS, Device.cpu(), 77L).run(List.of(t), new TensorSink() {
             @Override
