@@ -4,6 +4,7 @@ import dev.amalgam.merge.CpuFastPath.Mask;
 import dev.amalgam.merge.KernelInputs.Scratch;
 import dev.amalgam.safetensors.Encoding;
 import dev.amalgam.safetensors.FloatCodec;
+import dev.amalgam.safetensors.FloatLanes;
 import dev.amalgam.safetensors.TensorSlice;
 
 import java.lang.foreign.MemorySegment;
@@ -66,6 +67,22 @@ final class JavaCpuKernel {
         this.family = family;
         this.kept = kept;
         this.normKeys = normKeys;
+    }
+
+    /**
+     * The result's pass over whole vectors of a chunk, in the Vector API's registers ({@link LinearLanes},
+     * {@link FamilyLanes}): an interface of plain types, so this class loads without the incubator module.
+     */
+    interface Lanes {
+        /**
+         * Elements {@code [at, at + vectors)} ({@code vectors} a multiple of {@link FloatLanes#LANES}) into
+         * {@code window}, in {@code encoding}. Where {@code counted} is not null and {@code counted[i]} not -1, model i's
+         * |delta| at most its threshold and below it are added to {@code atMost[counted[i]]} and
+         * {@code below[counted[i]]} (a threshold guess's count). {@code scratch}: a chunk's floats the lanes may use.
+         * Returns how many results are not finite.
+         */
+        long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
+                   float[] scratch);
     }
 
     /** Where the result's chunks go (as {@link TensorChunks#put}): called from the kernel's threads, disjoint ranges. */
@@ -244,45 +261,67 @@ final class JavaCpuKernel {
         long[] nonFinite = new long[RANGES];
         int models = weights.length;
         Encoding encoding = out.encoding();
-        if (linear && FloatCodec.lanes() && LinearLanes.serves(in.slices(), encoding)) {
-            LinearLanes lanes = new LinearLanes(in.slices(), weights, family.normalize() ? family.scalarDivisor() : 1f);
-            in.forRanges((r, from, to) -> {
-                Scratch s = new Scratch();
-                long count = 0;
-                for (long at = from; at < to; at += CHUNK) {
-                    int len = (int) Math.min(CHUNK, to - at);
-                    count += lanes.chunk(at, len, encoding, out.window(at, len), s);
-                }
-                nonFinite[r] = count;
-            });
-            return Arrays.stream(nonFinite).sum();
-        }
+        Lanes lanes = lanes(encoding);
         in.forRanges((r, from, to) -> {
             MagnitudeThresholds.ChunkSink counter = guessCount == null ? null : guessCount.range(r);
+            long[] atMost = guessCount == null ? null : new long[guessCount.size()]; // the lanes' counts
+            long[] below = guessCount == null ? null : new long[guessCount.size()];
             Scratch s = new Scratch();
             float[] result = new float[CHUNK];
             float[][] contribution = linear ? null : new float[models][CHUNK]; // [models, chunk]
             long count = 0; // summed locally, as in nonFinite
             for (long at = from; at < to; at += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - at);
-                if (linear) {
-                    linearChunk(s, at, len, result);
-                } else {
-                    in.load(s, s.base, 0, at, len);
-                    for (int i = 0; i < models; i++) {
-                        contribution(s, i, at, len, contribution[i]);
-                        if (counter != null && counted[i] >= 0) {
-                            counter.accept(counted[i], s.delta, len); // contribution left the delta there
-                        }
-                    }
-                    family.combine(s.base, contribution, len, result, s.delta, s.mask);
+                if (lanes == null) {
+                    plainChunk(s, at, len, result, contribution, counter, counted);
+                    count += FloatCodec.nonFinite(result, len);
+                    out.put(at, result, len);
+                    continue;
                 }
-                count += FloatCodec.nonFinite(result, len);
-                out.put(at, result, len);
+                MemorySegment window = out.window(at, len);
+                int vectors = len - len % FloatLanes.LANES;
+                count += lanes.chunk(at, vectors, encoding, window, counted, atMost, below, s.mask);
+                if (vectors < len) { // the last elements, fewer than a vector's
+                    plainChunk(s, at + vectors, len - vectors, result, contribution, counter, counted);
+                    count += FloatCodec.nonFinite(result, len - vectors);
+                    FloatCodec.encode(encoding, result, len - vectors, window.asSlice((long) vectors * encoding.stored().byteSize()), s.codec);
+                }
+            }
+            if (guessCount != null) {
+                guessCount.add(r, atMost, below);
             }
             nonFinite[r] = count;
         });
         return Arrays.stream(nonFinite).sum();
+    }
+
+    /** The result's pass in registers where the target lends its memory and the lanes serve these inputs, else null. */
+    private Lanes lanes(Encoding encoding) {
+        if (!FloatCodec.lanes()) {
+            return null;
+        }
+        if (linear) {
+            return LinearLanes.serves(in.slices(), encoding)
+                    ? new LinearLanes(in.slices(), weights, family.normalize() ? family.scalarDivisor() : 1f) : null;
+        }
+        return FamilyLanes.serves(in.slices(), masks, encoding) ? FamilyLanes.of(in.slices(), masks, lower, factor, scaled, family) : null;
+    }
+
+    /** The result of elements {@code [at, at + len)} into {@code result}, with the plain loops (see {@link #finalPass}). */
+    private void plainChunk(Scratch s, long at, int len, float[] result, float[][] contribution,
+                            MagnitudeThresholds.ChunkSink counter, int[] counted) {
+        if (linear) {
+            linearChunk(s, at, len, result);
+            return;
+        }
+        in.load(s, s.base, 0, at, len);
+        for (int i = 0; i < contribution.length; i++) {
+            contribution(s, i, at, len, contribution[i]);
+            if (counter != null && counted[i] >= 0) {
+                counter.accept(counted[i], s.delta, len); // contribution left the delta there
+            }
+        }
+        family.combine(s.base, contribution, len, result, s.delta, s.mask);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.amalgam.merge;
 
 import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.Encoding;
-import dev.amalgam.safetensors.FloatCodec;
 import dev.amalgam.safetensors.FloatLanes;
 import dev.amalgam.safetensors.TensorSlice;
 import jdk.incubator.vector.FloatVector;
@@ -15,9 +14,9 @@ import java.util.List;
  * ({@link FloatLanes}): widened, weighted and summed, divided, counted and encoded in registers. The same fp32 ops in
  * the same order per element as {@link JavaCpuKernel}'s plain loop (x0 * w0, then + xi * wi, then / d; Java never fuses
  * a multiply and an add, nor does the Vector API's mul and add), so the same bits: JavaCpuKernelTest compares both with
- * the DJL path. Load only where {@link FloatCodec#lanes()} is true.
+ * the DJL path. Load only where {@link dev.amalgam.safetensors.FloatCodec#lanes()} is true.
  */
-final class LinearLanes {
+final class LinearLanes implements JavaCpuKernel.Lanes {
     private final MemorySegment[] data; // per model, its mapped bytes
     private final DType[] dtypes;
     private final float[] weights;
@@ -25,13 +24,8 @@ final class LinearLanes {
 
     /** {@code divisor}: the weight sum where linear normalizes, else 1 (x / 1 is x, bit for bit). */
     LinearLanes(List<TensorSlice> models, float[] weights, float divisor) {
-        this(models.stream().map(TensorSlice::data).toArray(MemorySegment[]::new),
-                models.stream().map(TensorSlice::dtype).toArray(DType[]::new), weights, divisor);
-    }
-
-    private LinearLanes(MemorySegment[] data, DType[] dtypes, float[] weights, float divisor) {
-        this.data = data;
-        this.dtypes = dtypes;
+        this.data = models.stream().map(TensorSlice::data).toArray(MemorySegment[]::new);
+        this.dtypes = models.stream().map(TensorSlice::dtype).toArray(DType[]::new);
         this.weights = weights;
         this.divisor = divisor;
     }
@@ -41,12 +35,9 @@ final class LinearLanes {
         return encoding != null && FloatLanes.encodes(encoding) && models.stream().allMatch(s -> FloatLanes.widens(s.dtype()));
     }
 
-    /**
-     * Elements {@code [at, at + len)} into {@code window} (their {@code len} elements in {@code encoding}); the last
-     * {@code len % LANES} through the plain loop's arrays in {@code s}. Returns how many results are not finite.
-     */
-    long chunk(long at, int len, Encoding encoding, MemorySegment window, KernelInputs.Scratch s) {
-        int vectors = len - len % FloatLanes.LANES;
+    @Override
+    public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
+                      float[] scratch) {
         int models = data.length;
         long nonFinite = 0;
         for (int j = 0; j < vectors; j += FloatLanes.LANES) {
@@ -56,27 +47,6 @@ final class LinearLanes {
             }
             nonFinite += FloatLanes.store(encoding, sum.div(divisor), window, j);
         }
-        if (vectors < len) {
-            nonFinite += tail(at + vectors, len - vectors, encoding, window.asSlice((long) vectors * encoding.stored().byteSize()), s);
-        }
-        return nonFinite;
-    }
-
-    /** The last elements of a chunk, fewer than a vector's, with the plain conversions. */
-    private long tail(long at, int len, Encoding encoding, MemorySegment window, KernelInputs.Scratch s) {
-        float[] sum = s.delta;
-        float[] x = s.model;
-        for (int i = 0; i < data.length; i++) {
-            FloatCodec.widen(dtypes[i], data[i], at, s.codec, x, len);
-            for (int j = 0; j < len; j++) {
-                sum[j] = i == 0 ? x[j] * weights[0] : sum[j] + x[j] * weights[i];
-            }
-        }
-        for (int j = 0; j < len; j++) {
-            sum[j] /= divisor;
-        }
-        long nonFinite = FloatCodec.nonFinite(sum, len);
-        FloatCodec.encode(encoding, sum, len, window, s.codec);
         return nonFinite;
     }
 }

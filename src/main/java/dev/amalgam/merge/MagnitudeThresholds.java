@@ -98,6 +98,19 @@ final class MagnitudeThresholds {
             };
         }
 
+        /** Adds counts made elsewhere ({@link FamilyLanes}) to range {@code r}'s, once {@link #range} made them: per guess. */
+        void add(int r, long[] atMostCounts, long[] belowCounts) {
+            for (int m = 0; m < guesses.length; m++) {
+                atMost[r][m] += atMostCounts[m];
+                below[r][m] += belowCounts[m];
+            }
+        }
+
+        /** The number of guesses counted. */
+        int size() {
+            return guesses.length;
+        }
+
         /** Whether guess {@code m} is the k-th largest of the {@code numel} values counted. */
         boolean settles(int m, long numel, long k) {
             return ThresholdGuess.settles(numel, k, sum(atMost, m), sum(below, m));

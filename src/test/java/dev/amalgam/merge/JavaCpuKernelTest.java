@@ -254,8 +254,8 @@ class JavaCpuKernelTest {
      * sample shows only zeros), the radix pass finds the threshold and the final pass runs again into a restarted
      * target. On NAME, model 1's deltas repeat too little for a guess (its radix passes, 2, come first) and model 0's
      * guess misses (then its radix pass and the final pass again); fp32 deltas get no guess and take the radix passes
-     * first. The same bits as the DJL path each time, put in place or streamed through MergeKernel into a sink that is
-     * told of the restart.
+     * first. The same bits as the DJL path each time, written through the target's windows by the lanes (whose counts the
+     * passes show) or streamed through MergeKernel by the plain loops into a sink that is told of the restart.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {NAME_REPEATING, NAME_MISLEADING, NAME, NAME_F32})
@@ -272,8 +272,9 @@ class JavaCpuKernelTest {
                 MergeHarness.resolve(method, Scope.GLOBAL, Map.of("rescale", false), false), false);
         JavaCpuKernel kernel = CpuFastPath.kernel(method, t, slices(t), 77L, null);
         assertNotNull(kernel);
-        RecordedTarget direct = new RecordedTarget(t);
+        RecordedTarget direct = new RecordedTarget(t, Encoding.of(DType.F32)); // the lanes, counting the guesses
         kernel.run(direct);
+        assertEquals(0, direct.puts, "the lanes took every chunk");
         RecordedTarget streamed = new RecordedTarget(t);
         streamed(method, t, streamed);
         float[] djl = djl(method, t);
@@ -367,11 +368,21 @@ class JavaCpuKernelTest {
         return fast(method, t, null);
     }
 
+    /**
+     * The fast path's result, put in chunks; without kept levels also written through fp32 windows, which must give the
+     * same bits (by the lanes, {@link FamilyLanes}, where no mask is random).
+     */
     private static float[] fast(MergeMethod method, PlannedTensor t, RescaleNorms.Cache kept) {
         JavaCpuKernel kernel = CpuFastPath.kernel(method, t, slices(t), 77L, kept);
         assertNotNull(kernel, method.name());
         RecordedTarget out = new RecordedTarget(t);
         assertEquals(0, kernel.run(out), "non-finite values");
+        if (kept == null) {
+            RecordedTarget windows = new RecordedTarget(t, Encoding.of(DType.F32));
+            assertEquals(0, CpuFastPath.kernel(method, t, slices(t), 77L, null).run(windows), "non-finite values, windows");
+            assertBitwise(out.values(), windows.values(), method.name() + " through windows");
+            assertEquals(!method.name().startsWith("dare"), windows.puts == 0, method.name() + ": the lanes took every chunk");
+        }
         return out.values();
     }
 

@@ -1,0 +1,190 @@
+package dev.amalgam.merge;
+
+import dev.amalgam.merge.CpuFastPath.Mask;
+import dev.amalgam.safetensors.DType;
+import dev.amalgam.safetensors.Encoding;
+import dev.amalgam.safetensors.FloatLanes;
+import dev.amalgam.safetensors.TensorSlice;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The task-arithmetic family's result pass ({@link JavaCpuKernel}'s final pass, {@link FamilyCombination#combine}) a
+ * vector of lanes at a time ({@link FloatLanes}), from the mapped inputs into the target's memory, for masks that do
+ * not draw random numbers (none, and TIES' magnitude mask): each model's delta, mask and weighted contribution, TIES'
+ * sign election, the division and lambda, the non-finite count, a threshold guess's counts and the encoded store, in
+ * registers. No array of vectors (the JIT would box them): with a sign election, a model's contribution is formed once
+ * for the sum and again, from lanes still in the L1 cache, for the agreeing sums. The same fp32 ops in the same order
+ * per element as the plain loops; their branch-free signum, min and max forms of the masks are compares and blends here,
+ * which differ only where the element's result is NaN anyway. So the same bits: JavaCpuKernelTest. The loops stay small
+ * on purpose: past the JIT's node budget a helper is not inlined and every vector it takes or returns is boxed (ties ran
+ * 2-3x slower than the plain loops so); and no vector is a static constant: a sum that starts from one is boxed too. Load only where {@link dev.amalgam.safetensors.FloatCodec#lanes()}.
+ */
+abstract sealed class FamilyLanes implements JavaCpuKernel.Lanes {
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private final MemorySegment base;
+    private final DType baseType;
+    private final MemorySegment[] data; // per model
+    private final DType[] dtypes;
+    private final float[] thresholds; // per model: -inf keeps every delta (no mask), +inf none (a mask of k = 0)
+    private final float[] factors; // 1 where the model is not rescaled (kept * 1 is kept, bit for bit)
+    private final int[] bounds; // per model, |threshold|'s bits, for a guess's counts
+    final float[] weights;
+    final FamilyCombination family;
+
+    private FamilyLanes(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family) {
+        int models = masks.length;
+        this.base = inputs.getFirst().data();
+        this.baseType = inputs.getFirst().dtype();
+        this.data = inputs.subList(1, inputs.size()).stream().map(TensorSlice::data).toArray(MemorySegment[]::new);
+        this.dtypes = inputs.subList(1, inputs.size()).stream().map(TensorSlice::dtype).toArray(DType[]::new);
+        this.thresholds = new float[models];
+        this.factors = new float[models];
+        this.bounds = new int[models];
+        for (int i = 0; i < models; i++) {
+            // |delta| - t >= 0 holds for every delta at t = -inf and for none at t = +inf
+            thresholds[i] = switch (masks[i]) {
+                case Mask.None() -> Float.NEGATIVE_INFINITY;
+                case Mask.Magnitude(long k) -> k > 0 ? lower[i] : Float.POSITIVE_INFINITY;
+                case Mask.Random r -> throw new IllegalArgumentException("random masks are drawn by the plain loops");
+            };
+            factors[i] = scaled[i] ? factor[i] : 1f;
+            bounds[i] = Float.floatToRawIntBits(lower[i]) & 0x7FFFFFFF;
+        }
+        this.weights = family.weights();
+        this.family = family;
+    }
+
+    /** The lanes for these inputs (base first) and JavaCpuKernel's per-model arrays: with TIES' sign election or without. */
+    static FamilyLanes of(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family) {
+        return family.consensus() ? new Elected(inputs, masks, lower, factor, scaled, family)
+                : new Summed(inputs, masks, lower, factor, scaled, family);
+    }
+
+    /** Whether the lanes read every input (base first) with these masks and write {@code encoding}. */
+    static boolean serves(List<TensorSlice> inputs, Mask[] masks, Encoding encoding) {
+        return encoding != null && FloatLanes.encodes(encoding) && inputs.stream().allMatch(s -> FloatLanes.widens(s.dtype()))
+                && Arrays.stream(masks).noneMatch(m -> m instanceof Mask.Random);
+    }
+
+    /** The base's lanes from element {@code e} on. */
+    final FloatVector base(long e) {
+        return FloatLanes.widen(baseType, base, e);
+    }
+
+    /** Model i's delta from element {@code e} on, {@code b} the base's lanes there. */
+    final FloatVector delta(int i, long e, FloatVector b) {
+        return FloatLanes.widen(dtypes[i], data[i], e).sub(b);
+    }
+
+    /** Where {@code counted[i]} is not -1, adds model i's |delta| at most and below its threshold to the counts. */
+    final void count(int i, FloatVector delta, int[] counted, long[] atMost, long[] below) {
+        if (counted != null && counted[i] >= 0) {
+            IntVector magnitude = delta.reinterpretAsInts().and(0x7FFFFFFF);
+            atMost[counted[i]] += magnitude.compare(VectorOperators.LE, bounds[i]).trueCount();
+            below[counted[i]] += magnitude.compare(VectorOperators.LT, bounds[i]).trueCount();
+        }
+    }
+
+    /**
+     * Model i's weighted, masked delta, as JavaCpuKernel's contribution forms it per element: the magnitude mask (1 where
+     * |delta| - threshold >= 0, else 0; the plain loops' min(1, signum(|delta| - t) + 1) is NaN where the difference is,
+     * which only a NaN delta or infinite minus infinite makes: times 0 that is NaN too), the factor, the weight.
+     */
+    final FloatVector contribution(int i, FloatVector delta) {
+        return delta.mul(FloatVector.zero(FLOATS).blend(1f, delta.abs().sub(thresholds[i]).compare(VectorOperators.GE, 0f))).mul(factors[i]).mul(weights[i]);
+    }
+
+    /** Without a sign election: base + (+0 + c0 + c1 + ...) / divisor * lambda. */
+    private static final class Summed extends FamilyLanes {
+        Summed(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family) {
+            super(inputs, masks, lower, factor, scaled, family);
+        }
+
+        @Override
+        public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
+                          float[] scratch) {
+            float lambda = family.lambda();
+            float divisor = family.normalize() ? family.scalarDivisor() : 1f; // x / 1 is x, bit for bit
+            long nonFinite = 0;
+            for (int j = 0; j < vectors; j += FloatLanes.LANES) {
+                FloatVector b = base(at + j);
+                // the sum starts at +0, as libtorch's (0 + -0 is +0); FamilyCombination's (0 + before) + c adds the same
+                FloatVector sum = FloatVector.zero(FLOATS);
+                for (int i = 0; i < weights.length; i++) {
+                    FloatVector delta = delta(i, at + j, b);
+                    count(i, delta, counted, atMost, below);
+                    sum = sum.add(contribution(i, delta));
+                }
+                nonFinite += FloatLanes.store(encoding, b.add(sum.div(divisor).mul(lambda)), window, j);
+            }
+            return nonFinite;
+        }
+    }
+
+    /**
+     * TIES' sign election, in two loops over the chunk: the majority sign of the sum ({@link #signs}, into the scratch
+     * array), then the models' contributions that have it, summed and divided by their weights' sum (or 1 where that is
+     * +-0), times lambda, added to the base ({@link #results}). A contribution is formed in both (its lanes come from the
+     * L2 cache the second time): kept in an array, the JIT would box every vector. Two methods, each compiled on its own
+     * (scripts/jvm-flags keeps them from being inlined into chunk): in one, the JIT ran out of its node budget, left the
+     * conversions' helpers out of line and boxed every vector (2-3x slower than the plain loops).
+     */
+    private static final class Elected extends FamilyLanes {
+        Elected(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family) {
+            super(inputs, masks, lower, factor, scaled, family);
+        }
+
+        @Override
+        public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
+                          float[] scratch) {
+            signs(at, vectors, counted, atMost, below, scratch);
+            return results(at, vectors, encoding, window, scratch);
+        }
+
+        /** The majority sign per element into {@code majority}: +1 for a sum >= 0 (a tie at zero too), -1 below. */
+        private void signs(long at, int vectors, int[] counted, long[] atMost, long[] below, float[] majority) {
+            for (int j = 0; j < vectors; j += FloatLanes.LANES) {
+                FloatVector b = base(at + j);
+                FloatVector sum = FloatVector.zero(FLOATS); // from +0, as in Summed
+                for (int i = 0; i < weights.length; i++) {
+                    FloatVector delta = delta(i, at + j, b);
+                    count(i, delta, counted, atMost, below);
+                    sum = sum.add(contribution(i, delta));
+                }
+                // -1 for NaN too, as the DJL path (the element's result is NaN then)
+                FloatVector.broadcast(FLOATS, -1f).blend(1f, sum.compare(VectorOperators.GE, 0f)).intoArray(majority, j);
+            }
+        }
+
+        private long results(long at, int vectors, Encoding encoding, MemorySegment window, float[] majority) {
+            float lambda = family.lambda();
+            boolean normalize = family.normalize();
+            long nonFinite = 0;
+            for (int j = 0; j < vectors; j += FloatLanes.LANES) {
+                FloatVector b = base(at + j);
+                FloatVector sign = FloatVector.fromArray(FLOATS, majority, j);
+                FloatVector mixed = FloatVector.zero(FLOATS);
+                FloatVector agreeing = FloatVector.zero(FLOATS);
+                for (int i = 0; i < weights.length; i++) {
+                    FloatVector c = contribution(i, delta(i, at + j, b));
+                    // 1 where c has the majority's sign (never for 0), else 0; the plain loops' NaN for a NaN c changes
+                    // nothing: mixed is NaN either way, and so is the result
+                    FloatVector agree = FloatVector.zero(FLOATS).blend(1f, c.mul(sign).compare(VectorOperators.GT, 0f));
+                    mixed = mixed.add(c.mul(agree));
+                    agreeing = agreeing.add(agree.mul(weights[i]));
+                }
+                // the agreeing weights' sum, or 0 + 1 = 1 where it is (+-)0 (x + 0 is x otherwise)
+                FloatVector kept = normalize ? mixed.div(agreeing.blend(1f, agreeing.compare(VectorOperators.EQ, 0f))) : mixed;
+                nonFinite += FloatLanes.store(encoding, b.add(kept.mul(lambda)), window, j);
+            }
+            return nonFinite;
+        }
+    }
+}
