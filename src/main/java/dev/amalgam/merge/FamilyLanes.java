@@ -20,13 +20,14 @@ import java.util.List;
  * not draw random numbers (none, and TIES' magnitude mask): each model's delta, mask and weighted contribution, TIES'
  * sign election, the division and lambda, the non-finite count, a threshold guess's counts and the encoded store, in
  * registers. No array of vectors (the JIT would box them): with a sign election, a model's contribution is formed once
- * for the sum and again, from lanes still in the L1 cache, for the agreeing sums. The same fp32 ops in the same order
- * per element as the plain loops; their branch-free signum, min and max forms of the masks are compares and blends here,
- * which differ only where the element's result is NaN anyway. So the same bits: JavaCpuKernelTest. The loops stay small
- * on purpose: past the JIT's node budget a helper is not inlined and every vector it takes or returns is boxed (ties ran
- * 2-3x slower than the plain loops so); and no vector is a static constant: a sum that starts from one is boxed too. Load only where {@link dev.amalgam.safetensors.FloatCodec#lanes()}.
+ * for the sum and again for the agreeing sums (see {@link Elected}). The same fp32 ops in the same order per element as
+ * the plain loops; their branch-free signum, min and max forms of the masks are compares and blends here, which differ
+ * only where the element's result is NaN anyway. So the same bits: JavaCpuKernelTest. The loops stay small on purpose:
+ * past the JIT's node budget a helper is not inlined and every vector it takes or returns is boxed (ties ran 2-3x slower
+ * than the plain loops so); and no vector is a static constant: a sum that starts from one is boxed too. Load only where
+ * {@link dev.amalgam.safetensors.FloatCodec#lanes()}.
  */
-abstract sealed class FamilyLanes implements JavaCpuKernel.Lanes {
+abstract sealed class FamilyLanes implements ChunkLanes {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private final MemorySegment base;
     private final DType baseType;

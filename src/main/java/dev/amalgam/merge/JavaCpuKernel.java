@@ -34,8 +34,8 @@ import static dev.amalgam.merge.ChunkRanges.RANGES;
  * the norms' and the result's). Per-range sums are kept in locals: ranges' slots of one array share cache
  * lines, and counting into them from both cores cost more than the counting.
  * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#thin});
- * linear's pass runs in the Vector API's registers, straight into the target's memory, where the target lends it
- * ({@link Target#window}, {@link LinearLanes}).
+ * the result's pass runs in the Vector API's registers, straight into the target's memory, where the target lends it
+ * ({@link Target#window}; {@link LinearLanes}, {@link FamilyLanes} for masks that draw no random numbers).
  */
 final class JavaCpuKernel {
     private final KernelInputs in;
@@ -67,22 +67,6 @@ final class JavaCpuKernel {
         this.family = family;
         this.kept = kept;
         this.normKeys = normKeys;
-    }
-
-    /**
-     * The result's pass over whole vectors of a chunk, in the Vector API's registers ({@link LinearLanes},
-     * {@link FamilyLanes}): an interface of plain types, so this class loads without the incubator module.
-     */
-    interface Lanes {
-        /**
-         * Elements {@code [at, at + vectors)} ({@code vectors} a multiple of {@link FloatLanes#LANES}) into
-         * {@code window}, in {@code encoding}. Where {@code counted} is not null and {@code counted[i]} not -1, model i's
-         * |delta| at most its threshold and below it are added to {@code atMost[counted[i]]} and
-         * {@code below[counted[i]]} (a threshold guess's count). {@code scratch}: a chunk's floats the lanes may use.
-         * Returns how many results are not finite.
-         */
-        long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
-                   float[] scratch);
     }
 
     /** Where the result's chunks go (as {@link TensorChunks#put}): called from the kernel's threads, disjoint ranges. */
@@ -261,7 +245,7 @@ final class JavaCpuKernel {
         long[] nonFinite = new long[RANGES];
         int models = weights.length;
         Encoding encoding = out.encoding();
-        Lanes lanes = lanes(encoding);
+        ChunkLanes lanes = lanes(encoding);
         in.forRanges((r, from, to) -> {
             MagnitudeThresholds.ChunkSink counter = guessCount == null ? null : guessCount.range(r);
             long[] atMost = guessCount == null ? null : new long[guessCount.size()]; // the lanes' counts
@@ -296,7 +280,7 @@ final class JavaCpuKernel {
     }
 
     /** The result's pass in registers where the target lends its memory and the lanes serve these inputs, else null. */
-    private Lanes lanes(Encoding encoding) {
+    private ChunkLanes lanes(Encoding encoding) {
         if (!FloatCodec.lanes()) {
             return null;
         }

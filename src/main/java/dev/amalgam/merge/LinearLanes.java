@@ -16,7 +16,7 @@ import java.util.List;
  * a multiply and an add, nor does the Vector API's mul and add), so the same bits: JavaCpuKernelTest compares both with
  * the DJL path. Load only where {@link dev.amalgam.safetensors.FloatCodec#lanes()} is true.
  */
-final class LinearLanes implements JavaCpuKernel.Lanes {
+final class LinearLanes implements ChunkLanes {
     private final MemorySegment[] data; // per model, its mapped bytes
     private final DType[] dtypes;
     private final float[] weights;
