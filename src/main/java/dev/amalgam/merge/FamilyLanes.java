@@ -102,6 +102,21 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         return delta.mul(FloatVector.zero(FLOATS).blend(1f, delta.abs().sub(thresholds[i]).compare(VectorOperators.GE, 0f))).mul(factors[i]).mul(weights[i]);
     }
 
+    /**
+     * +0 + c0 + c1 + ... from element {@code e} on ({@code b} the base's lanes there), counting the guesses as
+     * {@link #count} does. The sum starts at +0, as libtorch's (0 + -0 is +0); FamilyCombination's (0 + before) + c adds
+     * the same.
+     */
+    final FloatVector sum(long e, FloatVector b, int[] counted, long[] atMost, long[] below) {
+        FloatVector sum = FloatVector.zero(FLOATS);
+        for (int i = 0; i < weights.length; i++) {
+            FloatVector delta = delta(i, e, b);
+            count(i, delta, counted, atMost, below);
+            sum = sum.add(contribution(i, delta));
+        }
+        return sum;
+    }
+
     /** Without a sign election: base + (+0 + c0 + c1 + ...) / divisor * lambda. */
     private static final class Summed extends FamilyLanes {
         Summed(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family) {
@@ -116,13 +131,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
             long nonFinite = 0;
             for (int j = 0; j < vectors; j += FloatLanes.LANES) {
                 FloatVector b = base(at + j);
-                // the sum starts at +0, as libtorch's (0 + -0 is +0); FamilyCombination's (0 + before) + c adds the same
-                FloatVector sum = FloatVector.zero(FLOATS);
-                for (int i = 0; i < weights.length; i++) {
-                    FloatVector delta = delta(i, at + j, b);
-                    count(i, delta, counted, atMost, below);
-                    sum = sum.add(contribution(i, delta));
-                }
+                FloatVector sum = sum(at + j, b, counted, atMost, below);
                 nonFinite += FloatLanes.store(encoding, b.add(sum.div(divisor).mul(lambda)), window, j);
             }
             return nonFinite;
@@ -152,13 +161,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         /** The majority sign per element into {@code majority}: +1 for a sum >= 0 (a tie at zero too), -1 below. */
         private void signs(long at, int vectors, int[] counted, long[] atMost, long[] below, float[] majority) {
             for (int j = 0; j < vectors; j += FloatLanes.LANES) {
-                FloatVector b = base(at + j);
-                FloatVector sum = FloatVector.zero(FLOATS); // from +0, as in Summed
-                for (int i = 0; i < weights.length; i++) {
-                    FloatVector delta = delta(i, at + j, b);
-                    count(i, delta, counted, atMost, below);
-                    sum = sum.add(contribution(i, delta));
-                }
+                FloatVector sum = sum(at + j, base(at + j), counted, atMost, below);
                 // -1 for NaN too, as the DJL path (the element's result is NaN then)
                 FloatVector.broadcast(FLOATS, -1f).blend(1f, sum.compare(VectorOperators.GE, 0f)).intoArray(majority, j);
             }
