@@ -35,7 +35,7 @@ import static dev.amalgam.merge.ChunkRanges.RANGES;
  * lines, and counting into them from both cores cost more than the counting.
  * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#thin});
  * the result's pass runs in the Vector API's registers, straight into the target's memory, where the target lends it
- * ({@link Target#window}; {@link LinearLanes}, {@link FamilyLanes} for masks that draw no random numbers).
+ * ({@link ChunkTarget#window}; {@link LinearLanes}, {@link FamilyLanes} for masks that draw no random numbers).
  */
 final class JavaCpuKernel {
     private final KernelInputs in;
@@ -69,41 +69,12 @@ final class JavaCpuKernel {
         this.normKeys = normKeys;
     }
 
-    /** Where the result's chunks go (as {@link TensorChunks#put}): called from the kernel's threads, disjoint ranges. */
-    interface Target {
-        void put(long at, float[] values, int count);
-
-        /**
-         * The kernel starts the tensor over, after a pass on a threshold guess that its count did not prove: every
-         * element will be put again, so what was put and is not yet where it goes may be dropped. A target that
-         * writes each put in place has nothing to do.
-         */
-        default void restart() {
-        }
-
-        /**
-         * How {@link #window}'s memory holds the result, or null where the target takes only {@link #put} (then
-         * {@link #window} is never called).
-         */
-        default Encoding encoding() {
-            return null;
-        }
-
-        /**
-         * The memory where elements {@code [at, at + count)} go, {@code count} elements in {@link #encoding}: the
-         * calling thread fills it before its next call on this target. Called from the kernel's threads, disjoint ranges.
-         */
-        default MemorySegment window(long at, int count) {
-            throw new UnsupportedOperationException("this target takes put() only");
-        }
-    }
-
     /**
      * Merges chunk by chunk into {@code out}.
      *
      * @return the number of non-finite values in the result
      */
-    long run(Target out) {
+    long run(ChunkTarget out) {
         long[] nonFinite = new long[1];
         in.guarded(() -> {
             int[] magnitude = models(m -> m instanceof Mask.Magnitude(long k) && k > 0);
@@ -146,7 +117,7 @@ final class JavaCpuKernel {
      * repeat their values, so the guesses usually hold (every one of the 1.1B benchmark's, at deltas of 5% of the
      * weights), and a miss costs one final pass more than proving the guesses in a pass of their own would have.
      */
-    private long onGuesses(Target out, int[] magnitude, long[] k) {
+    private long onGuesses(ChunkTarget out, int[] magnitude, long[] k) {
         float[] found = MagnitudeThresholds.guesses(in, magnitude, k);
         int[] tried = IntStream.range(0, magnitude.length).filter(m -> !Float.isNaN(found[m])).toArray(); // into magnitude
         MagnitudeThresholds.exact(in, magnitude, k, IntStream.range(0, magnitude.length)
@@ -241,7 +212,7 @@ final class JavaCpuKernel {
      * The result, chunk by chunk; returns how many of its values are not finite. With a {@code guessCount}, the magnitude
      * thresholds of the models whose {@code counted} index is not -1 are its guesses, and their |delta| are counted.
      */
-    private long finalPass(Target out, MagnitudeThresholds.GuessCount guessCount, int[] counted) {
+    private long finalPass(ChunkTarget out, MagnitudeThresholds.GuessCount guessCount, int[] counted) {
         long[] nonFinite = new long[RANGES];
         int models = weights.length;
         Encoding encoding = out.encoding();

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.amalgam.NonFiniteException;
 import dev.amalgam.safetensors.DType;
-import dev.amalgam.safetensors.Encoding;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorInfo;
 import dev.amalgam.safetensors.TensorSlice;
@@ -222,27 +221,7 @@ public final class MergeKernel {
 
     /** {@link JavaCpuKernel}'s result, chunk by chunk into the sink's {@code chunks}, finished once it passed the checks. */
     private void streamFast(PlannedTensor t, JavaCpuKernel fast, TensorChunks chunks) {
-        runFast(t, fast, new JavaCpuKernel.Target() {
-            @Override
-            public void put(long at, float[] values, int count) {
-                chunks.put(at, values, count);
-            }
-
-            @Override
-            public void restart() {
-                chunks.restart();
-            }
-
-            @Override
-            public Encoding encoding() {
-                return chunks.encoding();
-            }
-
-            @Override
-            public MemorySegment window(long at, int count) {
-                return chunks.window(at, count);
-            }
-        });
+        runFast(t, fast, chunks);
         chunks.finish();
     }
 
@@ -250,7 +229,7 @@ public final class MergeKernel {
      * Runs {@link JavaCpuKernel} into {@code out}. Its methods only multiply by finite numbers and add, so every
      * non-finite input value makes its result value non-finite: the inputs are counted only when the result has some.
      */
-    private void runFast(PlannedTensor t, JavaCpuKernel fast, JavaCpuKernel.Target out) {
+    private void runFast(PlannedTensor t, JavaCpuKernel fast, ChunkTarget out) {
         long outputNonFinite = fast.run(out);
         long inputNonFinite = 0;
         List<PlannedTensor.PlannedInput> all = t.allInputs();

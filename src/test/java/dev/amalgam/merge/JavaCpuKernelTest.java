@@ -395,7 +395,6 @@ class JavaCpuKernelTest {
 
     /** As {@link #streamed(MergeMethod, PlannedTensor)}, into {@code out}. */
     private static void streamed(MergeMethod method, PlannedTensor t, RecordedTarget out) {
-        boolean[] finished = {false};
         new MergeKernel(method, MODELS, Device.cpu(), 77L).run(List.of(t), new TensorSink() {
             @Override
             public void accept(PlannedTensor tensor, NDArray merged) {
@@ -409,39 +408,10 @@ class JavaCpuKernelTest {
 
             @Override
             public TensorChunks chunks(PlannedTensor tensor) {
-                return new TensorChunks() {
-                    @Override
-                    public void put(long at, float[] values, int count) {
-                        out.put(at, values, count);
-                    }
-
-                    @Override
-                    public void restart() {
-                        out.restart();
-                    }
-
-                    @Override
-                    public Encoding encoding() {
-                        return out.encoding();
-                    }
-
-                    @Override
-                    public MemorySegment window(long at, int count) {
-                        return out.window(at, count);
-                    }
-
-                    @Override
-                    public void finish() {
-                        finished[0] = true;
-                    }
-
-                    @Override
-                    public void close() {
-                    }
-                };
+                return out;
             }
         }, MergeKernel.Progress.NONE);
-        assertTrue(finished[0], "finished");
+        assertTrue(out.finished, "finished");
     }
 
     /** The method's DJL math, as the kernel ran it before the fast path. */

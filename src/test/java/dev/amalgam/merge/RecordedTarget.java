@@ -9,14 +9,16 @@ import java.util.Arrays;
 
 /**
  * A merge's result put into an array, or written into windows of memory in {@code encoding} where it is not null (NaN
- * where nothing was put), and how often the kernel put a chunk and restarted.
+ * where nothing was put), how often the kernel put a chunk and restarted, and whether a sink's run finished it: the
+ * kernel's target, or the chunks a sink hands MergeKernel.
  */
-final class RecordedTarget implements JavaCpuKernel.Target {
+final class RecordedTarget implements TensorChunks {
     private final float[] values;
     private final Encoding encoding;
     private final MemorySegment memory; // the windows' memory, where encoding is not null
     int puts;
     int restarts;
+    boolean finished;
 
     RecordedTarget(PlannedTensor t) {
         this(t, null);
@@ -54,6 +56,16 @@ final class RecordedTarget implements JavaCpuKernel.Target {
     public MemorySegment window(long at, int count) {
         int size = encoding.stored().byteSize();
         return memory.asSlice(at * size, (long) count * size);
+    }
+
+    @Override
+    public void finish() {
+        finished = true;
+    }
+
+    @Override
+    public void close() {
+        // the memory is freed with the test's garbage
     }
 
     /** The result as fp32. */
