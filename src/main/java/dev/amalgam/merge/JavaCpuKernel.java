@@ -118,10 +118,11 @@ final class JavaCpuKernel {
      * weights), and a miss costs one final pass more than proving the guesses in a pass of their own would have.
      */
     private long onGuesses(ChunkTarget out, int[] magnitude, long[] k) {
-        float[] found = MagnitudeThresholds.guesses(in, magnitude, k);
+        MagnitudeThresholds.Estimates estimates = MagnitudeThresholds.estimates(in, magnitude, k);
+        float[] found = estimates.guesses();
         int[] tried = IntStream.range(0, magnitude.length).filter(m -> !Float.isNaN(found[m])).toArray(); // into magnitude
         MagnitudeThresholds.exact(in, magnitude, k, IntStream.range(0, magnitude.length)
-                .filter(m -> Float.isNaN(found[m])).toArray(), found);
+                .filter(m -> Float.isNaN(found[m])).toArray(), found, estimates.brackets());
         setThresholds(magnitude, found);
         if (tried.length == 0) {
             return finalPass(out, null, null);
@@ -138,7 +139,7 @@ final class JavaCpuKernel {
         if (missed.length == 0) {
             return nonFinite;
         }
-        MagnitudeThresholds.exact(in, magnitude, k, missed, found);
+        MagnitudeThresholds.exact(in, magnitude, k, missed, found, estimates.brackets()); // no bracket: the radix passes
         setThresholds(magnitude, found);
         out.restart();
         return finalPass(out, null, null);
@@ -221,9 +222,14 @@ final class JavaCpuKernel {
             MagnitudeThresholds.ChunkSink counter = guessCount == null ? null : guessCount.range(r);
             long[] atMost = guessCount == null ? null : new long[guessCount.size()]; // the lanes' counts
             long[] below = guessCount == null ? null : new long[guessCount.size()];
-            Scratch s = new Scratch();
-            float[] result = new float[CHUNK];
-            float[][] contribution = linear ? null : new float[models][CHUNK]; // [models, chunk]
+            Scratch s = Scratch.local();
+            float[] result = s.result;
+            float[][] contribution = linear ? null : s.contributions(models); // [models, chunk]
+            float[][] scratch = new float[models + 1][]; // the lanes': a chunk's floats, then the contributions'
+            scratch[0] = s.mask;
+            for (int i = 0; !linear && i < models; i++) {
+                scratch[i + 1] = contribution[i];
+            }
             long count = 0; // summed locally, as in nonFinite
             for (long at = from; at < to; at += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - at);
@@ -235,7 +241,7 @@ final class JavaCpuKernel {
                 }
                 MemorySegment window = out.window(at, len);
                 int vectors = len - len % FloatLanes.LANES;
-                count += lanes.chunk(at, vectors, encoding, window, counted, atMost, below, s.mask);
+                count += lanes.chunk(at, vectors, encoding, window, counted, atMost, below, scratch);
                 if (vectors < len) { // the last elements, fewer than a vector's
                     plainChunk(s, at + vectors, len - vectors, result, contribution, counter, counted);
                     count += FloatCodec.nonFinite(result, len - vectors);

@@ -1,6 +1,7 @@
 package dev.amalgam.merge;
 
 import dev.amalgam.safetensors.FloatCodec;
+import dev.amalgam.safetensors.FloatLanes;
 import dev.amalgam.safetensors.TensorSlice;
 
 import java.util.Arrays;
@@ -64,7 +65,7 @@ final class KernelInputs implements MagnitudeThresholds.Passes {
     long nonFinite(int input) {
         long[] counts = new long[RANGES];
         guarded(0, () -> ChunkRanges.run(numel, (r, from, to) -> {
-            Scratch s = new Scratch();
+            Scratch s = Scratch.local();
             long count = 0; // summed locally: the ranges' slots share cache lines, which every core would fight over
             for (long c = from; c < to; c += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - c);
@@ -113,7 +114,7 @@ final class KernelInputs implements MagnitudeThresholds.Passes {
     void eachDeltaChunk(int[] models, IntFunction<DeltaSink> sinkOfRange) {
         forRanges((r, from, to) -> {
             DeltaSink sink = sinkOfRange.apply(r);
-            Scratch s = new Scratch();
+            Scratch s = Scratch.local();
             for (long c = from; c < to; c += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - c);
                 load(s, s.base, 0, c, len);
@@ -133,9 +134,35 @@ final class KernelInputs implements MagnitudeThresholds.Passes {
         });
     }
 
+    /** {@link BracketLanes} where the lanes read every input, the tails of ranges and other JVMs in floats. */
+    @Override
+    public void eachBracket(int[] models, BracketCount count) {
+        if (!FloatCodec.lanes() || !BracketLanes.serves(slices)) {
+            MagnitudeThresholds.Passes.super.eachBracket(models, count);
+            return;
+        }
+        BracketLanes lanes = new BracketLanes(slices, Arrays.stream(models).map(this::modelInput).toArray());
+        forRanges((r, from, to) -> {
+            BracketCount.Range range = count.range(r);
+            Scratch s = Scratch.local();
+            for (long c = from; c < to; c += CHUNK) {
+                int len = (int) Math.min(CHUNK, to - c);
+                int vectors = len - len % FloatLanes.LANES;
+                lanes.chunk(c, vectors, range);
+                if (vectors < len) { // the last elements, fewer than a vector's
+                    load(s, s.base, 0, c + vectors, len - vectors);
+                    for (int m = 0; m < models.length; m++) {
+                        delta(s, models[m], c + vectors, len - vectors);
+                        range.accept(m, s.delta, len - vectors);
+                    }
+                }
+            }
+        });
+    }
+
     @Override
     public void absDeltas(int model, long[] starts, int length, float[] into) {
-        Scratch s = new Scratch();
+        Scratch s = Scratch.local();
         for (int g = 0; g < starts.length; g++) {
             load(s, s.base, 0, starts[g], length);
             delta(s, model, starts[g], length);
@@ -145,12 +172,36 @@ final class KernelInputs implements MagnitudeThresholds.Passes {
         }
     }
 
-    /** One range's chunk-sized scratch arrays. */
+    /**
+     * A range's chunk-sized scratch arrays: one set a thread, kept for its next range, pass and tensor (a thread works
+     * on one range at a time: no range's work runs parallel work of its own, which could run another range on the
+     * thread while it waits). Made anew for every range, they were 16 x 6 to 8 arrays of 64 KiB a tensor and pass,
+     * which the JVM zeroed: about a gigabyte a merge of 1.1B models.
+     */
     static final class Scratch {
+        private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
         final FloatCodec.ChunkBuffers codec = new FloatCodec.ChunkBuffers();
         final float[] base = new float[CHUNK];
         final float[] model = new float[CHUNK];
         final float[] delta = new float[CHUNK];
         final float[] mask = new float[CHUNK];
+        final float[] result = new float[CHUNK];
+        private float[][] contributions = new float[0][];
+
+        private Scratch() {
+        }
+
+        /** This thread's scratch arrays. */
+        static Scratch local() {
+            return OF_THREAD.get();
+        }
+
+        /** {@code models} chunk-sized arrays [models, chunk] (kept: grown for more models than before). */
+        float[][] contributions(int models) {
+            if (contributions.length < models) {
+                contributions = new float[models][CHUNK];
+            }
+            return contributions.length == models ? contributions : Arrays.copyOf(contributions, models);
+        }
     }
 }

@@ -10,9 +10,10 @@ import java.util.stream.IntStream;
  * TIES' thresholds for {@link JavaCpuKernel}: per magnitude-masked model, the k-th largest |x - base|, exactly (as
  * {@link KthLargest} over fp32). First {@link ThresholdGuess}: a sample's guess per model, proved (or not) by a
  * vectorized count over the whole tensor ({@link GuessCount}: {@link #find}'s own pass, or the kernel's final pass,
- * which uses the guesses before they are proved); then, for the models it did not settle, {@link RadixSelect}: one
- * histogram pass, and a second over those the first did not settle either (rare on bf16 inputs). Each pass widens the
- * base once per chunk for all its models.
+ * which uses the guesses before they are proved); where the sample gave no guess (deltas that seldom repeat), a bracket
+ * around the sample's value, searched by {@link BracketCount}'s one vectorized pass; then, for the models neither
+ * settled, {@link RadixSelect}: one histogram pass, and a second over those the first did not settle either (rare on
+ * bf16 inputs). Each pass widens the base once per chunk for all its models.
  */
 final class MagnitudeThresholds {
     /** The passes over the kernel's inputs that the search runs. */
@@ -25,6 +26,11 @@ final class MagnitudeThresholds {
          * range, on the thread that made it.
          */
         void eachDelta(int[] models, IntFunction<ChunkSink> sinkOfRange);
+
+        /** One pass over {@code models}' deltas counted into {@code count}: by default, their chunks in floats. */
+        default void eachBracket(int[] models, BracketCount count) {
+            eachDelta(models, count::range);
+        }
 
         /** |x - base| of {@code model} for elements {@code [starts[g], starts[g] + length)} into {@code into[g x length...]}. */
         void absDeltas(int model, long[] starts, int length, float[] into);
@@ -40,7 +46,8 @@ final class MagnitudeThresholds {
 
     /** The threshold of each of {@code models} (input indices after the base), keeping its {@code k[m]} largest |delta|. */
     static float[] find(Passes passes, int[] models, long[] k) {
-        float[] found = guesses(passes, models, k);
+        Estimates estimates = estimates(passes, models, k);
+        float[] found = estimates.guesses();
         int[] tried = IntStream.range(0, models.length).filter(m -> !Float.isNaN(found[m])).toArray(); // indices into models
         boolean[] settled = new boolean[models.length];
         if (tried.length > 0) {
@@ -50,27 +57,38 @@ final class MagnitudeThresholds {
                 settled[tried[t]] = count.settles(t, passes.numel(), k[tried[t]]);
             }
         }
-        exact(passes, models, k, IntStream.range(0, models.length).filter(m -> !settled[m]).toArray(), found);
+        exact(passes, models, k, IntStream.range(0, models.length).filter(m -> !settled[m]).toArray(), found,
+                estimates.brackets());
         return found;
     }
 
     /**
-     * {@link ThresholdGuess}'s guess for each of {@code models} from its sample, NaN where none is worth trying (or the
-     * tensor is too small for a sample). A guess must then be proved by a {@link GuessCount} over the whole tensor.
+     * What each model's sample tells ({@link ThresholdGuess}), per index into the pass's models: a guess (NaN where none
+     * is worth trying, or the tensor is too small for a sample), which a {@link GuessCount} over the whole tensor must
+     * prove; and, where there is no guess, a bracket (or null) for {@link BracketCount}'s pass.
      */
-    static float[] guesses(Passes passes, int[] models, long[] k) {
+    record Estimates(float[] guesses, ThresholdGuess.Bracket[] brackets) {
+    }
+
+    /** The {@link Estimates} of {@code models}' thresholds, keeping {@code k[m]} of model m's largest |delta|. */
+    static Estimates estimates(Passes passes, int[] models, long[] k) {
         float[] guess = new float[models.length];
+        ThresholdGuess.Bracket[] brackets = new ThresholdGuess.Bracket[models.length];
         long[] starts = ThresholdGuess.segments(passes.numel());
         if (starts.length == 0) {
             Arrays.fill(guess, Float.NaN);
-            return guess;
+            return new Estimates(guess, brackets);
         }
-        float[] sample = new float[starts.length * ThresholdGuess.SEGMENT];
-        for (int m = 0; m < models.length; m++) {
+        IntStream.range(0, models.length).parallel().forEach(m -> { // a model on each core
+            float[] sample = new float[starts.length * ThresholdGuess.SEGMENT];
             passes.absDeltas(models[m], starts, ThresholdGuess.SEGMENT, sample);
-            guess[m] = ThresholdGuess.fromSample(sample, sample.length, k[m], passes.numel());
-        }
-        return guess;
+            RadixSelect.Ranked ranked = new RadixSelect.Ranked(sample, sample.length);
+            guess[m] = ThresholdGuess.fromSample(ranked, k[m], passes.numel());
+            if (Float.isNaN(guess[m])) {
+                brackets[m] = ThresholdGuess.bracket(ranked, starts.length, k[m], passes.numel());
+            }
+        });
+        return new Estimates(guess, brackets);
     }
 
     /**
@@ -118,10 +136,29 @@ final class MagnitudeThresholds {
     }
 
     /**
-     * {@link RadixSelect}'s passes for {@code models[which[...]]}: one histogram pass, and a second over those the
-     * first did not settle (rare on bf16 inputs); sets their {@code found}.
+     * The exact thresholds of {@code models[which[...]]} into their {@code found}: {@link BracketCount}'s pass for those
+     * with a bracket in {@code brackets} (indices into models, as found), then {@link RadixSelect}'s for the rest and for
+     * those whose threshold the bracket did not hold: one histogram pass, and a second over those the first did not
+     * settle (rare on bf16 inputs).
      */
-    static void exact(Passes passes, int[] models, long[] k, int[] which, float[] found) {
+    static void exact(Passes passes, int[] models, long[] k, int[] which, float[] found, ThresholdGuess.Bracket[] brackets) {
+        int[] bracketed = Arrays.stream(which).filter(m -> brackets[m] != null).toArray(); // indices into models
+        boolean[] settled = new boolean[models.length];
+        if (bracketed.length > 0) {
+            BracketCount count = new BracketCount(Arrays.stream(bracketed).mapToObj(m -> brackets[m])
+                    .toArray(ThresholdGuess.Bracket[]::new), passes.numel());
+            passes.eachBracket(Arrays.stream(bracketed).map(m -> models[m]).toArray(), count);
+            IntStream.range(0, bracketed.length).parallel().forEach(b -> { // each model's selection on a core
+                float threshold = count.threshold(b, k[bracketed[b]]);
+                settled[bracketed[b]] = !Float.isNaN(threshold);
+                found[bracketed[b]] = threshold;
+            });
+        }
+        radix(passes, models, k, Arrays.stream(which).filter(m -> !settled[m]).toArray(), found);
+    }
+
+    /** {@link RadixSelect}'s passes for {@code models[which[...]]}: sets their {@code found}. */
+    private static void radix(Passes passes, int[] models, long[] k, int[] which, float[] found) {
         if (which.length == 0) {
             return;
         }

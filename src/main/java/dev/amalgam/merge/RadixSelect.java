@@ -69,6 +69,63 @@ final class RadixSelect {
         }
     }
 
+    /**
+     * The values of an array, non-negative floats (a NaN ranks above +infinity, as in the passes over a tensor), counted
+     * once by their top 16 bits, as the first pass over a tensor counts them, for the k-th largest at any rank: a
+     * sample's at several ranks ({@link ThresholdGuess}), or a {@link BracketCount}'s kept values. Only the buckets
+     * from the least value's to the largest's are counted (a few thousand of the 65536, for a sample's magnitudes). A
+     * rank the count does not settle takes the second pass over the values. No sort, no data-dependent branch.
+     */
+    static final class Ranked {
+        private final float[] values;
+        private final int size;
+        private final int from; // the least value's bucket
+        private final long[] counts; // two for each bucket from the least value's to the largest's, as HIGH's
+
+        /** Counts {@code values[0..size)} (at least one), which it keeps (and does not change). */
+        Ranked(float[] values, int size) {
+            if (size < 1 || size > values.length) {
+                throw new IllegalArgumentException(size + " of " + values.length + " values");
+            }
+            this.values = values;
+            this.size = size;
+            MemorySegment bits = MemorySegment.ofArray(values);
+            int least = Integer.MAX_VALUE;
+            int most = 0;
+            for (int j = 0; j < size; j++) {
+                int magnitude = bits.getAtIndex(ValueLayout.JAVA_INT, j); // non-negative: the sign bit is 0
+                least = Math.min(least, magnitude);
+                most = Math.max(most, magnitude);
+            }
+            this.from = least >>> 16;
+            this.counts = new long[2 * ((most >>> 16) - from + 1)];
+            for (int j = 0; j < size; j++) {
+                int magnitude = bits.getAtIndex(ValueLayout.JAVA_INT, j);
+                counts[(magnitude >>> 16) - from << 1 | (magnitude & 0xFFFF) + 0xFFFF >>> 16]++; // as countHigh's
+            }
+        }
+
+        float[] values() {
+            return values;
+        }
+
+        int size() {
+            return size;
+        }
+
+        /** The {@code rank}-th largest, from 1 to size. */
+        float largest(long rank) {
+            return switch (afterHigh(counts, from, rank)) {
+                case Found(float value) -> value;
+                case Refine r -> {
+                    int[] low = new int[LOW];
+                    countLow(values, size, r.bucket(), low);
+                    yield afterLow(r, sum(new int[][]{low}, LOW));
+                }
+            };
+        }
+    }
+
     /** Threads' or ranges' counters (ints: half a long's cache footprint; each under 2^31) summed; null: empty. */
     static long[] sum(int[][] ranges, int size) {
         long[] sums = new long[size];
@@ -84,13 +141,18 @@ final class RadixSelect {
 
     /** After the first pass ({@code counts}: {@link #HIGH} summed counters), for 1 <= k <= the values counted. */
     static Step afterHigh(long[] counts, long k) {
+        return afterHigh(counts, 0, k);
+    }
+
+    /** As {@link #afterHigh(long[], long)}, with counters for the buckets from {@code from} on only (two each). */
+    private static Step afterHigh(long[] counts, int from, long k) {
         long[] bucket = select(counts, true, k);
-        int high = (int) bucket[0];
+        int index = (int) bucket[0];
         long rank = bucket[1];
-        if (rank > counts[2 * high + 1]) {
-            return new Found(Float.intBitsToFloat(high << 16)); // below every value of the bucket with low bits
+        if (rank > counts[2 * index + 1]) {
+            return new Found(Float.intBitsToFloat(from + index << 16)); // below every value of the bucket with low bits
         }
-        return new Refine(high, rank);
+        return new Refine(from + index, rank);
     }
 
     /** After the second pass over {@code refine.bucket()} ({@code counts}: {@link #LOW} summed counters). */
@@ -98,10 +160,13 @@ final class RadixSelect {
         return Float.intBitsToFloat(refine.bucket() << 16 | (int) select(counts, false, refine.rank())[0]);
     }
 
-    /** The bucket (of 65536; {@code pairs}: two counters each, as {@link #HIGH}) with the k-th largest, and k's rank in it. */
+    /**
+     * The bucket ({@code pairs}: two counters each, as {@link #HIGH}) with the k-th largest, counting from the last
+     * bucket down, and k's rank in it.
+     */
     private static long[] select(long[] counts, boolean pairs, long k) {
         long seen = 0;
-        for (int b = (1 << 16) - 1; b >= 0; b--) {
+        for (int b = (pairs ? counts.length / 2 : counts.length) - 1; b >= 0; b--) {
             long count = pairs ? counts[2 * b] + counts[2 * b + 1] : counts[b];
             if (seen + count >= k) {
                 return new long[]{b, k - seen};

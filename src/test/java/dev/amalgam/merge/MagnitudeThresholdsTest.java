@@ -8,12 +8,14 @@ import java.util.Random;
 import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * TIES' threshold search ({@link MagnitudeThresholds}, {@link ThresholdGuess}) against a sort: the k-th largest |delta| in
  * the bit order of |delta| ({@link RadixSelect}'s, where NaN ranks above infinity), over in-memory deltas, counting the
- * passes it takes: one where a sample's guess is proved, more where the guess is not tried or misses.
+ * passes it takes: one where a sample's guess is proved or its bracket holds the threshold, more where the guess misses
+ * or the bracket does not hold.
  */
 class MagnitudeThresholdsTest {
     private static final int N = 600_000; // a full sample: 64 segments
@@ -105,14 +107,51 @@ class MagnitudeThresholdsTest {
         check(new Deltas(repeating(1)), new long[]{3 * N / 4}, 1, "a value too seldom in the sample: the radix pass alone");
     }
 
+    /**
+     * Deltas that seldom repeat get no guess but a bracket around the sample's value: one pass settles them, fp32 ones
+     * (found strictly within the bracket), and the differences of bf16 values, whose values repeat a little: an end of
+     * the bracket is then often a value many deltas share, counted there. k near either end of the order too.
+     */
     @Test
-    void unrepeatedDeltasSkipTheGuessAndTakeTheRadixPasses() {
+    void unrepeatedDeltasAreFoundWithinTheSamplesBracketInOnePass() {
         Random r = new Random(3);
-        float[] d = new float[N];
+        float[] fp32 = new float[N];
+        float[] bf16Steps = new float[N];
         for (int i = 0; i < N; i++) {
-            d[i] = (float) r.nextGaussian(); // fp32: all but never repeated
+            fp32[i] = (float) r.nextGaussian(); // all but never repeated
+            float base = bf16(0.02f * (float) r.nextGaussian());
+            bf16Steps[i] = bf16(base + 0.01f * (float) r.nextGaussian()) - base; // a model far from its base
         }
-        check(new Deltas(d), new long[]{N / 2}, 2, "fp32 deltas (the radix passes: the median is no bf16 value)");
+        check(new Deltas(fp32), new long[]{N / 2}, 1, "fp32 deltas, the median");
+        check(new Deltas(fp32, bf16Steps), new long[]{N / 10, 3 * N / 10}, 1, "fp32 and bf16 steps");
+        for (long k : new long[]{1, 40, N - 40}) { // (k = N: the sample's least value is a guess, one copy being enough there)
+            check(new Deltas(fp32), new long[]{k}, 1, "k " + k);
+        }
+        // the smallest bf16 steps are zeros, which fill enough of the sample for a guess: its own pass
+        check(new Deltas(fp32, bf16Steps), new long[]{40, N - 40}, 2, "the bf16 steps' zeros");
+    }
+
+    /**
+     * A bracket the tensor does not hold its threshold in, and one around values that fill the tensor past the room the
+     * kept values may take (a sixteenth of it): the radix passes find the threshold after the bracket's pass.
+     */
+    @Test
+    void aBracketThatMissesOrOverflowsFallsBackToTheRadixPasses() {
+        Random r = new Random(7);
+        long[] starts = ThresholdGuess.segments(N);
+        boolean[] sampled = new boolean[N];
+        for (long start : starts) {
+            Arrays.fill(sampled, (int) start, (int) start + ThresholdGuess.SEGMENT, true);
+        }
+        float[] shifted = new float[N]; // the sample 10x the rest: its median lies far above the tensor's
+        float[] narrow = new float[N]; // the sample spread over [0, 1), the rest within a hair of its median
+        for (int i = 0; i < N; i++) {
+            float g = (float) r.nextGaussian();
+            shifted[i] = sampled[i] ? 10 * g : g;
+            narrow[i] = sampled[i] ? r.nextFloat() : 0.5f + 1e-4f * r.nextFloat();
+        }
+        check(new Deltas(shifted), new long[]{N / 2}, 3, "a misleading sample (the bracket's pass, then two radix passes)");
+        check(new Deltas(narrow), new long[]{N / 2}, 3, "a bracket that fills up");
     }
 
     /**
@@ -128,39 +167,37 @@ class MagnitudeThresholdsTest {
         check(new Deltas(d), new long[]{N / 20}, 2, "a misleading sample");
     }
 
-    /** NaN deltas outside the sample rank above every value, as in the radix passes' bit order; k = 1 and k = N too. */
+    /**
+     * NaN and infinite deltas outside the sample rank above every value, as in the radix passes' bit order, for the
+     * guess's count and the bracket's; k = 1 (a NaN) and k = N too.
+     */
     @Test
     void nanDeltasRankAboveEveryValueAndTheEndsAreExact() {
-        float[] d = repeating(5);
-        long[] starts = ThresholdGuess.segments(N);
-        int nans = 0;
-        for (int i = ThresholdGuess.SEGMENT; i < N && nans < 100; i += 997) {
-            int at = i;
-            if (Arrays.stream(starts).noneMatch(s -> at >= s && at < s + ThresholdGuess.SEGMENT)) {
-                d[i] = Float.NaN;
-                nans++;
-            }
+        Random r = new Random(8);
+        float[] fp32 = new float[N];
+        for (int i = 0; i < N; i++) {
+            fp32[i] = (float) r.nextGaussian();
         }
-        for (long k : new long[]{1, 100, 101, N / 2, N}) {
-            float[] found = MagnitudeThresholds.find(new Deltas(d), new int[]{0}, new long[]{k});
-            assertEquals(Float.floatToRawIntBits(reference(d, k)), Float.floatToRawIntBits(found[0]), "k " + k);
+        long[] starts = ThresholdGuess.segments(N);
+        for (float[] d : List.of(repeating(5), fp32)) {
+            int nans = 0;
+            for (int i = ThresholdGuess.SEGMENT; i < N && nans < 100; i += 997) {
+                int at = i;
+                if (Arrays.stream(starts).noneMatch(s -> at >= s && at < s + ThresholdGuess.SEGMENT)) {
+                    d[i] = nans % 10 == 0 ? Float.NEGATIVE_INFINITY : Float.NaN;
+                    nans++;
+                }
+            }
+            for (long k : new long[]{1, 90, 91, 100, 101, N / 2, N}) {
+                float[] found = MagnitudeThresholds.find(new Deltas(d), new int[]{0}, new long[]{k});
+                assertEquals(Float.floatToRawIntBits(reference(d, k)), Float.floatToRawIntBits(found[0]), "k " + k);
+            }
         }
     }
 
     @Test
-    void quickselectAndCountsMatchSortingAndCounting() {
+    void countsMatchCounting() {
         Random r = new Random(6);
-        for (int trial = 0; trial < 200; trial++) {
-            int size = 1 + r.nextInt(300);
-            float[] v = new float[size];
-            for (int i = 0; i < size; i++) {
-                v[i] = r.nextInt(4) == 0 ? r.nextInt(5) : r.nextFloat(); // many repeats, some not
-            }
-            float[] sorted = v.clone();
-            Arrays.sort(sorted);
-            int rank = 1 + r.nextInt(size);
-            assertEquals(sorted[size - rank], ThresholdGuess.largest(v.clone(), size, rank), "rank " + rank + " of " + size);
-        }
         float[] edge = {Float.NaN, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1f, -1f, 1f, Float.POSITIVE_INFINITY,
                 Float.NEGATIVE_INFINITY, 2f, -0.5f};
         float[] many = new float[5003]; // the vectorized loop's body, not only its scalar tail
@@ -182,25 +219,32 @@ class MagnitudeThresholdsTest {
         }
     }
 
+    private static RadixSelect.Ranked ranked(float[] sample) {
+        return new RadixSelect.Ranked(sample, sample.length);
+    }
+
     @Test
     void aGuessNeedsARepeatedFiniteValueAtItsRank() {
         float[] repeated = new float[4096];
         for (int i = 0; i < repeated.length; i++) {
             repeated[i] = i % 4; // four values, 1024 copies each
         }
-        assertEquals(3f, ThresholdGuess.fromSample(repeated.clone(), repeated.length, 2000, 8192)); // rank 1000 of 4096: a 3
-        assertEquals(1f, ThresholdGuess.fromSample(repeated.clone(), repeated.length, 5000, 8192)); // rank 2500: a 1
+        assertEquals(3f, ThresholdGuess.fromSample(ranked(repeated), 2000, 8192)); // rank 1000 of 4096: a 3
+        assertEquals(1f, ThresholdGuess.fromSample(ranked(repeated), 5000, 8192)); // rank 2500: a 1
         float[] unique = new float[4096];
         for (int i = 0; i < unique.length; i++) {
             unique[i] = i;
         }
-        assertTrue(Float.isNaN(ThresholdGuess.fromSample(unique, unique.length, 2000, 8192)), "values seen once");
+        assertTrue(Float.isNaN(ThresholdGuess.fromSample(ranked(unique), 2000, 8192)), "values seen once");
         float[] withNan = repeated.clone();
         withNan[7] = Float.NaN;
-        assertTrue(Float.isNaN(ThresholdGuess.fromSample(withNan, withNan.length, 2000, 8192)), "a NaN in the sample");
+        assertEquals(3f, ThresholdGuess.fromSample(ranked(withNan), 2000, 8192), "a NaN elsewhere in the sample");
+        Arrays.fill(withNan, 0, 1100, Float.NaN);
+        assertTrue(Float.isNaN(ThresholdGuess.fromSample(ranked(withNan), 2000, 8192)), "a NaN at the rank");
+        assertNull(ThresholdGuess.bracket(ranked(withNan), 4, 2000, 8192), "no bracket around a NaN");
         float[] infinite = repeated.clone();
         Arrays.fill(infinite, 0, 2048, Float.POSITIVE_INFINITY);
-        assertTrue(Float.isNaN(ThresholdGuess.fromSample(infinite, infinite.length, 100, 8192)), "an infinite guess");
+        assertTrue(Float.isNaN(ThresholdGuess.fromSample(ranked(infinite), 100, 8192)), "an infinite guess");
         assertTrue(ThresholdGuess.settles(10, 3, 8, 6), "4 values >= t and 2 > t: t is the 3rd largest");
         assertTrue(!ThresholdGuess.settles(10, 5, 8, 6) && !ThresholdGuess.settles(10, 2, 8, 6), "outside");
     }

@@ -1,6 +1,7 @@
 package dev.amalgam.merge;
 
 import dev.amalgam.safetensors.FloatCodec;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -58,6 +59,37 @@ class RadixSelectTest {
         }
         assertEquals(bf16Share == 1.0, refined == 0, "one pass settles every k only if all values are bf16: " + refined);
         assertEquals(bf16Share == 0.0, found <= 1, "fp32 values need the second pass: " + found + " settled in one");
+    }
+
+    /**
+     * The selection over an array (a sample, a bracket's kept values): several ranks from one counting pass, against
+     * a sort of the bits, over non-negative values with repeats, zeros, infinities and NaN, and over a part of the array.
+     */
+    @Test
+    void largestOfAnArrayIsTheSortsAtEveryRank() {
+        Random random = new Random(12);
+        for (int trial = 0; trial < 50; trial++) {
+            int size = 1 + random.nextInt(trial < 25 ? 300 : 20_000);
+            float[] values = new float[size + 7]; // 7 values past size, which must not count
+            for (int i = 0; i < values.length; i++) {
+                values[i] = switch (random.nextInt(8)) {
+                    case 0 -> random.nextInt(4); // repeated, 0 among them
+                    case 1 -> FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(random.nextFloat()));
+                    case 2 -> random.nextInt(50) == 0 ? Float.NaN : Float.POSITIVE_INFINITY;
+                    default -> random.nextFloat() * 1e-3f;
+                };
+            }
+            Arrays.fill(values, size, values.length, Float.NaN);
+            int[] sorted = new int[size];
+            for (int i = 0; i < size; i++) {
+                sorted[i] = Float.floatToRawIntBits(values[i]);
+            }
+            Arrays.sort(sorted);
+            RadixSelect.Ranked ranked = new RadixSelect.Ranked(values, size);
+            for (long rank : random.longs(5, 1, size + 1).toArray()) {
+                assertEquals(sorted[(int) (size - rank)], Float.floatToRawIntBits(ranked.largest(rank)), "rank " + rank + " of " + size);
+            }
+        }
     }
 
     @ParameterizedTest(name = "k = {0}")

@@ -1,0 +1,138 @@
+package dev.amalgam.merge;
+
+import dev.amalgam.merge.ThresholdGuess.Bracket;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * TIES' threshold on deltas that seldom repeat, in one pass that vectorizes (where {@link RadixSelect}'s histogram
+ * scatters an increment a value): per model, the |delta| above its sample's {@link Bracket} and at its ends are counted
+ * and those strictly within it kept, a few percent of the tensor; the k-th largest is then an end or a kept value,
+ * where the counts show it lies within the bracket. The ranges keep at most a sixteenth of the tensor's values a model,
+ * and room for two chunks' (numel / 4 bytes + 2 MiB): past that (a bracket around a value that fills much of the tensor) the model is not settled, and
+ * the radix passes run. Each range counts into arrays of its own ({@link Range}), summed at the end.
+ */
+final class BracketCount {
+    private final int[] low; // per model, the bracket's bits
+    private final int[] high;
+    private final AtomicLong[] room; // per model, how many more values the ranges may keep, together
+    private final Range[] ranges = new Range[ChunkRanges.RANGES]; // null for an empty range
+
+    /** For a tensor of {@code numel} values, fewer than 2^31 a range. */
+    BracketCount(Bracket[] brackets, long numel) {
+        this.low = Arrays.stream(brackets).mapToInt(Bracket::low).toArray();
+        this.high = Arrays.stream(brackets).mapToInt(Bracket::high).toArray();
+        this.room = new AtomicLong[brackets.length];
+        Arrays.setAll(room, m -> new AtomicLong(numel / 16 + ChunkRanges.RANGES * 2L * ChunkRanges.CHUNK));
+    }
+
+    /** Range {@code r}'s counts. */
+    Range range(int r) {
+        return ranges[r] = new Range(low, high, room);
+    }
+
+    /**
+     * Model m's k-th largest |delta|, or NaN where it is not within the bracket (or a range could not keep its values):
+     * the values above it hold k or more of them, or those at or above its low end too few. At either end the value
+     * itself, where k falls among its copies; between them, the kept values' (k - those at or above the high end)-th
+     * largest.
+     */
+    float threshold(int m, long k) {
+        long[] sums = new long[4]; // above high, at or above high, above low, at or above low
+        for (Range r : ranges) {
+            if (r != null) {
+                if (r.kept[m] == null) {
+                    return Float.NaN;
+                }
+                sums[0] += r.aboveHigh[m];
+                sums[1] += r.atLeastHigh[m];
+                sums[2] += r.aboveLow[m];
+                sums[3] += r.atLeastLow[m];
+            }
+        }
+        if (k <= sums[0] || k > sums[3]) {
+            return Float.NaN;
+        } else if (k <= sums[1]) {
+            return Float.intBitsToFloat(high[m]);
+        } else if (k > sums[2]) {
+            return Float.intBitsToFloat(low[m]);
+        }
+        float[] kept = new float[Math.toIntExact(sums[2] - sums[1])]; // strictly within: low < |delta| < high
+        int at = 0;
+        for (Range r : ranges) {
+            if (r != null) {
+                System.arraycopy(r.kept[m], 0, kept, at, r.filled[m]);
+                at += r.filled[m];
+            }
+        }
+        return new RadixSelect.Ranked(kept, kept.length).largest(k - sums[1]);
+    }
+
+    /**
+     * One range's counts, per model: the |delta| above the bracket's high end and at or above it, above its low end and
+     * at or above it, and the bits of those strictly between the ends as floats, in an array grown out of the models'
+     * shared room (null once it runs out: the counts go on, the model is not settled). A value at an end is counted,
+     * not kept: an end is often a value that many deltas share. {@link BracketLanes} counts into the arrays; a chunk of
+     * deltas in floats is counted here.
+     */
+    static final class Range implements MagnitudeThresholds.ChunkSink {
+        /** Room past the values kept for one store of a vector's lanes (16 floats with AVX-512). */
+        static final int SLACK = 64;
+        final int[] low;
+        final int[] high;
+        final long[] aboveHigh;
+        final long[] atLeastHigh;
+        final long[] aboveLow;
+        final long[] atLeastLow;
+        final int[] filled; // per model, how many values lie strictly within its bracket
+        private final float[][] kept; // per model, those values, and SLACK floats of room past them; null: no room left
+        private final AtomicLong[] room;
+
+        private Range(int[] low, int[] high, AtomicLong[] room) {
+            this.low = low;
+            this.high = high;
+            this.aboveHigh = new long[low.length];
+            this.atLeastHigh = new long[low.length];
+            this.aboveLow = new long[low.length];
+            this.atLeastLow = new long[low.length];
+            this.filled = new int[low.length];
+            this.kept = new float[low.length][1024];
+            this.room = room;
+        }
+
+        /**
+         * Model m's kept values with room for {@code need} of them and SLACK more, grown as needed (by half at least);
+         * null where the models' room has none left. Once null, null on: the model is not settled.
+         */
+        float[] kept(int m, int need) {
+            float[] values = kept[m];
+            if (values != null && need + SLACK > values.length) {
+                int length = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(need + SLACK, values.length + (long) values.length / 2));
+                boolean fits = room[m].addAndGet(values.length - length) >= 0;
+                values = kept[m] = fits ? Arrays.copyOf(values, length) : null;
+            }
+            return values;
+        }
+
+        @Override
+        public void accept(int m, float[] delta, int len) {
+            int lo = low[m];
+            int hi = high[m];
+            for (int j = 0; j < len; j++) {
+                int magnitude = Float.floatToRawIntBits(delta[j]) & 0x7FFFFFFF;
+                aboveHigh[m] += magnitude > hi ? 1 : 0;
+                atLeastHigh[m] += magnitude >= hi ? 1 : 0;
+                aboveLow[m] += magnitude > lo ? 1 : 0;
+                atLeastLow[m] += magnitude >= lo ? 1 : 0;
+                if (magnitude > lo && magnitude < hi) {
+                    float[] into = kept(m, filled[m] + 1);
+                    if (into != null) {
+                        into[filled[m]] = Float.intBitsToFloat(magnitude);
+                    }
+                    filled[m]++;
+                }
+            }
+        }
+    }
+}
