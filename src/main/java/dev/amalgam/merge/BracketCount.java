@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * scatters an increment a value): per model, the |delta| above its sample's {@link Bracket} and at its ends are counted
  * and those strictly within it kept, a few percent of the tensor; the k-th largest is then an end or a kept value,
  * where the counts show it lies within the bracket. The ranges keep at most a sixteenth of the tensor's values a model,
- * and room for two chunks' (numel / 4 bytes + 2 MiB): past that (a bracket around a value that fills much of the tensor) the model is not settled, and
- * the radix passes run. Each range counts into arrays of its own ({@link Range}), summed at the end.
+ * and room for two chunks' (numel / 4 bytes + 2 MiB): past that (a bracket around a value that fills much of the
+ * tensor) the model is not settled, and the radix passes run. Each range counts into arrays of its own ({@link Range}),
+ * summed at the end.
  */
 final class BracketCount {
     private final int[] low; // per model, the bracket's bits

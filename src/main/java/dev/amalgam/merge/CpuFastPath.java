@@ -97,19 +97,25 @@ final class CpuFastPath {
     }
 
     /**
-     * Heap bytes one tensor's merge holds: per model, TIES' magnitude histograms (one per thread, at most
-     * {@link ChunkRanges#RANGES}, of {@link RadixSelect#HIGH} int counts, and their long sums) and DARE's rescale
-     * levels (per range and summed, 4097 doubles each); per range, its chunk scratch: the base, a model, a delta, a
-     * mask, and the codec's int pairs, then a result and one row per model in the final pass, a mask's stream values
-     * in the norms' pass or the histogram's counter indices in TIES' first radix pass (a row's bytes each); and TIES' sample of |delta| for its guess
-     * ({@link ThresholdGuess}, 64 x 1024 floats). A search's kept levels are apart from this (32 KiB per tensor and
-     * model, on the JVM heap).
+     * Heap bytes one tensor's merge by {@code method} holds, for {@code models} models and a largest tensor of
+     * {@code largest} elements: per model, TIES' magnitude histograms (one per thread, at most
+     * {@link ChunkRanges#RANGES}, of {@link RadixSelect#HIGH} int counts, and their long sums), DARE's rescale levels
+     * (per range and summed, 4097 doubles each), and its sample of |delta| ({@link ThresholdGuess}, 64 x 1024 floats,
+     * the models' on all cores at once); per range, its chunk scratch: the base, a model, a delta, a mask, and the codec's
+     * int pairs, then a result and one row per model in the final pass, a mask's stream values in the norms' pass or the
+     * histogram's counter indices in TIES' first radix pass (a row's bytes each); for TIES, per model, a
+     * {@link BracketCount}'s kept values (at most a sixteenth of the largest tensor's and two chunks a range, in floats)
+     * and their copy for the selection. A search's kept levels are apart from this (32 KiB per tensor and model, on the
+     * JVM heap).
      */
-    static long workingSet(int models) {
-        long perModel = (ChunkRanges.RANGES * Integer.BYTES + Long.BYTES) * (long) RadixSelect.HIGH
-                + (ChunkRanges.RANGES + 1L) * (RescaleNorms.LEVELS + 1) * Double.BYTES;
-        long perRange = (models + 7L) * ChunkRanges.CHUNK * Float.BYTES;
+    static long workingSet(MergeMethod method, int models, long largest) {
         long sample = (long) ThresholdGuess.SEGMENTS * ThresholdGuess.SEGMENT * Float.BYTES;
-        return models * perModel + ChunkRanges.RANGES * perRange + sample;
+        long perModel = (ChunkRanges.RANGES * Integer.BYTES + Long.BYTES) * (long) RadixSelect.HIGH
+                + (ChunkRanges.RANGES + 1L) * (RescaleNorms.LEVELS + 1) * Double.BYTES + sample;
+        if (method instanceof GeneralizedTaskArithmetic g && g.sparsification() == Sparsification.MAGNITUDE) {
+            perModel += 2 * (largest / 16 + ChunkRanges.RANGES * 2L * ChunkRanges.CHUNK) * Float.BYTES;
+        }
+        long perRange = (models + 7L) * ChunkRanges.CHUNK * Float.BYTES;
+        return models * perModel + ChunkRanges.RANGES * perRange;
     }
 }

@@ -104,19 +104,15 @@ abstract sealed class FamilyLanes implements ChunkLanes {
 
     /**
      * +0 + c0 + c1 + ... from element {@code e} on ({@code b} the base's lanes there), counting the guesses as
-     * {@link #count} does; each contribution kept in {@code kept[i + 1]} from index {@code j} where kept is not null. The sum starts at +0, as libtorch's (0 + -0 is +0); FamilyCombination's (0 + before) + c adds
+     * {@link #count} does. The sum starts at +0, as libtorch's (0 + -0 is +0); FamilyCombination's (0 + before) + c adds
      * the same.
      */
-    final FloatVector sum(long e, FloatVector b, int[] counted, long[] atMost, long[] below, float[][] kept, int j) {
+    final FloatVector sum(long e, FloatVector b, int[] counted, long[] atMost, long[] below) {
         FloatVector sum = FloatVector.zero(FLOATS);
         for (int i = 0; i < weights.length; i++) {
             FloatVector delta = delta(i, e, b);
             count(i, delta, counted, atMost, below);
-            FloatVector c = contribution(i, delta);
-            if (kept != null) {
-                c.intoArray(kept[i + 1], j);
-            }
-            sum = sum.add(c);
+            sum = sum.add(contribution(i, delta));
         }
         return sum;
     }
@@ -129,13 +125,13 @@ abstract sealed class FamilyLanes implements ChunkLanes {
 
         @Override
         public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
-                          float[][] scratch) {
+                          float[] scratch) {
             float lambda = family.lambda();
             float divisor = family.normalize() ? family.scalarDivisor() : 1f; // x / 1 is x, bit for bit
             long nonFinite = 0;
             for (int j = 0; j < vectors; j += FloatLanes.LANES) {
                 FloatVector b = base(at + j);
-                FloatVector sum = sum(at + j, b, counted, atMost, below, null, j);
+                FloatVector sum = sum(at + j, b, counted, atMost, below);
                 nonFinite += FloatLanes.store(encoding, b.add(sum.div(divisor).mul(lambda)), window, j);
             }
             return nonFinite;
@@ -143,13 +139,12 @@ abstract sealed class FamilyLanes implements ChunkLanes {
     }
 
     /**
-     * TIES' sign election, in two loops over the chunk: the majority sign of the sum ({@link #signs}, into the first
-     * scratch array, each model's contribution into the next), then the models' contributions that have it, summed and
-     * divided by their weights' sum (or 1 where that is +-0), times lambda, added to the base ({@link #results}). The
-     * contributions come back from the L2 cache: formed again from the inputs, as they were before, the pass took 20%
-     * more vector operations. Two methods, each compiled on its own (scripts/jvm-flags keeps them from being inlined
-     * into chunk): in one, the JIT ran out of its node budget, left the conversions' helpers out of line and boxed
-     * every vector (2-3x slower than the plain loops).
+     * TIES' sign election, in two loops over the chunk: the majority sign of the sum ({@link #signs}, into the scratch
+     * array), then the models' contributions that have it, summed and divided by their weights' sum (or 1 where that is
+     * +-0), times lambda, added to the base ({@link #results}). A contribution is formed in both (its lanes come from the
+     * L2 cache the second time): kept in an array, the JIT would box every vector. Two methods, each compiled on its own
+     * (scripts/jvm-flags keeps them from being inlined into chunk): in one, the JIT ran out of its node budget, left the
+     * conversions' helpers out of line and boxed every vector (2-3x slower than the plain loops).
      */
     private static final class Elected extends FamilyLanes {
         Elected(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family) {
@@ -158,32 +153,31 @@ abstract sealed class FamilyLanes implements ChunkLanes {
 
         @Override
         public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
-                          float[][] scratch) {
+                          float[] scratch) {
             signs(at, vectors, counted, atMost, below, scratch);
             return results(at, vectors, encoding, window, scratch);
         }
 
-        /** The majority sign per element into {@code scratch[0]}: +1 for a sum >= 0 (a tie at zero too), -1 below. */
-        private void signs(long at, int vectors, int[] counted, long[] atMost, long[] below, float[][] scratch) {
-            float[] majority = scratch[0];
+        /** The majority sign per element into {@code majority}: +1 for a sum >= 0 (a tie at zero too), -1 below. */
+        private void signs(long at, int vectors, int[] counted, long[] atMost, long[] below, float[] majority) {
             for (int j = 0; j < vectors; j += FloatLanes.LANES) {
-                FloatVector sum = sum(at + j, base(at + j), counted, atMost, below, scratch, j);
+                FloatVector sum = sum(at + j, base(at + j), counted, atMost, below);
                 // -1 for NaN too, as the DJL path (the element's result is NaN then)
                 FloatVector.broadcast(FLOATS, -1f).blend(1f, sum.compare(VectorOperators.GE, 0f)).intoArray(majority, j);
             }
         }
 
-        private long results(long at, int vectors, Encoding encoding, MemorySegment window, float[][] scratch) {
+        private long results(long at, int vectors, Encoding encoding, MemorySegment window, float[] majority) {
             float lambda = family.lambda();
             boolean normalize = family.normalize();
-            float[] majority = scratch[0];
             long nonFinite = 0;
             for (int j = 0; j < vectors; j += FloatLanes.LANES) {
+                FloatVector b = base(at + j);
                 FloatVector sign = FloatVector.fromArray(FLOATS, majority, j);
                 FloatVector mixed = FloatVector.zero(FLOATS);
                 FloatVector agreeing = FloatVector.zero(FLOATS);
                 for (int i = 0; i < weights.length; i++) {
-                    FloatVector c = FloatVector.fromArray(FLOATS, scratch[i + 1], j);
+                    FloatVector c = contribution(i, delta(i, at + j, b));
                     // 1 where c has the majority's sign (never for 0), else 0; the plain loops' NaN for a NaN c changes
                     // nothing: mixed is NaN either way, and so is the result
                     FloatVector agree = FloatVector.zero(FLOATS).blend(1f, c.mul(sign).compare(VectorOperators.GT, 0f));
@@ -192,7 +186,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                 }
                 // the agreeing weights' sum, or 0 + 1 = 1 where it is (+-)0 (x + 0 is x otherwise)
                 FloatVector kept = normalize ? mixed.div(agreeing.blend(1f, agreeing.compare(VectorOperators.EQ, 0f))) : mixed;
-                nonFinite += FloatLanes.store(encoding, base(at + j).add(kept.mul(lambda)), window, j);
+                nonFinite += FloatLanes.store(encoding, b.add(kept.mul(lambda)), window, j);
             }
             return nonFinite;
         }

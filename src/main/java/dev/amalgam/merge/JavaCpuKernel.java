@@ -225,11 +225,6 @@ final class JavaCpuKernel {
             Scratch s = Scratch.local();
             float[] result = s.result;
             float[][] contribution = linear ? null : s.contributions(models); // [models, chunk]
-            float[][] scratch = new float[models + 1][]; // the lanes': a chunk's floats, then the contributions'
-            scratch[0] = s.mask;
-            for (int i = 0; !linear && i < models; i++) {
-                scratch[i + 1] = contribution[i];
-            }
             long count = 0; // summed locally, as in nonFinite
             for (long at = from; at < to; at += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - at);
@@ -241,7 +236,7 @@ final class JavaCpuKernel {
                 }
                 MemorySegment window = out.window(at, len);
                 int vectors = len - len % FloatLanes.LANES;
-                count += lanes.chunk(at, vectors, encoding, window, counted, atMost, below, scratch);
+                count += lanes.chunk(at, vectors, encoding, window, counted, atMost, below, s.mask);
                 if (vectors < len) { // the last elements, fewer than a vector's
                     plainChunk(s, at + vectors, len - vectors, result, contribution, counter, counted);
                     count += FloatCodec.nonFinite(result, len - vectors);

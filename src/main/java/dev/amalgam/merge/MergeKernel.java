@@ -58,7 +58,7 @@ public final class MergeKernel {
     /**
      * The bound on what one tensor's merge holds beyond its mapped inputs, for {@code inputs} models (base included)
      * stored in {@code dtypes} whose largest tensor has {@code largest} elements: for the methods {@link JavaCpuKernel}
-     * covers, on a CPU its heap arrays (a few MB), on a GPU (device memory) the uploaded result and its cast (at most two fp32 tensors);
+     * covers, on a CPU its heap arrays (a few MB; for TIES also a few percent of the largest tensor), on a GPU (device memory) the uploaded result and its cast (at most two fp32 tensors);
      * for other methods the widened inputs and two tensors of the largest size in fp32; plus {@link #SLACK} for
      * libtorch's temporaries where libtorch holds tensors.
      */
@@ -66,7 +66,7 @@ public final class MergeKernel {
         if (CpuFastPath.covers(method, dtypes)) {
             // On a GPU the host's result is uploaded from the widening buffers (a search's in its scoring model's type,
             // by WeightsSink) and cast or copied into place: at most two fp32 tensors.
-            return gpu ? 2L * Float.BYTES * largest + SLACK : CpuFastPath.workingSet(inputs - 1);
+            return gpu ? 2L * Float.BYTES * largest + SLACK : CpuFastPath.workingSet(method, inputs - 1, largest);
         }
         return (inputs + 2L) * Float.BYTES * largest + SLACK;
     }
