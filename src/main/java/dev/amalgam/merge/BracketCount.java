@@ -109,7 +109,8 @@ final class BracketCount {
         float[] kept(int m, int need) {
             float[] values = kept[m];
             if (values != null && need + SLACK > values.length) {
-                int length = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(need + SLACK, values.length + (long) values.length / 2));
+                long grown = Math.max(need + SLACK, values.length + (long) values.length / 2);
+                int length = (int) Math.min(Integer.MAX_VALUE - 8, grown);
                 boolean fits = room[m].addAndGet(values.length - length) >= 0;
                 values = kept[m] = fits ? Arrays.copyOf(values, length) : null;
             }

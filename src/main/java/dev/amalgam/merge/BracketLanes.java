@@ -13,8 +13,8 @@ import java.util.List;
 /**
  * {@link BracketCount}'s pass a vector of lanes at a time, from the mapped inputs ({@link FloatLanes}): per model, the
  * delta's magnitude bits (the fp32 difference, as {@link KernelInputs#delta} forms it), the counts against the
- * bracket's ends, and the values strictly within it compressed into the range's array (a few lanes in a hundred: a branch seldom taken). Load
- * only where {@link dev.amalgam.safetensors.FloatCodec#lanes()}.
+ * bracket's ends, and the values strictly within it compressed into the range's array. Load only where
+ * {@link dev.amalgam.safetensors.FloatCodec#lanes()}.
  */
 final class BracketLanes {
     private final MemorySegment base;

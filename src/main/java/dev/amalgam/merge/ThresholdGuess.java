@@ -11,12 +11,19 @@ import java.util.Arrays;
  * tensor's k-th largest is usually the sample's at the same relative rank, when that value fills more of the sample
  * than the sample's rank error spans. The pass counts, per model, the |delta| at most the guess and those below it:
  * the guess is the k-th largest exactly when k falls between their complements, with NaN ranking above every value as
- * in {@link RadixSelect}'s bit order (a NaN is neither at most nor below the guess). Otherwise {@link RadixSelect}'s
- * passes run as before. The counting loop vectorizes, where the radix histogram's increments cannot.
+ * in {@link RadixSelect}'s bit order (a NaN is neither at most nor below the guess). Where the sample gives no guess,
+ * it gives a {@link Bracket} for {@link BracketCount}'s pass. Both passes vectorize, where the radix histogram's
+ * increments cannot.
  */
 final class ThresholdGuess {
     static final int SEGMENT = 1024; // elements of a contiguous piece of the sample
     static final int SEGMENTS = 64; // at most: a 65536-value sample, whose rank is within 0.2% of the tensor's (one s.d.)
+    /**
+     * Standard deviations of the sampled rank on each side of a bracket: a tensor's k-th largest lies outside it by a
+     * chance of 3e-5 a side (then the radix passes find it). Wider costs kept values: at 6, half as many again, whose
+     * selection took 2.1 ms against 1.6 ms on a 5632 x 2048 tensor of two models.
+     */
+    private static final double MARGIN_SD = 4;
 
     private ThresholdGuess() {
     }
@@ -32,9 +39,10 @@ final class ThresholdGuess {
     }
 
     /**
-     * The guess for the k-th largest of {@code numel} values from a sample of their magnitudes: the sample's value at the same relative rank, or NaN where a guess is not worth its
-     * pass: a NaN or an infinity, or a value that fills fewer of the sample's ranks than 4 standard deviations of the
-     * sampled rank (the deltas of a model far from its base, or fp32 ones, seldom repeat enough).
+     * The guess for the k-th largest of {@code numel} values from a sample of their magnitudes: the sample's value at
+     * the same relative rank, or NaN where a guess is not worth its pass: a NaN or an infinity, or a value that fills
+     * fewer of the sample's ranks than 4 standard deviations of the sampled rank (the deltas of a model far from its
+     * base, or fp32 ones, seldom repeat enough).
      */
     static float fromSample(RadixSelect.Ranked sample, long k, long numel) {
         int size = sample.size();
@@ -49,12 +57,12 @@ final class ThresholdGuess {
 
     /**
      * Where the k-th largest of {@code numel} values lies, from a sample of their magnitudes ({@code segments}
-     * contiguous runs of equal length, as {@link #segments} places them), for a tensor
-     * whose values seldom repeat ({@link #fromSample} gave no guess): the sample's values some standard deviations of
-     * the sampled rank above and below its rank, as bits of |value|. The deviation is the larger of the binomial one
-     * and the one the segments' own counts show (a tensor's rows can differ in scale, and a segment lies within a row
-     * or two). Null where the value at the sample's rank is a NaN. {@link BracketCount}'s pass then counts the values above the bracket
-     * and keeps those within it: a few percent of the tensor.
+     * contiguous runs of equal length, as {@link #segments} places them), for a tensor whose values seldom repeat
+     * ({@link #fromSample} gave no guess): the sample's values {@link #MARGIN_SD} standard deviations of the sampled
+     * rank above and below its rank, as bits of |value|. The deviation is the larger of the binomial one and the one the
+     * segments' own counts show (a tensor's rows can differ in scale, and a segment lies within a row or two). Null
+     * where the value at the sample's rank is a NaN. {@link BracketCount}'s pass then counts the values above the
+     * bracket and at its ends, and keeps those strictly within it: a few percent of the tensor.
      */
     static Bracket bracket(RadixSelect.Ranked ranked, int segments, long k, long numel) {
         int size = ranked.size();
@@ -89,12 +97,6 @@ final class ThresholdGuess {
         return (int) Math.max(1, Math.min(size, (k * (double) size + numel - 1) / numel));
     }
 
-    /**
-     * Standard deviations of the sampled rank on each side of a bracket: a tensor's k-th largest lies outside it by a
-     * chance of 3e-5 a side (then the radix passes find it). Wider costs kept values: at 6, half as many again, whose
-     * selection took 2.1 ms against 1.6 ms on a 5632 x 2048 tensor of two models.
-     */
-    private static final double MARGIN_SD = 4;
 
     /**
      * The magnitudes whose bits lie in {@code [low, high]}: at most +infinity's, so a NaN lies above every bracket, as in

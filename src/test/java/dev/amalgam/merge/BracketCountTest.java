@@ -99,8 +99,10 @@ class BracketCountTest {
             tried.add(new ThresholdGuess.Bracket[]{fromSample[0], fromSample[0]});
         }
         // ends on values that many deltas share: the values at ranks 30% and 70%, which repeat on bf16 inputs
-        tried.add(new ThresholdGuess.Bracket[]{new ThresholdGuess.Bracket(sorted[0][(int) (n * 3 / 10)], sorted[0][(int) (n * 7 / 10)]),
-                new ThresholdGuess.Bracket(sorted[1][(int) (n * 3 / 10)], sorted[1][(int) (n * 7 / 10)])});
+        int from = (int) (n * 3 / 10);
+        int to = (int) (n * 7 / 10);
+        tried.add(new ThresholdGuess.Bracket[]{new ThresholdGuess.Bracket(sorted[0][from], sorted[0][to]),
+                new ThresholdGuess.Bracket(sorted[1][from], sorted[1][to])});
         for (ThresholdGuess.Bracket[] brackets : tried) {
             BracketCount inLanes = new BracketCount(brackets, n);
             lanes.eachBracket(models, inLanes);
@@ -112,8 +114,10 @@ class BracketCountTest {
                 int low = brackets[m].low();
                 int high = brackets[m].high();
                 int[] bits = sorted[m];
-                long[] edges = {Arrays.stream(bits).filter(b -> b > high).count(), Arrays.stream(bits).filter(b -> b >= high).count(),
-                        Arrays.stream(bits).filter(b -> b > low).count(), Arrays.stream(bits).filter(b -> b >= low).count()};
+                long[] edges = {Arrays.stream(bits).filter(b -> b > high).count(),
+                        Arrays.stream(bits).filter(b -> b >= high).count(),
+                        Arrays.stream(bits).filter(b -> b > low).count(),
+                        Arrays.stream(bits).filter(b -> b >= low).count()};
                 long[] ks = LongStream.concat(LongStream.iterate(1, k -> k <= n, k -> k + 131),
                         Arrays.stream(edges).flatMap(e -> LongStream.of(e, e + 1))).filter(k -> k >= 1 && k <= n).toArray();
                 for (long k : ks) {
@@ -138,7 +142,8 @@ class BracketCountTest {
             MemorySegment bytes = arena.allocate(values.length * dtype.byteSize());
             for (int i = 0; i < values.length; i++) {
                 if (dtype == DType.BF16) {
-                    bytes.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, FloatCodec.floatToBf16(values[i]));
+                    bytes.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i,
+                            FloatCodec.floatToBf16(values[i]));
                 } else {
                     bytes.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, values[i]);
                 }

@@ -87,7 +87,8 @@ class RadixSelectTest {
             Arrays.sort(sorted);
             RadixSelect.Ranked ranked = new RadixSelect.Ranked(values, size);
             for (long rank : random.longs(5, 1, size + 1).toArray()) {
-                assertEquals(sorted[(int) (size - rank)], Float.floatToRawIntBits(ranked.largest(rank)), "rank " + rank + " of " + size);
+                assertEquals(sorted[(int) (size - rank)], Float.floatToRawIntBits(ranked.largest(rank)),
+                        "rank " + rank + " of " + size);
             }
         }
     }
