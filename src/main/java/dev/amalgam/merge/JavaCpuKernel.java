@@ -28,11 +28,12 @@ import static dev.amalgam.merge.ChunkRanges.RANGES;
  * allocating a fresh tensor whose pages the kernel must fault in and zero), masks went through bool-to-float copies,
  * ties sorted with topk. Here a tensor is 1 pass (linear), 1 or 2 (dare_ties: the rescale norms, unless a search kept
  * them ({@link RescaleNorms}), then the result; each pass draws the masks anew, which costs about what reading kept mask
- * bits did, without their numel / 8 bytes a model) or 1 to 4 (ties: the result alone where a sample's guesses of the
- * k-th largest |delta| hold, which that pass counts ({@link #onGuesses}), else {@link MagnitudeThresholds}' one or two
- * radix-select passes first and, after a guess that missed, the result again; under rescale the thresholds' passes,
- * the norms' and the result's). Per-range sums are kept in locals: ranges' slots of one array share cache
- * lines, and counting into them from both cores cost more than the counting.
+ * bits did, without their numel / 8 bytes a model) or 1 to 7, usually 1 or 2 (ties: the result alone where a sample's
+ * guesses of the k-th largest |delta| hold, which that pass counts ({@link #onGuesses}), else first
+ * {@link MagnitudeThresholds}' pass over the sample's bracket, or where it does not hold one or two radix-select
+ * passes, and after a guess that missed, those passes and the result again; under rescale the thresholds' passes, the
+ * norms' and the result's). Per-range sums are kept in locals: ranges' slots of one array share cache lines, and
+ * counting into them from both cores cost more than the counting.
  * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#thin});
  * the result's pass runs in the Vector API's registers, straight into the target's memory, where the target lends it
  * ({@link ChunkTarget#window}; {@link LinearLanes}, {@link FamilyLanes} for masks that draw no random numbers).
