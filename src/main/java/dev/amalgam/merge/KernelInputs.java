@@ -116,14 +116,18 @@ final class KernelInputs implements MagnitudeThresholds.Passes {
             DeltaSink sink = sinkOfRange.apply(r);
             Scratch s = Scratch.local();
             for (long c = from; c < to; c += CHUNK) {
-                int len = (int) Math.min(CHUNK, to - c);
-                load(s, s.base, 0, c, len);
-                for (int m = 0; m < models.length; m++) {
-                    delta(s, models[m], c, len);
-                    sink.accept(m, c, s, len);
-                }
+                deltas(s, models, c, (int) Math.min(CHUNK, to - c), sink);
             }
         });
+    }
+
+    /** Widens the base's elements {@code [at, at + len)} once, and hands every model's delta there to {@code sink}. */
+    private void deltas(Scratch s, int[] models, long at, int len, DeltaSink sink) {
+        load(s, s.base, 0, at, len);
+        for (int m = 0; m < models.length; m++) {
+            delta(s, models[m], at, len);
+            sink.accept(m, at, s, len);
+        }
     }
 
     @Override
@@ -150,11 +154,7 @@ final class KernelInputs implements MagnitudeThresholds.Passes {
                 int vectors = len - len % FloatLanes.LANES;
                 lanes.chunk(c, vectors, range);
                 if (vectors < len) { // the last elements, fewer than a vector's
-                    load(s, s.base, 0, c + vectors, len - vectors);
-                    for (int m = 0; m < models.length; m++) {
-                        delta(s, models[m], c + vectors, len - vectors);
-                        range.accept(m, s.delta, len - vectors);
-                    }
+                    deltas(s, models, c + vectors, len - vectors, (m, at, t, n) -> range.accept(m, t.delta, n));
                 }
             }
         });

@@ -82,11 +82,10 @@ final class MagnitudeThresholds {
         IntStream.range(0, models.length).parallel().forEach(m -> { // a model on each core
             float[] sample = new float[starts.length * ThresholdGuess.SEGMENT];
             passes.absDeltas(models[m], starts, ThresholdGuess.SEGMENT, sample);
-            RadixSelect.Ranked ranked = new RadixSelect.Ranked(sample, sample.length);
-            guess[m] = ThresholdGuess.fromSample(ranked, k[m], passes.numel());
-            if (Float.isNaN(guess[m])) {
-                brackets[m] = ThresholdGuess.bracket(ranked, starts.length, k[m], passes.numel());
-            }
+            ThresholdGuess.Estimate estimate = ThresholdGuess.estimate(new RadixSelect.Ranked(sample, sample.length),
+                    starts.length, k[m], passes.numel());
+            guess[m] = estimate.guess();
+            brackets[m] = estimate.bracket();
         });
         return new Estimates(guess, brackets);
     }

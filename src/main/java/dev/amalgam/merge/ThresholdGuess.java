@@ -38,42 +38,38 @@ final class ThresholdGuess {
         return starts;
     }
 
-    /**
-     * The guess for the k-th largest of {@code numel} values from a sample of their magnitudes: the sample's value at
-     * the same relative rank, or NaN where a guess is not worth its pass: a NaN or an infinity, or a value that fills
-     * fewer of the sample's ranks than 4 standard deviations of the sampled rank (the deltas of a model far from its
-     * base, or fp32 ones, seldom repeat enough).
-     */
-    static float fromSample(RadixSelect.Ranked sample, long k, long numel) {
-        int size = sample.size();
-        float t = sample.largest(rank(size, k, numel));
-        int copies = 0;
-        for (int i = 0; i < size; i++) {
-            copies += sample.values()[i] == t ? 1 : 0;
-        }
-        double p = (double) k / numel;
-        return !Float.isFinite(t) || copies < 4 * Math.sqrt(size * p * (1 - p)) ? Float.NaN : t;
+    /** What a model's sample tells of its threshold: a guess to prove (NaN: none), else a bracket to search (null: none). */
+    record Estimate(float guess, Bracket bracket) {
     }
 
     /**
-     * Where the k-th largest of {@code numel} values lies, from a sample of their magnitudes ({@code segments}
-     * contiguous runs of equal length, as {@link #segments} places them), for a tensor whose values seldom repeat
-     * ({@link #fromSample} gave no guess): the sample's values {@link #MARGIN_SD} standard deviations of the sampled
-     * rank above and below its rank, as bits of |value|. The deviation is the larger of the binomial one and the one the
-     * segments' own counts show (a tensor's rows can differ in scale, and a segment lies within a row or two). Null
-     * where the value at the sample's rank is a NaN. {@link BracketCount}'s pass then counts the values above the
-     * bracket and at its ends, and keeps those strictly within it: a few percent of the tensor.
+     * The estimate of the k-th largest of {@code numel} values from a sample of their magnitudes ({@code segments}
+     * contiguous runs of equal length, as {@link #segments} places them), from the sample's value t at the same relative
+     * rank, found once for both. A guess of t where it is worth its pass: t is finite and fills at least 4 standard
+     * deviations of the sampled rank (the deltas of a model far from its base, or fp32 ones, seldom repeat enough).
+     * Otherwise, unless t is a NaN, a bracket for a tensor whose values seldom repeat: the sample's values
+     * {@link #MARGIN_SD} standard deviations of the sampled rank above and below t's, as bits of |value|. The deviation
+     * is the larger of the binomial one and the one the segments' own counts show (a tensor's rows can differ in scale,
+     * and a segment lies within a row or two). {@link BracketCount}'s pass then counts the values above the bracket and
+     * at its ends, and keeps those strictly within it: a few percent of the tensor.
      */
-    static Bracket bracket(RadixSelect.Ranked ranked, int segments, long k, long numel) {
+    static Estimate estimate(RadixSelect.Ranked ranked, int segments, long k, long numel) {
         int size = ranked.size();
         float[] sample = ranked.values();
         int rank = rank(size, k, numel);
         float t = ranked.largest(rank);
-        if (Float.isNaN(t)) {
-            return null;
-        }
         double p = (double) k / numel;
         double variance = size * p * (1 - p);
+        int copies = 0;
+        for (int i = 0; i < size; i++) {
+            copies += sample[i] == t ? 1 : 0;
+        }
+        if (Float.isFinite(t) && copies >= 4 * Math.sqrt(variance)) {
+            return new Estimate(t, null);
+        }
+        if (Float.isNaN(t)) {
+            return new Estimate(Float.NaN, null);
+        }
         if (segments > 1) { // the segments' counts of values >= t: their spread, scaled to the whole sample
             int length = size / segments;
             double[] counts = new double[segments];
@@ -89,14 +85,13 @@ final class ThresholdGuess {
         int high = rank - margin < 1 ? Bracket.INFINITY
                 : Math.min(Bracket.INFINITY, Float.floatToRawIntBits(ranked.largest(rank - margin)));
         int low = rank + margin > size ? 0 : Float.floatToRawIntBits(ranked.largest(rank + margin));
-        return new Bracket(low, high);
+        return new Estimate(Float.NaN, new Bracket(low, high));
     }
 
     /** The sample's rank at k's relative rank among numel values: ceil(k x size / numel), within [1, size]. */
     private static int rank(int size, long k, long numel) {
         return (int) Math.max(1, Math.min(size, (k * (double) size + numel - 1) / numel));
     }
-
 
     /**
      * The magnitudes whose bits lie in {@code [low, high]}: at most +infinity's, so a NaN lies above every bracket, as in

@@ -223,28 +223,34 @@ class MagnitudeThresholdsTest {
         return new RadixSelect.Ranked(sample, sample.length);
     }
 
+    /** The guess at the k-th largest of 8192 values from {@code sample} of them, in 4 segments. */
+    private static float guess(float[] sample, long k) {
+        return ThresholdGuess.estimate(ranked(sample), 4, k, 8192).guess();
+    }
+
     @Test
     void aGuessNeedsARepeatedFiniteValueAtItsRank() {
         float[] repeated = new float[4096];
         for (int i = 0; i < repeated.length; i++) {
             repeated[i] = i % 4; // four values, 1024 copies each
         }
-        assertEquals(3f, ThresholdGuess.fromSample(ranked(repeated), 2000, 8192)); // rank 1000 of 4096: a 3
-        assertEquals(1f, ThresholdGuess.fromSample(ranked(repeated), 5000, 8192)); // rank 2500: a 1
+        assertEquals(3f, guess(repeated, 2000)); // rank 1000 of 4096: a 3
+        assertEquals(1f, guess(repeated, 5000)); // rank 2500: a 1
         float[] unique = new float[4096];
         for (int i = 0; i < unique.length; i++) {
             unique[i] = i;
         }
-        assertTrue(Float.isNaN(ThresholdGuess.fromSample(ranked(unique), 2000, 8192)), "values seen once");
+        assertTrue(Float.isNaN(guess(unique, 2000)), "values seen once");
         float[] withNan = repeated.clone();
         withNan[7] = Float.NaN;
-        assertEquals(3f, ThresholdGuess.fromSample(ranked(withNan), 2000, 8192), "a NaN elsewhere in the sample");
+        assertEquals(3f, guess(withNan, 2000), "a NaN elsewhere in the sample");
         Arrays.fill(withNan, 0, 1100, Float.NaN);
-        assertTrue(Float.isNaN(ThresholdGuess.fromSample(ranked(withNan), 2000, 8192)), "a NaN at the rank");
-        assertNull(ThresholdGuess.bracket(ranked(withNan), 4, 2000, 8192), "no bracket around a NaN");
+        assertTrue(Float.isNaN(guess(withNan, 2000)), "a NaN at the rank");
+        assertNull(ThresholdGuess.estimate(ranked(withNan), 4, 2000, 8192).bracket(), "no bracket around a NaN");
+        assertNull(ThresholdGuess.estimate(ranked(repeated), 4, 2000, 8192).bracket(), "a guess, no bracket");
         float[] infinite = repeated.clone();
         Arrays.fill(infinite, 0, 2048, Float.POSITIVE_INFINITY);
-        assertTrue(Float.isNaN(ThresholdGuess.fromSample(ranked(infinite), 100, 8192)), "an infinite guess");
+        assertTrue(Float.isNaN(guess(infinite, 100)), "an infinite guess");
         assertTrue(ThresholdGuess.settles(10, 3, 8, 6), "4 values >= t and 2 > t: t is the 3rd largest");
         assertTrue(!ThresholdGuess.settles(10, 5, 8, 6) && !ThresholdGuess.settles(10, 2, 8, 6), "outside");
     }
