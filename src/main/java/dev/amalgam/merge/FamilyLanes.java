@@ -7,6 +7,7 @@ import dev.amalgam.safetensors.FloatLanes;
 import dev.amalgam.safetensors.TensorSlice;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -33,7 +34,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
     private final DType baseType;
     private final MemorySegment[] data; // per model
     private final DType[] dtypes;
-    private final float[] thresholds; // per model: -inf keeps every delta (no mask), +inf none (a mask of k = 0)
+    private final float[] thresholds; // per model, as compared with |delta|: -inf keeps every delta (no mask), NaN none
     private final float[] factors; // 1 where the model is not rescaled (kept * 1 is kept, bit for bit)
     private final int[] bounds; // per model, |threshold|'s bits, for a guess's counts
     final float[] weights;
@@ -49,12 +50,15 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         this.factors = new float[models];
         this.bounds = new int[models];
         for (int i = 0; i < models; i++) {
-            // |delta| - t >= 0 holds for every delta at t = -inf and for none at t = +inf
-            thresholds[i] = switch (masks[i]) {
+            // The plain loops keep a delta where |delta| - t >= 0: that holds for every delta at t = -inf and for none
+            // (NaN) at t = +inf, a mask of k = 0 included. |delta| >= t is the same test with one op less, but for
+            // |delta| = t = +inf, which NaN as t leaves out again.
+            float t = switch (masks[i]) {
                 case Mask.None() -> Float.NEGATIVE_INFINITY;
                 case Mask.Magnitude(long k) -> k > 0 ? lower[i] : Float.POSITIVE_INFINITY;
                 case Mask.Random r -> throw new IllegalArgumentException("random masks are drawn by the plain loops");
             };
+            thresholds[i] = t == Float.POSITIVE_INFINITY ? Float.NaN : t;
             factors[i] = scaled[i] ? factor[i] : 1f;
             bounds[i] = Float.floatToRawIntBits(lower[i]) & 0x7FFFFFFF;
         }
@@ -95,11 +99,23 @@ abstract sealed class FamilyLanes implements ChunkLanes {
 
     /**
      * Model i's weighted, masked delta, as JavaCpuKernel's contribution forms it per element: the magnitude mask (1 where
-     * |delta| - threshold >= 0, else 0; the plain loops' min(1, signum(|delta| - t) + 1) is NaN where the difference is,
+     * |delta| >= threshold, else 0; the plain loops' min(1, signum(|delta| - t) + 1) is NaN where the difference is,
      * which only a NaN delta or infinite minus infinite makes: times 0 that is NaN too), the factor, the weight.
      */
     final FloatVector contribution(int i, FloatVector delta) {
-        return delta.mul(FloatVector.zero(FLOATS).blend(1f, delta.abs().sub(thresholds[i]).compare(VectorOperators.GE, 0f))).mul(factors[i]).mul(weights[i]);
+        VectorMask<Float> kept = delta.abs().compare(VectorOperators.GE, thresholds[i]);
+        if (factors[i] == 1f) {
+            // (delta * mask) * 1 * weight is delta * (mask * weight): the same product where kept, and a zero or (for an
+            // infinite delta) NaN where dropped. Such a zero's sign may differ, which no result shows: every sum starts
+            // at +0, and +0 + -0 is +0
+            return delta.mul(weighted(i, kept));
+        }
+        return delta.mul(FloatVector.zero(FLOATS).blend(1f, kept)).mul(factors[i]).mul(weights[i]);
+    }
+
+    /** Model i's weight where {@code kept}, else 0: the plain loops' mask (1 or 0) times the weight, up to a zero's sign. */
+    final FloatVector weighted(int i, VectorMask<Float> kept) {
+        return FloatVector.zero(FLOATS).blend(weights[i], kept);
     }
 
     /**
@@ -180,9 +196,9 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                     FloatVector c = contribution(i, delta(i, at + j, b));
                     // 1 where c has the majority's sign (never for 0), else 0; the plain loops' NaN for a NaN c changes
                     // nothing: mixed is NaN either way, and so is the result
-                    FloatVector agree = FloatVector.zero(FLOATS).blend(1f, c.mul(sign).compare(VectorOperators.GT, 0f));
-                    mixed = mixed.add(c.mul(agree));
-                    agreeing = agreeing.add(agree.mul(weights[i]));
+                    VectorMask<Float> agree = c.mul(sign).compare(VectorOperators.GT, 0f);
+                    mixed = mixed.add(c.mul(FloatVector.zero(FLOATS).blend(1f, agree)));
+                    agreeing = agreeing.add(weighted(i, agree));
                 }
                 // the agreeing weights' sum, or 0 + 1 = 1 where it is (+-)0 (x + 0 is x otherwise)
                 FloatVector kept = normalize ? mixed.div(agreeing.blend(1f, agreeing.compare(VectorOperators.EQ, 0f))) : mixed;

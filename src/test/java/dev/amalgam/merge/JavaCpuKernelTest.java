@@ -55,6 +55,15 @@ class JavaCpuKernelTest {
     // same with the fine-tunes equal to the base in TIES' sample (ThresholdGuess.segments), where the guesses (0) miss
     private static final String NAME_REPEATING = "model.layers.4.mlp.down_proj.weight";
     private static final String NAME_MISLEADING = "model.layers.5.mlp.down_proj.weight";
+    // NAME's values with NaN and infinities (see NON_FINITE): the lanes' masks must treat them as the plain loops' do
+    private static final String NAME_NON_FINITE = "model.layers.6.mlp.down_proj.weight";
+    // per model (base first): elements set to +inf, -inf and NaN. Model 1 has 4 infinite deltas: at a density that
+    // keeps 3 its threshold is +inf, and at |delta| = t = +inf the plain loops' |delta| - t is NaN
+    private static final int[][][] NON_FINITE = {
+            {{11}, {}, {}},
+            {{9, 10, 12}, {13}, {3, 7}},
+            {{}, {20}, {21}},
+            {{30}, {}, {}}};
     private static final long[] REPEATING_SHAPE = {64, 8193}; // a full sample of 64 segments
     private static final long[] SHAPE = {23, 4001}; // 92023 elements: 6 chunks, ranges of 0 and 1 chunk
     private static final float[] LINEAR_WEIGHTS = {0.6f, 0.4f, -0.25f};
@@ -86,7 +95,8 @@ class JavaCpuKernelTest {
             try (Arena arena = Arena.ofConfined();
                  SafetensorsWriter w = new SafetensorsWriter(dir, List.of(new TensorSpec(NAME, DType.BF16, SHAPE),
                          new TensorSpec(NAME_F32, DType.F32, SHAPE), new TensorSpec(NAME_REPEATING, DType.BF16, REPEATING_SHAPE),
-                         new TensorSpec(NAME_MISLEADING, DType.BF16, REPEATING_SHAPE)), 1L << 30, Map.of())) {
+                         new TensorSpec(NAME_MISLEADING, DType.BF16, REPEATING_SHAPE),
+                        new TensorSpec(NAME_NON_FINITE, DType.BF16, SHAPE)), 1L << 30, Map.of())) {
                 MemorySegment bits = arena.allocate(2L * n);
                 MemorySegment f32 = arena.allocate(4L * n);
                 for (int i = 0; i < n; i++) {
@@ -105,6 +115,14 @@ class JavaCpuKernelTest {
                 w.write(NAME_F32, f32);
                 w.write(NAME_REPEATING, repeating);
                 w.write(NAME_MISLEADING, misleading);
+                MemorySegment nonFinite = arena.allocate(2L * n).copyFrom(bits);
+                float[] special = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+                for (int kind = 0; kind < special.length; kind++) {
+                    for (int e : NON_FINITE[m][kind]) {
+                        nonFinite.setAtIndex(bf16, e, FloatCodec.floatToBf16(special[kind]));
+                    }
+                }
+                w.write(NAME_NON_FINITE, nonFinite);
                 w.finish();
             }
             MODELS.add(SafetensorsModel.open(dir));
@@ -203,6 +221,43 @@ class JavaCpuKernelTest {
                 }
             }
         }
+    }
+
+    /**
+     * TIES and task arithmetic over NaN and infinite inputs: the lanes ({@link FamilyLanes}, through the target's
+     * windows) give the plain loops' bits, and as many non-finite results. Model 1's threshold is +inf at the density
+     * 3.5 / numel (the plain loops' mask is NaN where |delta| is infinite too, the lanes' a compare that is false there);
+     * one case rescales (the lanes then keep the mask, factor and weight as separate products).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("nonFiniteCases")
+    void nonFiniteInputsGiveThePlainLoopsBitsInTheLanes(String name, Map<String, Object> global) {
+        MergeMethod method = MergeMethods.byName(name, "test");
+        double[] densities = {3.5 / (SHAPE[0] * SHAPE[1]), 0.5, 0.2}; // model 1 keeps 3
+        List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
+        for (int i = 0; i < densities.length; i++) {
+            inputs.add(new PlannedTensor.PlannedInput(i + 1, NAME_NON_FINITE, MergeHarness.resolve(method, Scope.PER_MODEL,
+                    Map.of("weight", (double) LINEAR_WEIGHTS[i], "density", densities[i]), false)));
+        }
+        PlannedTensor t = new PlannedTensor(NAME_NON_FINITE, SHAPE, DType.BF16, new PlannedTensor.PlannedInput(0, NAME_NON_FINITE,
+                MergeHarness.resolve(method, Scope.PER_MODEL, Map.of(), true)), inputs,
+                MergeHarness.resolve(method, Scope.GLOBAL, global, false), false);
+        if (name.equals("ties")) {
+            assertEquals(Float.POSITIVE_INFINITY, kthLargestAbsDelta(NAME_NON_FINITE, 1, 3), "model 1's threshold");
+        }
+        RecordedTarget plain = new RecordedTarget(t);
+        long nonFinite = CpuFastPath.kernel(method, t, slices(t), 77L, null).run(plain);
+        RecordedTarget windows = new RecordedTarget(t, Encoding.of(DType.F32));
+        assertEquals(nonFinite, CpuFastPath.kernel(method, t, slices(t), 77L, null).run(windows), name + ": non-finite results");
+        assertEquals(0, windows.puts, name + ": the lanes took every chunk");
+        assertTrue(nonFinite >= 5, name + ": the non-finite inputs reach the result (" + nonFinite + ")");
+        assertBitwise(plain.values(), windows.values(), name + " " + global + ": the lanes against the plain loops");
+    }
+
+    static Stream<Arguments> nonFiniteCases() {
+        return Stream.of(Arguments.of("ties", Map.of("rescale", false)), Arguments.of("ties", Map.of("rescale", true)),
+                Arguments.of("ties", Map.of("normalize", false, "rescale", false, "lambda", 0.8)),
+                Arguments.of("task_arithmetic", Map.of()));
     }
 
     /** {@code values} as a target in {@code encoding} holds them (null: as they are), by the plain codec. */
