@@ -57,8 +57,8 @@ class JavaCpuKernelTest {
     private static final String NAME_MISLEADING = "model.layers.5.mlp.down_proj.weight";
     // NAME's values with NaN and infinities (see NON_FINITE): the lanes' masks must treat them as the plain loops' do
     private static final String NAME_NON_FINITE = "model.layers.6.mlp.down_proj.weight";
-    // per model (base first): elements set to +inf, -inf and NaN. Model 1 has 4 infinite deltas: at a density that
-    // keeps 3 its threshold is +inf, and at |delta| = t = +inf the plain loops' |delta| - t is NaN
+    // per model (base first): elements set to +inf, -inf and NaN. Model 1 has 5 infinite deltas (one where the base is
+    // +inf) and 2 NaN: at a density that keeps 3 its threshold is +inf, where the plain loops' |delta| - t is NaN
     private static final int[][][] NON_FINITE = {
             {{11}, {}, {}},
             {{9, 10, 12}, {13}, {3, 7}},
@@ -96,7 +96,7 @@ class JavaCpuKernelTest {
                  SafetensorsWriter w = new SafetensorsWriter(dir, List.of(new TensorSpec(NAME, DType.BF16, SHAPE),
                          new TensorSpec(NAME_F32, DType.F32, SHAPE), new TensorSpec(NAME_REPEATING, DType.BF16, REPEATING_SHAPE),
                          new TensorSpec(NAME_MISLEADING, DType.BF16, REPEATING_SHAPE),
-                        new TensorSpec(NAME_NON_FINITE, DType.BF16, SHAPE)), 1L << 30, Map.of())) {
+                         new TensorSpec(NAME_NON_FINITE, DType.BF16, SHAPE)), 1L << 30, Map.of())) {
                 MemorySegment bits = arena.allocate(2L * n);
                 MemorySegment f32 = arena.allocate(4L * n);
                 for (int i = 0; i < n; i++) {
