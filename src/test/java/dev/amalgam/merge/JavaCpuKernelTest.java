@@ -227,15 +227,16 @@ class JavaCpuKernelTest {
      * TIES and task arithmetic over NaN and infinite inputs: the lanes ({@link FamilyLanes}, through the target's
      * windows) give the plain loops' bits, and as many non-finite results. Model 1's threshold is +inf at the density
      * 3.5 / numel (the plain loops' mask is NaN where |delta| is infinite too, the lanes' a compare that is false there);
-     * one case rescales (the lanes then keep the mask, factor and weight as separate products).
+     * one case rescales (the lanes then keep the mask, factor and weight as separate products). With two models and no
+     * rescale, TIES runs {@link FamilyLanes}' one loop for a pair.
      */
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} models={2}")
     @MethodSource("nonFiniteCases")
-    void nonFiniteInputsGiveThePlainLoopsBitsInTheLanes(String name, Map<String, Object> global) {
+    void nonFiniteInputsGiveThePlainLoopsBitsInTheLanes(String name, Map<String, Object> global, int models) {
         MergeMethod method = MergeMethods.byName(name, "test");
         double[] densities = {3.5 / (SHAPE[0] * SHAPE[1]), 0.5, 0.2}; // model 1 keeps 3
         List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
-        for (int i = 0; i < densities.length; i++) {
+        for (int i = 0; i < models; i++) {
             inputs.add(new PlannedTensor.PlannedInput(i + 1, NAME_NON_FINITE, MergeHarness.resolve(method, Scope.PER_MODEL,
                     Map.of("weight", (double) LINEAR_WEIGHTS[i], "density", densities[i]), false)));
         }
@@ -255,9 +256,14 @@ class JavaCpuKernelTest {
     }
 
     static Stream<Arguments> nonFiniteCases() {
-        return Stream.of(Arguments.of("ties", Map.of("rescale", false)), Arguments.of("ties", Map.of("rescale", true)),
-                Arguments.of("ties", Map.of("normalize", false, "rescale", false, "lambda", 0.8)),
-                Arguments.of("task_arithmetic", Map.of()));
+        List<Arguments> out = new ArrayList<>();
+        for (int models : new int[]{2, 3}) { // two unscaled models take FamilyLanes' one loop
+            out.add(Arguments.of("ties", Map.of("rescale", false), models));
+            out.add(Arguments.of("ties", Map.of("rescale", true), models));
+            out.add(Arguments.of("ties", Map.of("normalize", false, "rescale", false, "lambda", 0.8), models));
+            out.add(Arguments.of("task_arithmetic", Map.of(), models));
+        }
+        return out.stream();
     }
 
     /** {@code values} as a target in {@code encoding} holds them (null: as they are), by the plain codec. */
