@@ -36,7 +36,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
     private final DType[] dtypes;
     final float[] thresholds; // per model, as compared with |delta|: -inf keeps every delta (no mask), NaN none
     private final float[] factors; // 1 where the model is not rescaled (kept * 1 is kept, bit for bit)
-    private final int[] bounds; // per model, |threshold|'s bits, for a guess's counts
+    final int[] bounds; // per model, |threshold|'s bits, for a guess's counts
     final float[] weights;
     final FamilyCombination family;
 
@@ -171,9 +171,9 @@ abstract sealed class FamilyLanes implements ChunkLanes {
      * L2 cache the second time): kept in an array, the JIT would box every vector. Two methods, each compiled on its own
      * (scripts/jvm-flags keeps them from being inlined into chunk): in one, the JIT ran out of its node budget, left the
      * conversions' helpers out of line and boxed every vector (2-3x slower than the plain loops). Two unscaled models
-     * without a guess to count (a search's and a merge's usual TIES) take one loop ({@link #pair}), whose results go
-     * through the scratch array to their encoding ({@link #stored}): with the store in the loop, its graph passed C2's
-     * inlining cutoff (18000 nodes, which a product JVM cannot raise) and the store was left out of line.
+     * (a search's and a merge's usual TIES) take one loop ({@link #pair}), whose results go through the scratch array to
+     * their encoding ({@link #stored}): with the store in the loop, its graph passed C2's inlining cutoff (18000 nodes,
+     * which a product JVM cannot raise) and the store was left out of line.
      */
     private static final class Elected extends FamilyLanes {
         Elected(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family) {
@@ -183,8 +183,8 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         @Override
         public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
                           float[] scratch) {
-            if (weights.length == 2 && counted == null && unscaled()) {
-                pair(at, vectors, scratch);
+            if (weights.length == 2 && unscaled()) {
+                pair(at, vectors, scratch, counted, atMost, below);
                 return stored(vectors, encoding, window, scratch);
             }
             signs(at, vectors, counted, atMost, below, scratch);
@@ -192,13 +192,19 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         }
 
         /**
-         * Two unscaled models without a guess to count, in one loop, into {@code results} as fp32: both contributions
-         * stay in registers from the sum to the agreeing sums, where {@link #signs} and {@link #results} form each twice
-         * (and the majority sign goes through the scratch array): 0.42-0.48 ns an element against 0.70-0.78 in the
-         * microbenchmark. The same ops in the same order per element as those two (the unscaled contribution written
-         * out), so the same bits.
+         * Two unscaled models in one loop, into {@code results} as fp32, counting the guesses as {@link #count} does:
+         * both contributions stay in registers from the sum to the agreeing sums, where {@link #signs} and
+         * {@link #results} form each twice (and the majority sign goes through the scratch array): 0.40-0.52 ns an
+         * element against 0.70-0.78 in the microbenchmark, 0.46-0.55 against 0.86-1.16 counting both models' guesses.
+         * The same ops in the same order per element as those two (the unscaled contribution written out), so the same
+         * bits.
          */
-        private void pair(long at, int vectors, float[] results) {
+        private void pair(long at, int vectors, float[] results, int[] counted, long[] atMost, long[] below) {
+            boolean counting0 = counted != null && counted[0] >= 0;
+            boolean counting1 = counted != null && counted[1] >= 0;
+            int bound0 = bounds[0];
+            int bound1 = bounds[1];
+            long atMost0 = 0, below0 = 0, atMost1 = 0, below1 = 0; // the guesses' counts, as count() adds them
             float lambda = family.lambda();
             boolean normalize = family.normalize();
             // constants made once: the JIT's inlining stops at a count of the nodes it has made, and each vector made
@@ -215,6 +221,16 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                 FloatVector b = base(at + j);
                 FloatVector d0 = delta(0, at + j, b);
                 FloatVector d1 = delta(1, at + j, b);
+                if (counting0) {
+                    IntVector magnitude = d0.reinterpretAsInts().and(0x7FFFFFFF);
+                    atMost0 += magnitude.compare(VectorOperators.LE, bound0).trueCount();
+                    below0 += magnitude.compare(VectorOperators.LT, bound0).trueCount();
+                }
+                if (counting1) {
+                    IntVector magnitude = d1.reinterpretAsInts().and(0x7FFFFFFF);
+                    atMost1 += magnitude.compare(VectorOperators.LE, bound1).trueCount();
+                    below1 += magnitude.compare(VectorOperators.LT, bound1).trueCount();
+                }
                 FloatVector c0 = d0.mul(zero.blend(w0, d0.abs().compare(VectorOperators.GE, t0)));
                 FloatVector c1 = d1.mul(zero.blend(w1, d1.abs().compare(VectorOperators.GE, t1)));
                 FloatVector sign = minusOne.blend(one, zero.add(c0).add(c1).compare(VectorOperators.GE, zero));
@@ -224,6 +240,14 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                 FloatVector agreeing = zero.add(zero.blend(w0, agree0)).add(zero.blend(w1, agree1));
                 FloatVector kept = normalize ? mixed.div(agreeing.blend(one, agreeing.compare(VectorOperators.EQ, zero))) : mixed;
                 b.add(kept.mul(lambdas)).intoArray(results, j);
+            }
+            if (counting0) {
+                atMost[counted[0]] += atMost0;
+                below[counted[0]] += below0;
+            }
+            if (counting1) {
+                atMost[counted[1]] += atMost1;
+                below[counted[1]] += below1;
             }
         }
 
