@@ -150,14 +150,7 @@ class JavaCpuKernelTest {
     @MethodSource("cases")
     void taskArithmeticMatchesTheDjlPathAndTheReference(String name, int models, double[] densities, Map<String, Object> global) {
         MergeMethod method = MergeMethods.byName(name, "test");
-        List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
-        for (int i = 0; i < models; i++) {
-            inputs.add(new PlannedTensor.PlannedInput(i + 1, NAME, MergeHarness.resolve(method, Scope.PER_MODEL,
-                    Map.of("weight", (double) LINEAR_WEIGHTS[i], "density", densities[i]), false)));
-        }
-        PlannedTensor t = new PlannedTensor(NAME, SHAPE, DType.BF16, new PlannedTensor.PlannedInput(0, NAME,
-                MergeHarness.resolve(method, Scope.PER_MODEL, Map.of(), true)), inputs,
-                MergeHarness.resolve(method, Scope.GLOBAL, global, false), false);
+        PlannedTensor t = family(method, NAME, models, densities, global);
         float[] fast = fast(method, t);
         assertBitwise(fast, streamed(method, t), name + " streamed through MergeKernel");
         float[] djl = djl(method, t);
@@ -179,7 +172,7 @@ class JavaCpuKernelTest {
             default -> Sparsify.NONE;
         };
         double[] expected = ScalarReference.taskArithmetic(kind, name.endsWith("ties"), floats(0),
-                inputs.stream().map(in -> new ScalarReference.Model(in.modelIndex(), floats(in.modelIndex()),
+                t.inputs().stream().map(in -> new ScalarReference.Model(in.modelIndex(), floats(in.modelIndex()),
                         Map.of("weight", in.params().number("weight"), "density", in.params().number("density")))).toList(),
                 new int[]{(int) SHAPE[0], (int) SHAPE[1]}, t.global().flag("normalize"), t.global().flag("rescale"),
                 t.global().number("lambda"), 77L, NAME);
@@ -235,14 +228,7 @@ class JavaCpuKernelTest {
     void nonFiniteInputsGiveThePlainLoopsBitsInTheLanes(String name, Map<String, Object> global, int models) {
         MergeMethod method = MergeMethods.byName(name, "test");
         double[] densities = {3.5 / (SHAPE[0] * SHAPE[1]), 0.5, 0.2}; // model 1 keeps 3
-        List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
-        for (int i = 0; i < models; i++) {
-            inputs.add(new PlannedTensor.PlannedInput(i + 1, NAME_NON_FINITE, MergeHarness.resolve(method, Scope.PER_MODEL,
-                    Map.of("weight", (double) LINEAR_WEIGHTS[i], "density", densities[i]), false)));
-        }
-        PlannedTensor t = new PlannedTensor(NAME_NON_FINITE, SHAPE, DType.BF16, new PlannedTensor.PlannedInput(0, NAME_NON_FINITE,
-                MergeHarness.resolve(method, Scope.PER_MODEL, Map.of(), true)), inputs,
-                MergeHarness.resolve(method, Scope.GLOBAL, global, false), false);
+        PlannedTensor t = family(method, NAME_NON_FINITE, models, densities, global);
         if (name.equals("ties")) {
             assertEquals(Float.POSITIVE_INFINITY, kthLargestAbsDelta(NAME_NON_FINITE, 1, 3), "model 1's threshold");
         }
@@ -253,6 +239,21 @@ class JavaCpuKernelTest {
         assertEquals(0, windows.puts, name + ": the lanes took every chunk");
         assertTrue(nonFinite >= 5, name + ": the non-finite inputs reach the result (" + nonFinite + ")");
         assertBitwise(plain.values(), windows.values(), name + " " + global + ": the lanes against the plain loops");
+    }
+
+    /**
+     * Bf16 tensor {@code name} of the base and models 1..{@code models}, with {@link #LINEAR_WEIGHTS} and
+     * {@code densities}, merged by {@code method} with {@code global}.
+     */
+    private static PlannedTensor family(MergeMethod method, String name, int models, double[] densities, Map<String, Object> global) {
+        List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
+        for (int i = 0; i < models; i++) {
+            inputs.add(new PlannedTensor.PlannedInput(i + 1, name, MergeHarness.resolve(method, Scope.PER_MODEL,
+                    Map.of("weight", (double) LINEAR_WEIGHTS[i], "density", densities[i]), false)));
+        }
+        return new PlannedTensor(name, SHAPE, DType.BF16, new PlannedTensor.PlannedInput(0, name,
+                MergeHarness.resolve(method, Scope.PER_MODEL, Map.of(), true)), inputs,
+                MergeHarness.resolve(method, Scope.GLOBAL, global, false), false);
     }
 
     static Stream<Arguments> nonFiniteCases() {
