@@ -25,7 +25,15 @@ final class BracketCount {
         this.low = Arrays.stream(brackets).mapToInt(Bracket::low).toArray();
         this.high = Arrays.stream(brackets).mapToInt(Bracket::high).toArray();
         this.room = new AtomicLong[brackets.length];
-        Arrays.setAll(room, m -> new AtomicLong(numel / 16 + ChunkRanges.RANGES * 2L * ChunkRanges.CHUNK));
+        Arrays.setAll(room, m -> new AtomicLong(room(numel)));
+    }
+
+    /**
+     * How many values the ranges may keep a model, together, for a tensor of {@code numel}: a sixteenth of them, and two
+     * chunks a range ({@link CpuFastPath#workingSet} counts it).
+     */
+    static long room(long numel) {
+        return numel / 16 + ChunkRanges.RANGES * 2L * ChunkRanges.CHUNK;
     }
 
     /** Range {@code r}'s counts. */

@@ -113,7 +113,7 @@ final class CpuFastPath {
         long perModel = (ChunkRanges.RANGES * Integer.BYTES + Long.BYTES) * (long) RadixSelect.HIGH
                 + (ChunkRanges.RANGES + 1L) * (RescaleNorms.LEVELS + 1) * Double.BYTES + sample;
         if (method instanceof GeneralizedTaskArithmetic g && g.sparsification() == Sparsification.MAGNITUDE) {
-            perModel += 2 * (largest / 16 + ChunkRanges.RANGES * 2L * ChunkRanges.CHUNK) * Float.BYTES;
+            perModel += 2 * BracketCount.room(largest) * Float.BYTES;
         }
         long perRange = (models + 7L) * ChunkRanges.CHUNK * Float.BYTES;
         return models * perModel + ChunkRanges.RANGES * perRange;

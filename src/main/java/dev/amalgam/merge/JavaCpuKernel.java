@@ -121,7 +121,7 @@ final class JavaCpuKernel {
     private long onGuesses(ChunkTarget out, int[] magnitude, long[] k) {
         MagnitudeThresholds.Estimates estimates = MagnitudeThresholds.estimates(in, magnitude, k);
         float[] found = estimates.guesses();
-        int[] tried = IntStream.range(0, magnitude.length).filter(m -> !Float.isNaN(found[m])).toArray(); // into magnitude
+        int[] tried = MagnitudeThresholds.guessed(found); // into magnitude
         MagnitudeThresholds.exact(in, magnitude, k, IntStream.range(0, magnitude.length)
                 .filter(m -> Float.isNaN(found[m])).toArray(), found, estimates.brackets());
         setThresholds(magnitude, found);

@@ -48,7 +48,7 @@ final class MagnitudeThresholds {
     static float[] find(Passes passes, int[] models, long[] k) {
         Estimates estimates = estimates(passes, models, k);
         float[] found = estimates.guesses();
-        int[] tried = IntStream.range(0, models.length).filter(m -> !Float.isNaN(found[m])).toArray(); // indices into models
+        int[] tried = guessed(found); // indices into models
         boolean[] settled = new boolean[models.length];
         if (tried.length > 0) {
             GuessCount count = new GuessCount(pick(found, tried));
@@ -68,6 +68,11 @@ final class MagnitudeThresholds {
      * prove; and, where there is no guess, a bracket (or null) for {@link BracketCount}'s pass.
      */
     record Estimates(float[] guesses, ThresholdGuess.Bracket[] brackets) {
+    }
+
+    /** The indices of {@code guesses} that hold a guess (not NaN): the models whose guess a pass must prove. */
+    static int[] guessed(float[] guesses) {
+        return IntStream.range(0, guesses.length).filter(m -> !Float.isNaN(guesses[m])).toArray();
     }
 
     /** The {@link Estimates} of {@code models}' thresholds, keeping {@code k[m]} of model m's largest |delta|. */
