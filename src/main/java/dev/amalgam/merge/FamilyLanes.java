@@ -7,20 +7,20 @@ import dev.amalgam.safetensors.FloatLanes;
 import dev.amalgam.safetensors.TensorSlice;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * The task-arithmetic family's result pass ({@link JavaCpuKernel}'s final pass, {@link FamilyCombination#combine}) a
- * vector of lanes at a time ({@link FloatLanes}), from the mapped inputs into the target's memory, for masks that do
- * not draw random numbers (none, and TIES' magnitude mask): each model's delta, mask and weighted contribution, TIES'
- * sign election, the division and lambda, the non-finite count, a threshold guess's counts and the encoded store, in
- * registers. No array of vectors (the JIT would box them): with a sign election over more than two models, a model's
+ * vector of lanes at a time ({@link FloatLanes}), from the mapped inputs into the target's memory: each model's
+ * delta, mask (none, TIES' magnitude mask, DARE's random one drawn in lanes by {@link RandomLanes}) and weighted
+ * contribution, TIES' sign election, the division and lambda, the non-finite count, a threshold guess's counts and the
+ * encoded store, in registers. No array of vectors (the JIT would box them): with a sign election over more than two models, a model's
  * contribution is formed once for the sum and again for the agreeing sums (see {@link Elected}; two models take one
  * loop, their contributions in locals). The same fp32 ops in the same order per element as
  * the plain loops; their branch-free signum, min and max forms of the masks are compares and blends here, which differ
@@ -32,33 +32,45 @@ import java.util.List;
  */
 abstract sealed class FamilyLanes implements ChunkLanes {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final long LANE_BITS = (1L << FloatLanes.LANES) - 1; // a mask's bits for a vector's lanes
     private final MemorySegment base;
     private final DType baseType;
     private final MemorySegment[] data; // per model
     private final DType[] dtypes;
     final float[] thresholds; // per model, as compared with |delta|: -inf keeps every delta (no mask), NaN none
-    private final float[] factors; // 1 where the model is not rescaled (kept * 1 is kept, bit for bit)
+    final long[] keys; // per model, a random mask's stream (TensorRandom.streamKey)
+    final long[] limits; // per model, a random mask's TensorRandom.threshold, or -1 where the mask is not random
+    final float[] factors; // 1 where the model is not rescaled (kept * 1 is kept, bit for bit)
     final int[] bounds; // per model, |threshold|'s bits, for a guess's counts
     final float[] weights;
     final FamilyCombination family;
+    final int[] drawn; // two random masks over the tensor, as NormLanes drew them (vector v's in drawn[v]), or null
 
-    private FamilyLanes(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family) {
+    private FamilyLanes(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family,
+                        int[] drawn) {
         int models = masks.length;
         this.base = inputs.getFirst().data();
         this.baseType = inputs.getFirst().dtype();
         this.data = inputs.subList(1, inputs.size()).stream().map(TensorSlice::data).toArray(MemorySegment[]::new);
         this.dtypes = inputs.subList(1, inputs.size()).stream().map(TensorSlice::dtype).toArray(DType[]::new);
         this.thresholds = new float[models];
+        this.keys = new long[models];
+        this.limits = new long[models];
         this.factors = new float[models];
         this.bounds = new int[models];
         for (int i = 0; i < models; i++) {
+            limits[i] = -1;
             // The plain loops keep a delta where |delta| - t >= 0: that holds for every delta at t = -inf and for none
             // (NaN) at t = +inf, a mask of k = 0 included. |delta| >= t is the same test with one op less, but for
             // |delta| = t = +inf, which NaN as t leaves out again.
             float t = switch (masks[i]) {
                 case Mask.None() -> Float.NEGATIVE_INFINITY;
                 case Mask.Magnitude(long k) -> k > 0 ? lower[i] : Float.POSITIVE_INFINITY;
-                case Mask.Random r -> throw new IllegalArgumentException("random masks are drawn by the plain loops");
+                case Mask.Random(long key, float density) -> {
+                    keys[i] = key;
+                    limits[i] = TensorRandom.threshold(density);
+                    yield Float.NaN; // not compared
+                }
             };
             thresholds[i] = t == Float.POSITIVE_INFINITY ? Float.NaN : t;
             factors[i] = scaled[i] ? factor[i] : 1f;
@@ -66,18 +78,22 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         }
         this.weights = family.weights();
         this.family = family;
+        this.drawn = drawn;
     }
 
-    /** The lanes for these inputs (base first) and JavaCpuKernel's per-model arrays: with TIES' sign election or without. */
-    static FamilyLanes of(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family) {
-        return family.consensus() ? new Elected(inputs, masks, lower, factor, scaled, family)
-                : new Summed(inputs, masks, lower, factor, scaled, family);
+    /**
+     * The lanes for these inputs (base first) and JavaCpuKernel's per-model arrays, with TIES' sign election or without;
+     * {@code drawn}: two random masks as the norms' pass drew them (see {@link NormLanes#model}), or null.
+     */
+    static FamilyLanes of(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family,
+                          int[] drawn) {
+        return family.consensus() ? new Elected(inputs, masks, lower, factor, scaled, family, drawn)
+                : new Summed(inputs, masks, lower, factor, scaled, family, drawn);
     }
 
-    /** Whether the lanes read every input (base first) with these masks and write {@code encoding}. */
-    static boolean serves(List<TensorSlice> inputs, Mask[] masks, Encoding encoding) {
-        return encoding != null && FloatLanes.encodes(encoding) && inputs.stream().allMatch(s -> FloatLanes.widens(s.dtype()))
-                && Arrays.stream(masks).noneMatch(m -> m instanceof Mask.Random);
+    /** Whether the lanes read every input (base first) and write {@code encoding}. */
+    static boolean serves(List<TensorSlice> inputs, Encoding encoding) {
+        return encoding != null && FloatLanes.encodes(encoding) && inputs.stream().allMatch(s -> FloatLanes.widens(s.dtype()));
     }
 
     /** The base's lanes from element {@code e} on. */
@@ -99,13 +115,25 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         }
     }
 
+    /** Whether model i's mask is random (drawn by {@link RandomLanes}). */
+    final boolean random(int i) {
+        return limits[i] >= 0;
+    }
+
+    /** Model i's random mask over elements {@code [e, e + LANES)}; {@code low} and {@code high}: {@link RandomLanes#steps}. */
+    final VectorMask<Float> drawn(int i, long e, LongVector low, LongVector high) {
+        return VectorMask.fromLong(FLOATS, RandomLanes.bits(keys[i], limits[i], e, low, high));
+    }
+
     /**
-     * Model i's weighted, masked delta, as JavaCpuKernel's contribution forms it per element: the magnitude mask (1 where
-     * |delta| >= threshold, else 0; the plain loops' min(1, signum(|delta| - t) + 1) is NaN where the difference is,
-     * which only a NaN delta or infinite minus infinite makes: times 0 that is NaN too), the factor, the weight.
+     * Model i's weighted, masked delta at elements {@code [e, e + LANES)}, as JavaCpuKernel's contribution forms it
+     * per element: the mask (a random one as drawn; a magnitude mask 1 where |delta| >= threshold, else 0: the plain
+     * loops' min(1, signum(|delta| - t) + 1) is NaN where the difference is, which only a NaN delta or infinite minus
+     * infinite makes: times 0 that is NaN too), the factor, the weight.
      */
-    final FloatVector contribution(int i, FloatVector delta) {
-        VectorMask<Float> kept = delta.abs().compare(VectorOperators.GE, thresholds[i]);
+    final FloatVector contribution(int i, long e, FloatVector delta) {
+        VectorMask<Float> kept = random(i) ? drawn(i, e, RandomLanes.steps(false), RandomLanes.steps(true))
+                : delta.abs().compare(VectorOperators.GE, thresholds[i]);
         if (factors[i] == 1f) {
             // (delta * mask) * 1 * weight is delta * (mask * weight): the same product where kept, and a zero or (for an
             // infinite delta) NaN where dropped. Such a zero's sign may differ, which no result shows: every sum starts
@@ -140,20 +168,21 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         for (int i = 0; i < weights.length; i++) {
             FloatVector delta = delta(i, e, b);
             count(i, delta, counted, atMost, below);
-            sum = sum.add(contribution(i, delta));
+            sum = sum.add(contribution(i, e, delta));
         }
         return sum;
     }
 
     /** Without a sign election: base + (+0 + c0 + c1 + ...) / divisor * lambda. */
     private static final class Summed extends FamilyLanes {
-        Summed(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family) {
-            super(inputs, masks, lower, factor, scaled, family);
+        Summed(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family,
+               int[] drawn) {
+            super(inputs, masks, lower, factor, scaled, family, drawn);
         }
 
         @Override
         public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
-                          float[] scratch) {
+                          KernelInputs.Scratch scratch) {
             float lambda = family.lambda();
             float divisor = family.normalize() ? family.scalarDivisor() : 1f; // x / 1 is x, bit for bit
             long nonFinite = 0;
@@ -178,19 +207,30 @@ abstract sealed class FamilyLanes implements ChunkLanes {
      * which a product JVM cannot raise) and the store was left out of line.
      */
     private static final class Elected extends FamilyLanes {
-        Elected(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family) {
-            super(inputs, masks, lower, factor, scaled, family);
+        Elected(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family,
+                int[] drawn) {
+            super(inputs, masks, lower, factor, scaled, family, drawn);
         }
 
         @Override
         public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
-                          float[] scratch) {
-            if (weights.length == 2 && unscaled()) {
-                pair(at, vectors, scratch, counted, atMost, below);
-                return stored(vectors, encoding, window, scratch);
+                          KernelInputs.Scratch scratch) {
+            float[] floats = scratch.mask;
+            if (weights.length == 2 && !random(0) && !random(1) && unscaled()) {
+                pair(at, vectors, floats, counted, atMost, below);
+                return stored(vectors, encoding, window, floats);
             }
-            signs(at, vectors, counted, atMost, below, scratch);
-            return results(at, vectors, encoding, window, scratch);
+            if (weights.length == 2 && random(0) && random(1) && Float.isFinite(factors[0]) && Float.isFinite(factors[1])) {
+                if (drawn != null) { // drawn by the norms' pass
+                    drawnPair(at, vectors, drawn, Math.toIntExact(at / FloatLanes.LANES), floats);
+                } else {
+                    draw(at, vectors, scratch.drawn);
+                    drawnPair(at, vectors, scratch.drawn, 0, floats);
+                }
+                return stored(vectors, encoding, window, floats);
+            }
+            signs(at, vectors, counted, atMost, below, floats);
+            return results(at, vectors, encoding, window, floats);
         }
 
         /**
@@ -207,18 +247,16 @@ abstract sealed class FamilyLanes implements ChunkLanes {
             int bound0 = bounds[0];
             int bound1 = bounds[1];
             long atMost0 = 0, below0 = 0, atMost1 = 0, below1 = 0; // the guesses' counts, as count() adds them
-            float lambda = family.lambda();
             boolean normalize = family.normalize();
             // constants made once: the JIT's inlining stops at a count of the nodes it has made, and each vector made
             // in the loop's body counts anew
             FloatVector zero = FloatVector.zero(FLOATS);
             FloatVector one = FloatVector.broadcast(FLOATS, 1f);
-            FloatVector minusOne = FloatVector.broadcast(FLOATS, -1f);
             FloatVector w0 = FloatVector.broadcast(FLOATS, weights[0]);
             FloatVector w1 = FloatVector.broadcast(FLOATS, weights[1]);
             FloatVector t0 = FloatVector.broadcast(FLOATS, thresholds[0]);
             FloatVector t1 = FloatVector.broadcast(FLOATS, thresholds[1]);
-            FloatVector lambdas = FloatVector.broadcast(FLOATS, lambda);
+            FloatVector lambdas = FloatVector.broadcast(FLOATS, family.lambda());
             for (int j = 0; j < vectors; j += FloatLanes.LANES) {
                 FloatVector b = base(at + j);
                 FloatVector d0 = delta(0, at + j, b);
@@ -235,13 +273,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                 }
                 FloatVector c0 = d0.mul(zero.blend(w0, d0.abs().compare(VectorOperators.GE, t0)));
                 FloatVector c1 = d1.mul(zero.blend(w1, d1.abs().compare(VectorOperators.GE, t1)));
-                FloatVector sign = minusOne.blend(one, zero.add(c0).add(c1).compare(VectorOperators.GE, zero));
-                VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, zero);
-                VectorMask<Float> agree1 = c1.mul(sign).compare(VectorOperators.GT, zero);
-                FloatVector mixed = zero.add(c0.mul(zero.blend(one, agree0))).add(c1.mul(zero.blend(one, agree1)));
-                FloatVector agreeing = zero.add(zero.blend(w0, agree0)).add(zero.blend(w1, agree1));
-                FloatVector kept = normalize ? mixed.div(agreeing.blend(one, agreeing.compare(VectorOperators.EQ, zero))) : mixed;
-                b.add(kept.mul(lambdas)).intoArray(results, j);
+                b.add(elected(c0, c1, w0, w1, normalize, zero, one).mul(lambdas)).intoArray(results, j);
             }
             if (counting0) {
                 atMost[counted[0]] += atMost0;
@@ -251,6 +283,61 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                 atMost[counted[1]] += atMost1;
                 below[counted[1]] += below1;
             }
+        }
+
+        /**
+         * Two models with random masks and finite factors (dare_ties' usual case, rescaled or not) in one loop, into
+         * {@code results} as fp32, as {@link #pair} does for magnitude masks. A contribution is (delta * (kept ? f : 0))
+         * * w: where kept the plain loops' ((delta * 1) * f) * w, where dropped (delta * 0) * w, a zero (of either sign,
+         * see {@link #contribution}) or NaN where the plain loops' (delta * 0) * f * w is one, for a finite f (1 unscaled).
+         * The masks come from {@code masks[first...]}, a vector's in one int as {@link #draw} leaves them.
+         */
+        private void drawnPair(long at, int vectors, int[] masks, int first, float[] results) {
+            boolean normalize = family.normalize();
+            FloatVector zero = FloatVector.zero(FLOATS); // constants made once, as in pair
+            FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+            FloatVector w0 = FloatVector.broadcast(FLOATS, weights[0]);
+            FloatVector w1 = FloatVector.broadcast(FLOATS, weights[1]);
+            FloatVector f0 = FloatVector.broadcast(FLOATS, factors[0]);
+            FloatVector f1 = FloatVector.broadcast(FLOATS, factors[1]);
+            FloatVector lambdas = FloatVector.broadcast(FLOATS, family.lambda());
+            for (int j = 0, v = first; j < vectors; j += FloatLanes.LANES, v++) {
+                FloatVector b = base(at + j);
+                VectorMask<Float> kept0 = VectorMask.fromLong(FLOATS, masks[v] & LANE_BITS);
+                VectorMask<Float> kept1 = VectorMask.fromLong(FLOATS, masks[v] >>> FloatLanes.LANES);
+                FloatVector c0 = delta(0, at + j, b).mul(zero.blend(f0, kept0)).mul(w0);
+                FloatVector c1 = delta(1, at + j, b).mul(zero.blend(f1, kept1)).mul(w1);
+                b.add(elected(c0, c1, w0, w1, normalize, zero, one).mul(lambdas)).intoArray(results, j);
+            }
+        }
+
+        /**
+         * Both models' random masks over the chunk, a vector's in {@code drawn[v]}: model 0's lanes in its low
+         * {@link FloatLanes#LANES} bits, model 1's above them. A loop of its own: drawn in {@link #drawnPair}'s loop,
+         * the masks took its graph past C2's inlining cutoff.
+         */
+        private void draw(long at, int vectors, int[] drawn) {
+            LongVector low = RandomLanes.steps(false);
+            LongVector high = RandomLanes.steps(true);
+            for (int j = 0, v = 0; j < vectors; j += FloatLanes.LANES, v++) {
+                drawn[v] = (int) (RandomLanes.bits(keys[0], limits[0], at + j, low, high)
+                        | RandomLanes.bits(keys[1], limits[1], at + j, low, high) << FloatLanes.LANES);
+            }
+        }
+
+        /**
+         * TIES' election of two contributions, as {@link #signs} and {@link #results} form it, before lambda: the
+         * majority sign of +0 + c0 + c1 (+1 for a sum >= 0, -1 below or NaN), the contributions that have it summed from
+         * +0, divided by their weights' sum (or 1 where that is +-0) under {@code normalize}.
+         */
+        private static FloatVector elected(FloatVector c0, FloatVector c1, FloatVector w0, FloatVector w1, boolean normalize,
+                                           FloatVector zero, FloatVector one) {
+            FloatVector sign = one.neg().blend(one, zero.add(c0).add(c1).compare(VectorOperators.GE, zero));
+            VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, zero);
+            VectorMask<Float> agree1 = c1.mul(sign).compare(VectorOperators.GT, zero);
+            FloatVector mixed = zero.add(c0.mul(zero.blend(one, agree0))).add(c1.mul(zero.blend(one, agree1)));
+            FloatVector agreeing = zero.add(zero.blend(w0, agree0)).add(zero.blend(w1, agree1));
+            return normalize ? mixed.div(agreeing.blend(one, agreeing.compare(VectorOperators.EQ, zero))) : mixed;
         }
 
         /** {@code results[0, vectors)} into {@code window} in {@code encoding}; how many are not finite. */
@@ -281,7 +368,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                 FloatVector mixed = FloatVector.zero(FLOATS);
                 FloatVector agreeing = FloatVector.zero(FLOATS);
                 for (int i = 0; i < weights.length; i++) {
-                    FloatVector c = contribution(i, delta(i, at + j, b));
+                    FloatVector c = contribution(i, at + j, delta(i, at + j, b));
                     // 1 where c has the majority's sign (never for 0), else 0; the plain loops' NaN for a NaN c changes
                     // nothing: mixed is NaN either way, and so is the result
                     VectorMask<Float> agree = c.mul(sign).compare(VectorOperators.GT, 0f);

@@ -27,8 +27,8 @@ import static dev.amalgam.merge.ChunkRanges.RANGES;
  * <p>Where the time went in the DJL path: every op is a full pass over fp32 tensors (about 30 for dare_ties, each
  * allocating a fresh tensor whose pages the kernel must fault in and zero), masks went through bool-to-float copies,
  * ties sorted with topk. Here a tensor is 1 pass (linear), 1 or 2 (dare_ties: the rescale norms, unless a search kept
- * them ({@link RescaleNorms}), then the result; each pass draws the masks anew, which costs about what reading kept mask
- * bits did, without their numel / 8 bytes a model) or 1 to 7, usually 1 or 2 (ties: the result alone where a sample's
+ * them ({@link RescaleNorms}), then the result; each pass draws the masks, but the norms' pass in the lanes keeps two
+ * models' masks for the result's, numel / 8 bytes a model) or 1 to 7, usually 1 or 2 (ties: the result alone where a sample's
  * guesses of the k-th largest |delta| hold, which that pass counts ({@link #onGuesses}), else first
  * {@link MagnitudeThresholds}' pass over the sample's bracket, or where it does not hold one or two radix-select
  * passes, and after a guess that missed, those passes and the result again; under rescale the thresholds' passes, the
@@ -36,7 +36,7 @@ import static dev.amalgam.merge.ChunkRanges.RANGES;
  * counting into them from both cores cost more than the counting.
  * The loops are written so that the JIT vectorizes them (see {@link FloatCodec#widen}, {@link TensorRandom#thin});
  * the result's pass runs in the Vector API's registers, straight into the target's memory, where the target lends it
- * ({@link ChunkTarget#window}; {@link LinearLanes}, {@link FamilyLanes} for masks that draw no random numbers).
+ * ({@link ChunkTarget#window}; {@link LinearLanes}, {@link FamilyLanes}), and so do DARE's direct norms ({@link NormLanes}).
  */
 final class JavaCpuKernel {
     private final KernelInputs in;
@@ -50,6 +50,7 @@ final class JavaCpuKernel {
     private final FamilyCombination family; // linear uses its normalize and scalarDivisor (the weight sum)
     private final RescaleNorms.Cache kept; // a search's rescale levels, or null
     private final RescaleNorms.Cache.Key[] normKeys; // per model, its levels' key where kept is not null
+    private int[] drawn; // two random masks over the tensor's whole vectors, as NormLanes' pass drew them, or null
 
     /**
      * Built by {@link CpuFastPath#kernel}: {@code masks}, {@code family} and {@code normKeys} per model (the inputs after
@@ -77,6 +78,7 @@ final class JavaCpuKernel {
      */
     long run(ChunkTarget out) {
         long[] nonFinite = new long[1];
+        drawn = null;
         in.guarded(() -> {
             int[] magnitude = models(m -> m instanceof Mask.Magnitude(long k) && k > 0);
             long[] k = Arrays.stream(magnitude).mapToLong(m -> ((Mask.Magnitude) masks[m]).k()).toArray();
@@ -181,32 +183,43 @@ final class JavaCpuKernel {
     }
 
     /**
-     * The norms of {@code models} into {@code norms}, in one pass: a random mask's from its levels (kept where the
-     * search keeps them), another's as {@link RescaleNorms#addL1}. Each range sums into its own arrays.
+     * The norms of {@code models} into {@code norms}, in one pass: a random mask's from its levels where a search keeps
+     * them, else summed directly ({@link NormLanes} where every model's is, else {@link RescaleNorms#addDirect}),
+     * another's as {@link RescaleNorms#addL1}. Each range sums into its own arrays.
      */
     private void summedNorms(int[] models, double[][] norms) {
-        double[][][] sums = new double[models.length][RANGES][]; // [model, range]: levels + the partial level, or {before, after}
-        in.eachDeltaChunk(models, r -> {
-            int[] top = new int[CHUNK]; // a random mask's stream values, for its levels: only this pass needs them
-            double[][] own = new double[models.length][];
-            for (int m = 0; m < models.length; m++) {
-                own[m] = sums[m][r] = new double[masks[models[m]] instanceof Mask.Random ? RescaleNorms.LEVELS + 1 : 2];
-            }
-            return (m, at, s, len) -> {
-                if (masks[models[m]] instanceof Mask.Random(long key, float density)) {
-                    TensorRandom.fillTop(key, at, top, len);
-                    own[m][RescaleNorms.LEVELS] += RescaleNorms.addLevels(top, s.delta, len, TensorRandom.threshold(density), own[m]);
-                } else {
-                    keepMask(s, models[m], len);
-                    RescaleNorms.addL1(s.delta, s.mask, len, own[m]);
+        double[][][] sums = new double[models.length][RANGES][]; // [model, range]: levels + the partial level, 2 x 16 lanes, or {before, after}
+        boolean levels = kept != null;
+        if (!levels && Arrays.stream(models).allMatch(i -> masks[i] instanceof Mask.Random) && FloatCodec.lanes()
+                && NormLanes.serves(in.slices())) {
+            drawn = NormLanes.pass(in, models, Arrays.stream(models).mapToObj(i -> (Mask.Random) masks[i]).toArray(Mask.Random[]::new),
+                    models.length == 2 && masks.length == 2, sums);
+        } else {
+            in.eachDeltaChunk(models, r -> {
+                int[] top = new int[CHUNK]; // a random mask's stream values: only this pass needs them
+                double[][] own = new double[models.length][];
+                for (int m = 0; m < models.length; m++) {
+                    own[m] = sums[m][r] = new double[!(masks[models[m]] instanceof Mask.Random) ? 2
+                            : levels ? RescaleNorms.LEVELS + 1 : 2 * RescaleNorms.DIRECT_LANES];
                 }
-            };
-        });
+                return (m, at, s, len) -> {
+                    if (masks[models[m]] instanceof Mask.Random(long key, float density) && levels) {
+                        TensorRandom.fillTop(key, at, top, len);
+                        own[m][RescaleNorms.LEVELS] += RescaleNorms.addLevels(top, s.delta, len, TensorRandom.threshold(density), own[m]);
+                    } else if (masks[models[m]] instanceof Mask.Random(long key, float density)) {
+                        RescaleNorms.addDirect(key, at, TensorRandom.threshold(density), s.delta, len, top, own[m]);
+                    } else {
+                        keepMask(s, models[m], len);
+                        RescaleNorms.addL1(s.delta, s.mask, len, own[m]);
+                    }
+                };
+            });
+        }
         for (int m = 0; m < models.length; m++) {
             int i = models[m];
             double[] total = RescaleNorms.sumRanges(sums[m]);
-            norms[i] = masks[i] instanceof Mask.Random(long key, float density)
-                    ? RescaleNorms.fromPass(total, density, kept, normKeys[i]) : total;
+            norms[i] = !(masks[i] instanceof Mask.Random(long key, float density)) ? total
+                    : levels ? RescaleNorms.fromPass(total, density, kept, normKeys[i]) : RescaleNorms.fromDirect(total);
         }
     }
 
@@ -237,7 +250,7 @@ final class JavaCpuKernel {
                 }
                 MemorySegment window = out.window(at, len);
                 int vectors = len - len % FloatLanes.LANES;
-                count += lanes.chunk(at, vectors, encoding, window, counted, atMost, below, s.mask);
+                count += lanes.chunk(at, vectors, encoding, window, counted, atMost, below, s);
                 if (vectors < len) { // the last elements, fewer than a vector's
                     plainChunk(s, at + vectors, len - vectors, result, contribution, counter, counted);
                     count += FloatCodec.nonFinite(result, len - vectors);
@@ -261,7 +274,7 @@ final class JavaCpuKernel {
             return LinearLanes.serves(in.slices(), encoding)
                     ? new LinearLanes(in.slices(), weights, family.normalize() ? family.scalarDivisor() : 1f) : null;
         }
-        return FamilyLanes.serves(in.slices(), masks, encoding) ? FamilyLanes.of(in.slices(), masks, lower, factor, scaled, family) : null;
+        return FamilyLanes.serves(in.slices(), encoding) ? FamilyLanes.of(in.slices(), masks, lower, factor, scaled, family, drawn) : null;
     }
 
     /** The result of elements {@code [at, at + len)} into {@code result}, with the plain loops (see {@link #finalPass}). */

@@ -122,7 +122,7 @@ final class KernelInputs implements MagnitudeThresholds.Passes {
     }
 
     /** Widens the base's elements {@code [at, at + len)} once, and hands every model's delta there to {@code sink}. */
-    private void deltas(Scratch s, int[] models, long at, int len, DeltaSink sink) {
+    void deltas(Scratch s, int[] models, long at, int len, DeltaSink sink) {
         load(s, s.base, 0, at, len);
         for (int m = 0; m < models.length; m++) {
             delta(s, models[m], at, len);
@@ -186,6 +186,8 @@ final class KernelInputs implements MagnitudeThresholds.Passes {
         final float[] delta = new float[CHUNK];
         final float[] mask = new float[CHUNK];
         final float[] result = new float[CHUNK];
+        /** Random masks as bits, a vector's lanes to an int ({@link FamilyLanes}; vectors of 4 lanes or more). */
+        final int[] drawn = new int[CHUNK / 4];
         private float[][] contributions = new float[0][];
 
         private Scratch() {

@@ -37,7 +37,7 @@ final class LinearLanes implements ChunkLanes {
 
     @Override
     public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
-                      float[] scratch) {
+                      KernelInputs.Scratch scratch) {
         int models = data.length;
         long nonFinite = 0;
         for (int j = 0; j < vectors; j += FloatLanes.LANES) {

@@ -16,7 +16,10 @@ import java.util.stream.IntStream;
  */
 public final class TensorRandom {
     /** {@link SplittableRandom}'s increment for a stream made with {@code new SplittableRandom(seed)}. */
-    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+    static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+    /** {@link #mix64}'s two multipliers ({@link RandomLanes} draws the same numbers in lanes). */
+    static final long MIX_1 = 0xbf58476d1ce4e5b9L;
+    static final long MIX_2 = 0x94d049bb133111ebL;
     private static final int CHUNK = 1 << 16; // below this, one thread
     /**
      * i x the increment for i in [0, BLOCK): value i of a block is mix64(start + STEPS[i]). The JIT vectorizes that loop
@@ -137,8 +140,8 @@ public final class TensorRandom {
 
     /** Stafford's variant 13 of the MurmurHash3 finalizer: a bijection with full avalanche (SplittableRandom's mix64). */
     private static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        z = (z ^ (z >>> 30)) * MIX_1;
+        z = (z ^ (z >>> 27)) * MIX_2;
         return z ^ (z >>> 31);
     }
 }
