@@ -13,13 +13,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The task-arithmetic family's result pass ({@link JavaCpuKernel}'s final pass, {@link FamilyCombination#combine}) a
  * vector of lanes at a time ({@link FloatLanes}), from the mapped inputs into the target's memory: each model's
- * delta, mask (none, TIES' magnitude mask, DARE's random one drawn in lanes by {@link RandomLanes}) and weighted
- * contribution, TIES' sign election, the division and lambda, the non-finite count, a threshold guess's counts and the
+ * delta, mask (none, TIES' magnitude mask, and for two models under TIES' election DARE's random one, drawn by
+ * {@link RandomLanes}) and weighted contribution, TIES' sign election, the division and lambda, the non-finite count, a threshold guess's counts and the
  * encoded store, in registers. No array of vectors (the JIT would box them): with a sign election over more than two models, a model's
  * contribution is formed once for the sum and again for the agreeing sums (see {@link Elected}; two models take one
  * loop, their contributions in locals). The same fp32 ops in the same order per element as
@@ -91,9 +92,17 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                 : new Summed(inputs, masks, lower, factor, scaled, family, drawn);
     }
 
-    /** Whether the lanes read every input (base first) and write {@code encoding}. */
-    static boolean serves(List<TensorSlice> inputs, Encoding encoding) {
-        return encoding != null && FloatLanes.encodes(encoding) && inputs.stream().allMatch(s -> FloatLanes.widens(s.dtype()));
+    /**
+     * Whether the lanes read every input (base first), write {@code encoding} and take these masks: random ones only
+     * as {@link Elected#drawnPair}'s two models under TIES' election, with finite factors where {@code scaled}. With
+     * more models, a random mask drawn in the shared loops ({@link #contribution}) ran at 2.2x the plain loops' time.
+     */
+    static boolean serves(List<TensorSlice> inputs, Mask[] masks, float[] factor, boolean[] scaled, boolean consensus, Encoding encoding) {
+        boolean random = Arrays.stream(masks).anyMatch(m -> m instanceof Mask.Random);
+        boolean pair = consensus && masks.length == 2 && Arrays.stream(masks).allMatch(m -> m instanceof Mask.Random)
+                && (!scaled[0] || Float.isFinite(factor[0])) && (!scaled[1] || Float.isFinite(factor[1]));
+        return encoding != null && FloatLanes.encodes(encoding) && inputs.stream().allMatch(s -> FloatLanes.widens(s.dtype()))
+                && (!random || pair);
     }
 
     /** The base's lanes from element {@code e} on. */
@@ -115,25 +124,13 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         }
     }
 
-    /** Whether model i's mask is random (drawn by {@link RandomLanes}). */
-    final boolean random(int i) {
-        return limits[i] >= 0;
-    }
-
-    /** Model i's random mask over elements {@code [e, e + LANES)}; {@code low} and {@code high}: {@link RandomLanes#steps}. */
-    final VectorMask<Float> drawn(int i, long e, LongVector low, LongVector high) {
-        return VectorMask.fromLong(FLOATS, RandomLanes.bits(keys[i], limits[i], e, low, high));
-    }
-
     /**
-     * Model i's weighted, masked delta at elements {@code [e, e + LANES)}, as JavaCpuKernel's contribution forms it
-     * per element: the mask (a random one as drawn; a magnitude mask 1 where |delta| >= threshold, else 0: the plain
-     * loops' min(1, signum(|delta| - t) + 1) is NaN where the difference is, which only a NaN delta or infinite minus
-     * infinite makes: times 0 that is NaN too), the factor, the weight.
+     * Model i's weighted, masked delta, as JavaCpuKernel's contribution forms it per element: the magnitude mask (1 where
+     * |delta| >= threshold, else 0; the plain loops' min(1, signum(|delta| - t) + 1) is NaN where the difference is,
+     * which only a NaN delta or infinite minus infinite makes: times 0 that is NaN too), the factor, the weight.
      */
-    final FloatVector contribution(int i, long e, FloatVector delta) {
-        VectorMask<Float> kept = random(i) ? drawn(i, e, RandomLanes.steps(false), RandomLanes.steps(true))
-                : delta.abs().compare(VectorOperators.GE, thresholds[i]);
+    final FloatVector contribution(int i, FloatVector delta) {
+        VectorMask<Float> kept = delta.abs().compare(VectorOperators.GE, thresholds[i]);
         if (factors[i] == 1f) {
             // (delta * mask) * 1 * weight is delta * (mask * weight): the same product where kept, and a zero or (for an
             // infinite delta) NaN where dropped. Such a zero's sign may differ, which no result shows: every sum starts
@@ -168,7 +165,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         for (int i = 0; i < weights.length; i++) {
             FloatVector delta = delta(i, e, b);
             count(i, delta, counted, atMost, below);
-            sum = sum.add(contribution(i, e, delta));
+            sum = sum.add(contribution(i, delta));
         }
         return sum;
     }
@@ -216,17 +213,17 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
                           KernelInputs.Scratch scratch) {
             float[] floats = scratch.mask;
-            if (weights.length == 2 && !random(0) && !random(1) && unscaled()) {
-                pair(at, vectors, floats, counted, atMost, below);
-                return stored(vectors, encoding, window, floats);
-            }
-            if (weights.length == 2 && random(0) && random(1) && Float.isFinite(factors[0]) && Float.isFinite(factors[1])) {
+            if (limits[0] >= 0) { // random masks: two models (serves)
                 if (drawn != null) { // drawn by the norms' pass
                     drawnPair(at, vectors, drawn, Math.toIntExact(at / FloatLanes.LANES), floats);
                 } else {
                     draw(at, vectors, scratch.drawn);
                     drawnPair(at, vectors, scratch.drawn, 0, floats);
                 }
+                return stored(vectors, encoding, window, floats);
+            }
+            if (weights.length == 2 && unscaled()) {
+                pair(at, vectors, floats, counted, atMost, below);
                 return stored(vectors, encoding, window, floats);
             }
             signs(at, vectors, counted, atMost, below, floats);
@@ -368,7 +365,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                 FloatVector mixed = FloatVector.zero(FLOATS);
                 FloatVector agreeing = FloatVector.zero(FLOATS);
                 for (int i = 0; i < weights.length; i++) {
-                    FloatVector c = contribution(i, at + j, delta(i, at + j, b));
+                    FloatVector c = contribution(i, delta(i, at + j, b));
                     // 1 where c has the majority's sign (never for 0), else 0; the plain loops' NaN for a NaN c changes
                     // nothing: mixed is NaN either way, and so is the result
                     VectorMask<Float> agree = c.mul(sign).compare(VectorOperators.GT, 0f);
