@@ -20,8 +20,8 @@ import java.util.List;
  * The task-arithmetic family's result pass ({@link JavaCpuKernel}'s final pass, {@link FamilyCombination#combine}) a
  * vector of lanes at a time ({@link FloatLanes}), from the mapped inputs into the target's memory: each model's
  * delta, mask (none, TIES' magnitude mask, and for two models under TIES' election DARE's random one, drawn by
- * {@link RandomLanes}) and weighted contribution, TIES' sign election, the division and lambda, the non-finite count, a threshold guess's counts and the
- * encoded store, in registers. No array of vectors (the JIT would box them): with a sign election over more than two models, a model's
+ * {@link RandomLanes}) and weighted contribution, TIES' sign election, the division and lambda, the non-finite count,
+ * a threshold guess's counts and the encoded store, in registers. No array of vectors (the JIT would box them): with a sign election over more than two models, a model's
  * contribution is formed once for the sum and again for the agreeing sums (see {@link Elected}; two models take one
  * loop, their contributions in locals). The same fp32 ops in the same order per element as
  * the plain loops; their branch-free signum, min and max forms of the masks are compares and blends here, which differ
@@ -99,7 +99,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
      */
     static boolean serves(List<TensorSlice> inputs, Mask[] masks, float[] factor, boolean[] scaled, boolean consensus, Encoding encoding) {
         boolean random = Arrays.stream(masks).anyMatch(m -> m instanceof Mask.Random);
-        boolean pair = consensus && masks.length == 2 && Arrays.stream(masks).allMatch(m -> m instanceof Mask.Random)
+        boolean pair = RandomLanes.serves() && consensus && masks.length == 2 && Arrays.stream(masks).allMatch(m -> m instanceof Mask.Random)
                 && (!scaled[0] || Float.isFinite(factor[0])) && (!scaled[1] || Float.isFinite(factor[1]));
         return encoding != null && FloatLanes.encodes(encoding) && inputs.stream().allMatch(s -> FloatLanes.widens(s.dtype()))
                 && (!random || pair);

@@ -80,7 +80,8 @@ final class NormLanes {
 
     /** Whether the lanes read every input (base first) and have the sums' 16 lanes. */
     static boolean serves(List<TensorSlice> inputs) {
-        return FloatLanes.LANES == RescaleNorms.DIRECT_LANES && inputs.stream().allMatch(s -> FloatLanes.widens(s.dtype()));
+        return FloatLanes.LANES == RescaleNorms.DIRECT_LANES && RandomLanes.serves()
+                && inputs.stream().allMatch(s -> FloatLanes.widens(s.dtype()));
     }
 
     /**
