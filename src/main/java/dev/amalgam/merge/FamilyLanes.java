@@ -21,14 +21,14 @@ import java.util.List;
  * vector of lanes at a time ({@link FloatLanes}), from the mapped inputs into the target's memory: each model's
  * delta, mask (none, TIES' magnitude mask, and for two models under TIES' election DARE's random one, drawn by
  * {@link RandomLanes}) and weighted contribution, TIES' sign election, the division and lambda, the non-finite count,
- * a threshold guess's counts and the encoded store, in registers. No array of vectors (the JIT would box them): with a sign election over more than two models, a model's
- * contribution is formed once for the sum and again for the agreeing sums (see {@link Elected}; two models take one
- * loop, their contributions in locals). The same fp32 ops in the same order per element as
- * the plain loops; their branch-free signum, min and max forms of the masks are compares and blends here, which differ
- * only where the element's result is NaN anyway. So the same bits: JavaCpuKernelTest. The loops stay small on purpose:
- * past the JIT's node budget a helper is not inlined and every vector it takes or returns is boxed (ties ran 2-3x slower
- * than the plain loops so); and no vector is a static constant (a local one made before the loop is fine): a sum that
- * starts from one is boxed too. Load only where
+ * a threshold guess's counts and the encoded store, in registers. No array of vectors (the JIT would box them): with a
+ * sign election over more than two models, a model's contribution is formed once for the sum and again for the
+ * agreeing sums (see {@link Elected}; two models take one loop, their contributions in locals). The same fp32 ops in
+ * the same order per element as the plain loops; their branch-free signum, min and max forms of the masks are
+ * compares and blends here, which differ only where the element's result is NaN anyway. So the same bits:
+ * JavaCpuKernelTest. The loops stay small on purpose: past the JIT's node budget a helper is not inlined and every
+ * vector it takes or returns is boxed (ties ran 2-3x slower than the plain loops so); and no vector is a static
+ * constant (a local one made before the loop is fine): a sum that starts from one is boxed too. Load only where
  * {@link dev.amalgam.safetensors.FloatCodec#lanes()}.
  */
 abstract sealed class FamilyLanes implements ChunkLanes {

@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * A DARE mask ({@link TensorRandom#thin}'s) a vector of lanes at a time: the stream's values for the lanes' elements
  * drawn in two vectors of longs (half as many lanes as a float vector has), each value's top 24 bits compared with the
  * mask's limit, the two compares' bits joined into one mask over the float lanes. The same values as the plain loops,
- * so the same mask (JavaCpuKernelTest). Load only where {@link dev.amalgam.safetensors.FloatCodec#lanes()}; the
- * methods are always inlined (scripts/jvm-flags): a vector a helper takes or returns out of line is boxed.
+ * so the same mask (DareLanesTest, JavaCpuKernelTest). Load only where
+ * {@link dev.amalgam.safetensors.FloatCodec#lanes()}; the methods are always inlined (scripts/jvm-flags): a vector a
+ * helper takes or returns out of line is boxed.
  */
 final class RandomLanes {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
