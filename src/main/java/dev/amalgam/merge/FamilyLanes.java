@@ -95,7 +95,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
     /**
      * Whether the lanes read every input (base first), write {@code encoding} and take these masks: random ones only
      * as {@link Elected#drawnPair}'s two models under TIES' election, with finite factors where {@code scaled}. With
-     * more models, a random mask drawn in the shared loops ({@link #contribution}) ran at 2.2x the plain loops' time.
+     * more models, random masks drawn in the shared loops (signs, results) ran at 2.2x the plain loops' time.
      */
     static boolean serves(List<TensorSlice> inputs, Mask[] masks, float[] factor, boolean[] scaled, boolean consensus, Encoding encoding) {
         boolean random = Arrays.stream(masks).anyMatch(m -> m instanceof Mask.Random);
