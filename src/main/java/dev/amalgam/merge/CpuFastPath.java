@@ -103,7 +103,7 @@ final class CpuFastPath {
      * (per range and summed, 4097 doubles each), and its sample of |delta| ({@link ThresholdGuess}, 64 x 1024 floats,
      * the models' on all cores at once); per range, its chunk scratch: the base, a model, a delta, a mask, and the codec's
      * int pairs, then a result and one row per model in the final pass, a mask's stream values in the norms' pass or the
-     * histogram's counter indices in TIES' first radix pass (a row's bytes each), and random masks' bits (a quarter row);
+     * histogram's counter indices in TIES' first radix pass (a row's bytes each), and random masks' bits (half a row);
      * for TIES, per model, a {@link BracketCount}'s kept values (at most a sixteenth of the largest tensor's and two
      * chunks a range, in floats) and their copy for the selection; for DARE, two models' masks over the tensor as the
      * norms' pass drew them (an int per 16 elements: a sixteenth of the largest fp32 tensor). A search's kept levels are
@@ -120,7 +120,7 @@ final class CpuFastPath {
         if (method instanceof GeneralizedTaskArithmetic g && g.sparsification() == Sparsification.RANDOM) {
             perTensor = largest / RescaleNorms.DIRECT_LANES * Integer.BYTES;
         }
-        long perRange = (models + 7L) * ChunkRanges.CHUNK * Float.BYTES + ChunkRanges.CHUNK / 4 * Integer.BYTES;
+        long perRange = (models + 7L) * ChunkRanges.CHUNK * Float.BYTES + ChunkRanges.CHUNK / 2 * Integer.BYTES;
         return models * perModel + perTensor + ChunkRanges.RANGES * perRange;
     }
 }

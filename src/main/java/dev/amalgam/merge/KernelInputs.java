@@ -186,8 +186,8 @@ final class KernelInputs implements MagnitudeThresholds.Passes {
         final float[] delta = new float[CHUNK];
         final float[] mask = new float[CHUNK];
         final float[] result = new float[CHUNK];
-        /** Random masks as bits, a vector's lanes to an int ({@link FamilyLanes}; vectors of 4 lanes or more). */
-        final int[] drawn = new int[CHUNK / 4];
+        /** Random masks as bits, a vector's lanes to an int ({@link FamilyLanes}: 8 models' with 16 lanes). */
+        final int[] drawn = new int[CHUNK / 2];
         private float[][] contributions = new float[0][];
 
         private Scratch() {

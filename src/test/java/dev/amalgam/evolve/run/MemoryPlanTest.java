@@ -122,9 +122,9 @@ class MemoryPlanTest {
         long largest = 32000L * 2048;
         long fast = MergeKernel.workingSet(MergeMethods.byName("dare_ties", "test"), Set.of(DType.BF16), 3, largest, false);
         // 2 task vectors: at most 16 histograms (one a thread) of 131072 int counts and their 131072 long sums, 17 x 4097 double rescale
-        // levels and a sample of 64 x 1024 floats each; 16 ranges of 9 chunk rows and a quarter row of mask bits; the two
+        // levels and a sample of 64 x 1024 floats each; 16 ranges of 9 chunk rows and half a row of mask bits; the two
         // masks' bits over the tensor, an int per 16 elements
-        assertEquals(2 * (16 * 131072L * 4 + 131072L * 8 + 17 * 4097L * 8 + 64 * 1024 * 4) + 16 * (9L * 16384 * 4 + 16384)
+        assertEquals(2 * (16 * 131072L * 4 + 131072L * 8 + 17 * 4097L * 8 + 64 * 1024 * 4) + 16 * (9L * 16384 * 4 + 2 * 16384)
                 + largest / 16 * 4, fast);
         assertTrue(fast < 50_000_000L, fast + " bytes");
         // TIES also keeps up to a sixteenth of the largest tensor's values a model, and two chunks a range, then copies them
