@@ -120,7 +120,7 @@ final class CpuFastPath {
         if (method instanceof GeneralizedTaskArithmetic g && g.sparsification() == Sparsification.RANDOM) {
             perTensor = largest / RescaleNorms.DIRECT_LANES * Integer.BYTES;
         }
-        long perRange = (models + 7L) * ChunkRanges.CHUNK * Float.BYTES + ChunkRanges.CHUNK / 2 * Integer.BYTES;
+        long perRange = (models + 7L) * ChunkRanges.CHUNK * Float.BYTES + (long) KernelInputs.Scratch.DRAWN * Integer.BYTES;
         return models * perModel + perTensor + ChunkRanges.RANGES * perRange;
     }
 }

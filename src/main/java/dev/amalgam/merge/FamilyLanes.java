@@ -20,7 +20,7 @@ import java.util.stream.IntStream;
 /**
  * The task-arithmetic family's result pass ({@link JavaCpuKernel}'s final pass, {@link FamilyCombination#combine}) a
  * vector of lanes at a time ({@link FloatLanes}), from the mapped inputs into the target's memory: each model's
- * delta, mask (none, TIES' magnitude mask, and for two models under TIES' election DARE's random one, drawn by
+ * delta, mask (none, TIES' magnitude mask, and under TIES' election DARE's random one, drawn by
  * {@link RandomLanes}) and weighted contribution, TIES' sign election, the division and lambda, the non-finite count,
  * a threshold guess's counts and the encoded store, in registers. No array of vectors (the JIT would box them): with a
  * sign election over more than two models, a model's contribution is formed once for the sum and again for the
@@ -35,7 +35,7 @@ import java.util.stream.IntStream;
 abstract sealed class FamilyLanes implements ChunkLanes {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final long LANE_BITS = (1L << FloatLanes.LANES) - 1; // a mask's bits for a vector's lanes
-    private static final int STRIDE = ChunkRanges.CHUNK / FloatLanes.LANES; // a model's masks in the scratch bits
+    private static final int STRIDE = ChunkRanges.CHUNK / FloatLanes.LANES; // a model's masks in the scratch bits (a row)
     private final MemorySegment base;
     private final DType baseType;
     private final MemorySegment[] data; // per model
@@ -48,6 +48,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
     final float[] weights;
     final FamilyCombination family;
     final int[] drawn; // two random masks over the tensor, as NormLanes drew them (vector v's in drawn[v]), or null
+    final boolean random; // whether any model's mask is random
 
     private FamilyLanes(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family,
                         int[] drawn) {
@@ -82,6 +83,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         this.weights = family.weights();
         this.family = family;
         this.drawn = drawn;
+        this.random = Arrays.stream(limits).anyMatch(limit -> limit >= 0);
     }
 
     /**
@@ -101,7 +103,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
      */
     static boolean serves(List<TensorSlice> inputs, Mask[] masks, float[] factor, boolean[] scaled, boolean consensus, Encoding encoding) {
         boolean random = Arrays.stream(masks).anyMatch(m -> m instanceof Mask.Random);
-        boolean drawn = RandomLanes.serves() && consensus && masks.length * STRIDE <= ChunkRanges.CHUNK / 2
+        boolean drawn = RandomLanes.serves() && consensus && masks.length * STRIDE <= KernelInputs.Scratch.DRAWN
                 && Arrays.stream(masks).allMatch(m -> m instanceof Mask.Random || m instanceof Mask.None)
                 && IntStream.range(0, masks.length).allMatch(i -> !scaled[i] || Float.isFinite(factor[i]));
         return encoding != null && FloatLanes.encodes(encoding) && inputs.stream().allMatch(s -> FloatLanes.widens(s.dtype()))
@@ -222,7 +224,6 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
                           KernelInputs.Scratch scratch) {
             float[] floats = scratch.mask;
-            boolean random = Arrays.stream(limits).anyMatch(limit -> limit >= 0);
             if (weights.length == 2 && limits[0] >= 0 && limits[1] >= 0) { // two random masks
                 if (drawn != null) { // drawn by the norms' pass
                     drawnPair(at, vectors, drawn, Math.toIntExact(at / FloatLanes.LANES), floats);
@@ -339,8 +340,8 @@ abstract sealed class FamilyLanes implements ChunkLanes {
 
         /**
          * Every model's random mask over the chunk, for the shared loops (three models or more, or one): model i's
-         * vector v in {@code bits[i * STRIDE + v]}, all lanes kept for a model without a mask (density 1), so that {@link #signs} and {@link #results} read each mask where they drew it
-         * twice. Drawn in those loops, three models ran at 2.2x the plain loops' time; from the bits, 0.72x (1.25
+         * vector v in {@code bits[i * STRIDE + v]}, all lanes kept for a model without a mask (density 1), so that
+         * {@link #signs} and {@link #results} read each mask where they drew it twice. Drawn in those loops, three models ran at 2.2x the plain loops' time; from the bits, 0.72x (1.25
          * against 1.74 ns an element in the microbenchmark).
          */
         private void drawAll(long at, int vectors, int[] bits) {

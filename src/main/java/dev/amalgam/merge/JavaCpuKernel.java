@@ -274,7 +274,8 @@ final class JavaCpuKernel {
             return LinearLanes.serves(in.slices(), encoding)
                     ? new LinearLanes(in.slices(), weights, family.normalize() ? family.scalarDivisor() : 1f) : null;
         }
-        return FamilyLanes.serves(in.slices(), masks, factor, scaled, family.consensus(), encoding) ? FamilyLanes.of(in.slices(), masks, lower, factor, scaled, family, drawn) : null;
+        return FamilyLanes.serves(in.slices(), masks, factor, scaled, family.consensus(), encoding)
+                ? FamilyLanes.of(in.slices(), masks, lower, factor, scaled, family, drawn) : null;
     }
 
     /** The result of elements {@code [at, at + len)} into {@code result}, with the plain loops (see {@link #finalPass}). */

@@ -186,8 +186,10 @@ final class KernelInputs implements MagnitudeThresholds.Passes {
         final float[] delta = new float[CHUNK];
         final float[] mask = new float[CHUNK];
         final float[] result = new float[CHUNK];
+        /** {@link #drawn}'s ints. */
+        static final int DRAWN = CHUNK / 2;
         /** Random masks as bits, a vector's lanes to an int ({@link FamilyLanes}: 8 models' with 16 lanes). */
-        final int[] drawn = new int[CHUNK / 2];
+        final int[] drawn = new int[DRAWN];
         private float[][] contributions = new float[0][];
 
         private Scratch() {
