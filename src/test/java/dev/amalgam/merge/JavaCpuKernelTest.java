@@ -373,8 +373,8 @@ class JavaCpuKernelTest {
     @Test
     void keptRescaleLevelsGiveTheSameMerge() {
         MergeMethod method = MergeMethods.byName("dare_ties", "test");
-        PlannedTensor onGrid = dareTies(method, 0.5, 0.3125); // 2048 and 1280 / 4096
-        PlannedTensor offGrid = dareTies(method, 0.35, 0.3125);
+        PlannedTensor onGrid = family(method, NAME, 2, new double[]{0.5, 0.3125}, Map.of("rescale", true)); // 2048 and 1280 / 4096
+        PlannedTensor offGrid = family(method, NAME, 2, new double[]{0.35, 0.3125}, Map.of("rescale", true));
         RescaleNorms.Cache kept = new RescaleNorms.Cache();
         float[] plain = fast(method, onGrid);
         assertBitwise(plain, fast(method, onGrid, kept), "the merge that keeps the levels");
@@ -391,17 +391,6 @@ class JavaCpuKernelTest {
         }
         float[] tampered = fast(method, onGrid, kept);
         assertTrue(!Arrays.equals(plain, tampered), "the merge took its rescale factors from the kept levels");
-    }
-
-    private static PlannedTensor dareTies(MergeMethod method, double... densities) {
-        List<PlannedTensor.PlannedInput> inputs = new ArrayList<>();
-        for (int i = 0; i < densities.length; i++) {
-            inputs.add(new PlannedTensor.PlannedInput(i + 1, NAME, MergeHarness.resolve(method, Scope.PER_MODEL,
-                    Map.of("weight", (double) LINEAR_WEIGHTS[i], "density", densities[i]), false)));
-        }
-        return new PlannedTensor(NAME, SHAPE, DType.BF16, new PlannedTensor.PlannedInput(0, NAME,
-                MergeHarness.resolve(method, Scope.PER_MODEL, Map.of(), true)), inputs,
-                MergeHarness.resolve(method, Scope.GLOBAL, Map.of("rescale", true), false), false);
     }
 
     /** The k-th largest |x - base| in fp32, by a full sort. */
