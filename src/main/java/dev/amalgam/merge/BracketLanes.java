@@ -6,6 +6,7 @@ import dev.amalgam.safetensors.TensorSlice;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.List;
  * {@link dev.amalgam.safetensors.FloatCodec#lanes()}.
  */
 final class BracketLanes {
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED; // FloatLanes' shape, as ints
     private final MemorySegment base;
     private final DType baseType;
     private final MemorySegment[] data; // per counted model
@@ -58,29 +60,32 @@ final class BracketLanes {
         DType dtype = dtypes[m];
         int lo = range.low[m];
         int hi = range.high[m];
-        int aboveHigh = 0; // a chunk's counts fit an int
-        int atLeastHigh = 0;
-        int aboveLow = 0;
-        int atLeastLow = 0;
+        // per lane, a chunk's counts (at most CHUNK / LANES each): a masked add a compare, where counting each
+        // compare's lanes took three instructions (the mask to a register, its bit count, the add)
+        IntVector aboveHigh = IntVector.zero(INTS);
+        IntVector atLeastHigh = IntVector.zero(INTS);
+        IntVector aboveLow = IntVector.zero(INTS);
+        IntVector atLeastLow = IntVector.zero(INTS);
+        IntVector one = IntVector.broadcast(INTS, 1);
         int filled = range.filled[m];
         for (int j = 0; j < vectors; j += FloatLanes.LANES) {
             IntVector magnitude = FloatLanes.widen(dtype, x, at + j).sub(FloatLanes.widen(baseType, base, at + j))
                     .reinterpretAsInts().and(0x7FFFFFFF);
-            aboveHigh += magnitude.compare(VectorOperators.GT, hi).trueCount();
-            atLeastHigh += magnitude.compare(VectorOperators.GE, hi).trueCount();
+            aboveHigh = aboveHigh.add(one, magnitude.compare(VectorOperators.GT, hi));
+            atLeastHigh = atLeastHigh.add(one, magnitude.compare(VectorOperators.GE, hi));
             VectorMask<Integer> overLow = magnitude.compare(VectorOperators.GT, lo);
-            aboveLow += overLow.trueCount();
-            atLeastLow += magnitude.compare(VectorOperators.GE, lo).trueCount();
+            aboveLow = aboveLow.add(one, overLow);
+            atLeastLow = atLeastLow.add(one, magnitude.compare(VectorOperators.GE, lo));
             if (kept != null) {
                 VectorMask<Integer> inside = overLow.and(magnitude.compare(VectorOperators.LT, hi));
                 magnitude.compress(inside).reinterpretAsFloats().intoArray(kept, filled);
                 filled += inside.trueCount();
             }
         }
-        range.aboveHigh[m] += aboveHigh;
-        range.atLeastHigh[m] += atLeastHigh;
-        range.aboveLow[m] += aboveLow;
-        range.atLeastLow[m] += atLeastLow;
+        range.aboveHigh[m] += aboveHigh.reduceLanes(VectorOperators.ADD);
+        range.atLeastHigh[m] += atLeastHigh.reduceLanes(VectorOperators.ADD);
+        range.aboveLow[m] += aboveLow.reduceLanes(VectorOperators.ADD);
+        range.atLeastLow[m] += atLeastLow.reduceLanes(VectorOperators.ADD);
         range.filled[m] = filled; // unchanged once there is no room: the model is then not settled
     }
 }
