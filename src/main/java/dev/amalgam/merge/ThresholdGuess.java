@@ -73,8 +73,12 @@ final class ThresholdGuess {
         if (segments > 1) { // the segments' counts of values >= t: their spread, scaled to the whole sample
             int length = size / segments;
             double[] counts = new double[segments];
-            for (int i = 0; i < segments * length; i++) {
-                counts[i / length] += sample[i] >= t ? 1 : 0;
+            for (int s = 0; s < segments; s++) { // a loop a segment, not a division an element
+                int count = 0;
+                for (int i = s * length; i < (s + 1) * length; i++) {
+                    count += sample[i] >= t ? 1 : 0;
+                }
+                counts[s] = count;
             }
             double mean = Arrays.stream(counts).average().orElseThrow();
             double spread = Arrays.stream(counts).map(c -> (c - mean) * (c - mean)).sum() / (segments - 1);
