@@ -125,7 +125,8 @@ final class ScaleBenchmark {
 
     /**
      * Merge throughput (input bytes / s) against copying the same input bytes, in this process: the best of
-     * {@code repeat} runs of each, so both see warm page caches and a load spike on a shared machine does not decide.
+     * {@code repeat} runs of each, so both see warm page caches and a load spike on a shared machine does not decide;
+     * and each method's first run, which pays the JIT's first compiles of its loops as a one-shot merge does.
      */
     private static void merges(Path dir, SyntheticLlama shape, List<String> methods, int repeat) throws IOException {
         long largest = shape.tensors(DType.F32).stream().mapToLong(TensorSpec::byteLength).max().orElseThrow();
@@ -147,21 +148,25 @@ final class ScaleBenchmark {
                     + "dtype: bfloat16\nmodels:\n  - {model: " + dir.resolve("ft-a") + ", parameters: {weight: 0.6" + density + "}}\n"
                     + "  - {model: " + dir.resolve("ft-b") + ", parameters: {weight: 0.4" + density + "}}\n");
             double seconds = Double.MAX_VALUE;
+            double first = 0; // the JIT's first compiles of this method's loops included: what a one-shot merge pays
             long in = 0;
             long peak = 0;
             for (int r = 0; r < repeat; r++) {
                 try (MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, out, 5_000_000_000L, Device.cpu(), null));
                      PeakRss rss = new PeakRss()) {
                     in = job.inputBytes();
-                    seconds = Math.min(seconds, job.run(MergeKernel.Progress.NONE).seconds());
+                    double s = job.run(MergeKernel.Progress.NONE).seconds();
+                    first = r == 0 ? s : first;
+                    seconds = Math.min(seconds, s);
                     peak = Math.max(peak, rss.peak() - rss.before());
                 }
                 EvolveBenchmark.delete(out);
             }
             int inputs = method.equals("linear") ? 2 : 3;
             long bound = (inputs + 2) * largest + MergeKernel.SLACK; // the DJL path's bound (largest: fp32 bytes)
-            System.out.printf("merge %-9s %.2f GB in %6.2f s: %.2f GB/s = %.2fx the copy, %.2fx the synced copy; peak anonymous RSS +%.2f GB (bound %.2f GB)%n",
-                    method, in / 1e9, seconds, in / seconds / 1e9, in / seconds / 1e9 / copy, in / seconds / 1e9 / durable, peak / 1e9, bound / 1e9);
+            System.out.printf("merge %-9s %.2f GB in %6.2f s: %.2f GB/s = %.2fx the copy, %.2fx the synced copy; peak anonymous RSS +%.2f GB (bound %.2f GB); first run %.2f s%n",
+                    method, in / 1e9, seconds, in / seconds / 1e9, in / seconds / 1e9 / copy, in / seconds / 1e9 / durable, peak / 1e9, bound / 1e9,
+                    first);
             timed.put(method, new double[]{seconds, in});
         }
         double[] linear = timed.get("linear");
