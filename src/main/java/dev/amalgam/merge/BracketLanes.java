@@ -6,7 +6,6 @@ import dev.amalgam.safetensors.TensorSlice;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -18,7 +17,6 @@ import java.util.List;
  * {@link dev.amalgam.safetensors.FloatCodec#lanes()}.
  */
 final class BracketLanes {
-    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED; // FloatLanes' shape, as ints
     private final MemorySegment base;
     private final DType baseType;
     private final MemorySegment[] data; // per counted model
@@ -62,11 +60,11 @@ final class BracketLanes {
         int hi = range.high[m];
         // per lane, a chunk's counts (at most CHUNK / LANES each): a masked add a compare, where counting each
         // compare's lanes took three instructions (the mask to a register, its bit count, the add)
-        IntVector aboveHigh = IntVector.zero(INTS);
-        IntVector atLeastHigh = IntVector.zero(INTS);
-        IntVector aboveLow = IntVector.zero(INTS);
-        IntVector atLeastLow = IntVector.zero(INTS);
-        IntVector one = IntVector.broadcast(INTS, 1);
+        IntVector aboveHigh = IntVector.zero(FloatLanes.INTS);
+        IntVector atLeastHigh = IntVector.zero(FloatLanes.INTS);
+        IntVector aboveLow = IntVector.zero(FloatLanes.INTS);
+        IntVector atLeastLow = IntVector.zero(FloatLanes.INTS);
+        IntVector one = IntVector.broadcast(FloatLanes.INTS, 1);
         int filled = range.filled[m];
         for (int j = 0; j < vectors; j += FloatLanes.LANES) {
             IntVector magnitude = FloatLanes.widen(dtype, x, at + j).sub(FloatLanes.widen(baseType, base, at + j))

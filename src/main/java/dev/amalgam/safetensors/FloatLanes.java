@@ -21,7 +21,8 @@ public final class FloatLanes {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     /** bf16 halves of one FloatVector's lanes: half its bits. */
     private static final VectorSpecies<Short> HALVES = VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
-    private static final VectorSpecies<Integer> INTS = FLOATS.vectorShape().withLanes(int.class);
+    /** A FloatVector's lanes as ints: {@link #widen}'s bits, and a lanes kernel's per-lane counts. */
+    public static final VectorSpecies<Integer> INTS = FLOATS.vectorShape().withLanes(int.class);
     /** Elements a vector holds (16 with AVX-512, 8 with AVX2). */
     public static final int LANES = FLOATS.length();
 
