@@ -54,8 +54,10 @@ final class BracketLanes {
     }
 
     private void model(int m, long at, int vectors, BracketCount.Range range, float[] kept) {
-        MemorySegment x = data[m];
         DType dtype = dtypes[m];
+        // the chunk's elements, read from 0 on (see FloatLanes#elements)
+        MemorySegment x = FloatLanes.elements(dtype, data[m], at, vectors);
+        MemorySegment b = FloatLanes.elements(baseType, base, at, vectors);
         int lo = range.low[m];
         int hi = range.high[m];
         // per lane, a chunk's counts (at most CHUNK / LANES each): a masked add a compare, where counting each
@@ -67,7 +69,7 @@ final class BracketLanes {
         IntVector one = IntVector.broadcast(FloatLanes.INTS, 1);
         int filled = range.filled[m];
         for (int j = 0; j < vectors; j += FloatLanes.LANES) {
-            IntVector magnitude = FloatLanes.widen(dtype, x, at + j).sub(FloatLanes.widen(baseType, base, at + j))
+            IntVector magnitude = FloatLanes.widen(dtype, x, j).sub(FloatLanes.widen(baseType, b, j))
                     .reinterpretAsInts().and(0x7FFFFFFF);
             aboveHigh = aboveHigh.add(one, magnitude.compare(VectorOperators.GT, hi));
             atLeastHigh = atLeastHigh.add(one, magnitude.compare(VectorOperators.GE, hi));

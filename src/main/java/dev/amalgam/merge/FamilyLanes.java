@@ -110,14 +110,24 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                 && (!random || drawn);
     }
 
-    /** The base's lanes from element {@code e} on. */
-    final FloatVector base(long e) {
-        return FloatLanes.widen(baseType, base, e);
+    /** The inputs' elements {@code [at, at + vectors)}, the base's, then each model's ({@link FloatLanes#elements}). */
+    final MemorySegment[] inputs(long at, int vectors) {
+        MemorySegment[] inputs = new MemorySegment[data.length + 1];
+        inputs[0] = FloatLanes.elements(baseType, base, at, vectors);
+        for (int i = 0; i < data.length; i++) {
+            inputs[i + 1] = FloatLanes.elements(dtypes[i], data[i], at, vectors);
+        }
+        return inputs;
     }
 
-    /** Model i's delta from element {@code e} on, {@code b} the base's lanes there. */
-    final FloatVector delta(int i, long e, FloatVector b) {
-        return FloatLanes.widen(dtypes[i], data[i], e).sub(b);
+    /** The base's lanes from element {@code j} of the chunk on ({@code in}: {@link #inputs}). */
+    final FloatVector base(MemorySegment[] in, int j) {
+        return FloatLanes.widen(baseType, in[0], j);
+    }
+
+    /** Model i's delta from element {@code j} of the chunk on, {@code b} the base's lanes there. */
+    final FloatVector delta(int i, MemorySegment[] in, int j, FloatVector b) {
+        return FloatLanes.widen(dtypes[i], in[i + 1], j).sub(b);
     }
 
     /** Where {@code counted[i]} is not -1, adds model i's |delta| at most and below its threshold to the counts. */
@@ -166,15 +176,15 @@ abstract sealed class FamilyLanes implements ChunkLanes {
     }
 
     /**
-     * +0 + c0 + c1 + ... from element {@code e} on, vector {@code v} of the chunk ({@code b} the base's lanes there;
+     * +0 + c0 + c1 + ... from element {@code j} of the chunk on, vector {@code v} ({@code b} the base's lanes there;
      * {@code bits}: random masks, or null), counting the guesses as
      * {@link #count} does. The sum starts at +0, as libtorch's (0 + -0 is +0); FamilyCombination's (0 + before) + c adds
      * the same.
      */
-    final FloatVector sum(long e, FloatVector b, int[] counted, long[] atMost, long[] below, int[] bits, int v) {
+    final FloatVector sum(MemorySegment[] in, int j, FloatVector b, int[] counted, long[] atMost, long[] below, int[] bits, int v) {
         FloatVector sum = FloatVector.zero(FLOATS);
         for (int i = 0; i < weights.length; i++) {
-            FloatVector delta = delta(i, e, b);
+            FloatVector delta = delta(i, in, j, b);
             count(i, delta, counted, atMost, below);
             sum = sum.add(contribution(i, delta, bits, v));
         }
@@ -193,10 +203,11 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                           KernelInputs.Scratch scratch) {
             float lambda = family.lambda();
             float divisor = family.normalize() ? family.scalarDivisor() : 1f; // x / 1 is x, bit for bit
+            MemorySegment[] in = inputs(at, vectors);
             long nonFinite = 0;
             for (int j = 0; j < vectors; j += FloatLanes.LANES) {
-                FloatVector b = base(at + j);
-                FloatVector sum = sum(at + j, b, counted, atMost, below, null, 0);
+                FloatVector b = base(in, j);
+                FloatVector sum = sum(in, j, b, counted, atMost, below, null, 0);
                 nonFinite += FloatLanes.store(encoding, b.add(sum.div(divisor).mul(lambda)), window, j);
             }
             return nonFinite;
@@ -224,17 +235,18 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
                           KernelInputs.Scratch scratch) {
             float[] floats = scratch.mask;
+            MemorySegment[] in = inputs(at, vectors);
             if (weights.length == 2 && limits[0] >= 0 && limits[1] >= 0) { // two random masks
                 if (drawn != null) { // drawn by the norms' pass
-                    drawnPair(at, vectors, drawn, Math.toIntExact(at / FloatLanes.LANES), floats);
+                    drawnPair(in, vectors, drawn, Math.toIntExact(at / FloatLanes.LANES), floats);
                 } else {
                     draw(at, vectors, scratch.drawn);
-                    drawnPair(at, vectors, scratch.drawn, 0, floats);
+                    drawnPair(in, vectors, scratch.drawn, 0, floats);
                 }
                 return stored(vectors, encoding, window, floats);
             }
             if (weights.length == 2 && !random && unscaled()) {
-                pair(at, vectors, floats, counted, atMost, below);
+                pair(in, vectors, floats, counted, atMost, below);
                 return stored(vectors, encoding, window, floats);
             }
             int[] bits = null;
@@ -242,8 +254,8 @@ abstract sealed class FamilyLanes implements ChunkLanes {
                 bits = scratch.drawn;
                 drawAll(at, vectors, bits);
             }
-            signs(at, vectors, counted, atMost, below, floats, bits);
-            return results(at, vectors, encoding, window, floats, bits);
+            signs(in, vectors, counted, atMost, below, floats, bits);
+            return results(in, vectors, encoding, window, floats, bits);
         }
 
         /**
@@ -254,7 +266,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
          * The same ops in the same order per element as those two (the unscaled contribution written out), so the same
          * bits.
          */
-        private void pair(long at, int vectors, float[] results, int[] counted, long[] atMost, long[] below) {
+        private void pair(MemorySegment[] in, int vectors, float[] results, int[] counted, long[] atMost, long[] below) {
             boolean counting0 = counted != null && counted[0] >= 0;
             boolean counting1 = counted != null && counted[1] >= 0;
             int bound0 = bounds[0];
@@ -271,9 +283,9 @@ abstract sealed class FamilyLanes implements ChunkLanes {
             FloatVector t1 = FloatVector.broadcast(FLOATS, thresholds[1]);
             FloatVector lambdas = FloatVector.broadcast(FLOATS, family.lambda());
             for (int j = 0; j < vectors; j += FloatLanes.LANES) {
-                FloatVector b = base(at + j);
-                FloatVector d0 = delta(0, at + j, b);
-                FloatVector d1 = delta(1, at + j, b);
+                FloatVector b = base(in, j);
+                FloatVector d0 = delta(0, in, j, b);
+                FloatVector d1 = delta(1, in, j, b);
                 if (counting0) {
                     IntVector magnitude = d0.reinterpretAsInts().and(0x7FFFFFFF);
                     atMost0 += magnitude.compare(VectorOperators.LE, bound0).trueCount();
@@ -305,7 +317,7 @@ abstract sealed class FamilyLanes implements ChunkLanes {
          * see {@link #contribution}) or NaN where the plain loops' (delta * 0) * f * w is one, for a finite f (1 unscaled).
          * The masks come from {@code masks[first...]}, a vector's in one int as {@link #draw} leaves them.
          */
-        private void drawnPair(long at, int vectors, int[] masks, int first, float[] results) {
+        private void drawnPair(MemorySegment[] in, int vectors, int[] masks, int first, float[] results) {
             boolean normalize = family.normalize();
             FloatVector zero = FloatVector.zero(FLOATS); // constants made once, as in pair
             FloatVector one = FloatVector.broadcast(FLOATS, 1f);
@@ -315,11 +327,11 @@ abstract sealed class FamilyLanes implements ChunkLanes {
             FloatVector f1 = FloatVector.broadcast(FLOATS, factors[1]);
             FloatVector lambdas = FloatVector.broadcast(FLOATS, family.lambda());
             for (int j = 0, v = first; j < vectors; j += FloatLanes.LANES, v++) {
-                FloatVector b = base(at + j);
+                FloatVector b = base(in, j);
                 VectorMask<Float> kept0 = VectorMask.fromLong(FLOATS, masks[v] & LANE_BITS);
                 VectorMask<Float> kept1 = VectorMask.fromLong(FLOATS, masks[v] >>> FloatLanes.LANES);
-                FloatVector c0 = delta(0, at + j, b).mul(zero.blend(f0, kept0)).mul(w0);
-                FloatVector c1 = delta(1, at + j, b).mul(zero.blend(f1, kept1)).mul(w1);
+                FloatVector c0 = delta(0, in, j, b).mul(zero.blend(f0, kept0)).mul(w0);
+                FloatVector c1 = delta(1, in, j, b).mul(zero.blend(f1, kept1)).mul(w1);
                 b.add(elected(c0, c1, w0, w1, normalize, zero, one).mul(lambdas)).intoArray(results, j);
             }
         }
@@ -386,25 +398,25 @@ abstract sealed class FamilyLanes implements ChunkLanes {
         }
 
         /** The majority sign per element into {@code majority}: +1 for a sum >= 0 (a tie at zero too), -1 below. */
-        private void signs(long at, int vectors, int[] counted, long[] atMost, long[] below, float[] majority, int[] bits) {
+        private void signs(MemorySegment[] in, int vectors, int[] counted, long[] atMost, long[] below, float[] majority, int[] bits) {
             for (int j = 0, v = 0; j < vectors; j += FloatLanes.LANES, v++) {
-                FloatVector sum = sum(at + j, base(at + j), counted, atMost, below, bits, v);
+                FloatVector sum = sum(in, j, base(in, j), counted, atMost, below, bits, v);
                 // -1 for NaN too, as the DJL path (the element's result is NaN then)
                 FloatVector.broadcast(FLOATS, -1f).blend(1f, sum.compare(VectorOperators.GE, 0f)).intoArray(majority, j);
             }
         }
 
-        private long results(long at, int vectors, Encoding encoding, MemorySegment window, float[] majority, int[] bits) {
+        private long results(MemorySegment[] in, int vectors, Encoding encoding, MemorySegment window, float[] majority, int[] bits) {
             float lambda = family.lambda();
             boolean normalize = family.normalize();
             long nonFinite = 0;
             for (int j = 0, v = 0; j < vectors; j += FloatLanes.LANES, v++) {
-                FloatVector b = base(at + j);
+                FloatVector b = base(in, j);
                 FloatVector sign = FloatVector.fromArray(FLOATS, majority, j);
                 FloatVector mixed = FloatVector.zero(FLOATS);
                 FloatVector agreeing = FloatVector.zero(FLOATS);
                 for (int i = 0; i < weights.length; i++) {
-                    FloatVector c = contribution(i, delta(i, at + j, b), bits, v);
+                    FloatVector c = contribution(i, delta(i, in, j, b), bits, v);
                     // 1 where c has the majority's sign (never for 0), else 0; the plain loops' NaN for a NaN c changes
                     // nothing: mixed is NaN either way, and so is the result
                     VectorMask<Float> agree = c.mul(sign).compare(VectorOperators.GT, 0f);

@@ -39,11 +39,15 @@ final class LinearLanes implements ChunkLanes {
     public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
                       KernelInputs.Scratch scratch) {
         int models = data.length;
+        MemorySegment[] in = new MemorySegment[models]; // the chunk's elements, read from 0 on (see FloatLanes#elements)
+        for (int i = 0; i < models; i++) {
+            in[i] = FloatLanes.elements(dtypes[i], data[i], at, vectors);
+        }
         long nonFinite = 0;
         for (int j = 0; j < vectors; j += FloatLanes.LANES) {
-            FloatVector sum = FloatLanes.widen(dtypes[0], data[0], at + j).mul(weights[0]);
+            FloatVector sum = FloatLanes.widen(dtypes[0], in[0], j).mul(weights[0]);
             for (int i = 1; i < models; i++) {
-                sum = sum.add(FloatLanes.widen(dtypes[i], data[i], at + j).mul(weights[i]));
+                sum = sum.add(FloatLanes.widen(dtypes[i], in[i], j).mul(weights[i]));
             }
             nonFinite += FloatLanes.store(encoding, sum.div(divisor), window, j);
         }

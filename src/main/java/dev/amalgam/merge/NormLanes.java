@@ -91,8 +91,10 @@ final class NormLanes {
      * {@code drawn[v]} at bit {@code 16 m} (two models: {@link FamilyLanes}' result pass takes them from there).
      */
     void model(int m, long at, int vectors, double[] sums, int[] drawn) {
-        MemorySegment x = data[m];
         DType dtype = dtypes[m];
+        // the chunk's elements, read from 0 on (see FloatLanes#elements); the masks are drawn at the tensor's indices
+        MemorySegment x = FloatLanes.elements(dtype, data[m], at, vectors);
+        MemorySegment b = FloatLanes.elements(baseType, base, at, vectors);
         long key = keys[m];
         long limit = limits[m];
         int half = DOUBLES.length();
@@ -106,7 +108,7 @@ final class NormLanes {
         LongVector low = RandomLanes.steps(false);
         LongVector high = RandomLanes.steps(true);
         for (int j = 0; j < vectors; j += FloatLanes.LANES) {
-            FloatVector magnitude = FloatLanes.widen(dtype, x, at + j).sub(FloatLanes.widen(baseType, base, at + j)).abs();
+            FloatVector magnitude = FloatLanes.widen(dtype, x, j).sub(FloatLanes.widen(baseType, b, j)).abs();
             long bits = RandomLanes.bits(key, limit, at + j, low, high);
             if (drawn != null) {
                 drawn[(int) ((at + j) / FloatLanes.LANES)] |= (int) bits << (FloatLanes.LANES * m);
