@@ -1,0 +1,232 @@
+package dev.amalgam.merge;
+
+import dev.amalgam.merge.CpuFastPath.Mask;
+import dev.amalgam.safetensors.Encoding;
+import dev.amalgam.safetensors.FloatLanes;
+import dev.amalgam.safetensors.TensorSlice;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@link FamilyLanes}' result pass with TIES' sign election, in two loops over the chunk: the majority sign of the sum
+ * ({@link #signs}, into the scratch array), then the models' contributions that have it, summed and divided by their
+ * weights' sum (or 1 where that is +-0), times lambda, added to the base ({@link #results}). A contribution is formed
+ * in both (its lanes come from the L2 cache the second time): kept in an array, the JIT would box every vector. Two
+ * methods, each compiled on its own (scripts/jvm-flags keeps them from being inlined into chunk): in one, the JIT ran
+ * out of its node budget, left the conversions' helpers out of line and boxed every vector (2-3x slower than the plain
+ * loops). Two unscaled models (a search's and a merge's usual TIES) take one loop ({@link #pair}), whose results go
+ * through the scratch array to their encoding ({@link #stored}): with the store in the loop, its graph passed C2's
+ * inlining cutoff (18000 nodes, which a product JVM cannot raise) and the store was left out of line.
+ */
+final class ElectedLanes extends FamilyLanes {
+    ElectedLanes(List<TensorSlice> inputs, Mask[] masks, float[] lower, float[] factor, boolean[] scaled, FamilyCombination family,
+            int[] drawn) {
+        super(inputs, masks, lower, factor, scaled, family, drawn);
+    }
+
+    @Override
+    public long chunk(long at, int vectors, Encoding encoding, MemorySegment window, int[] counted, long[] atMost, long[] below,
+                      KernelInputs.Scratch scratch) {
+        float[] floats = scratch.mask;
+        MemorySegment[] in = inputs(at, vectors);
+        if (weights.length == 2 && limits[0] >= 0 && limits[1] >= 0) { // two random masks
+            if (drawn != null) { // drawn by the norms' pass
+                drawnPair(in, vectors, drawn, Math.toIntExact(at / FloatLanes.LANES), floats);
+            } else {
+                draw(at, vectors, scratch.drawn);
+                drawnPair(in, vectors, scratch.drawn, 0, floats);
+            }
+            return stored(vectors, encoding, window, floats);
+        }
+        if (weights.length == 2 && !random && unscaled()) {
+            pair(in, vectors, floats, counted, atMost, below);
+            return stored(vectors, encoding, window, floats);
+        }
+        int[] bits = null;
+        if (random) { // random masks (and a density-1 model's none), other than two
+            bits = scratch.drawn;
+            drawAll(at, vectors, bits);
+        }
+        signs(in, vectors, counted, atMost, below, floats, bits);
+        return results(in, vectors, encoding, window, floats, bits);
+    }
+
+    /**
+     * Two unscaled models in one loop, into {@code results} as fp32, counting the guesses as {@link #count} does:
+     * both contributions stay in registers from the sum to the agreeing sums, where {@link #signs} and
+     * {@link #results} form each twice (and the majority sign goes through the scratch array): 0.40-0.52 ns an
+     * element against 0.70-0.78 in the microbenchmark, 0.46-0.55 against 0.86-1.16 counting both models' guesses.
+     * The same ops in the same order per element as those two (the unscaled contribution written out), so the same
+     * bits.
+     */
+    private void pair(MemorySegment[] in, int vectors, float[] results, int[] counted, long[] atMost, long[] below) {
+        boolean counting0 = counted != null && counted[0] >= 0;
+        boolean counting1 = counted != null && counted[1] >= 0;
+        int bound0 = bounds[0];
+        int bound1 = bounds[1];
+        long atMost0 = 0, below0 = 0, atMost1 = 0, below1 = 0; // the guesses' counts, as count() adds them
+        boolean normalize = family.normalize();
+        // constants made once: the JIT's inlining stops at a count of the nodes it has made, and each vector made
+        // in the loop's body counts anew
+        FloatVector zero = FloatVector.zero(FLOATS);
+        FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        FloatVector w0 = FloatVector.broadcast(FLOATS, weights[0]);
+        FloatVector w1 = FloatVector.broadcast(FLOATS, weights[1]);
+        FloatVector t0 = FloatVector.broadcast(FLOATS, thresholds[0]);
+        FloatVector t1 = FloatVector.broadcast(FLOATS, thresholds[1]);
+        FloatVector lambdas = FloatVector.broadcast(FLOATS, family.lambda());
+        for (int j = 0; j < vectors; j += FloatLanes.LANES) {
+            FloatVector b = base(in, j);
+            FloatVector d0 = delta(0, in, j, b);
+            FloatVector d1 = delta(1, in, j, b);
+            if (counting0) {
+                IntVector magnitude = d0.reinterpretAsInts().and(0x7FFFFFFF);
+                atMost0 += magnitude.compare(VectorOperators.LE, bound0).trueCount();
+                below0 += magnitude.compare(VectorOperators.LT, bound0).trueCount();
+            }
+            if (counting1) {
+                IntVector magnitude = d1.reinterpretAsInts().and(0x7FFFFFFF);
+                atMost1 += magnitude.compare(VectorOperators.LE, bound1).trueCount();
+                below1 += magnitude.compare(VectorOperators.LT, bound1).trueCount();
+            }
+            FloatVector c0 = d0.mul(zero.blend(w0, d0.abs().compare(VectorOperators.GE, t0)));
+            FloatVector c1 = d1.mul(zero.blend(w1, d1.abs().compare(VectorOperators.GE, t1)));
+            b.add(elected(c0, c1, w0, w1, normalize, zero, one).mul(lambdas)).intoArray(results, j);
+        }
+        if (counting0) {
+            atMost[counted[0]] += atMost0;
+            below[counted[0]] += below0;
+        }
+        if (counting1) {
+            atMost[counted[1]] += atMost1;
+            below[counted[1]] += below1;
+        }
+    }
+
+    /**
+     * Two models with random masks and finite factors (dare_ties' usual case, rescaled or not) in one loop, into
+     * {@code results} as fp32, as {@link #pair} does for magnitude masks. A contribution is (delta * (kept ? f : 0))
+     * * w: where kept the plain loops' ((delta * 1) * f) * w, where dropped (delta * 0) * w, a zero (of either sign,
+     * see {@link #contribution}) or NaN where the plain loops' (delta * 0) * f * w is one, for a finite f (1 unscaled).
+     * The masks come from {@code masks[first...]}, a vector's in one int as {@link #draw} leaves them.
+     */
+    private void drawnPair(MemorySegment[] in, int vectors, int[] masks, int first, float[] results) {
+        boolean normalize = family.normalize();
+        FloatVector zero = FloatVector.zero(FLOATS); // constants made once, as in pair
+        FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        FloatVector w0 = FloatVector.broadcast(FLOATS, weights[0]);
+        FloatVector w1 = FloatVector.broadcast(FLOATS, weights[1]);
+        FloatVector f0 = FloatVector.broadcast(FLOATS, factors[0]);
+        FloatVector f1 = FloatVector.broadcast(FLOATS, factors[1]);
+        FloatVector lambdas = FloatVector.broadcast(FLOATS, family.lambda());
+        for (int j = 0, v = first; j < vectors; j += FloatLanes.LANES, v++) {
+            FloatVector b = base(in, j);
+            VectorMask<Float> kept0 = VectorMask.fromLong(FLOATS, masks[v] & LANE_BITS);
+            VectorMask<Float> kept1 = VectorMask.fromLong(FLOATS, masks[v] >>> FloatLanes.LANES);
+            FloatVector c0 = delta(0, in, j, b).mul(zero.blend(f0, kept0)).mul(w0);
+            FloatVector c1 = delta(1, in, j, b).mul(zero.blend(f1, kept1)).mul(w1);
+            b.add(elected(c0, c1, w0, w1, normalize, zero, one).mul(lambdas)).intoArray(results, j);
+        }
+    }
+
+    /**
+     * Both models' random masks over the chunk, a vector's in {@code drawn[v]}: model 0's lanes in its low
+     * {@link FloatLanes#LANES} bits, model 1's above them. A loop of its own: drawn in {@link #drawnPair}'s loop,
+     * the masks took its graph past C2's inlining cutoff.
+     */
+    private void draw(long at, int vectors, int[] drawn) {
+        LongVector low = RandomLanes.steps(false);
+        LongVector high = RandomLanes.steps(true);
+        for (int j = 0, v = 0; j < vectors; j += FloatLanes.LANES, v++) {
+            drawn[v] = (int) (RandomLanes.bits(keys[0], limits[0], at + j, low, high)
+                    | RandomLanes.bits(keys[1], limits[1], at + j, low, high) << FloatLanes.LANES);
+        }
+    }
+
+    /**
+     * Every model's random mask over the chunk, for the shared loops (three models or more, or one): model i's
+     * vector v in {@code bits[i * STRIDE + v]}, all lanes kept for a model without a mask (density 1), so that
+     * {@link #signs} and {@link #results} read each mask where they drew it twice. Drawn in those loops, three models ran at 2.2x the plain loops' time; from the bits, 0.72x (1.25
+     * against 1.74 ns an element in the microbenchmark).
+     */
+    private void drawAll(long at, int vectors, int[] bits) {
+        LongVector low = RandomLanes.steps(false);
+        LongVector high = RandomLanes.steps(true);
+        for (int i = 0; i < weights.length; i++) {
+            long key = keys[i];
+            long limit = limits[i];
+            int row = i * STRIDE;
+            if (limit < 0) { // no mask: delta x (1 x 1) x w is the plain loops' delta x w, bit for bit
+                Arrays.fill(bits, row, row + vectors / FloatLanes.LANES, -1);
+                continue;
+            }
+            for (int j = 0, v = 0; j < vectors; j += FloatLanes.LANES, v++) {
+                bits[row + v] = (int) RandomLanes.bits(key, limit, at + j, low, high);
+            }
+        }
+    }
+
+    /**
+     * TIES' election of two contributions, as {@link #signs} and {@link #results} form it, before lambda: the
+     * majority sign of +0 + c0 + c1 (+1 for a sum >= 0, -1 below or NaN), the contributions that have it summed from
+     * +0, divided by their weights' sum (or 1 where that is +-0) under {@code normalize}.
+     */
+    private static FloatVector elected(FloatVector c0, FloatVector c1, FloatVector w0, FloatVector w1, boolean normalize,
+                                       FloatVector zero, FloatVector one) {
+        FloatVector sign = one.neg().blend(one, zero.add(c0).add(c1).compare(VectorOperators.GE, zero));
+        VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, zero);
+        VectorMask<Float> agree1 = c1.mul(sign).compare(VectorOperators.GT, zero);
+        FloatVector mixed = zero.add(c0.mul(zero.blend(one, agree0))).add(c1.mul(zero.blend(one, agree1)));
+        FloatVector agreeing = zero.add(zero.blend(w0, agree0)).add(zero.blend(w1, agree1));
+        return normalize ? mixed.div(agreeing.blend(one, agreeing.compare(VectorOperators.EQ, zero))) : mixed;
+    }
+
+    /** {@code results[0, vectors)} into {@code window} in {@code encoding}; how many are not finite. */
+    private static long stored(int vectors, Encoding encoding, MemorySegment window, float[] results) {
+        long nonFinite = 0;
+        for (int j = 0; j < vectors; j += FloatLanes.LANES) {
+            nonFinite += FloatLanes.store(encoding, FloatVector.fromArray(FLOATS, results, j), window, j);
+        }
+        return nonFinite;
+    }
+
+    /** The majority sign per element into {@code majority}: +1 for a sum >= 0 (a tie at zero too), -1 below. */
+    private void signs(MemorySegment[] in, int vectors, int[] counted, long[] atMost, long[] below, float[] majority, int[] bits) {
+        for (int j = 0, v = 0; j < vectors; j += FloatLanes.LANES, v++) {
+            FloatVector sum = sum(in, j, base(in, j), counted, atMost, below, bits, v);
+            // -1 for NaN too, as the DJL path (the element's result is NaN then)
+            FloatVector.broadcast(FLOATS, -1f).blend(1f, sum.compare(VectorOperators.GE, 0f)).intoArray(majority, j);
+        }
+    }
+
+    private long results(MemorySegment[] in, int vectors, Encoding encoding, MemorySegment window, float[] majority, int[] bits) {
+        float lambda = family.lambda();
+        boolean normalize = family.normalize();
+        long nonFinite = 0;
+        for (int j = 0, v = 0; j < vectors; j += FloatLanes.LANES, v++) {
+            FloatVector b = base(in, j);
+            FloatVector sign = FloatVector.fromArray(FLOATS, majority, j);
+            FloatVector mixed = FloatVector.zero(FLOATS);
+            FloatVector agreeing = FloatVector.zero(FLOATS);
+            for (int i = 0; i < weights.length; i++) {
+                FloatVector c = contribution(i, delta(i, in, j, b), bits, v);
+                // 1 where c has the majority's sign (never for 0), else 0; the plain loops' NaN for a NaN c changes
+                // nothing: mixed is NaN either way, and so is the result
+                VectorMask<Float> agree = c.mul(sign).compare(VectorOperators.GT, 0f);
+                mixed = mixed.add(c.mul(FloatVector.zero(FLOATS).blend(1f, agree)));
+                agreeing = agreeing.add(weighted(i, agree));
+            }
+            // the agreeing weights' sum, or 0 + 1 = 1 where it is (+-)0 (x + 0 is x otherwise)
+            FloatVector kept = normalize ? mixed.div(agreeing.blend(1f, agreeing.compare(VectorOperators.EQ, 0f))) : mixed;
+            nonFinite += FloatLanes.store(encoding, b.add(kept.mul(lambda)), window, j);
+        }
+        return nonFinite;
+    }
+}
