@@ -45,8 +45,8 @@ public final class FloatLanes {
      * loop reads from element 0 on. Read from the whole tensors at {@code at + j} (a long offset, whose range checks C2
      * compiles as a loop nest), TIES' two-model loop (dev.amalgam.merge.ElectedLanes#pair) was compiled with a
      * profiled loop predicate that failed on later chunks: C2 recompiled it about 100 times a merge, each time after a
-     * chunk in the interpreter (a one-shot ties merge of fine-tune-like 1.1B models took 12.6-15.3 s in 6 of 9 runs,
-     * against 4.9-6.7 s in 10 of 10 from slices). Which check the predicate hoisted is not known.
+     * chunk in the interpreter (a one-shot ties merge of fine-tune-like 1.1B models took 12.6-15.3 s in 6 of 8 runs,
+     * against 4.9-6.7 s in 14 of 14 from slices). Which check the predicate hoisted is not known.
      */
     public static MemorySegment elements(DType dtype, MemorySegment src, long from, long count) {
         return src.asSlice(from * dtype.byteSize(), count * dtype.byteSize());
