@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.files.IoFailure;
+import dev.amalgam.files.Preallocation;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code maxShardBytes} of data (a tensor larger than that gets a shard of its own), named like
  * HF/mergekit ({@code model-00001-of-00003.safetensors}) with {@code model.safetensors.index.json};
  * a single shard is {@code model.safetensors}. The folder must exist; the caller makes it atomic (see
- * {@code StagedDirectory}); this class only writes into it.
+ * {@code StagedDirectory}); this class only writes into it. Each shard's blocks are reserved when it is made
+ * ({@link Preallocation}): a disk without the room fails there, before any tensor is merged.
  *
  * <p>Every {@link #SYNC_STEP} bytes written to a shard, a background thread starts syncing it ({@code fdatasync}), so
  * the disk writes the output while the merge still computes: {@link #finish}'s sync then waits for the last step
@@ -114,6 +116,7 @@ public final class SafetensorsWriter implements AutoCloseable {
                     }
                     offset += t.byteLength();
                 }
+                Preallocation.reserve(path, offset); // the whole shard's blocks, before its tensors are written
             }
         } catch (IOException e) {
             close();
