@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
@@ -28,8 +29,9 @@ public final class Preallocation {
     private static final int O_CLOEXEC = 0x80000;
     private static final int EINTR = 4;
     private static final int ENOSPC = 28;
+    private static final int EDQUOT = 122;
     private static final StructLayout STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle OPEN; // open(path, flags), or null where the calls are not there
     private static final MethodHandle FALLOCATE; // fallocate(fd, mode, offset, length)
     private static final MethodHandle CLOSE;
@@ -60,8 +62,8 @@ public final class Preallocation {
 
     /**
      * Reserves the first {@code length} bytes of {@code file}, which exists and may be written: the file is then at
-     * least that long. Throws where the disk has no room for them (the message is the JDK's for a full disk, naming the
-     * file, as {@link IoFailure} reads it); does nothing where the platform or file system cannot reserve.
+     * least that long. Throws where the disk (or the user's quota) has no room for them, naming the file, with the JDK's
+     * message for a full disk that {@link IoFailure} reads; does nothing where the platform or file system cannot reserve.
      */
     public static void reserve(Path file, long length) throws IOException {
         if (FALLOCATE == null || length <= 0) {
@@ -78,8 +80,10 @@ public final class Preallocation {
                 do {
                     rc = (int) FALLOCATE.invokeExact(state, fd, 0, 0L, length);
                 } while (rc != 0 && (int) ERRNO.get(state, 0L) == EINTR);
-                if (rc != 0 && (int) ERRNO.get(state, 0L) == ENOSPC) {
-                    throw new FileSystemException(file.toString(), null, "No space left on device");
+                int error = rc == 0 ? 0 : (int) ERRNO.get(state, 0L);
+                if (error == ENOSPC || error == EDQUOT) {
+                    throw new FileSystemException(file.toString(), null,
+                            error == ENOSPC ? "No space left on device" : "Disk quota exceeded");
                 }
                 // any other failure (a file system without fallocate, say): the writes allocate as they go
             } finally {
