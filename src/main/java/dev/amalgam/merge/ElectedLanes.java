@@ -153,8 +153,8 @@ final class ElectedLanes extends FamilyLanes {
     /**
      * Every model's random mask over the chunk, for the shared loops (three models or more, or one): model i's
      * vector v in {@code bits[i * STRIDE + v]}, all lanes kept for a model without a mask (density 1), so that
-     * {@link #signs} and {@link #results} read each mask where they drew it twice. Drawn in those loops, three models ran at 2.2x the plain loops' time; from the bits, 0.72x (1.25
-     * against 1.74 ns an element in the microbenchmark).
+     * {@link #signs} and {@link #results} read each mask where they drew it twice. Drawn in those loops, three models
+     * ran at 2.2x the plain loops' time; from the bits, 0.72x (1.25 against 1.74 ns an element in the microbenchmark).
      */
     private void drawAll(long at, int vectors, int[] bits) {
         LongVector low = RandomLanes.steps(false);
