@@ -2,6 +2,8 @@ package dev.amalgam.merge;
 
 import dev.amalgam.merge.ThresholdGuess.Bracket;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * summed at the end.
  */
 final class BracketCount {
+    /** {@link #within}'s buckets: 2^12 counters, 16 KB. */
+    private static final int BUCKET_BITS = 12;
     private final int[] low; // per model, the bracket's bits
     private final int[] high;
     private final AtomicLong[] room; // per model, how many more values the ranges may keep, together
@@ -67,15 +71,50 @@ final class BracketCount {
         } else if (k > sums[2]) {
             return Float.intBitsToFloat(low[m]);
         }
-        float[] kept = new float[Math.toIntExact(sums[2] - sums[1])]; // strictly within: low < |delta| < high
+        return within(m, k - sums[1]);
+    }
+
+    /**
+     * The {@code rank}-th largest (from 1) of model m's kept values, all strictly within its bracket: one count of them
+     * over at most 2^{@link #BUCKET_BITS} buckets of their bits above the low end, then the values of the bucket that
+     * holds the rank gathered and sorted, a few dozen where the values spread over the bracket. Both models' selections
+     * of a 5632 x 2048 tensor took 0.64-0.75 ms, against 0.87-0.88 ms by {@link RadixSelect.Ranked}, whose buckets of
+     * the top 16 bits held a bracket's values in two or three: each increment waited on the last one's, and its second
+     * pass branched on the bucket.
+     */
+    private float within(int m, long rank) {
+        int least = low[m] + 1; // the least bits a kept value has
+        int span = high[m] - least; // kept bits lie in [least, least + span)
+        int shift = Math.max(0, 32 - Integer.numberOfLeadingZeros(span - 1) - BUCKET_BITS);
+        int[] counts = new int[((span - 1) >>> shift) + 1];
+        for (Range r : ranges) {
+            if (r != null) {
+                MemorySegment bits = MemorySegment.ofArray(r.kept[m]); // read as ints: floatToRawIntBits stays scalar
+                for (int j = 0; j < r.filled[m]; j++) {
+                    counts[bits.getAtIndex(ValueLayout.JAVA_INT, j) - least >>> shift]++;
+                }
+            }
+        }
+        int bucket = counts.length - 1;
+        long seen = 0; // the values in the buckets above
+        while (seen + counts[bucket] < rank) {
+            seen += counts[bucket--];
+        }
+        int size = counts[bucket];
+        int[] gathered = new int[size + 1]; // the bucket's values above the low end, and a slot the others are written to
         int at = 0;
         for (Range r : ranges) {
             if (r != null) {
-                System.arraycopy(r.kept[m], 0, kept, at, r.filled[m]);
-                at += r.filled[m];
+                MemorySegment bits = MemorySegment.ofArray(r.kept[m]);
+                for (int j = 0; j < r.filled[m]; j++) { // branch-free: every value is written, the bucket's kept
+                    int above = bits.getAtIndex(ValueLayout.JAVA_INT, j) - least;
+                    gathered[at] = above;
+                    at += above >>> shift == bucket ? 1 : 0;
+                }
             }
         }
-        return new RadixSelect.Ranked(kept, kept.length).largest(k - sums[1]);
+        Arrays.sort(gathered, 0, size);
+        return Float.intBitsToFloat(least + gathered[size - (int) (rank - seen)]);
     }
 
     /**

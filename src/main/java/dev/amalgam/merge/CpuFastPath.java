@@ -105,9 +105,9 @@ final class CpuFastPath {
      * int pairs, then a result and one row per model in the final pass, a mask's stream values in the norms' pass or the
      * histogram's counter indices in TIES' first radix pass (a row's bytes each), and random masks' bits (half a row);
      * for TIES, per model, a {@link BracketCount}'s kept values (at most a sixteenth of the largest tensor's and two
-     * chunks a range, in floats) and their copy for the selection; for DARE, two models' masks over the tensor as the
-     * norms' pass drew them (an int per 16 elements: a sixteenth of the largest fp32 tensor). A search's kept levels are
-     * apart from this (32 KiB per tensor and model, on the JVM heap).
+     * chunks a range, in floats) and, at most, a copy of them for the selection (one bucket's); for DARE, two models'
+     * masks over the tensor as the norms' pass drew them (an int per 16 elements: a sixteenth of the largest fp32
+     * tensor). A search's kept levels are apart from this (32 KiB per tensor and model, on the JVM heap).
      */
     static long workingSet(MergeMethod method, int models, long largest) {
         long sample = (long) ThresholdGuess.SEGMENTS * ThresholdGuess.SEGMENT * Float.BYTES;

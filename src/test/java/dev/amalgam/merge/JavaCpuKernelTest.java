@@ -57,12 +57,13 @@ class JavaCpuKernelTest {
     private static final String NAME_MISLEADING = "model.layers.5.mlp.down_proj.weight";
     // NAME's values with NaN and infinities (see NON_FINITE): the lanes' masks must treat them as the plain loops' do
     private static final String NAME_NON_FINITE = "model.layers.6.mlp.down_proj.weight";
-    // per model (base first): elements set to +inf, -inf and NaN. Model 1 has 5 infinite deltas (one where the base is
-    // +inf) and 2 NaN: at a density that keeps 3 its threshold is +inf, where the plain loops' |delta| - t is NaN
+    // per model (base first): elements set to +inf, -inf and NaN. Model 1 has 6 infinite deltas (one where the base is
+    // +inf) and 2 NaN: at a density that keeps 3 its threshold is +inf, where the plain loops' |delta| - t is NaN. At
+    // element 14 models 1 and 2 have infinite deltas of opposite signs: kept, their sum is NaN, and so is the result
     private static final int[][][] NON_FINITE = {
             {{11}, {}, {}},
-            {{9, 10, 12}, {13}, {3, 7}},
-            {{}, {20}, {21}},
+            {{9, 10, 12, 14}, {13}, {3, 7}},
+            {{}, {14, 20}, {21}},
             {{30}, {}, {}}};
     private static final long[] REPEATING_SHAPE = {64, 8193}; // a full sample of 64 segments
     private static final long[] SHAPE = {23, 4001}; // 92023 elements: 6 chunks, ranges of 0 and 1 chunk
@@ -223,15 +224,16 @@ class JavaCpuKernelTest {
      * there); one case rescales (the lanes then keep the mask, factor and weight as separate products). With two models
      * and no rescale, TIES runs {@link FamilyLanes}' one loop for a pair; dare_ties without rescale its pair's loop,
      * with three models the shared loops on masks drawn first (with rescale the non-finite norms give NaN factors,
-     * which the lanes' form of a contribution does not keep: the plain loops run, as for dare_linear).
+     * which the lanes' form of a contribution does not keep: the plain loops run, as for dare_linear). At model 1's
+     * density 0.5, TIES keeps infinite deltas of both signs at one element, whose NaN sum the pair's election must keep.
      */
-    @ParameterizedTest(name = "{0} {1} models={2}")
+    @ParameterizedTest(name = "{0} {1} models={2} first density={3}")
     @MethodSource("nonFiniteCases")
-    void nonFiniteInputsGiveThePlainLoopsBitsInTheLanes(String name, Map<String, Object> global, int models) {
+    void nonFiniteInputsGiveThePlainLoopsBitsInTheLanes(String name, Map<String, Object> global, int models, double first) {
         MergeMethod method = MergeMethods.byName(name, "test");
-        double[] densities = {3.5 / (SHAPE[0] * SHAPE[1]), 0.5, 0.2}; // model 1 keeps 3
+        double[] densities = {first, 0.5, 0.2};
         PlannedTensor t = family(method, NAME_NON_FINITE, models, densities, global);
-        if (name.equals("ties")) {
+        if (name.equals("ties") && first == FEW) {
             assertEquals(Float.POSITIVE_INFINITY, kthLargestAbsDelta(NAME_NON_FINITE, 1, 3), "model 1's threshold");
         }
         RecordedTarget plain = new RecordedTarget(t);
@@ -259,16 +261,22 @@ class JavaCpuKernelTest {
                 MergeHarness.resolve(method, Scope.GLOBAL, global, false), false);
     }
 
+    /** Model 1's density in most non-finite cases: it keeps 3 deltas. */
+    private static final double FEW = 3.5 / (SHAPE[0] * SHAPE[1]);
+
     static Stream<Arguments> nonFiniteCases() {
         List<Arguments> out = new ArrayList<>();
         for (int models : new int[]{2, 3}) { // two unscaled models take FamilyLanes' one loop
-            out.add(Arguments.of("ties", Map.of("rescale", false), models));
-            out.add(Arguments.of("ties", Map.of("rescale", true), models));
-            out.add(Arguments.of("ties", Map.of("normalize", false, "rescale", false, "lambda", 0.8), models));
-            out.add(Arguments.of("task_arithmetic", Map.of(), models));
-            out.add(Arguments.of("dare_ties", Map.of("rescale", false), models));
-            out.add(Arguments.of("dare_ties", Map.of("rescale", true), models));
-            out.add(Arguments.of("dare_linear", Map.of("rescale", true), models));
+            out.add(Arguments.of("ties", Map.of("rescale", false), models, FEW));
+            out.add(Arguments.of("ties", Map.of("rescale", true), models, FEW));
+            out.add(Arguments.of("ties", Map.of("normalize", false, "rescale", false, "lambda", 0.8), models, FEW));
+            out.add(Arguments.of("task_arithmetic", Map.of(), models, FEW));
+            out.add(Arguments.of("dare_ties", Map.of("rescale", false), models, FEW));
+            out.add(Arguments.of("dare_ties", Map.of("rescale", true), models, FEW));
+            out.add(Arguments.of("dare_linear", Map.of("rescale", true), models, FEW));
+            // model 1 keeps half: its +inf and model 2's -inf at element 14 are both kept (TIES: |delta| >= a finite t)
+            out.add(Arguments.of("ties", Map.of("rescale", false), models, 0.5));
+            out.add(Arguments.of("ties", Map.of("normalize", false, "rescale", false), models, 0.5));
         }
         return out.stream();
     }
