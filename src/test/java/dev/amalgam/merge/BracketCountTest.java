@@ -103,6 +103,13 @@ class BracketCountTest {
         int to = (int) (n * 7 / 10);
         tried.add(new ThresholdGuess.Bracket[]{new ThresholdGuess.Bracket(sorted[0][from], sorted[0][to]),
                 new ThresholdGuess.Bracket(sorted[1][from], sorted[1][to])});
+        // narrow ones: 80 ranks about the median, and 4000 values of the bits above it (as many as BracketCount has
+        // buckets: one value each)
+        int mid = (int) (n / 2);
+        tried.add(new ThresholdGuess.Bracket[]{new ThresholdGuess.Bracket(sorted[0][mid - 40], sorted[0][mid + 40]),
+                new ThresholdGuess.Bracket(sorted[1][mid - 40], sorted[1][mid + 40])});
+        tried.add(new ThresholdGuess.Bracket[]{new ThresholdGuess.Bracket(sorted[0][mid], sorted[0][mid] + 4000),
+                new ThresholdGuess.Bracket(sorted[1][mid], sorted[1][mid] + 4000)});
         for (ThresholdGuess.Bracket[] brackets : tried) {
             BracketCount inLanes = new BracketCount(brackets, n);
             lanes.eachBracket(models, inLanes);
@@ -118,8 +125,11 @@ class BracketCountTest {
                         Arrays.stream(bits).filter(b -> b >= high).count(),
                         Arrays.stream(bits).filter(b -> b > low).count(),
                         Arrays.stream(bits).filter(b -> b >= low).count()};
-                long[] ks = LongStream.concat(LongStream.iterate(1, k -> k <= n, k -> k + 131),
-                        Arrays.stream(edges).flatMap(e -> LongStream.of(e, e + 1))).filter(k -> k >= 1 && k <= n).toArray();
+                // and every k strictly within a narrow bracket
+                long strictly = edges[2] - edges[1] <= 200 ? edges[2] - edges[1] : 0;
+                long[] ks = LongStream.concat(LongStream.concat(LongStream.iterate(1, k -> k <= n, k -> k + 131),
+                        Arrays.stream(edges).flatMap(e -> LongStream.of(e, e + 1))), LongStream.rangeClosed(1, strictly).map(k -> edges[1] + k))
+                        .filter(k -> k >= 1 && k <= n).toArray();
                 for (long k : ks) {
                     float found = inLanes.threshold(m, k);
                     assertEquals(Float.floatToRawIntBits(inFloats.threshold(m, k)), Float.floatToRawIntBits(found),
