@@ -188,8 +188,11 @@ final class ElectedLanes extends FamilyLanes {
                                        FloatVector zero, FloatVector one) {
         FloatVector sum = c0.add(c1);
         IntVector minus = sum.reinterpretAsInts().and(0x80000000);
-        VectorMask<Float> agree0 = c0.reinterpretAsInts().lanewise(VectorOperators.XOR, minus).compare(VectorOperators.GT, 0).cast(FLOATS);
-        VectorMask<Float> agree1 = c1.reinterpretAsInts().lanewise(VectorOperators.XOR, minus).compare(VectorOperators.GT, 0).cast(FLOATS);
+        // c agrees where it has the sum's sign and is not a zero: its bits xor the sum's sign bit, above 0 as an int
+        VectorMask<Float> agree0 = c0.reinterpretAsInts().lanewise(VectorOperators.XOR, minus)
+                .compare(VectorOperators.GT, 0).cast(FLOATS);
+        VectorMask<Float> agree1 = c1.reinterpretAsInts().lanewise(VectorOperators.XOR, minus)
+                .compare(VectorOperators.GT, 0).cast(FLOATS);
         FloatVector mixed = zero.add(c0, agree0).add(c1, agree1).blend(sum, sum.test(VectorOperators.IS_NAN));
         if (!normalize) {
             return mixed;

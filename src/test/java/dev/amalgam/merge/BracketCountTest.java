@@ -128,8 +128,8 @@ class BracketCountTest {
                 // and every k strictly within a narrow bracket
                 long strictly = edges[2] - edges[1] <= 200 ? edges[2] - edges[1] : 0;
                 long[] ks = LongStream.concat(LongStream.concat(LongStream.iterate(1, k -> k <= n, k -> k + 131),
-                        Arrays.stream(edges).flatMap(e -> LongStream.of(e, e + 1))), LongStream.rangeClosed(1, strictly).map(k -> edges[1] + k))
-                        .filter(k -> k >= 1 && k <= n).toArray();
+                                Arrays.stream(edges).flatMap(e -> LongStream.of(e, e + 1))),
+                        LongStream.rangeClosed(1, strictly).map(k -> edges[1] + k)).filter(k -> k >= 1 && k <= n).toArray();
                 for (long k : ks) {
                     float found = inLanes.threshold(m, k);
                     assertEquals(Float.floatToRawIntBits(inFloats.threshold(m, k)), Float.floatToRawIntBits(found),
