@@ -170,7 +170,7 @@ final class RadixSelect {
      * The bucket ({@code pairs}: two counters each, as {@link #HIGH}) with the k-th largest, counting from the last
      * bucket down, and k's rank in it.
      */
-    private static long[] select(long[] counts, boolean pairs, long k) {
+    static long[] select(long[] counts, boolean pairs, long k) {
         long seen = 0;
         for (int b = (pairs ? counts.length / 2 : counts.length) - 1; b >= 0; b--) {
             long count = pairs ? counts[2 * b] + counts[2 * b + 1] : counts[b];
