@@ -13,7 +13,8 @@ import java.util.stream.IntStream;
  * which uses the guesses before they are proved); where the sample gave no guess (deltas that seldom repeat), a bracket
  * around the sample's value, searched by {@link BracketCount}'s one vectorized pass; then, for the models neither
  * settled, {@link RadixSelect}: one histogram pass, and a second over those the first did not settle either (rare on
- * bf16 inputs). Each pass widens the base once per chunk for all its models.
+ * bf16 inputs). Each pass widens the base once per chunk for all its models. A tensor too small for a sample (under
+ * 8 of its segments: a norm's) is ranked whole, in no pass.
  */
 final class MagnitudeThresholds {
     /** The passes over the kernel's inputs that the search runs. */
@@ -140,12 +141,18 @@ final class MagnitudeThresholds {
     }
 
     /**
-     * The exact thresholds of {@code models[which[...]]} into their {@code found}: {@link BracketCount}'s pass for those
-     * with a bracket in {@code brackets} (indices into models, as found), then {@link RadixSelect}'s for the rest and for
+     * The exact thresholds of {@code models[which[...]]} into their {@code found}: in a tensor too small for a sample,
+     * from all its values ({@link #whole}); else {@link BracketCount}'s pass for those with a bracket in {@code brackets} (indices into models, as found), then {@link RadixSelect}'s for the rest and for
      * those whose threshold the bracket did not hold: one histogram pass, and a second over those the first did not
      * settle (rare on bf16 inputs).
      */
     static void exact(Passes passes, int[] models, long[] k, int[] which, float[] found, ThresholdGuess.Bracket[] brackets) {
+        if (ThresholdGuess.segments(passes.numel()).length == 0) { // too small for a sample (a norm's): ranked whole
+            for (int m : which) {
+                found[m] = whole(passes, models[m], k[m]);
+            }
+            return;
+        }
         int[] bracketed = Arrays.stream(which).filter(m -> brackets[m] != null).toArray(); // indices into models
         boolean[] settled = new boolean[models.length];
         if (bracketed.length > 0) {
@@ -159,6 +166,17 @@ final class MagnitudeThresholds {
             });
         }
         radix(passes, models, k, Arrays.stream(which).filter(m -> !settled[m]).toArray(), found);
+    }
+
+    /**
+     * The k-th largest |delta| of {@code model} in a tensor too small for a sample, from all its values at once: the
+     * radix passes' counters (65536 a model and thread, zeroed and summed) cost far more than its few thousand values.
+     */
+    private static float whole(Passes passes, int model, long k) {
+        int numel = Math.toIntExact(passes.numel());
+        float[] values = new float[numel];
+        passes.absDeltas(model, new long[]{0}, numel, values);
+        return new RadixSelect.Ranked(values, numel).largest(k);
     }
 
     /** {@link RadixSelect}'s passes for {@code models[which[...]]}: sets their {@code found}. */

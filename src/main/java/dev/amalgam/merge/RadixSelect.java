@@ -2,6 +2,7 @@ package dev.amalgam.merge;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * The k-th largest of non-negative floats, exactly, from their bits (for non-negative floats, bit order is value
@@ -119,14 +120,27 @@ final class RadixSelect {
             return size;
         }
 
-        /** The {@code rank}-th largest, from 1 to size. */
+        /**
+         * The {@code rank}-th largest, from 1 to size. Where the count does not settle it, the values of its bucket are
+         * gathered (branch-free: every value is written, the bucket's kept) and sorted: a few dozen of a sample's, where
+         * the second pass's 65536 counters, zeroed, summed and scanned, took most of a sample's estimate.
+         */
         float largest(long rank) {
             return switch (afterHigh(counts, from, rank)) {
                 case Found(float value) -> value;
                 case Refine r -> {
-                    int[] low = new int[LOW];
-                    countLow(values, size, r.bucket(), low);
-                    yield afterLow(r, sum(new int[][]{low}, LOW));
+                    int index = 2 * (r.bucket() - from);
+                    int inBucket = (int) (counts[index] + counts[index + 1]);
+                    int[] gathered = new int[inBucket + 1]; // and a slot the other values are written to
+                    MemorySegment bits = MemorySegment.ofArray(values);
+                    int at = 0;
+                    for (int j = 0; j < size; j++) {
+                        int magnitude = bits.getAtIndex(ValueLayout.JAVA_INT, j);
+                        gathered[at] = magnitude;
+                        at += magnitude >>> 16 == r.bucket() ? 1 : 0;
+                    }
+                    Arrays.sort(gathered, 0, inBucket);
+                    yield Float.intBitsToFloat(gathered[inBucket - (int) r.rank()]);
                 }
             };
         }

@@ -195,6 +195,32 @@ class MagnitudeThresholdsTest {
         }
     }
 
+    /**
+     * A tensor too small for a sample (a norm's: 2048 values; and one value under 8 segments) is ranked whole, with no
+     * pass over it: every k of deltas with repeats, zeros, infinities and NaN, fp32 and bf16 steps, against the sort.
+     */
+    @Test
+    void aTensorTooSmallForASampleIsRankedWholeInNoPass() {
+        Random r = new Random(9);
+        for (int n : new int[]{1, 2048, 8 * ThresholdGuess.SEGMENT - 1}) {
+            assertEquals(0, ThresholdGuess.segments(n).length, n + " values: no sample");
+            float[] fp32 = new float[n];
+            float[] mixed = new float[n];
+            for (int i = 0; i < n; i++) {
+                fp32[i] = (float) r.nextGaussian();
+                mixed[i] = switch (r.nextInt(6)) {
+                    case 0 -> 0f;
+                    case 1 -> r.nextInt(40) == 0 ? Float.NaN : Float.NEGATIVE_INFINITY;
+                    case 2 -> -0.25f; // repeated
+                    default -> bf16(0.02f * (float) r.nextGaussian()) - bf16(0.02f * (float) r.nextGaussian());
+                };
+            }
+            for (long k = 1; k <= n; k += Math.max(1, n / 97)) {
+                check(new Deltas(fp32, mixed), new long[]{k, n + 1 - k}, 0, n + " values, k " + k);
+            }
+        }
+    }
+
     @Test
     void countsMatchCounting() {
         Random r = new Random(6);
