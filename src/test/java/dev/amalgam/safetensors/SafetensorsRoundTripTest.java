@@ -156,6 +156,53 @@ class SafetensorsRoundTripTest {
     }
 
     /**
+     * Tensors streamed one after another reuse the thread buffers of the streams before them (one 1 MiB buffer, and one
+     * made for a chunk larger than that), and each makes the same bytes as writeFloat32: no stale byte of an earlier
+     * tensor lands in a later one.
+     */
+    @Test
+    void laterStreamsReuseTheBuffersOfEarlierOnes(@TempDir Path tmp) throws Exception {
+        int[] sizes = {300_000, 700_000, 450_000};
+        List<TensorSpec> specs = new ArrayList<>();
+        List<float[]> values = new ArrayList<>();
+        Random r = new Random(13);
+        for (int t = 0; t < sizes.length; t++) {
+            specs.add(new TensorSpec("t" + t, DType.BF16, new long[] {sizes[t]}));
+            float[] v = new float[sizes[t]];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextGaussian();
+            }
+            values.add(v);
+        }
+        Path whole = Files.createDirectories(tmp.resolve("whole"));
+        Path streamed = Files.createDirectories(tmp.resolve("streamed"));
+        try (SafetensorsWriter w = new SafetensorsWriter(whole, specs, 1L << 30, Map.of())) {
+            for (int t = 0; t < sizes.length; t++) {
+                w.writeFloat32("t" + t, MemorySegment.ofArray(toLittleEndianBytes(values.get(t))));
+            }
+            w.finish();
+        }
+        try (SafetensorsWriter w = new SafetensorsWriter(streamed, specs, 1L << 30, Map.of())) {
+            for (int t = 0; t < sizes.length; t++) {
+                float[] v = values.get(t);
+                int big = t == 1 ? 600_000 : 0; // tensor 1 starts with a chunk of 1.2 MB in bf16: a buffer of its own
+                try (SafetensorsWriter.Float32Stream stream = w.streamFloat32("t" + t)) {
+                    for (int at = 0; at < v.length; ) {
+                        int len = Math.min(v.length - at, at == 0 && big > 0 ? big : 16_384);
+                        stream.put(at, Arrays.copyOfRange(v, at, at + len), len);
+                        at += len;
+                    }
+                    stream.finish();
+                }
+            }
+            assertEquals(2, w.spareBuffers(), "buffers kept for the next stream");
+            w.finish();
+        }
+        assertArrayEquals(Files.readAllBytes(whole.resolve(SafetensorsModel.SINGLE_FILE)),
+                Files.readAllBytes(streamed.resolve(SafetensorsModel.SINGLE_FILE)));
+    }
+
+    /**
      * A restarted tensor (the kernel's second pass after a threshold guess that missed) ends with the values put after
      * the restart. Thread A's buffer still holds a stale chunk when thread B writes that chunk's new values (B flushes
      * them on its next, non-adjacent put): written at finish, A's stale bytes would land over B's.
