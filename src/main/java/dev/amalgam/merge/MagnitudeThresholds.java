@@ -142,9 +142,10 @@ final class MagnitudeThresholds {
 
     /**
      * The exact thresholds of {@code models[which[...]]} into their {@code found}: in a tensor too small for a sample,
-     * from all its values ({@link #whole}); else {@link BracketCount}'s pass for those with a bracket in {@code brackets} (indices into models, as found), then {@link RadixSelect}'s for the rest and for
-     * those whose threshold the bracket did not hold: one histogram pass, and a second over those the first did not
-     * settle (rare on bf16 inputs).
+     * from all its values ({@link #whole}); else {@link BracketCount}'s pass for those with a bracket in
+     * {@code brackets} (indices into models, as found), then {@link RadixSelect}'s for the rest and for those whose
+     * threshold the bracket did not hold: one histogram pass, and a second over those the first did not settle (rare on
+     * bf16 inputs).
      */
     static void exact(Passes passes, int[] models, long[] k, int[] which, float[] found, ThresholdGuess.Bracket[] brackets) {
         if (ThresholdGuess.segments(passes.numel()).length == 0) { // too small for a sample (a norm's): ranked whole

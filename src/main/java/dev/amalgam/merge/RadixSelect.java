@@ -79,9 +79,9 @@ final class RadixSelect {
     /**
      * The values of an array, non-negative floats (a NaN ranks above +infinity, as in the passes over a tensor), counted
      * once by their top 16 bits, as the first pass over a tensor counts them, for the k-th largest at any rank: a
-     * sample's at several ranks ({@link ThresholdGuess}). Only the buckets from the least value's to the largest's are
-     * counted (a few thousand of the 65536, for a sample's magnitudes). A rank the count does not settle takes the
-     * second pass over the values. No sort.
+     * sample's at several ranks ({@link ThresholdGuess}), a small tensor's at one ({@link MagnitudeThresholds}). Only the
+     * buckets from the least value's to the largest's are counted (a few thousand of the 65536, for a sample's
+     * magnitudes). A rank the count does not settle is found among its bucket's values, sorted.
      */
     static final class Ranked {
         private final float[] values;

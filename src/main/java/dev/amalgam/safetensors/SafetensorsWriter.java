@@ -206,8 +206,9 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     /**
      * One tensor's chunked writes; {@link #finish} once every element was put, then close. Each thread gathers the
-     * narrowed bytes of consecutive chunks in a buffer of its own and writes it when full or when its next chunk does not
-     * follow on: a write call per {@link #BUFFER_BYTES}, not per chunk.
+     * narrowed bytes of consecutive chunks in a buffer of its own (kept by the writer for the next tensor's stream) and
+     * writes it when full or when its next chunk does not follow on: a write call per {@link #BUFFER_BYTES}, not per
+     * chunk.
      */
     public final class Float32Stream implements AutoCloseable {
         private static final long BUFFER_BYTES = 1 << 20;
