@@ -9,10 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * Peak anonymous resident memory (Java heap + native allocations, RssAnon in /proc/self/status)
  * while a piece of work runs, sampled every few milliseconds. File-backed pages of memory-mapped
  * inputs are left out: the kernel can drop them at any time, so they are not the merge's footprint.
+ * Their minor page faults are counted instead ({@link #minorFaults}): a mapped file whose pages the
+ * kernel paged out and read back in 4 KB pages faults about 10x as often as one it holds in large ones.
  */
 final class PeakRss implements AutoCloseable {
     private final AtomicLong peak = new AtomicLong();
     private final long before;
+    private final long faultsBefore = faults();
     private final Thread sampler;
     private volatile boolean running = true;
 
@@ -48,6 +51,21 @@ final class PeakRss implements AutoCloseable {
             sampler.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The process's minor page faults since sampling started (0 off Linux). */
+    long minorFaults() {
+        return faults() - faultsBefore;
+    }
+
+    /** minflt of /proc/self/stat: the tenth field, the eighth after the command's closing parenthesis. */
+    private static long faults() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[7]);
+        } catch (IOException ignored) {
+            return 0; // not Linux
         }
     }
 

@@ -151,12 +151,14 @@ final class ScaleBenchmark {
             double first = 0; // the JIT's first compiles of this method's loops included: what a one-shot merge pays
             long in = 0;
             long peak = 0;
+            long faults = 0; // the fastest run's minor page faults
             for (int r = 0; r < repeat; r++) {
                 try (MergeJob job = MergeJob.prepare(new MergeJob.Options(recipe, out, 5_000_000_000L, Device.cpu(), null));
                      PeakRss rss = new PeakRss()) {
                     in = job.inputBytes();
                     double s = job.run(MergeKernel.Progress.NONE).seconds();
                     first = r == 0 ? s : first;
+                    faults = s < seconds ? rss.minorFaults() : faults;
                     seconds = Math.min(seconds, s);
                     peak = Math.max(peak, rss.peak() - rss.before());
                 }
@@ -164,9 +166,9 @@ final class ScaleBenchmark {
             }
             int inputs = method.equals("linear") ? 2 : 3;
             long bound = (inputs + 2) * largest + MergeKernel.SLACK; // the DJL path's bound (largest: fp32 bytes)
-            System.out.printf("merge %-9s %.2f GB in %6.2f s: %.2f GB/s = %.2fx the copy, %.2fx the synced copy; peak anonymous RSS +%.2f GB (bound %.2f GB); first run %.2f s%n",
+            System.out.printf("merge %-9s %.2f GB in %6.2f s: %.2f GB/s = %.2fx the copy, %.2fx the synced copy; peak anonymous RSS +%.2f GB (bound %.2f GB); %.0fK minor page faults; first run %.2f s%n",
                     method, in / 1e9, seconds, in / seconds / 1e9, in / seconds / 1e9 / copy, in / seconds / 1e9 / durable, peak / 1e9, bound / 1e9,
-                    first);
+                    faults / 1e3, first);
             timed.put(method, new double[]{seconds, in});
         }
         double[] linear = timed.get("linear");
