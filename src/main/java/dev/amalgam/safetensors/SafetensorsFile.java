@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.BadInputException;
 import dev.amalgam.files.ConfigNode;
 import dev.amalgam.files.MappedFile;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,7 +33,7 @@ import java.util.Set;
  * One memory-mapped .safetensors file. The header is validated on open; tensors are handed out as
  * slices of the mapping (no copy; {@link TensorSlice} reads them safely). Mapping through the FFM API
  * lifts the 2 GiB limit of {@code MappedByteBuffer}. Everything sliced from this file is invalid once
- * it is closed.
+ * it is closed. The format's header is read here, and laid out here for {@link SafetensorsWriter} ({@link #header}).
  */
 public final class SafetensorsFile implements WeightFile {
     /** Headers above this size are treated as corrupt (the reference implementation uses 100 MB). */
@@ -76,6 +79,38 @@ public final class SafetensorsFile implements WeightFile {
     }
 
     private record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+    }
+
+    /**
+     * A header for {@code tensors}, laid out one after another in their order, as {@link SafetensorsWriter} writes it:
+     * the 8-byte length, then the JSON header padded with spaces to a multiple of 8 bytes.
+     */
+    static byte[] header(List<TensorSpec> tensors, Map<String, String> metadata) {
+        ObjectNode root = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode meta = root.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        for (TensorSpec t : tensors) {
+            ObjectNode node = root.putObject(t.name());
+            node.put("dtype", t.dtype().headerName());
+            ArrayNode shape = node.putArray("shape");
+            for (long d : t.shape()) {
+                shape.add(d);
+            }
+            node.putArray("data_offsets").add(offset).add(offset + t.byteLength());
+            offset += t.byteLength();
+        }
+        byte[] json = root.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer buf = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putLong(padded);
+        buf.put(json);
+        while (buf.hasRemaining()) {
+            buf.put((byte) ' ');
+        }
+        return buf.array();
     }
 
     private static Header parseHeader(Path path, byte[] header, long dataBytes) {

@@ -1,7 +1,6 @@
 package dev.amalgam.safetensors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.files.IoFailure;
 import dev.amalgam.files.Preallocation;
@@ -12,7 +11,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -106,7 +104,7 @@ public final class SafetensorsWriter implements AutoCloseable {
                 String fileName = shards.size() == 1 ? SafetensorsModel.SINGLE_FILE
                         : String.format("model-%05d-of-%05d.safetensors", s + 1, shards.size());
                 Path path = folder.resolve(fileName);
-                byte[] header = header(shards.get(s), metadata);
+                byte[] header = SafetensorsFile.header(shards.get(s), metadata);
                 FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                         StandardOpenOption.WRITE, StandardOpenOption.READ);
                 channels.add(ch);
@@ -126,35 +124,6 @@ public final class SafetensorsWriter implements AutoCloseable {
             close();
             throw new UncheckedIOException(IoFailure.describe("cannot create shards in", folder, e), e);
         }
-    }
-
-    /** The 8-byte length, then the JSON header padded with spaces to a multiple of 8 bytes. */
-    private static byte[] header(List<TensorSpec> tensors, Map<String, String> metadata) {
-        ObjectNode root = JSON.createObjectNode();
-        if (metadata != null && !metadata.isEmpty()) {
-            ObjectNode meta = root.putObject("__metadata__");
-            metadata.forEach(meta::put);
-        }
-        long offset = 0;
-        for (TensorSpec t : tensors) {
-            ObjectNode node = root.putObject(t.name());
-            node.put("dtype", t.dtype().headerName());
-            ArrayNode shape = node.putArray("shape");
-            for (long d : t.shape()) {
-                shape.add(d);
-            }
-            node.putArray("data_offsets").add(offset).add(offset + t.byteLength());
-            offset += t.byteLength();
-        }
-        byte[] json = root.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) / 8 * 8;
-        ByteBuffer buf = ByteBuffer.allocate(8 + padded).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(padded);
-        buf.put(json);
-        while (buf.hasRemaining()) {
-            buf.put((byte) ' ');
-        }
-        return buf.array();
     }
 
     /** Writes one tensor's bytes, already in its planned dtype. */
