@@ -103,16 +103,10 @@ final class BracketCount {
         int at = 0;
         for (Range r : ranges) {
             if (r != null) {
-                MemorySegment bits = MemorySegment.ofArray(r.kept[m]);
-                for (int j = 0; j < r.filled[m]; j++) { // branch-free: every value is written, the bucket's kept
-                    int above = bits.getAtIndex(ValueLayout.JAVA_INT, j) - least;
-                    gathered[at] = above;
-                    at += above >>> shift == bucket ? 1 : 0;
-                }
+                at = RadixSelect.gather(MemorySegment.ofArray(r.kept[m]), r.filled[m], least, shift, bucket, gathered, at);
             }
         }
-        Arrays.sort(gathered, 0, size);
-        return Float.intBitsToFloat(least + gathered[size - (int) found[1]]);
+        return Float.intBitsToFloat(least + RadixSelect.largestOf(gathered, size, found[1]));
     }
 
     /**

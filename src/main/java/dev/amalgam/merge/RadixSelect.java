@@ -132,18 +132,31 @@ final class RadixSelect {
                     int index = 2 * (r.bucket() - from);
                     int inBucket = (int) (counts[index] + counts[index + 1]);
                     int[] gathered = new int[inBucket + 1]; // and a slot the other values are written to
-                    MemorySegment bits = MemorySegment.ofArray(values);
-                    int at = 0;
-                    for (int j = 0; j < size; j++) {
-                        int magnitude = bits.getAtIndex(ValueLayout.JAVA_INT, j);
-                        gathered[at] = magnitude;
-                        at += magnitude >>> 16 == r.bucket() ? 1 : 0;
-                    }
-                    Arrays.sort(gathered, 0, inBucket);
-                    yield Float.intBitsToFloat(gathered[inBucket - (int) r.rank()]);
+                    gather(MemorySegment.ofArray(values), size, 0, 16, r.bucket(), gathered, 0);
+                    yield Float.intBitsToFloat(largestOf(gathered, inBucket, r.rank()));
                 }
             };
         }
+    }
+
+    /**
+     * Appends to {@code into}, from {@code at} on, those of the ints {@code bits[0..count)} less {@code offset} whose
+     * bucket, their difference {@code >>> shift}, is {@code bucket}; returns the new end. Branch-free: every value is
+     * written, the bucket's kept, so {@code into} needs a slot past the bucket's values.
+     */
+    static int gather(MemorySegment bits, int count, int offset, int shift, int bucket, int[] into, int at) {
+        for (int j = 0; j < count; j++) {
+            int value = bits.getAtIndex(ValueLayout.JAVA_INT, j) - offset;
+            into[at] = value;
+            at += value >>> shift == bucket ? 1 : 0;
+        }
+        return at;
+    }
+
+    /** The {@code rank}-th largest (from 1) of {@code values[0..size)}, which it sorts: one bucket's, {@link #gather}ed. */
+    static int largestOf(int[] values, int size, long rank) {
+        Arrays.sort(values, 0, size);
+        return values[size - (int) rank];
     }
 
     /** Threads' or ranges' counters (ints: half a long's cache footprint; each under 2^31) summed; null: empty. */
