@@ -157,14 +157,15 @@ final class MagnitudeThresholds {
         int[] bracketed = Arrays.stream(which).filter(m -> brackets[m] != null).toArray(); // indices into models
         boolean[] settled = new boolean[models.length];
         if (bracketed.length > 0) {
-            BracketCount count = new BracketCount(Arrays.stream(bracketed).mapToObj(m -> brackets[m])
-                    .toArray(ThresholdGuess.Bracket[]::new), passes.numel());
-            passes.eachBracket(Arrays.stream(bracketed).map(m -> models[m]).toArray(), count);
-            IntStream.range(0, bracketed.length).parallel().forEach(b -> { // each model's selection on a core
-                float threshold = count.threshold(b, k[bracketed[b]]);
-                settled[bracketed[b]] = !Float.isNaN(threshold);
-                found[bracketed[b]] = threshold;
-            });
+            try (BracketCount count = new BracketCount(Arrays.stream(bracketed).mapToObj(m -> brackets[m])
+                    .toArray(ThresholdGuess.Bracket[]::new), passes.numel())) {
+                passes.eachBracket(Arrays.stream(bracketed).map(m -> models[m]).toArray(), count);
+                IntStream.range(0, bracketed.length).parallel().forEach(b -> { // each model's selection on a core
+                    float threshold = count.threshold(b, k[bracketed[b]]);
+                    settled[bracketed[b]] = !Float.isNaN(threshold);
+                    found[bracketed[b]] = threshold;
+                });
+            }
         }
         radix(passes, models, k, Arrays.stream(which).filter(m -> !settled[m]).toArray(), found);
     }

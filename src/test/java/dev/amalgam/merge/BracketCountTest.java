@@ -25,6 +25,7 @@ import java.util.function.IntFunction;
 import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -62,6 +63,32 @@ class BracketCountTest {
             } finally {
                 models.forEach(SafetensorsModel::close);
             }
+        }
+    }
+
+    @Test
+    void aClosedCountHandsItsArraysToTheNextAndTheRoomIsTakenByCapacity() {
+        ThresholdGuess.Bracket[] one = {new ThresholdGuess.Bracket(0, 100)};
+        long numel = 1 << 16;
+        long room = BracketCount.room(numel);
+        float[] grown;
+        try (BracketCount count = new BracketCount(one, numel)) {
+            grown = count.range(0).kept(0, 50_000);
+            assertTrue(grown.length >= 50_000 + BracketCount.Range.SLACK, "grown past its first floats: " + grown.length);
+        }
+        try (BracketCount count = new BracketCount(one, numel)) {
+            BracketCount.Range range = count.range(0);
+            assertSame(grown, range.kept(0, 1), "the closed count's array, not a new one");
+            assertSame(grown, range.kept(0, 50_000), "grown within it: no copy");
+        }
+        // the room as fresh arrays take it (the first INITIAL floats free, each growth by the new capacity), however
+        // long the spares are: the same counts settle a model with or without them
+        int most = Math.toIntExact(room + BracketCount.Range.INITIAL - BracketCount.Range.SLACK);
+        try (BracketCount count = new BracketCount(one, numel)) {
+            assertTrue(count.range(0).kept(0, most) != null, "room for " + most);
+        }
+        try (BracketCount count = new BracketCount(one, numel)) {
+            assertTrue(count.range(0).kept(0, most + 1) == null, "no room for " + (most + 1));
         }
     }
 
@@ -110,39 +137,45 @@ class BracketCountTest {
                 new ThresholdGuess.Bracket(sorted[1][mid - 40], sorted[1][mid + 40])});
         tried.add(new ThresholdGuess.Bracket[]{new ThresholdGuess.Bracket(sorted[0][mid], sorted[0][mid] + 4000),
                 new ThresholdGuess.Bracket(sorted[1][mid], sorted[1][mid] + 4000)});
-        for (ThresholdGuess.Bracket[] brackets : tried) {
-            BracketCount inLanes = new BracketCount(brackets, n);
-            lanes.eachBracket(models, inLanes);
-            BracketCount inFloats = new BracketCount(brackets, n);
-            floats.eachBracket(models, inFloats);
-            int settled = 0;
-            for (int m : models) {
-                // every 131st k, and each count of the bracket's (k at it and one past it: where the answer changes side)
-                int low = brackets[m].low();
-                int high = brackets[m].high();
-                int[] bits = sorted[m];
-                long[] edges = {Arrays.stream(bits).filter(b -> b > high).count(),
-                        Arrays.stream(bits).filter(b -> b >= high).count(),
-                        Arrays.stream(bits).filter(b -> b > low).count(),
-                        Arrays.stream(bits).filter(b -> b >= low).count()};
-                // and every k strictly within a narrow bracket
-                long strictly = edges[2] - edges[1] <= 200 ? edges[2] - edges[1] : 0;
-                long[] ks = LongStream.concat(LongStream.concat(LongStream.iterate(1, k -> k <= n, k -> k + 131),
-                                Arrays.stream(edges).flatMap(e -> LongStream.of(e, e + 1))),
-                        LongStream.rangeClosed(1, strictly).map(k -> edges[1] + k)).filter(k -> k >= 1 && k <= n).toArray();
-                for (long k : ks) {
-                    float found = inLanes.threshold(m, k);
-                    assertEquals(Float.floatToRawIntBits(inFloats.threshold(m, k)), Float.floatToRawIntBits(found),
-                            dtype + ", model " + m + ", k " + k + ": lanes against floats");
-                    int expected = sorted[m][(int) (n - k)];
-                    boolean within = expected >= brackets[m].low() && expected <= brackets[m].high();
-                    assertEquals(within ? expected : Float.floatToRawIntBits(Float.NaN), Float.floatToRawIntBits(found),
-                            dtype + ", model " + m + ", k " + k + " (within the bracket: " + within + ")");
-                    settled += within ? 1 : 0;
-                }
+        for (ThresholdGuess.Bracket[] brackets : tried) { // each count closed: the next one's arrays hold its values
+            try (BracketCount inLanes = new BracketCount(brackets, n); BracketCount inFloats = new BracketCount(brackets, n)) {
+                counted(lanes, floats, models, brackets, inLanes, inFloats, sorted, dtype);
             }
-            assertTrue(settled > 20, dtype + ": ks within the brackets " + settled);
         }
+    }
+
+    private static void counted(KernelInputs lanes, MagnitudeThresholds.Passes floats, int[] models, ThresholdGuess.Bracket[] brackets,
+                                BracketCount inLanes, BracketCount inFloats, int[][] sorted, DType dtype) {
+        long n = lanes.numel();
+        lanes.eachBracket(models, inLanes);
+        floats.eachBracket(models, inFloats);
+        int settled = 0;
+        for (int m : models) {
+            // every 131st k, and each count of the bracket's (k at it and one past it: where the answer changes side)
+            int low = brackets[m].low();
+            int high = brackets[m].high();
+            int[] bits = sorted[m];
+            long[] edges = {Arrays.stream(bits).filter(b -> b > high).count(),
+                    Arrays.stream(bits).filter(b -> b >= high).count(),
+                    Arrays.stream(bits).filter(b -> b > low).count(),
+                    Arrays.stream(bits).filter(b -> b >= low).count()};
+            // and every k strictly within a narrow bracket
+            long strictly = edges[2] - edges[1] <= 200 ? edges[2] - edges[1] : 0;
+            long[] ks = LongStream.concat(LongStream.concat(LongStream.iterate(1, k -> k <= n, k -> k + 131),
+                            Arrays.stream(edges).flatMap(e -> LongStream.of(e, e + 1))),
+                    LongStream.rangeClosed(1, strictly).map(k -> edges[1] + k)).filter(k -> k >= 1 && k <= n).toArray();
+            for (long k : ks) {
+                float found = inLanes.threshold(m, k);
+                assertEquals(Float.floatToRawIntBits(inFloats.threshold(m, k)), Float.floatToRawIntBits(found),
+                        dtype + ", model " + m + ", k " + k + ": lanes against floats");
+                int expected = sorted[m][(int) (n - k)];
+                boolean within = expected >= brackets[m].low() && expected <= brackets[m].high();
+                assertEquals(within ? expected : Float.floatToRawIntBits(Float.NaN), Float.floatToRawIntBits(found),
+                        dtype + ", model " + m + ", k " + k + " (within the bracket: " + within + ")");
+                settled += within ? 1 : 0;
+            }
+        }
+        assertTrue(settled > 20, dtype + ": ks within the brackets " + settled);
     }
 
     private static Path write(Path dir, DType dtype, float[] values) throws IOException {
