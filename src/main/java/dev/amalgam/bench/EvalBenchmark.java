@@ -28,13 +28,13 @@ final class EvalBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("amalgam.home", "."));
-        Path fixtures = home.resolve("../shared/fixtures");
-        Path stories = fixtures.resolve("stories260K/hf");
+        SharedFixtures fixtures = SharedFixtures.find();
+        Path stories = fixtures.stories();
         int items = args.length >= 2 && args[0].equals("--items") ? Integer.parseInt(args[1]) : 40;
         // Kept between runs like the merge benchmark's models (230 MB of fp32 weights).
         Path big = new SyntheticLlama(512, 1376, 8, 8, 8, 32000, false).writeScorable(
                 Path.of(System.getProperty("java.io.tmpdir"), "amalgam-bench-llama512"), DType.F32, 3, 0, 0f, stories);
-        TaskRegistry tasks = TaskRegistry.scan(home.resolve("eval-tasks"), Optional.of(fixtures.resolve("eval")));
+        TaskRegistry tasks = TaskRegistry.scan(home.resolve("eval-tasks"), Optional.of(fixtures.eval()));
         System.out.printf("ARC-Challenge, first %d items (4 requests each), fp32 CPU; tokens/s counts every request's tokens%n", items);
         System.out.printf("%-22s %13s %15s %13s %9s %9s %13s%n", "model", "1-at-a-time", "ctx per choice", "shared ctx",
                 "batch/1", "shared/b", "s / ARC item");

@@ -37,7 +37,6 @@ import java.util.stream.Stream;
  */
 final class EvolveBenchmark {
     private static final SyntheticLlama SHAPE = new SyntheticLlama(512, 1376, 8, 8, 4, 512, false);
-    private static final Path STORIES = Path.of("../shared/fixtures/stories260K/hf");
     private static final int CANDIDATES = 4;
 
     private EvolveBenchmark() {
@@ -48,7 +47,7 @@ final class EvolveBenchmark {
         Files.createDirectories(dir);
         List<String> names = List.of("base", "ft-a", "ft-b");
         for (int i = 0; i < names.size(); i++) {
-            SHAPE.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : 0.5f, STORIES);
+            SHAPE.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : 0.5f, SharedFixtures.find().stories());
         }
         for (String method : List.of("linear", "dare_ties")) {
             measure(dir, method);
@@ -61,7 +60,7 @@ final class EvolveBenchmark {
                 method, base, null, 4, null, false, List.of("self_attn", "mlp"), false, DType.BF16);
         SearchConfig config = new SearchConfig(spec, List.of(new TaskObjective("arc_challenge", 1, "acc")),
                 new SearchSettings(Strategy.GA, 0, 1, 0, null, 7, 0),
-                new EvaluationSettings(Path.of("eval-tasks").toAbsolutePath(), Path.of("../shared/fixtures/eval").toAbsolutePath(), 20, null, 0, 0,
+                new EvaluationSettings(Path.of("eval-tasks").toAbsolutePath(), SharedFixtures.find().eval(), 20, null, 0, 0,
                         "test", null, 0),
                 new OutputSettings(dir, "bench"), dir.resolve("bench.yaml"));
         Genome genome = GenomeLoader.load(config);

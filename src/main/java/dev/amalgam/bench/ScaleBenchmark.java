@@ -51,7 +51,6 @@ import java.util.stream.Stream;
  */
 final class ScaleBenchmark {
     static final SyntheticLlama TINYLLAMA = new SyntheticLlama(2048, 5632, 22, 32, 4, 32000, false);
-    private static final Path STORIES = Path.of("../shared/fixtures/stories260K/hf");
 
     private ScaleBenchmark() {
     }
@@ -101,7 +100,7 @@ final class ScaleBenchmark {
         List<String> names = List.of("base", "ft-a", "ft-b");
         long t0 = System.nanoTime();
         for (int i = 0; i < names.size(); i++) {
-            shape.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : deltaScale, STORIES);
+            shape.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : deltaScale, SharedFixtures.find().stories());
         }
         System.out.printf("models: 3 x %.2f GB bf16 in %s (%.0f s to make or find)%n", shape.bytes(DType.BF16) / 1e9, dir, (System.nanoTime() - t0) / 1e9);
         if (merges) {
@@ -113,12 +112,12 @@ final class ScaleBenchmark {
     }
 
     /**
-     * Refuses a folder holding anything the benchmark does not write there (its three models, their merges' scratch
+     * Refuses a folder holding anything the benchmark does not write there (its three models and their staging folders, their merges' scratch
      * {@code out} and its recipes): a {@code --dir} of the user's, which {@code --clean} would delete and a run would
      * write into.
      */
     private static void onlyOwn(Path dir) throws IOException {
-        Set<String> own = new HashSet<>(List.of("base", "ft-a", "ft-b", "out"));
+        Set<String> own = new HashSet<>(List.of("base", "ft-a", "ft-b", "base.part", "ft-a.part", "ft-b.part", "out"));
         MergeMethods.all().forEach(m -> own.add(m.name() + ".yaml"));
         OwnFolder.check(dir, own, "the scale benchmark", "--dir");
     }
@@ -234,7 +233,7 @@ final class ScaleBenchmark {
                 "dare_ties", new ModelRef(dir.resolve("base").toString()), null, 4, null, false, List.of("self_attn", "mlp"), false, DType.BF16);
         SearchConfig config = new SearchConfig(spec, List.of(new TaskObjective("arc_challenge", 1, "acc")),
                 new SearchSettings(Strategy.GA, 0, 1, 0, null, 7, 0),
-                new EvaluationSettings(Path.of("eval-tasks").toAbsolutePath(), Path.of("../shared/fixtures/eval").toAbsolutePath(), items, null, 0, 0,
+                new EvaluationSettings(Path.of("eval-tasks").toAbsolutePath(), SharedFixtures.find().eval(), items, null, 0, 0,
                         "test", null, 0),
                 new OutputSettings(dir, "bench"), dir.resolve("bench.yaml"));
         Genome genome = GenomeLoader.load(config);

@@ -12,7 +12,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -90,19 +92,30 @@ public record SyntheticLlama(int hidden, int intermediate, int layers, int heads
     /**
      * Writes the model into {@code dir} unless a previous run already did, with the tokenizer files of
      * {@code tokenizerFrom} (the stories260K tokenizer: its ids are valid in any vocabulary of 512 or more),
-     * so the folder loads and scores like a real checkpoint. Returns {@code dir}.
+     * so the folder loads and scores like a real checkpoint. Returns {@code dir}. Written into {@code dir.part} and
+     * renamed when whole: a run killed while writing (or missing the tokenizer) leaves no folder a later run would
+     * take for a model; the next run replaces that {@code .part} folder, its own.
      */
     public Path writeScorable(Path dir, DType dtype, long seed, long deltaSeed, float deltaScale, Path tokenizerFrom) {
         if (Files.exists(dir.resolve("config.json"))) {
             return dir;
         }
-        write(dir, dtype, seed, deltaSeed, deltaScale, 1L << 30);
+        Path staged = dir.resolveSibling(dir.getFileName() + ".part");
         try {
-            for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
-                Files.copy(tokenizerFrom.resolve(f), dir.resolve(f));
+            if (Files.isDirectory(staged)) {
+                try (var files = Files.walk(staged)) {
+                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
             }
+            write(staged, dtype, seed, deltaSeed, deltaScale, 1L << 30);
+            for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
+                Files.copy(tokenizerFrom.resolve(f), staged.resolve(f));
+            }
+            Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy tokenizer files into " + dir, e);
+            throw new UncheckedIOException("cannot make the model " + dir, e);
         }
         return dir;
     }
