@@ -115,7 +115,9 @@ public final class GpuCheck {
         Engine engine = Engine.getInstance();
         ObjectNode r = result("probe");
         r.put("engine", engine.getEngineName());
-        r.put("libtorch", engine.getVersion());
+        // the version DJL's jars name (PYTORCH_VERSION, which names the JNI's folder), not the libtorch loaded: on a
+        // machine's own PyTorch, gpu-check's log gives that (python3's torch.__version__)
+        r.put("djl_pytorch_version", engine.getVersion());
         r.put("gpus", engine.getGpuCount());
         Device gpu = device();
         r.put("device", gpu.toString());
