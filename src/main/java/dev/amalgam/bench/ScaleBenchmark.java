@@ -112,9 +112,9 @@ final class ScaleBenchmark {
     }
 
     /**
-     * Refuses a folder holding anything the benchmark does not write there (its three models and their staging folders, their merges' scratch
-     * {@code out} and its recipes): a {@code --dir} of the user's, which {@code --clean} would delete and a run would
-     * write into.
+     * Refuses a folder holding anything the benchmark does not write there (its three models and their staging
+     * folders, their merges' scratch {@code out} and its recipes): a {@code --dir} of the user's, which {@code --clean}
+     * would delete and a run would write into.
      */
     private static void onlyOwn(Path dir) throws IOException {
         Set<String> own = new HashSet<>(List.of("base", "ft-a", "ft-b", "base.part", "ft-a.part", "ft-b.part", "out"));

@@ -14,7 +14,8 @@ record SharedFixtures(Path root) {
     static SharedFixtures find() {
         Path home = Path.of(System.getProperty("amalgam.home", "."));
         Path shared = home.resolve("../shared/fixtures").normalize();
-        return new SharedFixtures(Files.isDirectory(shared) || !Files.isDirectory(home.resolve("fixtures")) ? shared : home.resolve("fixtures"));
+        Path bundled = home.resolve("fixtures");
+        return new SharedFixtures(Files.isDirectory(shared) || !Files.isDirectory(bundled) ? shared : bundled);
     }
 
     /** stories260K's HF folder: its config, weights and tokenizer files. */
