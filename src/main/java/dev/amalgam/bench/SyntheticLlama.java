@@ -89,12 +89,16 @@ public record SyntheticLlama(int hidden, int intermediate, int layers, int heads
         }
     }
 
+    /** The mark in a staging folder {@link #writeScorable} made, which a later run may replace. */
+    static final String STAGING = ".amalgam-synthetic-staging";
+
     /**
      * Writes the model into {@code dir} unless a previous run already did, with the tokenizer files of
      * {@code tokenizerFrom} (the stories260K tokenizer: its ids are valid in any vocabulary of 512 or more),
      * so the folder loads and scores like a real checkpoint. Returns {@code dir}. Written into {@code dir.part} and
      * renamed when whole: a run killed while writing (or missing the tokenizer) leaves no folder a later run would
-     * take for a model; the next run replaces that {@code .part} folder, its own.
+     * take for a model. The next run replaces that {@code .part} folder only where it holds {@link #STAGING}, the mark
+     * this method leaves in the folders it makes; one without it (someone else's) is refused, and nothing in it deleted.
      */
     public Path writeScorable(Path dir, DType dtype, long seed, long deltaSeed, float deltaScale, Path tokenizerFrom) {
         if (Files.exists(dir.resolve("config.json"))) {
@@ -103,16 +107,23 @@ public record SyntheticLlama(int hidden, int intermediate, int layers, int heads
         Path staged = dir.resolveSibling(dir.getFileName() + ".part");
         try {
             if (Files.isDirectory(staged)) {
+                if (!Files.exists(staged.resolve(STAGING))) {
+                    throw new IllegalArgumentException(staged + " exists and is not a model this benchmark was making;"
+                            + " it is not replaced: remove it or name another folder");
+                }
                 try (var files = Files.walk(staged)) {
                     for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                         Files.delete(p);
                     }
                 }
             }
+            Files.createDirectories(staged);
+            Files.createFile(staged.resolve(STAGING));
             write(staged, dtype, seed, deltaSeed, deltaScale, 1L << 30);
             for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
                 Files.copy(tokenizerFrom.resolve(f), staged.resolve(f));
             }
+            Files.delete(staged.resolve(STAGING));
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the model " + dir, e);
