@@ -46,7 +46,13 @@ final class ElectedLanes extends FamilyLanes {
             return stored(vectors, encoding, window, floats);
         }
         if (weights.length == 2 && !random && unscaled()) {
-            pair(in, vectors, floats, counted, atMost, below);
+            long tallies = pair(in, vectors, floats);
+            for (int m = 0; m < 2; m++) { // a NaN lies above the bound: neither at most the guess nor below it
+                if (counted != null && counted[m] >= 0) {
+                    atMost[counted[m]] += vectors - (tallies >>> 32 * m & 0xFFFF);
+                    below[counted[m]] += vectors - (tallies >>> 32 * m + 16 & 0xFFFF);
+                }
+            }
             return stored(vectors, encoding, window, floats);
         }
         int[] bits = null;
@@ -59,18 +65,20 @@ final class ElectedLanes extends FamilyLanes {
     }
 
     /**
-     * Two unscaled models in one loop, into {@code results} as fp32, counting the guesses as {@link #count} does:
-     * both contributions stay in registers from the sum to the agreeing sums, where {@link #signs} and
-     * {@link #results} form each twice (and the majority sign goes through the scratch array): 0.40-0.52 ns an
-     * element against 0.70-0.78 in the microbenchmark, 0.46-0.55 against 0.86-1.16 counting both models' guesses.
-     * The same bits as those two: the unscaled contribution written out, and the election as {@link #elected} forms it.
+     * Two unscaled models in one loop, into {@code results} as fp32: both contributions stay in registers from the sum
+     * to the agreeing sums, where {@link #signs} and {@link #results} form each twice (and the majority sign goes
+     * through the scratch array): 0.40-0.52 ns an element against 0.70-0.78 in the microbenchmark. The same bits as
+     * those two: the unscaled contribution written out, and the election as {@link #elected} forms it. A delta is kept
+     * where the bits of |delta| reach its {@link #keepBound}. Returns, 16 bits each from bit 0 up, model 0's count of
+     * |delta| above its bound and at or above it, then model 1's (from bit 32): a guess's counts ({@link #count}), which
+     * the caller adds where a guess needs them. Counted in every call and added by the caller: with the counts behind
+     * a branch here, C2 compiled the loop for the tensors it had seen (a guess's, or none's) and threw it away at the
+     * first of the other kind (an uncommon trap), and every thread waited for a new compile of it (a one-shot merge of
+     * fine-tune-like 1.1B models, whose norms have no guess, did so twice).
      */
-    private void pair(MemorySegment[] in, int vectors, float[] results, int[] counted, long[] atMost, long[] below) {
-        boolean counting0 = counted != null && counted[0] >= 0;
-        boolean counting1 = counted != null && counted[1] >= 0;
-        int bound0 = bounds[0];
-        int bound1 = bounds[1];
-        long atMost0 = 0, below0 = 0, atMost1 = 0, below1 = 0; // the guesses' counts, as count() adds them
+    private long pair(MemorySegment[] in, int vectors, float[] results) {
+        int keep0 = keepBound(thresholds[0]);
+        int keep1 = keepBound(thresholds[1]);
         boolean normalize = family.normalize();
         // constants made once: the JIT's inlining stops at a count of the nodes it has made, and each vector made
         // in the loop's body counts anew
@@ -78,35 +86,44 @@ final class ElectedLanes extends FamilyLanes {
         FloatVector one = FloatVector.broadcast(FLOATS, 1f);
         FloatVector w0 = FloatVector.broadcast(FLOATS, weights[0]);
         FloatVector w1 = FloatVector.broadcast(FLOATS, weights[1]);
-        FloatVector t0 = FloatVector.broadcast(FLOATS, thresholds[0]);
-        FloatVector t1 = FloatVector.broadcast(FLOATS, thresholds[1]);
         FloatVector lambdas = FloatVector.broadcast(FLOATS, family.lambda());
+        IntVector each = IntVector.broadcast(FloatLanes.INTS, 1);
+        IntVector above0 = IntVector.zero(FloatLanes.INTS); // per lane, the chunk's |delta| above the bound and at or above it
+        IntVector atLeast0 = above0;
+        IntVector above1 = above0;
+        IntVector atLeast1 = above0;
         for (int j = 0; j < vectors; j += FloatLanes.LANES) {
             FloatVector b = base(in, j);
             FloatVector d0 = delta(0, in, j, b);
             FloatVector d1 = delta(1, in, j, b);
-            if (counting0) {
-                IntVector magnitude = d0.reinterpretAsInts().and(0x7FFFFFFF);
-                atMost0 += magnitude.compare(VectorOperators.LE, bound0).trueCount();
-                below0 += magnitude.compare(VectorOperators.LT, bound0).trueCount();
-            }
-            if (counting1) {
-                IntVector magnitude = d1.reinterpretAsInts().and(0x7FFFFFFF);
-                atMost1 += magnitude.compare(VectorOperators.LE, bound1).trueCount();
-                below1 += magnitude.compare(VectorOperators.LT, bound1).trueCount();
-            }
-            FloatVector c0 = d0.mul(zero.blend(w0, d0.abs().compare(VectorOperators.GE, t0)));
-            FloatVector c1 = d1.mul(zero.blend(w1, d1.abs().compare(VectorOperators.GE, t1)));
+            IntVector magnitude0 = d0.reinterpretAsInts().and(0x7FFFFFFF);
+            IntVector magnitude1 = d1.reinterpretAsInts().and(0x7FFFFFFF);
+            VectorMask<Integer> kept0 = magnitude0.compare(VectorOperators.GE, keep0);
+            VectorMask<Integer> kept1 = magnitude1.compare(VectorOperators.GE, keep1);
+            above0 = above0.add(each, magnitude0.compare(VectorOperators.GT, keep0));
+            atLeast0 = atLeast0.add(each, kept0);
+            above1 = above1.add(each, magnitude1.compare(VectorOperators.GT, keep1));
+            atLeast1 = atLeast1.add(each, kept1);
+            FloatVector c0 = d0.mul(zero.blend(w0, kept0.cast(FLOATS)));
+            FloatVector c1 = d1.mul(zero.blend(w1, kept1.cast(FLOATS)));
             b.add(elected(c0, c1, w0, w1, normalize, zero, one).mul(lambdas)).intoArray(results, j);
         }
-        if (counting0) {
-            atMost[counted[0]] += atMost0;
-            below[counted[0]] += below0;
+        // each count is at most vectors <= CHUNK = 2^14
+        return (long) above0.reduceLanes(VectorOperators.ADD) | (long) atLeast0.reduceLanes(VectorOperators.ADD) << 16
+                | (long) above1.reduceLanes(VectorOperators.ADD) << 32 | (long) atLeast1.reduceLanes(VectorOperators.ADD) << 48;
+    }
+
+    /**
+     * The bits of |delta| from which {@link #pair} keeps a delta, for a {@link #thresholds} entry: a guess's or a
+     * threshold's own bits (|delta| >= t, as the bits of non-negative floats order as their values), 0 to keep every
+     * delta (-inf), and the largest int to keep none (NaN). A NaN delta is kept where its bits reach the bound; kept
+     * (NaN x w) or not (NaN x 0), its contribution is the same NaN, and so is the element's result.
+     */
+    private static int keepBound(float threshold) {
+        if (Float.isNaN(threshold)) {
+            return Integer.MAX_VALUE;
         }
-        if (counting1) {
-            atMost[counted[1]] += atMost1;
-            below[counted[1]] += below1;
-        }
+        return threshold == Float.NEGATIVE_INFINITY ? 0 : Float.floatToRawIntBits(threshold) & 0x7FFFFFFF;
     }
 
     /**

@@ -143,6 +143,8 @@ class JavaCpuKernelTest {
             out.add(Arguments.of(method, 2, new double[]{0.35, 0.65}, Map.of("normalize", false, "rescale", true, "lambda", 0.8)));
             out.add(Arguments.of(method, 3, new double[]{0.0, 0.5, 0.9}, Map.of()));
             out.add(Arguments.of(method, 1, new double[]{0.6}, Map.of("rescale", false))); // one model: its sum starts at +0 too
+            // two models, one mask keeping every delta and one none: ties' two-model loop's bounds at both ends
+            out.add(Arguments.of(method, 2, new double[]{1.0, 0.0}, Map.of("rescale", false)));
         }
         return out.stream();
     }
