@@ -1,6 +1,7 @@
 package dev.amalgam.bench;
 
 import ai.djl.Device;
+import dev.amalgam.files.StagedDirectory;
 import dev.amalgam.evolve.config.EvaluationSettings;
 import dev.amalgam.evolve.config.GenomeSpec;
 import dev.amalgam.evolve.config.OutputSettings;
@@ -23,10 +24,8 @@ import dev.amalgam.safetensors.DType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * {@code ./build bench evolve}: seconds per search candidate when its merge is materialised in memory (the scoring
@@ -46,8 +45,9 @@ final class EvolveBenchmark {
         Path dir = Path.of(args.length >= 2 && args[0].equals("--dir") ? args[1] : System.getProperty("java.io.tmpdir") + "/amalgam-bench-evolve");
         Files.createDirectories(dir);
         List<String> names = List.of("base", "ft-a", "ft-b");
+        Path stories = SharedFixtures.find().stories();
         for (int i = 0; i < names.size(); i++) {
-            SHAPE.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : 0.5f, SharedFixtures.find().stories());
+            SHAPE.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : 0.5f, stories);
         }
         for (String method : List.of("linear", "dare_ties")) {
             measure(dir, method);
@@ -92,7 +92,7 @@ final class EvolveBenchmark {
                     loaded.weights();
                 }
                 long t4 = System.nanoTime();
-                delete(out);
+                StagedDirectory.deleteRecursively(out);
                 if (k >= 0) {
                     memoryMerge += (t1 - t0) / 1e9;
                     score += (t2 - t1) / 1e9;
@@ -109,17 +109,5 @@ final class EvolveBenchmark {
         System.out.printf("candidate split: merge %.0f%% / score %.0f%% in memory; merge %.0f%% / score %.0f%% via disk%n",
                 100 * memoryMerge / (memoryMerge + score), 100 * score / (memoryMerge + score),
                 100 * disk / (disk + score), 100 * score / (disk + score));
-    }
-
-    /** Deletes a benchmark's folder and everything in it (benchmark scratch only). */
-    static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

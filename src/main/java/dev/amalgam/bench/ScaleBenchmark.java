@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.amalgam.files.StagedDirectory;
 import dev.amalgam.evolve.config.EvaluationSettings;
 import dev.amalgam.evolve.config.GenomeSpec;
 import dev.amalgam.evolve.config.OutputSettings;
@@ -88,7 +89,7 @@ final class ScaleBenchmark {
                 }
                 case "--clean" -> {
                     onlyOwn(dir);
-                    EvolveBenchmark.delete(dir);
+                    StagedDirectory.deleteRecursively(dir);
                     System.out.println("deleted " + dir);
                     return;
                 }
@@ -99,8 +100,9 @@ final class ScaleBenchmark {
         Files.createDirectories(dir);
         List<String> names = List.of("base", "ft-a", "ft-b");
         long t0 = System.nanoTime();
+        Path stories = SharedFixtures.find().stories();
         for (int i = 0; i < names.size(); i++) {
-            shape.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : deltaScale, SharedFixtures.find().stories());
+            shape.writeScorable(dir.resolve(names.get(i)), DType.BF16, 1, 100 + i, i == 0 ? 0f : deltaScale, stories);
         }
         System.out.printf("models: 3 x %.2f GB bf16 in %s (%.0f s to make or find)%n", shape.bytes(DType.BF16) / 1e9, dir, (System.nanoTime() - t0) / 1e9);
         if (merges) {
@@ -161,7 +163,7 @@ final class ScaleBenchmark {
                     seconds = Math.min(seconds, s);
                     peak = Math.max(peak, rss.peak() - rss.before());
                 }
-                EvolveBenchmark.delete(out);
+                StagedDirectory.deleteRecursively(out);
             }
             int inputs = method.equals("linear") ? 2 : 3;
             long bound = (inputs + 2) * largest + MergeKernel.SLACK; // the DJL path's bound (largest: fp32 bytes)
@@ -223,7 +225,7 @@ final class ScaleBenchmark {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        EvolveBenchmark.delete(out);
+        StagedDirectory.deleteRecursively(out);
         return seconds;
     }
 

@@ -2,6 +2,7 @@ package dev.amalgam.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.amalgam.files.StagedDirectory;
 import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.SafetensorsWriter;
 import dev.amalgam.safetensors.TensorSpec;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -111,11 +111,7 @@ public record SyntheticLlama(int hidden, int intermediate, int layers, int heads
                     throw new IllegalArgumentException(staged + " exists and is not a model this benchmark was making;"
                             + " it is not replaced: remove it or name another folder");
                 }
-                try (var files = Files.walk(staged)) {
-                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
+                StagedDirectory.deleteRecursively(staged);
             }
             Files.createDirectories(staged);
             Files.createFile(staged.resolve(STAGING));
