@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * {@link BracketCount}'s pass a vector of lanes at a time, from the mapped inputs ({@link FloatLanes}): per model, the
- * delta's magnitude bits (the fp32 difference, as {@link KernelInputs#delta} forms it), the counts against the
- * bracket's ends, and the values strictly within it compressed into the range's array. Load only where
+ * delta's magnitude bits (the fp32 difference, as {@link KernelInputs#delta} forms it), the count of those above the
+ * bracket, and the values within it compressed into the range's array. Load only where
  * {@link dev.amalgam.safetensors.FloatCodec#lanes()}.
  */
 final class BracketLanes {
@@ -42,7 +42,7 @@ final class BracketLanes {
     /**
      * Counts elements {@code [at, at + vectors)} ({@code vectors} a multiple of {@link FloatLanes#LANES}) into
      * {@code range}: a model at a time (the base's lanes come from the L1 cache after the first), each in its own
-     * call, whose counts stay in registers (counted into the range's arrays per vector, and over models in one loop,
+     * call, whose count stays in registers (counted into the range's arrays per vector, and over models in one loop,
      * the pass ran 4x slower). Every vector's lanes within the bracket are compressed and stored, most of them none: a
      * branch on whether any is (a third of the vectors at 16 lanes) mispredicted often enough to cost more.
      */
@@ -58,34 +58,26 @@ final class BracketLanes {
         // the chunk's elements, read from 0 on (see FloatLanes#elements)
         MemorySegment x = FloatLanes.elements(dtype, data[m], at, vectors);
         MemorySegment b = FloatLanes.elements(baseType, base, at, vectors);
-        int lo = range.low[m];
-        int hi = range.high[m];
-        // per lane, a chunk's counts (at most CHUNK / LANES each): a masked add a compare, where counting each
-        // compare's lanes took three instructions (the mask to a register, its bit count, the add)
-        IntVector aboveHigh = IntVector.zero(FloatLanes.INTS);
-        IntVector atLeastHigh = IntVector.zero(FloatLanes.INTS);
-        IntVector aboveLow = IntVector.zero(FloatLanes.INTS);
-        IntVector atLeastLow = IntVector.zero(FloatLanes.INTS);
+        int low = range.low[m];
+        int high = range.high[m];
+        int span = high - low;
+        // per lane, the chunk's count (at most CHUNK / LANES): a masked add, where counting the compare's lanes took
+        // three instructions (the mask to a register, its bit count, the add)
+        IntVector above = IntVector.zero(FloatLanes.INTS);
         IntVector one = IntVector.broadcast(FloatLanes.INTS, 1);
         int filled = range.filled[m];
         for (int j = 0; j < vectors; j += FloatLanes.LANES) {
             IntVector magnitude = FloatLanes.widen(dtype, x, j).sub(FloatLanes.widen(baseType, b, j))
                     .reinterpretAsInts().and(0x7FFFFFFF);
-            aboveHigh = aboveHigh.add(one, magnitude.compare(VectorOperators.GT, hi));
-            atLeastHigh = atLeastHigh.add(one, magnitude.compare(VectorOperators.GE, hi));
-            VectorMask<Integer> overLow = magnitude.compare(VectorOperators.GT, lo);
-            aboveLow = aboveLow.add(one, overLow);
-            atLeastLow = atLeastLow.add(one, magnitude.compare(VectorOperators.GE, lo));
+            above = above.add(one, magnitude.compare(VectorOperators.GT, high));
             if (kept != null) {
-                VectorMask<Integer> inside = overLow.and(magnitude.compare(VectorOperators.LT, hi));
-                magnitude.compress(inside).reinterpretAsFloats().intoArray(kept, filled);
-                filled += inside.trueCount();
+                // low <= magnitude <= high in one compare: below low, the difference is negative, above 2^31 unsigned
+                VectorMask<Integer> within = magnitude.sub(low).compare(VectorOperators.ULE, span);
+                magnitude.compress(within).reinterpretAsFloats().intoArray(kept, filled);
+                filled += within.trueCount();
             }
         }
-        range.aboveHigh[m] += aboveHigh.reduceLanes(VectorOperators.ADD);
-        range.atLeastHigh[m] += atLeastHigh.reduceLanes(VectorOperators.ADD);
-        range.aboveLow[m] += aboveLow.reduceLanes(VectorOperators.ADD);
-        range.atLeastLow[m] += atLeastLow.reduceLanes(VectorOperators.ADD);
+        range.above[m] += above.reduceLanes(VectorOperators.ADD);
         range.filled[m] = filled; // unchanged once there is no room: the model is then not settled
     }
 }

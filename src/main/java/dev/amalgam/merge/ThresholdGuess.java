@@ -51,7 +51,7 @@ final class ThresholdGuess {
      * {@link #MARGIN_SD} standard deviations of the sampled rank above and below t's, as bits of |value|. The deviation
      * is the larger of the binomial one and the one the segments' own counts show (a tensor's rows can differ in scale,
      * and a segment lies within a row or two). {@link BracketCount}'s pass then counts the values above the bracket and
-     * at its ends, and keeps those strictly within it: a few percent of the tensor.
+     * keeps those within it: a few percent of the tensor.
      */
     static Estimate estimate(RadixSelect.Ranked ranked, int segments, long k, long numel) {
         int size = ranked.size();
