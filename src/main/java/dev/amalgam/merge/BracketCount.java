@@ -85,7 +85,7 @@ final class BracketCount implements AutoCloseable {
 
     /**
      * The {@code rank}-th largest (from 1) of model m's kept values, all within its bracket: one count of them
-     * over at most 2^{@link #BUCKET_BITS} buckets of their bits above the low end, the bucket that holds the rank found
+     * over at most 2^{@link #BUCKET_BITS} buckets of their bits from the low end on, the bucket that holds the rank found
      * as {@link RadixSelect#select} finds the radix passes' buckets, then its values gathered and sorted, a few dozen
      * where the values spread over the bracket. Both models' selections
      * of a 5632 x 2048 tensor took 0.64-0.75 ms, against 0.87-0.88 ms by {@link RadixSelect.Ranked}, whose buckets of
@@ -123,7 +123,7 @@ final class BracketCount implements AutoCloseable {
      * included) as floats, in an array grown out of the models' shared room (null once it runs out: the count goes on,
      * the model is not settled). One count and one unsigned compare a vector, where counting the values above and at
      * each end apart (to keep only those strictly between them) took four counts and two compares: the pass took
-     * 0.33-0.43 ns an element against 0.35-0.46, less in 4 of 5 alternating JVMs (two models, a 5632 x 2048 tensor
+     * 0.33-0.43 ns an element against 0.33-0.46, less in 4 of 5 alternating JVMs (two models, a 5632 x 2048 tensor
      * in memory, both cores). The ends' copies are kept now, which costs room only where an end is a value many deltas
      * share: a bracket comes from a sample whose values seldom repeat (else its value is a guess), and a bracket that
      * fills the room falls back to the radix passes.
