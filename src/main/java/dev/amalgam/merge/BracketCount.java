@@ -67,17 +67,17 @@ final class BracketCount implements AutoCloseable {
      */
     float threshold(int m, long k) {
         long above = 0;
-        long within = 0;
+        long inBracket = 0;
         for (Range r : ranges) {
             if (r != null) {
                 if (r.kept[m] == null) {
                     return Float.NaN;
                 }
                 above += r.above[m];
-                within += r.filled[m];
+                inBracket += r.filled[m];
             }
         }
-        if (k <= above || k > above + within) {
+        if (k <= above || k > above + inBracket) {
             return Float.NaN;
         }
         return within(m, k - above);
