@@ -21,7 +21,7 @@ import java.util.Optional;
  * length, its blocks allocated, reading as zeros until written), called through the FFM API. Why: ext4 allocates a
  * buffered write's blocks late, and its per-page bookkeeping for that (reserving the space, the extent status tree)
  * runs under the file's lock, one writing thread at a time; into reserved blocks a merge's output went faster (the
- * README's eleventh-session figures). And a disk without the room says so here, before any merging. Where the call is
+ * eleventh session in docs/merge-kernel-log.md). And a disk without the room says so here, before any merging. Where the call is
  * missing (not Linux) or the file system does not take it, nothing is reserved and the writes allocate as they go.
  */
 public final class Preallocation {
