@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.amalgam.NonFiniteException;
+import dev.amalgam.files.Readahead;
 import dev.amalgam.safetensors.DType;
 import dev.amalgam.safetensors.SafetensorsModel;
 import dev.amalgam.safetensors.TensorInfo;
@@ -35,6 +36,11 @@ import java.util.function.Consumer;
 public final class MergeKernel {
     /** libtorch's temporaries beyond the DJL path's tensors (its allocator's caching and the ops' own buffers). */
     public static final long SLACK = 512L << 20;
+    /**
+     * How far past the tensor in progress {@link Readahead} reads the inputs: a few of the largest tensors of a 1-7B
+     * model, so the disk stays busy while one is merged; page cache, which the system takes back as it needs.
+     */
+    static final long READAHEAD_BYTES = 256L << 20;
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final MergeMethod method;
     private final List<SafetensorsModel> models; // indexed by PlannedInput.modelIndex
@@ -130,8 +136,11 @@ public final class MergeKernel {
     }
 
     private void run(List<PlannedTensor> plan, TensorSink sink, Progress progress, WideningBuffers widening) {
-        try (NDManager root = NDManager.newBaseManager(device)) {
-            for (PlannedTensor t : plan) {
+        try (NDManager root = NDManager.newBaseManager(device);
+             Readahead ahead = new Readahead(plan.stream().map(this::inputBytes).toList(), READAHEAD_BYTES)) {
+            for (int i = 0; i < plan.size(); i++) {
+                PlannedTensor t = plan.get(i);
+                ahead.reached(i);
                 long bytes = 0;
                 for (PlannedTensor.PlannedInput in : t.allInputs()) {
                     bytes += models.get(in.modelIndex()).info(in.tensorName()).byteLength();
@@ -156,6 +165,12 @@ public final class MergeKernel {
                 progress.tensorDone(t, bytes);
             }
         }
+    }
+
+    /** The mapped bytes that merging {@code t} reads, by model. */
+    private List<Readahead.Read> inputBytes(PlannedTensor t) {
+        return t.allInputs().stream()
+                .map(in -> new Readahead.Read(in.modelIndex(), models.get(in.modelIndex()).slice(in.tensorName()).data())).toList();
     }
 
     /**
