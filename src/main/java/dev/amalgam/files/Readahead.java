@@ -87,8 +87,11 @@ public final class Readahead implements AutoCloseable {
                 }
                 long sum = 0;
                 for (Read r : steps.get(s)) {
+                    if (r.source() != source) {
+                        continue;
+                    }
                     MemorySegment bytes = r.bytes();
-                    for (long at = 0; r.source() == source && at < bytes.byteSize() && !closed; at += STRIDE) {
+                    for (long at = 0; at < bytes.byteSize() && !closed; at += STRIDE) {
                         sum += bytes.get(ValueLayout.JAVA_BYTE, at);
                     }
                 }

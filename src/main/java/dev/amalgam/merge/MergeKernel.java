@@ -136,15 +136,13 @@ public final class MergeKernel {
     }
 
     private void run(List<PlannedTensor> plan, TensorSink sink, Progress progress, WideningBuffers widening) {
+        List<List<Readahead.Read>> reads = plan.stream().map(this::inputBytes).toList(); // per tensor
         try (NDManager root = NDManager.newBaseManager(device);
-             Readahead ahead = new Readahead(plan.stream().map(this::inputBytes).toList(), READAHEAD_BYTES)) {
+             Readahead ahead = new Readahead(reads, READAHEAD_BYTES)) {
             for (int i = 0; i < plan.size(); i++) {
                 PlannedTensor t = plan.get(i);
                 ahead.reached(i);
-                long bytes = 0;
-                for (PlannedTensor.PlannedInput in : t.allInputs()) {
-                    bytes += models.get(in.modelIndex()).info(in.tensorName()).byteLength();
-                }
+                long bytes = reads.get(i).stream().mapToLong(r -> r.bytes().byteSize()).sum();
                 if (t.copyRaw()) {
                     PlannedTensor.PlannedInput first = t.allInputs().getFirst();
                     sink.acceptRaw(t, models.get(first.modelIndex()).slice(first.tensorName()));
