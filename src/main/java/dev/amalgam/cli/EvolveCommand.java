@@ -54,8 +54,9 @@ public final class EvolveCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "folder that task dataset paths are relative to,"
             + " like eval --data-dir (overrides the config's evaluation.data_dir; new runs only: a resumed run keeps its own)")
     Path dataDir;
+    // picocli formats descriptions: %% is a percent sign.
     @Option(names = "--memory-budget", paramLabel = "SIZE", converter = ByteSizeConverter.class,
-            description = "memory the search may use on the CPU, e.g. 16G (default: 80% of physical memory); "
+            description = "memory the search may use on the CPU, e.g. 16G (default: 80%% of physical memory); "
                     + "the plan is printed at start and a search that cannot fit stops before any work")
     Long memoryBudget;
 

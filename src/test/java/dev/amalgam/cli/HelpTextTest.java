@@ -1,0 +1,52 @@
+package dev.amalgam.cli;
+
+import dev.amalgam.CliRun;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * picocli runs every description line through {@link String#format} before it prints it; where that fails it prints
+ * the raw line and "[picocli WARN] Could not format" lines on standard error (a bare percent sign in
+ * {@code evolve --memory-budget}'s did).
+ */
+class HelpTextTest {
+    @Test
+    void everyCommandsHelpPrintsWithoutPicocliWarnings() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        List<String> commands = new ArrayList<>();
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            usage(AmalgamCommand.newCommandLine(), commands);
+        } finally {
+            System.setErr(err);
+        }
+        assertTrue(commands.size() > 5, "the walk reached the subcommands: " + commands);
+        String printed = warnings.toString(StandardCharsets.UTF_8);
+        assertFalse(printed.contains("[picocli WARN]"), printed);
+    }
+
+    @Test
+    void theMemoryBudgetHelpShowsItsPercentSign() {
+        CliRun help = CliRun.run("evolve", "--help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("(default: 80% of physical memory)"), help.out());
+    }
+
+    /** Renders the usage help of {@code cli} and of every subcommand under it, naming each in {@code commands}. */
+    private static void usage(CommandLine cli, List<String> commands) {
+        commands.add(cli.getCommandSpec().qualifiedName());
+        cli.getUsageMessage();
+        cli.getSubcommands().values().forEach(sub -> usage(sub, commands));
+    }
+}
