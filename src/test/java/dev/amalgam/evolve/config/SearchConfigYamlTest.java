@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,17 @@ class SearchConfigYamlTest {
         assertEquals("validation", c.evaluation().searchSplit());
         assertEquals("test", c.evaluation().heldoutSplit());
         assertEquals(16, c.search().populationFor(72));
+    }
+
+    @Test
+    void aNullHeldoutSplitTurnsTheDefaultRescoringOff() throws Exception {
+        String none = MERGEKIT_EVOLVE.replace("limit: 50\n", "") + "evaluation:\n  tasks_dir: TASKS\n  heldout_split: null\n";
+        SearchConfig c = parse(none);
+        assertNull(c.evaluation().heldoutSplit());
+        assertEquals(0, c.evaluation().rescoreTopK());
+        assertEquals(3, parse(MERGEKIT_EVOLVE.replace("limit: 50\n", "") + "evaluation:\n  tasks_dir: TASKS\n").evaluation().rescoreTopK());
+        BadInputException e = assertThrows(BadInputException.class, () -> parse(none + "  rescore_top_k: 2\n"));
+        assertTrue(e.getMessage().contains("evaluation.rescore_top_k: needs evaluation.heldout_split"), e.getMessage());
     }
 
     @Test
