@@ -25,8 +25,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = {"Merge models with a mergekit-compatible recipe and write a Hugging Face model folder.",
-                "The folder is built under a hidden temporary name and renamed when complete; an existing",
-                "non-empty OUT_DIR is replaced only with --overwrite.",
+                "The folder is built under a hidden temporary name and renamed when complete; an existing non-empty OUT_DIR is"
+                        + " replaced only with --overwrite.",
                 "A recipe of several YAML documents (mergekit-multi) runs its named stages first."})
 public final class MergeCommand implements Callable<Integer> {
     @Spec
@@ -38,8 +38,8 @@ public final class MergeCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT_DIR", description = "output model folder (new, or an empty folder)")
     Path out;
 
-    @Option(names = "--overwrite", description = {"replace an existing OUT_DIR that is a model folder (never the working",
-            "directory, the recipe, an input model or the tokenizer source, nor a folder holding one)"})
+    @Option(names = "--overwrite", description = "replace an existing OUT_DIR that is a model folder (never the working"
+            + " directory, the recipe, an input model or the tokenizer source, nor a folder holding one)")
     boolean overwrite;
 
     @Option(names = "--out-shard-size", paramLabel = "SIZE", defaultValue = "5B", converter = ByteSizeConverter.class,

@@ -18,9 +18,10 @@ import java.util.concurrent.Callable;
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = {"Join a search cluster and score the candidates its coordinator (amalgam evolve --cluster) sends.",
                 "Runs until stopped; a worker that joins mid-run gets work at once.",
-                "On a machine with several GPUs, start one worker process per GPU (--device gpu:0, gpu:1, ... and a --name each):",
-                "each process then has its own memory and its own CUDA context, and a failure (out of memory, a crashed",
-                "driver call, DJL's JNI aborting the JVM) takes down one GPU's worker, whose candidate goes to another, not all of them."})
+                "On a machine with several GPUs, start one worker process per GPU (--device gpu:0, gpu:1, ... and a --name each):"
+                        + " each process then has its own memory and its own CUDA context, and a failure (out of memory, a crashed"
+                        + " driver call, DJL's JNI aborting the JVM) takes down one GPU's worker, whose candidate goes to another,"
+                        + " not all of them."})
 public final class WorkerCommand implements Callable<Integer> {
     @Mixin
     ClusterArgs cluster;

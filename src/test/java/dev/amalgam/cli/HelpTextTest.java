@@ -3,6 +3,7 @@ package dev.amalgam.cli;
 import dev.amalgam.CliRun;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -36,11 +37,45 @@ class HelpTextTest {
         assertFalse(printed.contains("[picocli WARN]"), printed);
     }
 
+    /**
+     * picocli prints each element of a description array on a line of its own and wraps it at the terminal's width, so
+     * a sentence split over two elements breaks in the middle of the help's line ("an existing" / "non-empty OUT_DIR").
+     */
+    @Test
+    void aDescriptionOfSeveralLinesHasOneSentenceALine() {
+        List<String> split = new ArrayList<>();
+        descriptions(AmalgamCommand.newCommandLine(), split);
+        assertEquals(List.of(), split);
+    }
+
     @Test
     void theMemoryBudgetHelpShowsItsPercentSign() {
         CliRun help = CliRun.run("evolve", "--help");
         assertEquals(0, help.exit());
         assertTrue(help.out().replaceAll("\\s+", " ").contains("(default: 80% of physical memory)"), help.out());
+    }
+
+    /**
+     * The lines of every description of {@code cli} (and its subcommands) that has several, not ending a sentence;
+     * picocli's own generate-completion lays its help out in lines of its choosing and is left out.
+     */
+    private static void descriptions(CommandLine cli, List<String> split) {
+        CommandSpec spec = cli.getCommandSpec();
+        if (spec.userObject().getClass().getName().startsWith("picocli.")) {
+            return;
+        }
+        List<String[]> all = new ArrayList<>();
+        all.add(spec.usageMessage().description());
+        spec.options().forEach(o -> all.add(o.description()));
+        spec.positionalParameters().forEach(p -> all.add(p.description()));
+        for (String[] lines : all) {
+            for (int i = 0; lines.length > 1 && i < lines.length; i++) {
+                if (!lines[i].endsWith(".")) {
+                    split.add(spec.qualifiedName() + ": " + lines[i]);
+                }
+            }
+        }
+        cli.getSubcommands().values().forEach(sub -> descriptions(sub, split));
     }
 
     /** Renders the usage help of {@code cli} and of every subcommand under it, naming each in {@code commands}. */
