@@ -16,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * picocli runs every description line through {@link String#format} before it prints it; where that fails it prints
- * the raw line and "[picocli WARN] Could not format" lines on standard error (a bare percent sign in
- * {@code evolve --memory-budget}'s did).
+ * The help every command prints. picocli runs every description line through {@link String#format} before it prints
+ * it; where that fails it prints the raw line and "[picocli WARN] Could not format" lines on standard error (a bare
+ * percent sign in {@code evolve --memory-budget}'s did).
  */
 class HelpTextTest {
     @Test

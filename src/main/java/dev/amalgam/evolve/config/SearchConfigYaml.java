@@ -239,14 +239,15 @@ public final class SearchConfigYaml {
         Long subsample = e.get("subsample_seed").isPresent() ? e.get("subsample_seed").longInteger(INTEGER) : null;
         Path tasksDir = path(e.get("tasks_dir"), "eval-tasks", true);
         Path dataDir = e.get("data_dir").isPresent() ? path(e.get("data_dir"), null, false) : null;
-        // heldout_split: null (written out) means no held-out split, and then no re-scoring unless asked for (which is
+        // heldout_split: null (written out) means no held-out split, so rescore_top_k defaults to 0 (a positive one is
         // refused); left out means "test".
         String heldout = e.get("heldout_split").json().isMissingNode() ? "test" : e.get("heldout_split").text("a split name", null);
         String objective = e.get("search_objective").text("metric, gold_probability or logprob_margin", "metric");
         String scoringDtype = e.get("scoring_dtype").text("float32, bfloat16, float16 or auto", "auto");
         FitnessMode mode = fitness(root, e);
+        int rescore = e.get("rescore_top_k").integer(INTEGER, heldout == null ? 0 : 3);
         return root.build(() -> new EvaluationSettings(tasksDir, dataDir, limit, subsample, fewshot, batch,
-                e.get("search_split").text("a split name", "validation"), heldout, e.get("rescore_top_k").integer(INTEGER, heldout == null ? 0 : 3),
+                e.get("search_split").text("a split name", "validation"), heldout, rescore,
                 EvaluationSettings.Objective.of(objective), ScoringDtype.of(scoringDtype, "evaluation.scoring_dtype"), mode));
     }
 
