@@ -76,6 +76,11 @@ public final class Readahead implements AutoCloseable {
         threads.forEach(LockSupport::unpark);
     }
 
+    /** The bytes step {@code step} reads, of all sources. */
+    public long bytes(int step) {
+        return starts[step + 1] - starts[step];
+    }
+
     private void run(int source) {
         try {
             for (int s = 0; s < steps.size() && !closed; s++) {

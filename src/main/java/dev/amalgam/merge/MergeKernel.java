@@ -142,7 +142,6 @@ public final class MergeKernel {
             for (int i = 0; i < plan.size(); i++) {
                 PlannedTensor t = plan.get(i);
                 ahead.reached(i);
-                long bytes = reads.get(i).stream().mapToLong(r -> r.bytes().byteSize()).sum();
                 if (t.copyRaw()) {
                     PlannedTensor.PlannedInput first = t.allInputs().getFirst();
                     sink.acceptRaw(t, models.get(first.modelIndex()).slice(first.tensorName()));
@@ -160,7 +159,7 @@ public final class MergeKernel {
                         }
                     }
                 }
-                progress.tensorDone(t, bytes);
+                progress.tensorDone(t, ahead.bytes(i));
             }
         }
     }

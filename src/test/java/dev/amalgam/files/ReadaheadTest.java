@@ -53,6 +53,7 @@ class ReadaheadTest {
     void readsTheStepsWithinTheWindowPastTheOneInProgressAndSkipsThosePassed() throws Exception {
         try (Arena arena = Arena.ofShared();
              Readahead ahead = new Readahead(steps(arena, 5, 2), 2 * STEP + 1)) { // a step and a byte: two steps start within it
+            assertEquals(2 * STEP, ahead.bytes(3));
             await(ahead, sum(0, 2) + sum(1, 2));
             ahead.reached(3); // step 2 passed: the caller read it
             await(ahead, sum(0, 2) + sum(1, 2) + sum(3, 2) + sum(4, 2));
