@@ -25,14 +25,14 @@ class HelpTextTest {
     void everyCommandsHelpPrintsWithoutPicocliWarnings() {
         PrintStream err = System.err;
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
-        List<String> commands = new ArrayList<>();
+        List<CommandLine> commands = commands(AmalgamCommand.newCommandLine());
+        assertTrue(commands.size() > 5, "the walk reached the subcommands: " + commands.size());
         System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
         try {
-            usage(AmalgamCommand.newCommandLine(), commands);
+            commands.forEach(CommandLine::getUsageMessage);
         } finally {
             System.setErr(err);
         }
-        assertTrue(commands.size() > 5, "the walk reached the subcommands: " + commands);
         String printed = warnings.toString(StandardCharsets.UTF_8);
         assertFalse(printed.contains("[picocli WARN]"), printed);
     }
@@ -44,7 +44,23 @@ class HelpTextTest {
     @Test
     void aDescriptionOfSeveralLinesHasOneSentenceALine() {
         List<String> split = new ArrayList<>();
-        descriptions(AmalgamCommand.newCommandLine(), split);
+        for (CommandLine cli : commands(AmalgamCommand.newCommandLine())) {
+            CommandSpec spec = cli.getCommandSpec();
+            if (spec.userObject().getClass().getName().startsWith("picocli.")) {
+                continue; // picocli's own generate-completion lays its help out in lines of its choosing
+            }
+            List<String[]> all = new ArrayList<>();
+            all.add(spec.usageMessage().description());
+            spec.options().forEach(o -> all.add(o.description()));
+            spec.positionalParameters().forEach(p -> all.add(p.description()));
+            for (String[] lines : all) {
+                for (int i = 0; lines.length > 1 && i < lines.length; i++) {
+                    if (!lines[i].endsWith(".")) {
+                        split.add(spec.qualifiedName() + ": " + lines[i]);
+                    }
+                }
+            }
+        }
         assertEquals(List.of(), split);
     }
 
@@ -55,33 +71,10 @@ class HelpTextTest {
         assertTrue(help.out().replaceAll("\\s+", " ").contains("(default: 80% of physical memory)"), help.out());
     }
 
-    /**
-     * The lines of every description of {@code cli} (and its subcommands) that has several, not ending a sentence;
-     * picocli's own generate-completion lays its help out in lines of its choosing and is left out.
-     */
-    private static void descriptions(CommandLine cli, List<String> split) {
-        CommandSpec spec = cli.getCommandSpec();
-        if (spec.userObject().getClass().getName().startsWith("picocli.")) {
-            return;
-        }
-        List<String[]> all = new ArrayList<>();
-        all.add(spec.usageMessage().description());
-        spec.options().forEach(o -> all.add(o.description()));
-        spec.positionalParameters().forEach(p -> all.add(p.description()));
-        for (String[] lines : all) {
-            for (int i = 0; lines.length > 1 && i < lines.length; i++) {
-                if (!lines[i].endsWith(".")) {
-                    split.add(spec.qualifiedName() + ": " + lines[i]);
-                }
-            }
-        }
-        cli.getSubcommands().values().forEach(sub -> descriptions(sub, split));
-    }
-
-    /** Renders the usage help of {@code cli} and of every subcommand under it, naming each in {@code commands}. */
-    private static void usage(CommandLine cli, List<String> commands) {
-        commands.add(cli.getCommandSpec().qualifiedName());
-        cli.getUsageMessage();
-        cli.getSubcommands().values().forEach(sub -> usage(sub, commands));
+    /** {@code cli} and every subcommand under it. */
+    private static List<CommandLine> commands(CommandLine cli) {
+        List<CommandLine> all = new ArrayList<>(List.of(cli));
+        cli.getSubcommands().values().forEach(sub -> all.addAll(commands(sub)));
+        return all;
     }
 }
